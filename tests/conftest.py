@@ -1,0 +1,46 @@
+"""Shared fixtures: the real shared data, found through one configurable path.
+
+Under CI (`CI` set) missing shared data is a failure, never a skip: a green run must mean the real
+data was read.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from cwbtools.paths import reference_dir, shared_data_dir
+
+
+def _require(path: Path) -> Path:
+    if not path.exists():
+        msg = f"shared data missing: {path} (set CWB_DATA to the shared data folder)"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """`../shared/data` (or `CWB_DATA`)."""
+    return _require(shared_data_dir())
+
+
+@pytest.fixture(scope="session")
+def spend_dir(shared_data: Path) -> Path:
+    return _require(shared_data / "spend")
+
+
+@pytest.fixture(scope="session")
+def reference_data(shared_data: Path) -> Path:
+    return _require(shared_data / "reference")
+
+
+@pytest.fixture(scope="session")
+def built_reference() -> Path:
+    """Reference tables built by `cwb reference build` (run by `make test` before pytest)."""
+    _require(reference_dir() / ".built")
+    return reference_dir()
