@@ -1,0 +1,72 @@
+"""Presenting figures in notebooks: every table is saved as CSV beside the report and every chart
+says what it is based on. Notebooks call these and nothing else to show results.
+
+Owned by the report stage; analysis code never imports it (analysis returns DataFrames).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pandas as pd
+
+_SLUG_SAFE = re.compile(r"[^a-z0-9_-]+")
+
+
+def gbp(pence: int | float | None, digits: int = 1) -> str:
+    """Pence -> `£38.3m`, `£950k`, `£120`. Formats a total already summed in pence."""
+    if pence is None or pd.isna(pence):
+        return "n/a"
+    pounds = pence / 100
+    sign = "-" if pounds < 0 else ""
+    pounds = abs(pounds)
+    if pounds >= 1e9:
+        return f"{sign}£{pounds / 1e9:.{digits}f}bn"
+    if pounds >= 1e6:
+        return f"{sign}£{pounds / 1e6:.{digits}f}m"
+    if pounds >= 1e3:
+        return f"{sign}£{pounds / 1e3:.0f}k"
+    return f"{sign}£{pounds:,.0f}"
+
+
+def pct(share: float | None, digits: int = 1) -> str:
+    if share is None or pd.isna(share):
+        return "n/a"
+    return f"{share * 100:.{digits}f}%"
+
+
+def _file_stem(name: str) -> str:
+    stem = _SLUG_SAFE.sub("-", name.lower()).strip("-")
+    if not stem:
+        raise ValueError(f"table name {name!r} gives an empty file name")
+    return stem
+
+
+def table(df: pd.DataFrame, name: str, title: str, based_on: str, report_dir: str | Path | None,
+          index: bool = False):
+    """Write `df` to `<report_dir>/data/<name>.csv` and return an HTML block that shows the title,
+    what the table is based on, the table (text escaped) and a link to its CSV."""
+    from IPython.display import HTML
+
+    link = ""
+    if report_dir is not None:
+        data_dir = Path(report_dir) / "data"
+        data_dir.mkdir(parents=True, exist_ok=True)
+        file_name = f"{_file_stem(name)}.csv"
+        df.to_csv(data_dir / file_name, index=index, lineterminator="\n")
+        link = f'<p class="cwb-download"><a href="data/{file_name}">Download this table (CSV)</a></p>'
+    body = df.to_html(index=index, escape=True, border=0, classes="cwb-table", na_rep="")
+    return HTML(
+        f'<div class="cwb-figure"><h4>{html.escape(title)}</h4>'
+        f'<p class="cwb-based-on">{html.escape(based_on)}</p>{body}{link}</div>'
+    )
+
+
+def chart_caption(title: str, based_on: str, csv_name: str | None = None):
+    """The caption under a chart: what it is based on and, when its data were saved, a link."""
+    from IPython.display import HTML
+
+    link = f' <a href="data/{_file_stem(csv_name)}.csv">Data (CSV)</a>' if csv_name else ""
+    return HTML(f'<p class="cwb-based-on"><strong>{html.escape(title)}.</strong> {html.escape(based_on)}{link}</p>')
