@@ -1,0 +1,715 @@
+"""The supply-chain baseline (CLES report section 3): where one year's anchor spend goes.
+
+Pure functions over the spend frame (docs/CONTRACTS.md section 4). Money stays integer pence; a share
+is a fraction 0..1. Most suppliers in a real ledger cannot be located, so a share is never given alone:
+every share comes with its coverage (the part of spend the share could be measured on) and its
+**bounds**, the share it would be if all the spend it could not be measured on were inside
+(`_hi`) or outside (`_lo`) the group. The point estimate (`_share`) assumes the unmeasured spend
+splits like the measured spend.
+
+Individuals and redacted payees are aggregated and never named: any supplier table collapses them
+into one "(individuals, not named)" line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import CwbError
+
+INDIVIDUALS_LABEL = "(individuals, not named)"
+ALL_ANCHORS = "All anchors"
+BUSINESS_TYPES = ["sme", "large", "vcse", "public", "individual", "unknown"]
+BUSINESS_TYPE_NAMES = {
+    "sme": "SME",
+    "large": "Large business",
+    "vcse": "VCSE (voluntary, community, social enterprise)",
+    "public": "Public sector",
+    "individual": "Individuals (not named)",
+    "unknown": "Not classified",
+}
+GEO_ORDER = ["place", "wider", "outside", "unlocated"]
+DEFAULT_DEPRIVED_DECILES = (1, 2)
+DEFAULT_BENCHMARKS = {"local": 0.311, "sme": 0.47}
+DEFAULT_RESPEND = {"local_sme": 0.63, "large": 0.40}
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def _pence(series: pd.Series) -> int:
+    """Exact sum of a pence column as a Python int (never through float)."""
+    if len(series) == 0:
+        return 0
+    return int(series.astype("int64").sum())
+
+
+def _flag(spend: pd.DataFrame, column: str) -> pd.Series:
+    """A boolean column with NA read as False (unlocated rows are neither in nor out)."""
+    if column not in spend.columns:
+        return pd.Series(False, index=spend.index)
+    return spend[column].astype("boolean").fillna(False).astype(bool)
+
+
+def _located(spend: pd.DataFrame) -> pd.Series:
+    if "located" in spend.columns:
+        return _flag(spend, "located")
+    return spend["lad_code"].notna()
+
+
+def _is_individual(spend: pd.DataFrame) -> pd.Series:
+    out = spend["supplier_type"].astype("string").fillna("") == "individual"
+    if "individual" in spend.columns:
+        out = out | _flag(spend, "individual")
+    return out
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num) / float(den) if den else float("nan")
+
+
+def bounded_share(part: int, known: int, total: int) -> dict[str, float]:
+    """A share measured on `known` of `total` pence, with its bounds.
+
+    share = part / known (unmeasured spend assumed to split like the measured spend);
+    lo = part / total (all unmeasured spend outside); hi = (part + unmeasured) / total (all inside);
+    coverage = known / total.
+    """
+    unknown = total - known
+    return {
+        "share": _ratio(part, known),
+        "lo": _ratio(part, total),
+        "hi": _ratio(part + unknown, total),
+        "coverage": _ratio(known, total),
+    }
+
+
+def for_year(spend: pd.DataFrame, year: str) -> pd.DataFrame:
+    """The payments of one financial year (`2012/13`); a year with no payments is a user error."""
+    years = sorted(spend["financial_year"].dropna().astype(str).unique())
+    if year not in years:
+        raise CwbError(f"financial year {year!r} has no spend; the spend covers {', '.join(years) or 'no years'}")
+    return spend[spend["financial_year"].astype(str) == year]
+
+
+def anchors_in(spend: pd.DataFrame) -> list[str]:
+    return sorted(spend["anchor"].dropna().astype(str).unique())
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Headline
+
+
+def measures(spend: pd.DataFrame, deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES) -> dict[str, Any]:
+    """Every headline measure of one body of spend (one year, all anchors or one): pence and shares.
+
+    Keys: total, located, unlocated, place, wider (place included, as CLES counts it), outside (located
+    beyond the wider area: leakage), sme, vcse, deprived (pence); `<x>_share`, `<x>_share_lo`,
+    `<x>_share_hi`, `<x>_coverage` for place, wider, outside, sme, vcse, deprived; located_share.
+    SME and VCSE shares are measured on spend whose supplier type is known; the deprived share on
+    spend located to an LSOA with an IMD decile.
+    """
+    amount = spend["amount_pence"].astype("int64")
+    located = _located(spend)
+    total = _pence(amount)
+    loc = _pence(amount[located])
+    place = _pence(amount[located & _flag(spend, "in_place")])
+    wider = _pence(amount[located & _flag(spend, "in_wider")])
+    stype = spend["supplier_type"].astype("string").fillna("unknown")
+    typed = _pence(amount[stype != "unknown"])
+    sme = _pence(amount[stype == "sme"])
+    vcse = _pence(amount[stype == "vcse"])
+    decile = pd.to_numeric(spend["imd_decile"], errors="coerce")
+    with_decile = decile.notna()
+    deprived_mask = decile.isin(list(deprived_deciles))
+    with_dec = _pence(amount[with_decile])
+    deprived = _pence(amount[deprived_mask])
+    out: dict[str, Any] = {
+        "total": total,
+        "located": loc,
+        "unlocated": total - loc,
+        "place": place,
+        "wider": wider,
+        "outside": loc - wider,
+        "sme": sme,
+        "vcse": vcse,
+        "deprived": deprived,
+        "located_share": _ratio(loc, total),
+        "payments": int(len(spend)),
+        "suppliers": int(spend["supplier_key"].nunique()),
+    }
+    for name, part, known in [
+        ("place", place, loc), ("wider", wider, loc), ("outside", loc - wider, loc),
+        ("sme", sme, typed), ("vcse", vcse, typed), ("deprived", deprived, with_dec),
+    ]:
+        b = bounded_share(part, known, total)
+        out[f"{name}_share"] = b["share"]
+        out[f"{name}_share_lo"] = b["lo"]
+        out[f"{name}_share_hi"] = b["hi"]
+        out[f"{name}_coverage"] = b["coverage"]
+    return out
+
+
+def headline(spend: pd.DataFrame, deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES) -> pd.DataFrame:
+    """All anchors together, then each anchor: total, place, wider, outside (leakage), unlocated in
+    pence, and each share with its coverage and bounds. One row per anchor, `All anchors` first."""
+    rows = [{"anchor": ALL_ANCHORS, **measures(spend, deprived_deciles)}]
+    for anchor in anchors_in(spend):
+        rows.append({"anchor": anchor, **measures(spend[spend["anchor"].astype(str) == anchor], deprived_deciles)})
+    df = pd.DataFrame(rows)
+    pence_cols = ["total", "located", "unlocated", "place", "wider", "outside", "sme", "vcse", "deprived"]
+    df = df.rename(columns={c: f"{c}_pence" for c in pence_cols})
+    for c in pence_cols:
+        df[f"{c}_pence"] = df[f"{c}_pence"].astype("int64")
+    return df
+
+
+def headline_table(head: pd.DataFrame) -> pd.DataFrame:
+    """The headline for readers: £ and % with bounds, one row per anchor (pounds as numbers)."""
+    out = pd.DataFrame({"anchor": head["anchor"]})
+    out["total_gbp"] = head["total_pence"] / 100
+    for geo in ["place", "wider", "outside"]:
+        out[f"{geo}_gbp"] = head[f"{geo}_pence"] / 100
+        out[f"{geo}_share"] = head[f"{geo}_share"].round(4)
+        out[f"{geo}_share_bounds"] = [
+            f"{lo * 100:.1f}% to {hi * 100:.1f}%" for lo, hi in zip(head[f"{geo}_share_lo"], head[f"{geo}_share_hi"])
+        ]
+    out["unlocated_gbp"] = head["unlocated_pence"] / 100
+    out["located_share"] = head["located_share"].round(4)
+    return out
+
+
+def coverage_note(spend: pd.DataFrame, what: str = "") -> str:
+    """`Based on 1,234 payments by 6 anchors in 2012/13; £X of £Y located to a postcode (Z%).`"""
+    m = measures(spend)
+    years = sorted(spend["financial_year"].dropna().astype(str).unique())
+    n_anchors = spend["anchor"].nunique()
+    year_text = years[0] if len(years) == 1 else (f"{years[0]} to {years[-1]}" if years else "no year")
+    text = (
+        f"based on {m['payments']:,} payments by {n_anchors} anchor{'s' if n_anchors != 1 else ''} in "
+        f"{year_text}; {_gbp(m['located'])} of {_gbp(m['total'])} located to a postcode "
+        f"({_pct(m['located_share'])})."
+    )
+    text = f"{what}: {text}" if what else text
+    return text[0].upper() + text[1:]
+
+
+def _gbp(pence: int) -> str:
+    # Same format as present.gbp; analysis does not import present (it is the report stage's).
+    pounds = pence / 100
+    sign = "-" if pounds < 0 else ""
+    pounds = abs(pounds)
+    if pounds >= 1e9:
+        return f"{sign}£{pounds / 1e9:.1f}bn"
+    if pounds >= 1e6:
+        return f"{sign}£{pounds / 1e6:.1f}m"
+    if pounds >= 1e3:
+        return f"{sign}£{pounds / 1e3:.0f}k"
+    return f"{sign}£{pounds:,.0f}"
+
+
+def _pct(share: float) -> str:
+    return "n/a" if share is None or pd.isna(share) else f"{share * 100:.1f}%"
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Geography
+
+
+def _geo_columns(spend: pd.DataFrame, key: str | list[str]) -> pd.DataFrame:
+    """Spend by `key` split by place / wider-area (outside the place) / outside / unlocated, in pence."""
+    keys = [key] if isinstance(key, str) else list(key)
+    frame = spend[keys].copy()
+    for k in keys:
+        frame[k] = frame[k].astype("string").fillna("")
+    located = _located(spend)
+    in_place = _flag(spend, "in_place") & located
+    in_wider = _flag(spend, "in_wider") & located
+    amount = spend["amount_pence"].astype("int64")
+    frame["total_pence"] = amount
+    frame["place_pence"] = amount.where(in_place, 0)
+    frame["wider_pence"] = amount.where(in_wider, 0)
+    frame["outside_pence"] = amount.where(located & ~in_wider, 0)
+    frame["unlocated_pence"] = amount.where(~located, 0)
+    frame["supplier_key"] = spend["supplier_key"]
+    agg = frame.groupby(keys, dropna=False, sort=True).agg(
+        total_pence=("total_pence", "sum"),
+        place_pence=("place_pence", "sum"),
+        wider_pence=("wider_pence", "sum"),
+        outside_pence=("outside_pence", "sum"),
+        unlocated_pence=("unlocated_pence", "sum"),
+        suppliers=("supplier_key", "nunique"),
+    ).reset_index()
+    for c in ["total_pence", "place_pence", "wider_pence", "outside_pence", "unlocated_pence"]:
+        agg[c] = agg[c].astype("int64")
+    located_pence = agg["total_pence"] - agg["unlocated_pence"]
+    agg["located_share"] = _safe_div(located_pence, agg["total_pence"])
+    agg["place_share"] = _safe_div(agg["place_pence"], located_pence)
+    agg["place_share_lo"] = _safe_div(agg["place_pence"], agg["total_pence"])
+    agg["place_share_hi"] = _safe_div(agg["place_pence"] + agg["unlocated_pence"], agg["total_pence"])
+    agg["wider_share"] = _safe_div(agg["wider_pence"], located_pence)
+    agg["wider_share_lo"] = _safe_div(agg["wider_pence"], agg["total_pence"])
+    agg["wider_share_hi"] = _safe_div(agg["wider_pence"] + agg["unlocated_pence"], agg["total_pence"])
+    return agg
+
+
+def _safe_div(num: pd.Series, den: pd.Series) -> pd.Series:
+    den = den.astype("float64")
+    return (num.astype("float64") / den.where(den != 0)).astype("float64")
+
+
+def spend_by_lad(spend: pd.DataFrame, geography: pd.DataFrame | None = None, by_anchor: bool = False) -> pd.DataFrame:
+    """Spend by supplier local authority district: the place's LADs first, then the rest of the
+    wider area, then elsewhere (largest first), and unlocated spend last. `geography` (reference
+    `geography.parquet`) adds LAD names."""
+    amount = spend["amount_pence"].astype("int64")
+    keys = (["anchor"] if by_anchor else []) + ["lad_code", "geo"]
+    frame = spend[keys].copy()
+    for k in keys:
+        frame[k] = frame[k].astype("string").fillna("")
+    located = _located(spend)
+    frame.loc[~located.to_numpy(), "lad_code"] = ""
+    frame.loc[~located.to_numpy(), "geo"] = "unlocated"
+    frame["amount_pence"] = amount
+    frame["supplier_key"] = spend["supplier_key"]
+    out = frame.groupby(keys, sort=True).agg(
+        spend_pence=("amount_pence", "sum"), suppliers=("supplier_key", "nunique"), payments=("amount_pence", "size")
+    ).reset_index()
+    out["spend_pence"] = out["spend_pence"].astype("int64")
+    group_total = out.groupby(["anchor"] if by_anchor else lambda _: 0)["spend_pence"].transform("sum")
+    out["share_of_total"] = _safe_div(out["spend_pence"], group_total)
+    names = {}
+    if geography is not None and len(geography):
+        names = dict(zip(geography["lad_code"].astype(str), geography["lad_name"].astype(str)))
+    out["lad_name"] = [names.get(c, "") if c else "(not located)" for c in out["lad_code"]]
+    out["_geo_rank"] = out["geo"].map({g: i for i, g in enumerate(GEO_ORDER)}).fillna(len(GEO_ORDER))
+    sort_keys = (["anchor"] if by_anchor else []) + ["_geo_rank", "spend_pence", "lad_code"]
+    out = out.sort_values(sort_keys, ascending=[True] * by_anchor + [True, False, True], kind="mergesort")
+    cols = (["anchor"] if by_anchor else []) + ["lad_code", "lad_name", "geo", "spend_pence", "share_of_total",
+                                                 "suppliers", "payments"]
+    return out[cols].reset_index(drop=True)
+
+
+def spend_by_ward(spend: pd.DataFrame, wards: pd.DataFrame | None = None, by_anchor: bool = False) -> pd.DataFrame:
+    """Spend with suppliers inside the place, by ward (largest first); `(ward not known)` last."""
+    in_place = _flag(spend, "in_place") & _located(spend)
+    sub = spend[in_place]
+    keys = (["anchor"] if by_anchor else []) + ["ward_code"]
+    frame = sub[keys].copy()
+    for k in keys:
+        frame[k] = frame[k].astype("string").fillna("")
+    frame["amount_pence"] = sub["amount_pence"].astype("int64")
+    frame["supplier_key"] = sub["supplier_key"]
+    out = frame.groupby(keys, sort=True).agg(
+        spend_pence=("amount_pence", "sum"), suppliers=("supplier_key", "nunique")
+    ).reset_index()
+    out["spend_pence"] = out["spend_pence"].astype("int64")
+    group_total = out.groupby(["anchor"] if by_anchor else lambda _: 0)["spend_pence"].transform("sum")
+    out["share_of_place"] = _safe_div(out["spend_pence"], group_total)
+    names = {}
+    if wards is not None and len(wards):
+        names = dict(zip(wards["ward_code"].astype(str), wards["ward_name"].astype(str)))
+    out["ward_name"] = [names.get(c, "") if c else "(ward not known)" for c in out["ward_code"]]
+    out["_known"] = (out["ward_code"] == "").astype(int)
+    sort_keys = (["anchor"] if by_anchor else []) + ["_known", "spend_pence", "ward_code"]
+    out = out.sort_values(sort_keys, ascending=[True] * by_anchor + [True, False, True], kind="mergesort")
+    cols = (["anchor"] if by_anchor else []) + ["ward_code", "ward_name", "spend_pence", "share_of_place", "suppliers"]
+    return out[cols].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Sector
+
+
+def spend_by_sector(spend: pd.DataFrame, level: str = "section", sic: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Spend by SIC 2007 section (`level="section"`) or division, split by geography, with the place
+    and wider-area shares of each sector's located spend (and bounds): which sectors are local and
+    which leak. Largest sector first; spend with no SIC is `(no SIC)`, last."""
+    if level not in ("section", "division"):
+        raise ValueError("level must be 'section' or 'division'")
+    col = f"sic_{level}"
+    frame = spend.copy()
+    frame["sector"] = frame[col].astype("string").fillna("")
+    out = _geo_columns(frame, "sector")
+    names = {}
+    if sic is not None and len(sic):
+        name_col = f"sic_{level}_name"
+        names = dict(zip(sic[col].astype(str), sic[name_col].astype(str)))
+    out.insert(1, "sector_name", [names.get(s, "") if s else "(no SIC)" for s in out["sector"]])
+    out["_none"] = (out["sector"] == "").astype(int)
+    out = out.sort_values(["_none", "total_pence", "sector"], ascending=[True, False, True], kind="mergesort")
+    return out.drop(columns="_none").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Business type
+
+
+def spend_by_business_type(spend: pd.DataFrame) -> pd.DataFrame:
+    """SME, large, VCSE, public, individual (aggregated), not classified: £ by geography and each
+    type's share of total spend, in that fixed order."""
+    frame = spend.copy()
+    frame["supplier_type"] = frame["supplier_type"].astype("string").fillna("unknown")
+    out = _geo_columns(frame, "supplier_type")
+    total = out["total_pence"].sum()
+    out["share_of_total"] = _safe_div(out["total_pence"], pd.Series(total, index=out.index))
+    out["business_type"] = out["supplier_type"].map(BUSINESS_TYPE_NAMES).fillna(out["supplier_type"])
+    out["_order"] = out["supplier_type"].map({t: i for i, t in enumerate(BUSINESS_TYPES)}).fillna(len(BUSINESS_TYPES))
+    out = out.sort_values(["_order", "supplier_type"], kind="mergesort").drop(columns="_order")
+    first = ["supplier_type", "business_type", "total_pence", "share_of_total"]
+    return out[first + [c for c in out.columns if c not in first]].reset_index(drop=True)
+
+
+def local_business_spend(spend: pd.DataFrame) -> pd.DataFrame:
+    """Spend with SMEs and VCSEs in the place and in the wider area, with each as a share of total
+    spend (lower bound) and of located spend."""
+    amount = spend["amount_pence"].astype("int64")
+    located = _located(spend)
+    stype = spend["supplier_type"].astype("string").fillna("unknown")
+    total = _pence(amount)
+    loc = _pence(amount[located])
+    rows = []
+    for t in ["sme", "vcse"]:
+        for area, flag in [("place", "in_place"), ("wider", "in_wider")]:
+            part = _pence(amount[located & _flag(spend, flag) & (stype == t)])
+            rows.append({"business_type": BUSINESS_TYPE_NAMES[t].split(" (")[0], "area": area, "spend_pence": part,
+                         "share_of_total": _ratio(part, total), "share_of_located": _ratio(part, loc)})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# 5. Deprivation
+
+
+def deprived_area_spend(spend: pd.DataFrame, deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES,
+                        place_lsoa_share: float | None = None) -> pd.DataFrame:
+    """Spend with suppliers in the most deprived LSOAs (IMD deciles `deprived_deciles`), measured
+    on spend located to an LSOA with a decile, for all located spend and for spend in the place;
+    each with coverage and bounds. `place_lsoa_share` (the share of the place's own LSOAs in those
+    deciles, from `place_deprived_lsoa_share`) is set beside it as the yardstick."""
+    amount = spend["amount_pence"].astype("int64")
+    decile = pd.to_numeric(spend["imd_decile"], errors="coerce")
+    deciles = list(deprived_deciles)
+    rows = []
+    for scope, mask in [("all spend", pd.Series(True, index=spend.index)),
+                        ("spend in the place", _flag(spend, "in_place") & _located(spend))]:
+        total = _pence(amount[mask])
+        known = _pence(amount[mask & decile.notna()])
+        part = _pence(amount[mask & decile.isin(deciles)])
+        b = bounded_share(part, known, total)
+        rows.append({"scope": scope, "deprived_pence": part, "with_decile_pence": known, "total_pence": total,
+                     "deprived_share": b["share"], "deprived_share_lo": b["lo"], "deprived_share_hi": b["hi"],
+                     "coverage": b["coverage"], "place_lsoas_in_deciles": place_lsoa_share})
+    return pd.DataFrame(rows)
+
+
+def place_deprived_lsoa_share(lsoa: pd.DataFrame, lad_codes: Iterable[str],
+                              deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES) -> float:
+    """Share of the place's LSOAs that fall in the deprived deciles (reference `lsoa.parquet`)."""
+    sub = lsoa[lsoa["lad_code"].astype(str).isin(list(lad_codes))]
+    if sub.empty:
+        return float("nan")
+    return float(pd.to_numeric(sub["imd_decile"], errors="coerce").isin(list(deprived_deciles)).mean())
+
+
+def spend_by_decile(spend: pd.DataFrame, lsoa: pd.DataFrame | None = None,
+                    lad_codes: Iterable[str] | None = None) -> pd.DataFrame:
+    """Located spend across IMD 2019 deciles (1 = most deprived) as a share of spend with a decile;
+    with `lsoa` and the place's `lad_codes`, the share of the place's LSOAs in each decile beside it."""
+    amount = spend["amount_pence"].astype("int64")
+    decile = pd.to_numeric(spend["imd_decile"], errors="coerce")
+    frame = pd.DataFrame({"imd_decile": decile, "amount_pence": amount})
+    agg = frame.dropna(subset=["imd_decile"]).groupby("imd_decile")["amount_pence"].sum()
+    out = pd.DataFrame({"imd_decile": range(1, 11)})
+    out["spend_pence"] = out["imd_decile"].map(agg).fillna(0).astype("int64")
+    out["share_of_spend_with_decile"] = _safe_div(out["spend_pence"], pd.Series(out["spend_pence"].sum(), index=out.index))
+    if lsoa is not None and lad_codes is not None:
+        sub = lsoa[lsoa["lad_code"].astype(str).isin(list(lad_codes))]
+        counts = pd.to_numeric(sub["imd_decile"], errors="coerce").value_counts()
+        out["place_lsoa_share"] = out["imd_decile"].map(counts).fillna(0) / max(len(sub), 1)
+    out["imd_decile"] = out["imd_decile"].astype("int64")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# 6. Suppliers
+
+
+def _supplier_totals(spend: pd.DataFrame) -> pd.DataFrame:
+    """One row per supplier (individuals collapsed to one line), spend in pence."""
+    frame = pd.DataFrame({
+        "supplier_key": spend["supplier_key"].astype("string").fillna(""),
+        "supplier_name": spend["supplier_name"].astype("string").fillna(""),
+        "supplier_type": spend["supplier_type"].astype("string").fillna("unknown"),
+        "geo": spend["geo"].astype("string").fillna("unlocated") if "geo" in spend.columns else "unlocated",
+        "lad_code": spend["lad_code"].astype("string").fillna(""),
+        "amount_pence": spend["amount_pence"].astype("int64"),
+    })
+    indiv = _is_individual(spend).to_numpy()
+    frame.loc[indiv, ["supplier_key", "supplier_name", "lad_code"]] = ["(individuals)", INDIVIDUALS_LABEL, ""]
+    frame.loc[indiv, "supplier_type"] = "individual"
+    frame.loc[indiv, "geo"] = "various"
+    out = frame.groupby("supplier_key", sort=True).agg(
+        supplier_name=("supplier_name", "first"), supplier_type=("supplier_type", "first"),
+        geo=("geo", "first"), lad_code=("lad_code", "first"),
+        spend_pence=("amount_pence", "sum"), payments=("amount_pence", "size"),
+    ).reset_index()
+    out["spend_pence"] = out["spend_pence"].astype("int64")
+    return out
+
+
+def top_suppliers(spend: pd.DataFrame, n: int = 300) -> pd.DataFrame:
+    """The `n` largest suppliers by spend (CLES looks at the top 300), individuals as one unnamed line."""
+    sup = _supplier_totals(spend)
+    total = _pence(spend["amount_pence"])
+    sup = sup.sort_values(["spend_pence", "supplier_key"], ascending=[False, True], kind="mergesort").head(n)
+    sup["share_of_total"] = sup["spend_pence"] / total if total else np.nan
+    sup["cumulative_share"] = sup["spend_pence"].cumsum() / total if total else np.nan
+    sup.insert(0, "rank", range(1, len(sup) + 1))
+    return sup[["rank", "supplier_name", "supplier_type", "geo", "lad_code", "spend_pence", "payments",
+                "share_of_total", "cumulative_share"]].reset_index(drop=True)
+
+
+def supplier_counts(spend: pd.DataFrame) -> pd.DataFrame:
+    """Number of suppliers and spend by geography (place, wider area outside the place, outside,
+    unlocated). A supplier is counted once, where it is located."""
+    frame = pd.DataFrame({
+        "geo": spend["geo"].astype("string").fillna("unlocated"),
+        "supplier_key": spend["supplier_key"],
+        "amount_pence": spend["amount_pence"].astype("int64"),
+    })
+    frame.loc[~_located(spend).to_numpy(), "geo"] = "unlocated"
+    out = frame.groupby("geo").agg(suppliers=("supplier_key", "nunique"), spend_pence=("amount_pence", "sum"))
+    out = out.reindex(GEO_ORDER, fill_value=0).reset_index()
+    out["spend_pence"] = out["spend_pence"].astype("int64")
+    out["suppliers"] = out["suppliers"].astype("int64")
+    out["share_of_suppliers"] = _safe_div(out["suppliers"], pd.Series(out["suppliers"].sum(), index=out.index))
+    out["share_of_spend"] = _safe_div(out["spend_pence"], pd.Series(out["spend_pence"].sum(), index=out.index))
+    return out
+
+
+def _concentration(amounts: pd.Series, min_suppliers: int) -> dict[str, Any]:
+    # Net credits can leave a supplier below zero; it has no market share to concentrate.
+    positive = amounts[amounts > 0].astype("float64")
+    n = int(len(positive))
+    if n < min_suppliers or positive.sum() <= 0:
+        return {"suppliers": n, "top10_share": np.nan, "hhi": np.nan,
+                "note": f"fewer than {min_suppliers} suppliers: not shown"}
+    shares = positive / positive.sum()
+    return {"suppliers": n, "top10_share": float(shares.sort_values(ascending=False).head(10).sum()),
+            "hhi": float((shares ** 2).sum() * 10_000), "note": ""}
+
+
+def supplier_concentration(spend: pd.DataFrame, min_suppliers: int = 20) -> pd.DataFrame:
+    """Top-10 share and Herfindahl-Hirschman index (0 to 10,000) of supplier spend, for all anchors,
+    each anchor and each geography. Groups with fewer than `min_suppliers` suppliers are not
+    measured (a top-10 share of 12 suppliers says nothing about a market)."""
+    sup_key = spend["supplier_key"].astype("string").fillna("")
+    indiv = _is_individual(spend)
+    # Individuals are many small payees; as one line they would fake a concentrated supplier.
+    frame = pd.DataFrame({"anchor": spend["anchor"].astype(str), "geo": spend["geo"].astype("string").fillna("unlocated"),
+                          "supplier_key": sup_key, "amount_pence": spend["amount_pence"].astype("int64")})[~indiv.to_numpy()]
+    rows = []
+    groups: list[tuple[str, str, pd.DataFrame]] = [("all", ALL_ANCHORS, frame)]
+    groups += [("anchor", a, frame[frame["anchor"] == a]) for a in sorted(frame["anchor"].unique())]
+    groups += [("geo", g, frame[frame["geo"] == g]) for g in GEO_ORDER]
+    for kind, name, sub in groups:
+        per_supplier = sub.groupby("supplier_key")["amount_pence"].sum()
+        rows.append({"group_kind": kind, "group": name, "spend_pence": _pence(sub["amount_pence"]),
+                     **_concentration(per_supplier, min_suppliers)})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# 7. Benchmark
+
+
+def benchmark_comparison(m: Mapping[str, Any], local_benchmark: float = DEFAULT_BENCHMARKS["local"],
+                         sme_benchmark: float = DEFAULT_BENCHMARKS["sme"]) -> pd.DataFrame:
+    """The place's local share and SME share (from `measures`) against the national CLES/FSB figures
+    (31.1% of spend local, 47% with SMEs by default), with bounds: `above`/`below` only when the
+    whole bounds interval is on one side, else `within bounds`."""
+    rows = []
+    for label, key, bench in [("Spend with suppliers in the place", "place", local_benchmark),
+                              ("Spend with SMEs", "sme", sme_benchmark)]:
+        share, lo, hi = m[f"{key}_share"], m[f"{key}_share_lo"], m[f"{key}_share_hi"]
+        if pd.isna(share):
+            verdict = "not measured"
+        elif lo > bench:
+            verdict = "above"
+        elif hi < bench:
+            verdict = "below"
+        else:
+            verdict = "within bounds"
+        rows.append({"measure": label, "share": share, "share_lo": lo, "share_hi": hi,
+                     "coverage": m[f"{key}_coverage"], "benchmark": bench,
+                     "difference": share - bench if not pd.isna(share) else np.nan, "verdict": verdict})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# 8. Re-spend (LM3)
+
+
+def respend_lm3(m: Mapping[str, Any], survey: pd.DataFrame | None = None, spend: pd.DataFrame | None = None,
+                assumptions: Mapping[str, float] = DEFAULT_RESPEND) -> pd.DataFrame:
+    """Local Multiplier 3 (nef): LM3 = (round 1 + round 2 + round 3) / round 1, where round 1 is the
+    anchors' spend, round 2 the part spent with suppliers in the place and round 3 what those
+    suppliers re-spend in the place.
+
+    With a supplier `survey` (columns `supplier_key` or `supplier_name`, and `local_respend_share`:
+    the fraction of each surveyed supplier's income re-spent in the place) round 3 is measured: the
+    spend-weighted mean re-spend share of the surveyed place suppliers times round 2 (needs `spend`).
+    Without one, round 3 is a range from stated assumptions (default 63p and 40p re-spent locally per
+    £1), labelled `assumption`, never a measurement.
+    """
+    r1, r2 = int(m["total"]), int(m["place"])
+    rows = []
+    if survey is not None:
+        if spend is None:
+            raise ValueError("a supplier survey needs the spend frame to weight the answers")
+        if "local_respend_share" not in survey.columns:
+            raise CwbError("supplier survey: column 'local_respend_share' is missing")
+        key = "supplier_key" if "supplier_key" in survey.columns else "supplier_name"
+        if key not in survey.columns:
+            raise CwbError("supplier survey: needs a 'supplier_key' or 'supplier_name' column")
+        local = spend[_flag(spend, "in_place") & _located(spend) & ~_is_individual(spend)]
+        weights = local.groupby(local[key].astype(str))["amount_pence"].sum()
+        answers = survey.assign(_k=survey[key].astype(str)).set_index("_k")["local_respend_share"].astype(float)
+        joined = pd.concat([weights.rename("w"), answers.rename("r")], axis=1, join="inner").dropna()
+        joined = joined[joined["w"] > 0]
+        if joined.empty:
+            raise CwbError("supplier survey: no surveyed supplier matches a supplier in the place")
+        rate = float((joined["w"] * joined["r"]).sum() / joined["w"].sum())
+        surveyed = int(joined["w"].sum())
+        rows.append({"basis": f"measured: survey of {len(joined)} suppliers in the place "
+                              f"({_ratio(surveyed, r2) * 100:.0f}% of place spend)",
+                     "kind": "measured", "respend_rate": rate})
+    else:
+        for name, rate in sorted(assumptions.items(), key=lambda kv: -kv[1]):
+            rows.append({"basis": f"assumption: {rate * 100:.0f}p per £1 re-spent in the place ({name.replace('_', ' ')})",
+                         "kind": "assumption", "respend_rate": float(rate)})
+    out = pd.DataFrame(rows)
+    out["round1_pence"] = r1
+    out["round2_pence"] = r2
+    out["round3_pence"] = [int(round(r2 * rate)) for rate in out["respend_rate"]]
+    out["lm3"] = (out["round1_pence"] + out["round2_pence"] + out["round3_pence"]) / r1 if r1 else np.nan
+    return out[["basis", "kind", "respend_rate", "round1_pence", "round2_pence", "round3_pence", "lm3"]]
+
+
+# --------------------------------------------------------------------------------------------
+# Definitions from the city config (read tolerantly: the config is another stage's)
+
+
+@dataclass(frozen=True)
+class Definitions:
+    deprived_deciles: tuple[int, ...] = DEFAULT_DEPRIVED_DECILES
+    local_benchmark: float = DEFAULT_BENCHMARKS["local"]
+    sme_benchmark: float = DEFAULT_BENCHMARKS["sme"]
+    respend: tuple[tuple[str, float], ...] = tuple(DEFAULT_RESPEND.items())
+    supplier_survey: str | None = None
+    policy_start: str | None = None
+
+
+def _get(obj: Any, *names: str, default: Any = None) -> Any:
+    for name in names:
+        cur = obj
+        ok = True
+        for part in name.split("."):
+            if cur is None:
+                ok = False
+                break
+            if isinstance(cur, Mapping):
+                if part not in cur:
+                    ok = False
+                    break
+                cur = cur[part]
+            elif hasattr(cur, part):
+                cur = getattr(cur, part)
+            else:
+                ok = False
+                break
+        if ok and cur is not None:
+            return cur
+    return default
+
+
+def definitions(config: Any) -> Definitions:
+    """The definitions in force for a city config, defaults where the config is silent."""
+    d = _get(config, "definitions", default=config)
+    deciles = _get(d, "deprived_deciles", "deprivation.deciles", "deprived.deciles", default=DEFAULT_DEPRIVED_DECILES)
+    local_b = _get(d, "benchmark.local", "benchmarks.local", "benchmark_local", "local_benchmark",
+                   default=DEFAULT_BENCHMARKS["local"])
+    sme_b = _get(d, "benchmark.sme", "benchmarks.sme", "benchmark_sme", "sme_benchmark",
+                 default=DEFAULT_BENCHMARKS["sme"])
+    resp = _get(d, "respend", "respend_assumptions", "benchmark.respend", "benchmarks.respend", default=None)
+    if isinstance(resp, Mapping) and resp:
+        respend = tuple((str(k), float(v)) for k, v in resp.items())
+    elif hasattr(resp, "model_dump"):
+        respend = tuple((str(k), float(v)) for k, v in resp.model_dump().items() if isinstance(v, (int, float)))
+    elif isinstance(resp, (list, tuple)) and resp and all(isinstance(v, (int, float)) for v in resp):
+        respend = tuple((f"assumption {i + 1}", float(v)) for i, v in enumerate(resp))
+    else:
+        respend = tuple(DEFAULT_RESPEND.items())
+    survey = _get(d, "supplier_survey", default=None) or _get(config, "supplier_survey", default=None)
+    policy = _get(d, "policy_start", default=None) or _get(config, "policy_start", default=None)
+    return Definitions(
+        deprived_deciles=tuple(int(x) for x in deciles), local_benchmark=float(local_b), sme_benchmark=float(sme_b),
+        respend=respend or tuple(DEFAULT_RESPEND.items()),
+        supplier_survey=str(survey) if survey else None, policy_start=str(policy) if policy else None,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# summary.json: the baseline part (schema: docs/SUMMARY.md)
+
+
+def _summary_block(m: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "total_gbp": m["total"] / 100,
+        "place_gbp": m["place"] / 100,
+        "place_share": m["place_share"],
+        "wider_gbp": m["wider"] / 100,
+        "wider_share": m["wider_share"],
+        "outside_gbp": m["outside"] / 100,
+        "unlocated_gbp": m["unlocated"] / 100,
+        "located_share": m["located_share"],
+        "place_share_bounds": [m["place_share_lo"], m["place_share_hi"]],
+        "wider_share_bounds": [m["wider_share_lo"], m["wider_share_hi"]],
+        "sme_share": m["sme_share"],
+        "sme_share_bounds": [m["sme_share_lo"], m["sme_share_hi"]],
+        "vcse_share": m["vcse_share"],
+        "vcse_share_bounds": [m["vcse_share_lo"], m["vcse_share_hi"]],
+        "deprived_share": m["deprived_share"],
+        "deprived_share_bounds": [m["deprived_share_lo"], m["deprived_share_hi"]],
+    }
+
+
+def year_summary(spend: pd.DataFrame, deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES) -> dict[str, Any]:
+    """One year's block of summary.json: the measures for all anchors and `anchors: {name: ...}`."""
+    block = _summary_block(measures(spend, deprived_deciles))
+    block["anchors"] = {
+        a: _summary_block(measures(spend[spend["anchor"].astype(str) == a], deprived_deciles)) for a in anchors_in(spend)
+    }
+    return block
+
+
+def baseline_summary(config: Any, spend: pd.DataFrame, year: str) -> dict[str, Any]:
+    """The baseline part of summary.json for `year` (docs/SUMMARY.md)."""
+    defs = definitions(config)
+    return {
+        "city": str(_get(config, "name", default="")),
+        "slug": str(_get(config, "slug", default="")),
+        "synthetic": bool(_get(config, "synthetic", default=False)),
+        "place": {"name": str(_get(config, "place.name", default="")),
+                  "lad_codes": list(_get(config, "place.lad_codes", default=[]))},
+        "wider_area": {"name": str(_get(config, "wider_area.name", default="")),
+                       "lad_codes": list(_get(config, "wider_area.lad_codes", default=[]))},
+        "years": {year: year_summary(for_year(spend, year), defs.deprived_deciles)},
+    }

@@ -1,0 +1,252 @@
+"""The baseline measures on small hand-made spend frames whose answers are worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from cwbtools import analysis
+from cwbtools.errors import CwbError
+
+SPEND_COLUMNS = ["anchor", "anchor_kind", "financial_year", "payment_date", "amount_pence", "supplier_key",
+                 "supplier_name", "supplier_type", "individual", "lad_code", "ward_code", "lsoa_code", "imd_decile",
+                 "sic_code", "sic_section", "sic_division", "sic_inferred", "expense_category", "resolved_by",
+                 "located", "geo", "deprived", "in_place", "in_wider"]
+
+
+def make_spend(rows: list[dict]) -> pd.DataFrame:
+    """A spend frame (CONTRACTS section 4) from short rows: `geo` sets located / in_place / in_wider."""
+    out = []
+    for r in rows:
+        geo = r.get("geo", "unlocated")
+        located = geo != "unlocated"
+        decile = r.get("imd_decile")
+        row = {
+            "anchor": r.get("anchor", "A"), "anchor_kind": "council", "financial_year": r.get("year", "2012/13"),
+            "payment_date": pd.Timestamp(r.get("date", "2012-06-01")), "amount_pence": r["pence"],
+            "supplier_key": r["key"], "supplier_name": r.get("name", r["key"].upper()),
+            "supplier_type": r.get("type", "unknown"), "individual": r.get("type") == "individual",
+            "lad_code": r.get("lad", {"place": "P1", "wider": "W1", "outside": "O1"}.get(geo)),
+            "ward_code": r.get("ward"), "lsoa_code": None, "imd_decile": decile,
+            "sic_code": None, "sic_section": r.get("section"), "sic_division": r.get("division"),
+            "sic_inferred": False, "expense_category": None, "resolved_by": "crosswalk",
+            "located": located, "geo": geo,
+            "deprived": (decile in (1, 2)) if decile is not None else None,
+            "in_place": geo == "place" if located else None,
+            "in_wider": geo in ("place", "wider") if located else None,
+        }
+        out.append(row)
+    df = pd.DataFrame(out, columns=SPEND_COLUMNS)
+    df["amount_pence"] = df["amount_pence"].astype("int64")
+    df["imd_decile"] = df["imd_decile"].astype("Int64")
+    for c in ["located", "in_place", "in_wider", "deprived", "individual"]:
+        df[c] = df[c].astype("boolean")
+    return df
+
+
+# Totals by hand: total 10000; located 5500 (unlocated 4500); place 1500; wider (place included) 2500;
+# outside 3000; typed 6000 (s4 unknown 4000); sme 1500; vcse 3000; with a decile 5500, deprived 4500.
+HAND = [
+    dict(anchor="A", key="s1", type="sme", geo="place", pence=1000, ward="w1", imd_decile=1, section="C"),
+    dict(anchor="A", key="s2", type="large", geo="wider", pence=2000, imd_decile=5, section="F"),
+    dict(anchor="A", key="s3", type="vcse", geo="outside", pence=3000, imd_decile=2, section="Q"),
+    dict(anchor="A", key="s4", type="unknown", geo="unlocated", pence=4000),
+    dict(anchor="B", key="s1", type="sme", geo="place", pence=500, ward="w2", imd_decile=1, section="C"),
+    dict(anchor="B", key="jane", name="Jane Doe", type="individual", geo="unlocated", pence=500),
+    dict(anchor="B", key="s2", type="large", geo="wider", pence=-1000, imd_decile=5, section="F"),
+]
+
+
+@pytest.fixture
+def hand() -> pd.DataFrame:
+    return make_spend(HAND)
+
+
+def test_measures_by_hand(hand):
+    m = analysis.measures(hand)
+    assert (m["total"], m["located"], m["unlocated"]) == (10000, 5500, 4500)
+    assert (m["place"], m["wider"], m["outside"]) == (1500, 2500, 3000)
+    assert m["place"] + (m["wider"] - m["place"]) + m["outside"] + m["unlocated"] == m["total"]
+    assert m["place_share"] == pytest.approx(1500 / 5500)
+    assert (m["place_share_lo"], m["place_share_hi"]) == pytest.approx((0.15, 0.60))
+    assert m["wider_share"] == pytest.approx(2500 / 5500)
+    assert (m["wider_share_lo"], m["wider_share_hi"]) == pytest.approx((0.25, 0.70))
+    assert m["located_share"] == pytest.approx(0.55)
+    assert m["sme_share"] == pytest.approx(0.25) and m["vcse_share"] == pytest.approx(0.5)
+    assert (m["sme_share_lo"], m["sme_share_hi"]) == pytest.approx((0.15, 0.55))
+    assert m["deprived_share"] == pytest.approx(4500 / 5500)
+    assert m["suppliers"] == 5 and m["payments"] == 7
+
+
+def test_headline_per_anchor(hand):
+    head = analysis.headline(hand)
+    assert list(head["anchor"]) == ["All anchors", "A", "B"]
+    a = head.set_index("anchor").loc["A"]
+    b = head.set_index("anchor").loc["B"]
+    assert (a["total_pence"], a["place_pence"], a["wider_pence"], a["outside_pence"]) == (10000, 1000, 3000, 3000)
+    # B: 500 place, -1000 wider credit, 500 individual unlocated: located -500, total 0.
+    assert (b["total_pence"], b["located_pence"]) == (0, -500)
+    assert math.isnan(b["place_share_lo"])  # no spend to share out
+    assert head["total_pence"].dtype == "int64"
+    assert head.loc[1:, "total_pence"].sum() == head.loc[0, "total_pence"]
+
+
+def test_bounded_share_bounds_contain_share():
+    b = analysis.bounded_share(30, 60, 100)
+    assert b == pytest.approx({"share": 0.5, "lo": 0.3, "hi": 0.7, "coverage": 0.6})
+    assert b["lo"] <= b["share"] <= b["hi"]
+
+
+def test_for_year_rejects_missing_year(hand):
+    assert len(analysis.for_year(hand, "2012/13")) == 7
+    with pytest.raises(CwbError, match="2099/00"):
+        analysis.for_year(hand, "2099/00")
+
+
+def test_spend_by_lad_orders_place_first(hand):
+    geography = pd.DataFrame({"lad_code": ["P1", "W1", "O1"], "lad_name": ["Placeton", "Widershire", "Farland"]})
+    lad = analysis.spend_by_lad(hand, geography)
+    assert list(lad["lad_code"]) == ["P1", "W1", "O1", ""]
+    assert list(lad["lad_name"]) == ["Placeton", "Widershire", "Farland", "(not located)"]
+    assert list(lad["spend_pence"]) == [1500, 1000, 3000, 4500]
+    assert lad["spend_pence"].sum() == 10000
+    per_anchor = analysis.spend_by_lad(hand, geography, by_anchor=True)
+    assert per_anchor.groupby("anchor")["spend_pence"].sum().to_dict() == {"A": 10000, "B": 0}
+
+
+def test_spend_by_ward(hand):
+    ward = analysis.spend_by_ward(hand, pd.DataFrame({"ward_code": ["w1", "w2"], "ward_name": ["One", "Two"]}))
+    assert list(ward["ward_name"]) == ["One", "Two"]
+    assert list(ward["spend_pence"]) == [1000, 500]
+    assert ward["share_of_place"].tolist() == pytest.approx([2 / 3, 1 / 3])
+
+
+def test_spend_by_sector(hand):
+    sic = pd.DataFrame({"sic_section": ["C", "F", "Q"], "sic_section_name": ["Manufacturing", "Construction", "Health"]})
+    sec = analysis.spend_by_sector(hand, "section", sic).set_index("sector")
+    assert list(sec.index) == ["Q", "C", "F", ""]  # largest first, no SIC last
+    assert sec.loc["C", "place_pence"] == 1500 and sec.loc["C", "place_share"] == 1.0
+    assert sec.loc["F", "total_pence"] == 1000 and sec.loc["F", "wider_pence"] == 1000
+    assert sec.loc["F", "place_share"] == 0.0 and sec.loc["Q", "wider_share"] == 0.0
+    assert sec.loc["", "sector_name"] == "(no SIC)" and sec.loc["", "unlocated_pence"] == 4500
+    assert sec["total_pence"].sum() == 10000
+
+
+def test_spend_by_business_type(hand):
+    bt = analysis.spend_by_business_type(hand).set_index("supplier_type")
+    assert list(bt.index) == ["sme", "large", "vcse", "individual", "unknown"]
+    assert bt.loc["sme", "total_pence"] == 1500 and bt.loc["sme", "place_pence"] == 1500
+    assert bt.loc["large", "total_pence"] == 1000 and bt.loc["vcse", "outside_pence"] == 3000
+    assert bt.loc["vcse", "share_of_total"] == pytest.approx(0.3)
+    assert "Jane" not in bt.to_csv()
+    local = analysis.local_business_spend(hand).set_index(["business_type", "area"])
+    assert local.loc[("SME", "place"), "spend_pence"] == 1500
+    assert local.loc[("VCSE", "wider"), "spend_pence"] == 0
+
+
+def test_deprived_area_spend(hand):
+    dep = analysis.deprived_area_spend(hand, (1, 2), place_lsoa_share=0.25).set_index("scope")
+    assert dep.loc["all spend", "deprived_pence"] == 4500
+    assert dep.loc["all spend", "deprived_share"] == pytest.approx(4500 / 5500)
+    assert dep.loc["spend in the place", "deprived_share"] == 1.0
+    assert dep.loc["all spend", "deprived_share_lo"] == pytest.approx(0.45)
+    # Only decile 1 counts: 1500 of 5500.
+    only1 = analysis.deprived_area_spend(hand, (1,)).set_index("scope")
+    assert only1.loc["all spend", "deprived_pence"] == 1500
+
+
+def test_place_deprived_lsoa_share_and_deciles(hand):
+    lsoa = pd.DataFrame({"lsoa_code": list("abcdef"), "lad_code": ["P1"] * 4 + ["X"] * 2,
+                         "imd_decile": [1, 2, 7, 9, 1, 1]})
+    assert analysis.place_deprived_lsoa_share(lsoa, ["P1"], (1, 2)) == pytest.approx(0.5)
+    dec = analysis.spend_by_decile(hand, lsoa, ["P1"]).set_index("imd_decile")
+    assert len(dec) == 10
+    assert dec.loc[1, "spend_pence"] == 1500 and dec.loc[5, "spend_pence"] == 1000 and dec.loc[2, "spend_pence"] == 3000
+    assert dec.loc[1, "place_lsoa_share"] == pytest.approx(0.25)
+
+
+def test_top_suppliers_never_names_individuals(hand):
+    more = make_spend(HAND + [dict(anchor="A", key="bob", name="Bob Smith", type="individual", pence=700)])
+    top = analysis.top_suppliers(more, n=300)
+    assert "Jane Doe" not in top.to_csv() and "Bob Smith" not in top.to_csv()
+    ind = top[top["supplier_name"] == analysis.INDIVIDUALS_LABEL]
+    assert len(ind) == 1 and ind.iloc[0]["spend_pence"] == 1200
+    assert list(top["supplier_name"][:2]) == ["S4", "S3"]
+    assert top["spend_pence"].sum() == 10700
+    assert list(analysis.top_suppliers(more, n=2)["rank"]) == [1, 2]
+
+
+def test_supplier_counts(hand):
+    counts = analysis.supplier_counts(hand).set_index("geo")
+    assert counts.loc["place", "suppliers"] == 1 and counts.loc["unlocated", "suppliers"] == 2
+    assert counts["spend_pence"].sum() == 10000
+
+
+def test_supplier_concentration_by_hand():
+    rows = [dict(key=f"k{i}", pence=p, geo="outside") for i, p in enumerate([50, 30, 20])]
+    conc = analysis.supplier_concentration(make_spend(rows), min_suppliers=3).set_index("group")
+    # shares .5, .3, .2 -> HHI = (.25 + .09 + .04) * 10000 = 3800; top-10 share 1.
+    assert conc.loc["All anchors", "hhi"] == pytest.approx(3800)
+    assert conc.loc["All anchors", "top10_share"] == pytest.approx(1.0)
+    small = analysis.supplier_concentration(make_spend(rows), min_suppliers=4).set_index("group")
+    assert math.isnan(small.loc["All anchors", "hhi"]) and "fewer than 4" in small.loc["All anchors", "note"]
+
+
+def test_benchmark_comparison(hand):
+    m = analysis.measures(hand)
+    bench = analysis.benchmark_comparison(m, 0.311, 0.47).set_index("measure")
+    place = bench.loc["Spend with suppliers in the place"]
+    assert place["difference"] == pytest.approx(1500 / 5500 - 0.311)
+    assert place["verdict"] == "within bounds"  # 15% to 60% straddles 31.1%
+    assert bench.loc["Spend with SMEs", "verdict"] == "within bounds"
+    low = analysis.benchmark_comparison({**m, "place_share_hi": 0.2}, 0.311).set_index("measure")
+    assert low.loc["Spend with suppliers in the place", "verdict"] == "below"
+
+
+def test_respend_lm3_assumption_and_survey(hand):
+    m = analysis.measures(hand)
+    lm3 = analysis.respend_lm3(m)
+    assert set(lm3["kind"]) == {"assumption"}
+    top = lm3.iloc[0]
+    # round 1 10000, round 2 1500, round 3 = 1500 * .63 = 945 -> LM3 = 12445 / 10000.
+    assert (top["round1_pence"], top["round2_pence"], top["round3_pence"]) == (10000, 1500, 945)
+    assert top["lm3"] == pytest.approx(1.2445)
+    assert lm3.iloc[1]["round3_pence"] == 600 and "assumption" in lm3.iloc[1]["basis"]
+    survey = pd.DataFrame({"supplier_key": ["s1", "s3"], "local_respend_share": [0.5, 0.9]})
+    measured = analysis.respend_lm3(m, survey=survey, spend=hand)
+    assert list(measured["kind"]) == ["measured"]
+    assert measured.iloc[0]["round3_pence"] == 750  # only s1 is in the place
+    with pytest.raises(CwbError, match="local_respend_share"):
+        analysis.respend_lm3(m, survey=survey.drop(columns="local_respend_share"), spend=hand)
+
+
+def test_definitions_defaults_and_overrides():
+    d = analysis.definitions(object())
+    assert d.deprived_deciles == (1, 2) and d.local_benchmark == 0.311 and d.policy_start is None
+    cfg = {"definitions": {"deprived_deciles": [1], "benchmark": {"local": 0.3, "sme": 0.5},
+                           "respend": {"local": 0.6, "non_local": 0.2}, "policy_start": "2013-04-01"}}
+    d = analysis.definitions(cfg)
+    assert d.deprived_deciles == (1,) and d.local_benchmark == 0.3 and d.sme_benchmark == 0.5
+    assert dict(d.respend) == {"local": 0.6, "non_local": 0.2} and d.policy_start == "2013-04-01"
+
+
+def test_baseline_summary_schema(hand):
+    cfg = {"name": "Placeton", "slug": "placeton", "synthetic": True,
+           "place": {"name": "Placeton", "lad_codes": ["P1"]}, "wider_area": {"name": "Widershire", "lad_codes": ["P1", "W1"]}}
+    s = analysis.baseline_summary(cfg, hand, "2012/13")
+    y = s["years"]["2012/13"]
+    for key in ["total_gbp", "place_gbp", "place_share", "wider_gbp", "wider_share", "outside_gbp", "located_share",
+                "place_share_bounds", "wider_share_bounds", "sme_share", "vcse_share", "deprived_share", "anchors"]:
+        assert key in y
+    assert y["total_gbp"] == 100.0 and y["place_gbp"] == 15.0 and y["outside_gbp"] == 30.0
+    assert y["place_share_bounds"] == pytest.approx([0.15, 0.6])
+    assert set(y["anchors"]) == {"A", "B"} and y["anchors"]["A"]["place_gbp"] == 10.0
+    assert s["place"] == {"name": "Placeton", "lad_codes": ["P1"]} and s["synthetic"] is True
+
+
+def test_coverage_note(hand):
+    note = analysis.coverage_note(hand)
+    assert note.startswith("Based on 7 payments by 2 anchors in 2012/13")
+    assert "£55 of £100 located to a postcode (55.0%)" in note
