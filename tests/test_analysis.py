@@ -225,11 +225,20 @@ def test_respend_lm3_assumption_and_survey(hand):
 def test_definitions_defaults_and_overrides():
     d = analysis.definitions(object())
     assert d.deprived_deciles == (1, 2) and d.local_benchmark == 0.311 and d.policy_start is None
-    cfg = {"definitions": {"deprived_deciles": [1], "benchmark": {"local": 0.3, "sme": 0.5},
-                           "respend": {"local": 0.6, "non_local": 0.2}, "policy_start": "2013-04-01"}}
+    cfg = {"definitions": {"deprived": {"deciles": [1]}, "policy_start": "2013-04-01",
+                           "benchmark": {"local_share": 0.3, "sme_share": 0.5, "respend_local_sme": 0.6,
+                                         "respend_large": 0.2}}}
     d = analysis.definitions(cfg)
     assert d.deprived_deciles == (1,) and d.local_benchmark == 0.3 and d.sme_benchmark == 0.5
-    assert dict(d.respend) == {"local": 0.6, "non_local": 0.2} and d.policy_start == "2013-04-01"
+    assert dict(d.respend) == {"local SMEs": 0.6, "large firms": 0.2} and d.policy_start == "2013-04-01"
+
+
+def test_definitions_from_real_config():
+    from cwbtools.config import load_config
+
+    d = analysis.definitions(load_config("preston-demo", check_inputs=False, resolve_areas=False))
+    assert d.deprived_deciles == (1, 2) and d.local_benchmark == pytest.approx(0.311)
+    assert dict(d.respend) == {"local SMEs": 0.63, "large firms": 0.40} and d.policy_start == "2013-04-01"
 
 
 def test_baseline_summary_schema(hand):

@@ -641,24 +641,24 @@ def _get(obj: Any, *names: str, default: Any = None) -> Any:
 
 
 def definitions(config: Any) -> Definitions:
-    """The definitions in force for a city config, defaults where the config is silent."""
+    """The definitions in force for a city config (`CityConfig.definitions`), defaults where silent.
+
+    The re-spend range for LM3 is the benchmark's pair (63p for local SMEs, 40p for large firms)."""
     d = _get(config, "definitions", default=config)
-    deciles = _get(d, "deprived_deciles", "deprivation.deciles", "deprived.deciles", default=DEFAULT_DEPRIVED_DECILES)
-    local_b = _get(d, "benchmark.local", "benchmarks.local", "benchmark_local", "local_benchmark",
-                   default=DEFAULT_BENCHMARKS["local"])
-    sme_b = _get(d, "benchmark.sme", "benchmarks.sme", "benchmark_sme", "sme_benchmark",
-                 default=DEFAULT_BENCHMARKS["sme"])
-    resp = _get(d, "respend", "respend_assumptions", "benchmark.respend", "benchmarks.respend", default=None)
-    if isinstance(resp, Mapping) and resp:
-        respend = tuple((str(k), float(v)) for k, v in resp.items())
-    elif hasattr(resp, "model_dump"):
-        respend = tuple((str(k), float(v)) for k, v in resp.model_dump().items() if isinstance(v, (int, float)))
-    elif isinstance(resp, (list, tuple)) and resp and all(isinstance(v, (int, float)) for v in resp):
-        respend = tuple((f"assumption {i + 1}", float(v)) for i, v in enumerate(resp))
+    deciles = _get(d, "deprived.deciles", "deprived_deciles", default=DEFAULT_DEPRIVED_DECILES)
+    local_b = _get(d, "benchmark.local_share", "benchmark.local", default=DEFAULT_BENCHMARKS["local"])
+    sme_b = _get(d, "benchmark.sme_share", "benchmark.sme", default=DEFAULT_BENCHMARKS["sme"])
+    hi = _get(d, "benchmark.respend_local_sme", default=None)
+    lo = _get(d, "benchmark.respend_large", default=None)
+    resp = _get(d, "respend", default=None)
+    if hi is not None and lo is not None:
+        respend = (("local SMEs", float(hi)), ("large firms", float(lo)))
+    elif isinstance(resp, Mapping) and resp:
+        respend = tuple((str(k), float(v)) for k, v in resp.items() if isinstance(v, (int, float)))
     else:
         respend = tuple(DEFAULT_RESPEND.items())
-    survey = _get(d, "supplier_survey", default=None) or _get(config, "supplier_survey", default=None)
-    policy = _get(d, "policy_start", default=None) or _get(config, "policy_start", default=None)
+    survey = _get(d, "supplier_survey", default=None)
+    policy = _get(d, "policy_start", default=None)
     return Definitions(
         deprived_deciles=tuple(int(x) for x in deciles), local_benchmark=float(local_b), sme_benchmark=float(sme_b),
         respend=respend or tuple(DEFAULT_RESPEND.items()),
