@@ -1,0 +1,161 @@
+"""Change over time: decomposition and shift-share identities on hand-made data, churn, and the
+trend model on data with a known trend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_analysis import make_spend
+
+from cwbtools import change
+
+# Year 0: total 1000, place 100 (sector C: 50 of 500 local; F: 50 of 500 local).
+# Year 1: total 1500, place 300 (C: 250 of 500 local; F: 0 of 700; Q new: 50 of 300).
+TWO_YEARS = [
+    dict(year="2012/13", key="c1", geo="place", pence=50, section="C"),
+    dict(year="2012/13", key="c2", geo="outside", pence=450, section="C"),
+    dict(year="2012/13", key="f1", geo="place", pence=50, section="F"),
+    dict(year="2012/13", key="f2", geo="wider", pence=450, section="F"),
+    dict(year="2016/17", key="c1", geo="place", pence=200, section="C"),
+    dict(year="2016/17", key="c3", geo="place", pence=50, section="C"),
+    dict(year="2016/17", key="c2", geo="outside", pence=250, section="C"),
+    dict(year="2016/17", key="f2", geo="wider", pence=700, section="F"),
+    dict(year="2016/17", key="q1", geo="place", pence=50, section="Q"),
+    dict(year="2016/17", key="q2", geo="outside", pence=250, section="Q"),
+]
+
+
+@pytest.fixture
+def two_years() -> pd.DataFrame:
+    return make_spend(TWO_YEARS)
+
+
+def test_decompose_by_hand():
+    # p0 = .1, dT = 500 -> total effect 50; T1 * dp = 1500 * (.2 - .1) = 150; dL = 200.
+    d = change.decompose(100, 1000, 300, 1500)
+    assert (d["change_pence"], d["total_effect_pence"], d["share_effect_pence"]) == (200, 50, 150)
+
+
+def test_decompose_adds_up_exactly_with_awkward_pence():
+    d = change.decompose(38_300_000_01, 750_000_000_07, 112_300_000_13, 617_000_000_03)
+    assert d["total_effect_pence"] + d["share_effect_pence"] == d["change_pence"]
+    assert d["total_effect_pence"] == round(38_300_000_01 * (617_000_000_03 - 750_000_000_07) / 750_000_000_07)
+
+
+def test_decompose_local_change_on_spend(two_years):
+    dec = change.decompose_local_change(two_years, "2012/13", "2016/17").set_index("measure")
+    place = dec.loc["place"]
+    assert (place["local_from_pence"], place["local_to_pence"], place["change_pence"]) == (100, 300, 200)
+    assert (place["total_effect_pence"], place["share_effect_pence"]) == (50, 150)
+    wider = dec.loc["wider"]  # 550 -> 1000; p0 = .55, dT = 500 -> 275; share effect 175
+    assert (wider["change_pence"], wider["total_effect_pence"], wider["share_effect_pence"]) == (450, 275, 175)
+    assert (dec["total_effect_pence"] + dec["share_effect_pence"] == dec["change_pence"]).all()
+
+
+def test_shift_share_identity_by_hand(two_years):
+    shift = change.shift_share(two_years, "2012/13", "2016/17", "section", "place").set_index("sector")
+    # w0: C .5, F .5, Q 0; w1: C 1/3, F 7/15, Q 1/5; p0: C .1, F .1, Q (new) takes p1 = 1/6;
+    # p1: C .5, F 0, Q 1/6.
+    assert shift.loc["C", "composition_effect"] == pytest.approx((1 / 3 - 0.5) * 0.1)
+    assert shift.loc["C", "localisation_effect"] == pytest.approx(1 / 3 * 0.4)
+    assert shift.loc["F", "localisation_effect"] == pytest.approx(7 / 15 * -0.1)
+    assert shift.loc["Q", "composition_effect"] == pytest.approx(0.2 * 1 / 6)
+    assert shift.loc["Q", "localisation_effect"] == pytest.approx(0.0)
+    total = shift["composition_effect"].sum() + shift["localisation_effect"].sum()
+    assert total == pytest.approx(0.2 - 0.1, abs=1e-12)
+    summary = change.shift_share_summary(shift.reset_index())
+    assert summary["share_points"].iloc[:2].sum() == pytest.approx(summary["share_points"].iloc[2])
+
+
+def test_shift_share_identity_random():
+    rng = np.random.default_rng(7)
+    rows = []
+    for year in ["2014/15", "2015/16"]:
+        for i in range(300):
+            rows.append(dict(year=year, key=f"k{i}", pence=int(rng.integers(1, 100_000)),
+                             geo=rng.choice(["place", "wider", "outside", "unlocated"]),
+                             section=rng.choice(["A", "C", "F", "N", None])))
+    spend = make_spend(rows)
+    for base in ["total", "located"]:
+        shift = change.shift_share(spend, "2014/15", "2015/16", base=base)
+        p0 = shift["local_from_pence"].sum() / shift["base_from_pence"].sum()
+        p1 = shift["local_to_pence"].sum() / shift["base_to_pence"].sum()
+        assert shift["composition_effect"].sum() + shift["localisation_effect"].sum() == pytest.approx(p1 - p0, abs=1e-12)
+
+
+def test_supplier_churn_adds_up(two_years):
+    churn = change.supplier_churn(two_years, "2012/13", "2016/17").set_index("suppliers")
+    assert churn.loc["continuing", "count"] == 1 and churn.loc["continuing", "change_pence"] == 150  # c1 50 -> 200
+    assert churn.loc["gained", "count"] == 2 and churn.loc["gained", "to_pence"] == 100  # c3, q1
+    assert churn.loc["lost", "count"] == 1 and churn.loc["lost", "from_pence"] == 50  # f1
+    assert churn["change_pence"].sum() == 200
+
+
+def test_measures_by_year_and_coverage(two_years):
+    extra = make_spend(TWO_YEARS + [dict(year="2012/13", anchor="B", key="b1", geo="unlocated", pence=1000)])
+    mby = change.measures_by_year(extra)
+    assert list(mby["anchor"][:2]) == ["All anchors", "All anchors"]
+    row = mby[(mby["anchor"] == "All anchors") & (mby["year"] == "2016/17")].iloc[0]
+    assert row["total_pence"] == 1500 and row["place_pence"] == 300 and row["anchors"] == 1
+    assert change.balanced_anchors(extra) == ["A"]
+    notes = change.comparability_notes(extra)
+    assert any("B has no spend in 2016/17" in n for n in notes)
+    assert any("Located coverage" in n for n in notes)  # 50% in 2012/13, 100% in 2016/17
+    cov = change.year_coverage(extra)
+    assert cov.set_index(["anchor", "year"]).loc[("B", "2016/17"), "payments"] == 0
+
+
+def _simulated(slope: float, years: int = 10, anchors: int = 3, step: float = 0.0, policy_year: int | None = None,
+               quarterly: bool = False, seed: int = 1) -> pd.DataFrame:
+    """Suppliers of equal size whose chance of being local follows logit p = a_anchor + slope * t
+    (+ step after the policy, + a season effect when quarterly)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    season_effect = [0.0, 0.3, -0.2, 0.1]
+    for a in range(anchors):
+        for y in range(years):
+            for q in range(4 if quarterly else 1):
+                t = y + (q * 0.25 if quarterly else 0)
+                eta = -1.0 + 0.4 * a + slope * t + (season_effect[q] if quarterly else 0)
+                if policy_year is not None and y >= policy_year:
+                    eta += step
+                p = 1 / (1 + np.exp(-eta))
+                local = rng.random(150) < p
+                date = pd.Timestamp(2010 + y, 4, 15) + pd.DateOffset(months=3 * q)
+                for i, is_local in enumerate(local):
+                    rows.append(dict(anchor=f"anchor {a}", year=f"{2010 + y}/{(11 + y) % 100:02d}", date=date,
+                                     key=f"k{a}-{y}-{q}-{i}", pence=10_000, geo="place" if is_local else "outside"))
+    return make_spend(rows)
+
+
+def test_trend_recovers_known_slope():
+    spend = _simulated(0.15)
+    trend = change.local_share_trend(spend, frequency="year")
+    assert trend.ok and "anchor fixed effects" in trend.method
+    assert trend.slope["ci_lo"] < 0.15 < trend.slope["ci_hi"]
+    assert trend.slope["ci_lo"] > 0  # a real trend is detected
+    fitted = trend.fitted
+    assert len(fitted) == 10 and (fitted["fitted_ci_lo"] <= fitted["fitted_share"]).all()
+    assert fitted["fitted_share"].is_monotonic_increasing
+
+
+def test_trend_with_seasons_and_policy_step():
+    spend = _simulated(0.05, years=8, step=0.6, policy_year=4, quarterly=True, seed=3)
+    trend = change.local_share_trend(spend, frequency="quarter", policy_start="2014-04-01")
+    assert "season dummies" in trend.method
+    assert trend.policy["step_ci_lo"] < 0.6 < trend.policy["step_ci_hi"]
+    assert trend.policy["step_ci_lo"] > 0
+    assert trend.slope["ci_lo"] < 0.05 < trend.slope["ci_hi"]
+    assert set(trend.table()["quantity"]) >= {"Method", "Trend in local share, points per year (95% CI)"}
+
+
+def test_trend_too_few_periods_is_explained():
+    spend = _simulated(0.1, years=1, anchors=1)
+    trend = change.local_share_trend(spend, frequency="year")
+    assert not trend.ok and "too few" in trend.notes[0]
+
+
+def test_series_frequency():
+    assert change.series_frequency(_simulated(0.1, years=3, anchors=1, quarterly=True)) == "quarter"
+    assert change.series_frequency(_simulated(0.1, years=3, anchors=1)) == "year"
