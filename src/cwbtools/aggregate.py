@@ -1,0 +1,576 @@
+"""Out-of-core baseline aggregates: DuckDB over parquet, small pandas frames out.
+
+For spend too big for pandas (a combined authority, every English council: tens of millions of
+payments), the baseline tables of `cwbtools.analysis` are computed by DuckDB directly over parquet,
+so a notebook only ever holds aggregates. Each function here returns the same frame, to the penny
+and with the same shares, as its namesake in `analysis` run on the whole spend frame in memory
+(tests/test_aggregate.py holds them to that).
+
+Two sources:
+
+- `open_spend(path)`: spend parquet (CONTRACTS §4), one file, a folder or a glob;
+- `open_transactions(transactions, suppliers, place_lads, wider_lads)`: ingest's partitioned
+  transactions (CONTRACTS §1, `anchor=<a>/financial_year=<y>/part-*.parquet`) joined to the
+  suppliers table (§3) on `supplier_key`, with place / wider / outside worked out here the way
+  the pipeline does. When the transactions carry no `supplier_key`, it is computed by
+  `cwbtools.suppliers.supplier_key` on the distinct supplier columns only (a few hundred thousand
+  rows, never the payments) and joined back.
+
+Money is summed as BIGINT in DuckDB (exact) and only divided, in pandas, for shares.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from .errors import CwbError
+
+# Mirrors of `analysis` labels: the two modules must print the same words.
+INDIVIDUALS_LABEL = "(individuals, not named)"
+ALL_ANCHORS = "All anchors"
+GEO_ORDER = ["place", "wider", "outside", "unlocated"]
+BUSINESS_TYPES = ["sme", "large", "vcse", "public", "individual", "unknown"]
+BUSINESS_TYPE_NAMES = {
+    "sme": "SME",
+    "large": "Large business",
+    "vcse": "VCSE (voluntary, community, social enterprise)",
+    "public": "Public sector",
+    "individual": "Individuals (not named)",
+    "unknown": "Not classified",
+}
+DEFAULT_DEPRIVED_DECILES = (1, 2)
+
+# Columns the key function may read; anchor is included because a ledger's own supplier id only
+# means something within its anchor.
+_KEY_SOURCE_COLUMNS = ["anchor", "supplier_name", "supplier_id", "company_number", "charity_number",
+                       "other_id", "vat_number", "postcode", "individual", "redacted"]
+_SUPPLIER_COLUMNS = ["supplier_name", "supplier_type", "lad_code", "ward_code", "lsoa_code", "imd_decile",
+                     "sic_code", "sic_section", "sic_division", "resolved_by"]
+
+
+@dataclass
+class SpendSource:
+    """A DuckDB connection holding a `spend` view with the CONTRACTS §4 columns the aggregates use."""
+
+    con: duckdb.DuckDBPyConnection
+    description: str
+    _params: dict = field(default_factory=dict)
+
+    def sql(self, query: str, params: Sequence | None = None) -> pd.DataFrame:
+        return self.con.execute(query, params or []).df()
+
+    def years(self) -> list[str]:
+        return [r[0] for r in self.con.execute(
+            "SELECT DISTINCT financial_year FROM spend WHERE financial_year IS NOT NULL ORDER BY 1").fetchall()]
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> SpendSource:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def connect(memory_limit: str | None = None, threads: int | None = None,
+            temp_directory: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that spills to disk rather than fail when a join outgrows memory."""
+    con = duckdb.connect(":memory:")
+    con.execute(f"SET memory_limit = '{memory_limit or os.environ.get('CWB_DUCKDB_MEMORY', '6GB')}'")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    if temp_directory:
+        con.execute(f"SET temp_directory = '{Path(temp_directory)}'")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def _quote(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _parquet_glob(path: str | Path) -> str:
+    """A folder means every parquet file under it; a glob or a file is taken as given."""
+    text = str(path)
+    if any(ch in text for ch in "*?["):
+        return text
+    p = Path(text)
+    if p.is_dir():
+        return str(p / "**" / "*.parquet")
+    if not p.exists():
+        raise CwbError(f"{p}: no such parquet file or folder")
+    return str(p)
+
+
+def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
+
+
+def _read(con: duckdb.DuckDBPyConnection, path: str | Path) -> tuple[str, list[str]]:
+    """`read_parquet(...)` over a file, folder or glob. Hive partition folders (`anchor=<a>/
+    financial_year=<y>/`) supply those columns only when the files do not carry them."""
+    glob = _parquet_glob(path)
+    # filename and file_row_number give each payment its place in the files: the "first" name
+    # of a supplier is then the same as pandas' first over the frame read from those files.
+    opts = "union_by_name = true, filename = true, file_row_number = true"
+    plain = f"read_parquet({_quote(glob)}, hive_partitioning = false, {opts})"
+    try:
+        cols = _columns(con, plain)
+    except duckdb.Error as exc:
+        raise CwbError(f"{path}: cannot be read as parquet ({str(exc).splitlines()[0]})") from None
+    if {"anchor", "financial_year"} <= set(cols):
+        return plain, cols
+    hive = f"read_parquet({_quote(glob)}, hive_partitioning = true, hive_types_autocast = false, {opts})"
+    return hive, _columns(con, hive)
+
+
+def _fy_expr(column: str = "financial_year") -> str:
+    # A partition folder cannot hold `/`: `2019%2F20` (URI-encoded) or `2019-20` both mean 2019/20.
+    return (f"regexp_replace(replace(CAST({column} AS VARCHAR), '%2F', '/'), "
+            f"'^([0-9]{{4}})-([0-9]{{2}})$', '\\1/\\2')")
+
+
+def open_spend(path: str | Path, con: duckdb.DuckDBPyConnection | None = None) -> SpendSource:
+    """A source over spend parquet already carrying geo, located, in_place, in_wider (§4)."""
+    con = con or connect()
+    relation, cols = _read(con, path)
+    need = {"anchor", "financial_year", "amount_pence", "supplier_key"}
+    missing = need - set(cols)
+    if missing:
+        raise CwbError(f"{path}: spend parquet lacks column(s) {', '.join(sorted(missing))}")
+
+    def col(name: str, default: str) -> str:
+        return name if name in cols else f"{default} AS {name}"
+
+    def raw(name: str, default: str) -> str:
+        return name if name in cols else default
+
+    located = "located" if "located" in cols else "(lad_code IS NOT NULL)"
+    con.execute(f"""
+        CREATE OR REPLACE VIEW spend AS
+        SELECT CAST(anchor AS VARCHAR) AS anchor, {_fy_expr()} AS financial_year,
+               CAST(amount_pence AS BIGINT) AS amount_pence, supplier_key,
+               {col('supplier_name', 'NULL::VARCHAR')}, {col('supplier_type', 'NULL::VARCHAR')},
+               {col('individual', 'false')}, {col('lad_code', 'NULL::VARCHAR')},
+               {col('imd_decile', 'NULL::BIGINT')}, {col('sic_section', 'NULL::VARCHAR')},
+               {col('sic_division', 'NULL::VARCHAR')}, COALESCE({located}, false) AS located,
+               {col('geo', 'NULL::VARCHAR')},
+               COALESCE({raw('in_place', 'false')}, false) AS in_place,
+               COALESCE({raw('in_wider', 'false')}, false) AS in_wider,
+               struct_pack(f := filename, r := file_row_number) AS _ord
+        FROM {relation}
+    """)
+    return SpendSource(con, f"spend {path}")
+
+
+def open_transactions(transactions: str | Path, suppliers: str | Path | pd.DataFrame,
+                      place_lads: Iterable[str], wider_lads: Iterable[str] = (),
+                      con: duckdb.DuckDBPyConnection | None = None) -> SpendSource:
+    """A source joining partitioned transactions (§1) to suppliers (§3) on `supplier_key`.
+
+    `place_lads` are the place's LAD codes, `wider_lads` the wider area's (the place is counted in
+    the wider area whether listed or not, as CLES counts it). Payments to individuals take
+    `supplier_type = 'individual'` whatever the suppliers table says.
+    """
+    con = con or connect()
+    place = sorted({str(x) for x in place_lads})
+    wider = sorted({str(x) for x in wider_lads} | set(place))
+    if not place:
+        raise CwbError("open_transactions: the place needs at least one LAD code")
+    relation, cols = _read(con, transactions)
+    for needed in ("anchor", "financial_year", "amount_pence"):
+        if needed not in cols:
+            raise CwbError(f"{transactions}: transactions parquet lacks column {needed!r}")
+    con.execute(f"CREATE OR REPLACE VIEW tx_raw AS SELECT * FROM {relation}")
+
+    if isinstance(suppliers, pd.DataFrame):
+        con.register("suppliers_df", suppliers)
+        con.execute("CREATE OR REPLACE VIEW suppliers AS SELECT * FROM suppliers_df")
+    else:
+        sup_rel, _ = _read(con, suppliers) if Path(str(suppliers)).is_dir() else (
+            f"read_parquet({_quote(_parquet_glob(suppliers))})", None)
+        con.execute(f"CREATE OR REPLACE VIEW suppliers AS SELECT * FROM {sup_rel}")
+    sup_cols = set(_columns(con, "suppliers"))
+    if "supplier_key" not in sup_cols:
+        raise CwbError(f"{suppliers}: suppliers table lacks column 'supplier_key'")
+
+    if "supplier_key" in cols:
+        con.execute("CREATE OR REPLACE VIEW tx AS SELECT * FROM tx_raw")
+    else:
+        _attach_supplier_keys(con, [c for c in _KEY_SOURCE_COLUMNS if c in cols])
+
+    def s(name: str, cast: str = "VARCHAR") -> str:
+        return f"s.{name}" if name in sup_cols else f"NULL::{cast}"
+
+    individual = "COALESCE(t.individual, false)" if "individual" in cols else "false"
+    name_expr = ("COALESCE(s.supplier_name, t.supplier_name)" if "supplier_name" in sup_cols and "supplier_name" in cols
+                 else (s("supplier_name") if "supplier_name" in sup_cols else "t.supplier_name"))
+    place_sql = ", ".join(_quote(x) for x in place)
+    wider_sql = ", ".join(_quote(x) for x in wider)
+    con.execute(f"""
+        CREATE OR REPLACE VIEW spend AS
+        WITH j AS (
+            SELECT CAST(t.anchor AS VARCHAR) AS anchor, {_fy_expr('t.financial_year')} AS financial_year,
+                   CAST(t.amount_pence AS BIGINT) AS amount_pence, t.supplier_key,
+                   {name_expr} AS supplier_name,
+                   CASE WHEN {individual} THEN 'individual' ELSE {s('supplier_type')} END AS supplier_type,
+                   {individual} AS individual,
+                   {s('lad_code')} AS lad_code, CAST({s('imd_decile', 'BIGINT')} AS BIGINT) AS imd_decile,
+                   {s('sic_section')} AS sic_section, {s('sic_division')} AS sic_division,
+                   struct_pack(f := t.filename, r := t.file_row_number) AS _ord
+            FROM tx t LEFT JOIN suppliers s ON t.supplier_key = s.supplier_key
+        )
+        SELECT *, lad_code IS NOT NULL AS located,
+               CASE WHEN lad_code IS NULL THEN 'unlocated' WHEN lad_code IN ({place_sql}) THEN 'place'
+                    WHEN lad_code IN ({wider_sql}) THEN 'wider' ELSE 'outside' END AS geo,
+               COALESCE(lad_code IN ({place_sql}), false) AS in_place,
+               COALESCE(lad_code IN ({wider_sql}), false) AS in_wider
+        FROM j
+    """)
+    return SpendSource(con, f"transactions {transactions} x suppliers {suppliers}",
+                       {"place": place, "wider": wider})
+
+
+def _attach_supplier_keys(con: duckdb.DuckDBPyConnection, key_cols: list[str]) -> None:
+    """`tx` = `tx_raw` plus `supplier_key`, computed once per distinct supplier, never per payment."""
+    try:
+        from .suppliers import supplier_key
+    except ImportError as exc:  # the suppliers stage not installed
+        raise CwbError("transactions carry no supplier_key and cwbtools.suppliers.supplier_key is not available"
+                       ) from exc
+    select = ", ".join(key_cols)
+    distinct = con.execute(f"SELECT DISTINCT {select} FROM tx_raw").df()
+    keys = distinct.copy()
+    keys["supplier_key"] = supplier_key(distinct).astype("string").to_numpy()
+    con.register("supplier_keys_df", keys)
+    on = " AND ".join(f"t.{c} IS NOT DISTINCT FROM k.{c}" for c in key_cols)
+    con.execute(f"""CREATE OR REPLACE VIEW tx AS
+                    SELECT t.*, k.supplier_key FROM tx_raw t LEFT JOIN supplier_keys_df k ON {on}""")
+
+
+# --------------------------------------------------------------------------------------------
+# Filters
+
+
+def _where(year: str | None = None, anchor: str | None = None) -> tuple[str, list]:
+    clauses, params = [], []
+    if year is not None:
+        clauses.append("financial_year = ?")
+        params.append(str(year))
+    if anchor is not None:
+        clauses.append("anchor = ?")
+        params.append(str(anchor))
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _check_year(src: SpendSource, year: str | None) -> None:
+    if year is None:
+        return
+    years = src.years()
+    if str(year) not in years:
+        raise CwbError(f"financial year {year!r} has no spend; the spend covers {', '.join(years) or 'no years'}")
+
+
+def _ratio(num, den) -> float:
+    return float(num) / float(den) if den else float("nan")
+
+
+def _safe_div(num: pd.Series, den: pd.Series) -> pd.Series:
+    den = den.astype("float64")
+    return (num.astype("float64") / den.where(den != 0)).astype("float64")
+
+
+def _bounded(part: int, known: int, total: int) -> dict[str, float]:
+    unknown = total - known
+    return {"share": _ratio(part, known), "lo": _ratio(part, total), "hi": _ratio(part + unknown, total),
+            "coverage": _ratio(known, total)}
+
+
+def _int64(df: pd.DataFrame, cols: Iterable[str]) -> pd.DataFrame:
+    for c in cols:
+        df[c] = df[c].fillna(0).astype("int64")
+    return df
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Headline
+
+
+_MEASURE_SQL = """
+    CAST(COALESCE(SUM(amount_pence), 0) AS BIGINT) AS total,
+    CAST(COALESCE(SUM(amount_pence) FILTER (WHERE located), 0) AS BIGINT) AS located,
+    CAST(COALESCE(SUM(amount_pence) FILTER (WHERE located AND in_place), 0) AS BIGINT) AS place,
+    CAST(COALESCE(SUM(amount_pence) FILTER (WHERE located AND in_wider), 0) AS BIGINT) AS wider,
+    CAST(COALESCE(SUM(amount_pence) FILTER (WHERE COALESCE(supplier_type, 'unknown') <> 'unknown'), 0) AS BIGINT) AS typed,
+    CAST(COALESCE(SUM(amount_pence) FILTER (WHERE supplier_type = 'sme'), 0) AS BIGINT) AS sme,
+    CAST(COALESCE(SUM(amount_pence) FILTER (WHERE supplier_type = 'vcse'), 0) AS BIGINT) AS vcse,
+    CAST(COALESCE(SUM(amount_pence) FILTER (WHERE imd_decile IS NOT NULL), 0) AS BIGINT) AS with_decile,
+    CAST(COALESCE(SUM(amount_pence) FILTER (WHERE imd_decile IN ({deciles})), 0) AS BIGINT) AS deprived,
+    COUNT(*) AS payments,
+    COUNT(DISTINCT supplier_key) AS suppliers
+"""
+
+
+def _measures_from_sums(r: pd.Series) -> dict:
+    total, loc, place, wider = int(r["total"]), int(r["located"]), int(r["place"]), int(r["wider"])
+    out = {"total": total, "located": loc, "unlocated": total - loc, "place": place, "wider": wider,
+           "outside": loc - wider, "sme": int(r["sme"]), "vcse": int(r["vcse"]), "deprived": int(r["deprived"]),
+           "located_share": _ratio(loc, total), "payments": int(r["payments"]), "suppliers": int(r["suppliers"])}
+    for name, part, known in [("place", place, loc), ("wider", wider, loc), ("outside", loc - wider, loc),
+                              ("sme", int(r["sme"]), int(r["typed"])), ("vcse", int(r["vcse"]), int(r["typed"])),
+                              ("deprived", int(r["deprived"]), int(r["with_decile"]))]:
+        b = _bounded(part, known, total)
+        out[f"{name}_share"] = b["share"]
+        out[f"{name}_share_lo"] = b["lo"]
+        out[f"{name}_share_hi"] = b["hi"]
+        out[f"{name}_coverage"] = b["coverage"]
+    return out
+
+
+def _deciles_sql(deprived_deciles: Iterable[int]) -> str:
+    return ", ".join(str(int(d)) for d in deprived_deciles) or "NULL"
+
+
+def measures(src: SpendSource, year: str | None = None, anchor: str | None = None,
+             deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES) -> dict:
+    """`analysis.measures` of one year (all years when None), one anchor or all."""
+    _check_year(src, year)
+    where, params = _where(year, anchor)
+    row = src.sql(f"SELECT {_MEASURE_SQL.format(deciles=_deciles_sql(deprived_deciles))} FROM spend {where}",
+                  params).iloc[0]
+    return _measures_from_sums(row)
+
+
+_PENCE_COLS = ["total", "located", "unlocated", "place", "wider", "outside", "sme", "vcse", "deprived"]
+
+
+def _headline_frame(rows: list[dict], lead: list[str]) -> pd.DataFrame:
+    df = pd.DataFrame(rows)
+    df = df.rename(columns={c: f"{c}_pence" for c in _PENCE_COLS})
+    for c in _PENCE_COLS:
+        df[f"{c}_pence"] = df[f"{c}_pence"].astype("int64")
+    return df[lead + [c for c in df.columns if c not in lead]]
+
+
+def headline(src: SpendSource, year: str | None = None,
+             deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES) -> pd.DataFrame:
+    """`analysis.headline`: all anchors, then each anchor (one scan, grouped with a rollup)."""
+    _check_year(src, year)
+    where, params = _where(year)
+    sums = src.sql(f"""SELECT anchor, GROUPING(anchor) AS g,
+                              {_MEASURE_SQL.format(deciles=_deciles_sql(deprived_deciles))}
+                       FROM spend {where} GROUP BY ROLLUP (anchor)""", params)
+    total = sums[sums["g"] == 1]
+    per = sums[(sums["g"] == 0) & sums["anchor"].notna()].sort_values("anchor", kind="mergesort")
+    rows = [{"anchor": ALL_ANCHORS, **_measures_from_sums(total.iloc[0])}]
+    rows += [{"anchor": r["anchor"], **_measures_from_sums(r)} for _, r in per.iterrows()]
+    return _headline_frame(rows, ["anchor"])
+
+
+def by_anchor_year(src: SpendSource, deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES) -> pd.DataFrame:
+    """The headline measures for every anchor in every year, plus `All anchors` per year: one row
+    each, years in order. Equals `analysis.headline(for_year(spend, y))` stacked over years."""
+    sums = src.sql(f"""SELECT financial_year, anchor, GROUPING(anchor) AS g,
+                              {_MEASURE_SQL.format(deciles=_deciles_sql(deprived_deciles))}
+                       FROM spend WHERE financial_year IS NOT NULL
+                       GROUP BY GROUPING SETS ((financial_year, anchor), (financial_year))""")
+    rows = []
+    for year in sorted(sums["financial_year"].unique()):
+        sub = sums[sums["financial_year"] == year]
+        rows.append({"financial_year": year, "anchor": ALL_ANCHORS, **_measures_from_sums(sub[sub["g"] == 1].iloc[0])})
+        per = sub[(sub["g"] == 0) & sub["anchor"].notna()].sort_values("anchor", kind="mergesort")
+        rows += [{"financial_year": year, "anchor": r["anchor"], **_measures_from_sums(r)} for _, r in per.iterrows()]
+    return _headline_frame(rows, ["financial_year", "anchor"])
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Geography, sector, business type
+
+
+def _geo_sums(src: SpendSource, key_sql: str, year: str | None) -> pd.DataFrame:
+    """Spend by a key, split by place / wider (place included) / outside / unlocated, in pence."""
+    where, params = _where(year)
+    agg = src.sql(f"""
+        SELECT {key_sql} AS k,
+               CAST(SUM(amount_pence) AS BIGINT) AS total_pence,
+               CAST(COALESCE(SUM(amount_pence) FILTER (WHERE located AND in_place), 0) AS BIGINT) AS place_pence,
+               CAST(COALESCE(SUM(amount_pence) FILTER (WHERE located AND in_wider), 0) AS BIGINT) AS wider_pence,
+               CAST(COALESCE(SUM(amount_pence) FILTER (WHERE located AND NOT in_wider), 0) AS BIGINT) AS outside_pence,
+               CAST(COALESCE(SUM(amount_pence) FILTER (WHERE NOT located), 0) AS BIGINT) AS unlocated_pence,
+               COUNT(DISTINCT supplier_key) AS suppliers
+        FROM spend {where} GROUP BY 1 ORDER BY 1""", params)
+    agg = _int64(agg, ["total_pence", "place_pence", "wider_pence", "outside_pence", "unlocated_pence", "suppliers"])
+    located = agg["total_pence"] - agg["unlocated_pence"]
+    agg["located_share"] = _safe_div(located, agg["total_pence"])
+    agg["place_share"] = _safe_div(agg["place_pence"], located)
+    agg["place_share_lo"] = _safe_div(agg["place_pence"], agg["total_pence"])
+    agg["place_share_hi"] = _safe_div(agg["place_pence"] + agg["unlocated_pence"], agg["total_pence"])
+    agg["wider_share"] = _safe_div(agg["wider_pence"], located)
+    agg["wider_share_lo"] = _safe_div(agg["wider_pence"], agg["total_pence"])
+    agg["wider_share_hi"] = _safe_div(agg["wider_pence"] + agg["unlocated_pence"], agg["total_pence"])
+    return agg
+
+
+def spend_by_sector(src: SpendSource, level: str = "section", sic: pd.DataFrame | None = None,
+                    year: str | None = None) -> pd.DataFrame:
+    """`analysis.spend_by_sector`: SIC section (or division) by geography, no-SIC last."""
+    if level not in ("section", "division"):
+        raise ValueError("level must be 'section' or 'division'")
+    _check_year(src, year)
+    col = f"sic_{level}"
+    out = _geo_sums(src, f"COALESCE(CAST({col} AS VARCHAR), '')", year).rename(columns={"k": "sector"})
+    names = {}
+    if sic is not None and len(sic):
+        names = dict(zip(sic[col].astype(str), sic[f"sic_{level}_name"].astype(str)))
+    out.insert(1, "sector_name", [names.get(s, "") if s else "(no SIC)" for s in out["sector"]])
+    out["_none"] = (out["sector"] == "").astype(int)
+    out = out.sort_values(["_none", "total_pence", "sector"], ascending=[True, False, True], kind="mergesort")
+    out["sector"] = out["sector"].astype("string")
+    return out.drop(columns="_none").reset_index(drop=True)
+
+
+def spend_by_business_type(src: SpendSource, year: str | None = None) -> pd.DataFrame:
+    """`analysis.spend_by_business_type`: SME, large, VCSE, public, individual, not classified."""
+    _check_year(src, year)
+    out = _geo_sums(src, "COALESCE(supplier_type, 'unknown')", year).rename(columns={"k": "supplier_type"})
+    total = out["total_pence"].sum()
+    out["share_of_total"] = _safe_div(out["total_pence"], pd.Series(total, index=out.index))
+    out["supplier_type"] = out["supplier_type"].astype("string")
+    out["business_type"] = out["supplier_type"].map(BUSINESS_TYPE_NAMES).fillna(out["supplier_type"])
+    out["_order"] = out["supplier_type"].map({t: i for i, t in enumerate(BUSINESS_TYPES)}).fillna(len(BUSINESS_TYPES))
+    out = out.sort_values(["_order", "supplier_type"], kind="mergesort").drop(columns="_order")
+    first = ["supplier_type", "business_type", "total_pence", "share_of_total"]
+    return out[first + [c for c in out.columns if c not in first]].reset_index(drop=True)
+
+
+def spend_by_lad(src: SpendSource, geography: pd.DataFrame | None = None, by_anchor: bool = False,
+                 year: str | None = None) -> pd.DataFrame:
+    """`analysis.spend_by_lad`: place LADs first, then the wider area, outside, unlocated last."""
+    _check_year(src, year)
+    where, params = _where(year)
+    anchor_sql = "anchor, " if by_anchor else ""
+    out = src.sql(f"""
+        SELECT {anchor_sql}
+               CASE WHEN located THEN COALESCE(lad_code, '') ELSE '' END AS lad_code,
+               CASE WHEN located THEN COALESCE(geo, '') ELSE 'unlocated' END AS geo,
+               CAST(SUM(amount_pence) AS BIGINT) AS spend_pence,
+               COUNT(DISTINCT supplier_key) AS suppliers, COUNT(*) AS payments
+        FROM spend {where} GROUP BY ALL""", params)
+    if by_anchor:
+        out["anchor"] = out["anchor"].fillna("")
+    out = _int64(out, ["spend_pence", "suppliers", "payments"])
+    group_total = out.groupby(["anchor"] if by_anchor else (lambda _: 0))["spend_pence"].transform("sum")
+    out["share_of_total"] = _safe_div(out["spend_pence"], group_total)
+    names = {}
+    if geography is not None and len(geography):
+        names = dict(zip(geography["lad_code"].astype(str), geography["lad_name"].astype(str)))
+    out["lad_name"] = [names.get(c, "") if c else "(not located)" for c in out["lad_code"]]
+    out["_geo_rank"] = out["geo"].map({g: i for i, g in enumerate(GEO_ORDER)}).fillna(len(GEO_ORDER))
+    keys = (["anchor"] if by_anchor else []) + ["_geo_rank", "spend_pence", "lad_code"]
+    out = out.sort_values(keys, ascending=[True] * by_anchor + [True, False, True], kind="mergesort")
+    cols = (["anchor"] if by_anchor else []) + ["lad_code", "lad_name", "geo", "spend_pence", "share_of_total",
+                                                 "suppliers", "payments"]
+    out = out[cols].reset_index(drop=True)
+    for c in ["lad_code", "geo"] + (["anchor"] if by_anchor else []):
+        out[c] = out[c].astype("string")
+    return out
+
+
+def spend_by_decile(src: SpendSource, year: str | None = None) -> pd.DataFrame:
+    """`analysis.spend_by_decile` without the LSOA yardstick: located spend over IMD deciles 1-10."""
+    _check_year(src, year)
+    where, params = _where(year)
+    cond = ("AND " + where[6:]) if where else ""
+    agg = src.sql(f"""SELECT imd_decile, CAST(SUM(amount_pence) AS BIGINT) AS spend_pence FROM spend
+                      WHERE imd_decile IS NOT NULL {cond} GROUP BY 1""", params)
+    out = pd.DataFrame({"imd_decile": range(1, 11)})
+    out["spend_pence"] = out["imd_decile"].map(dict(zip(agg["imd_decile"], agg["spend_pence"]))).fillna(0).astype("int64")
+    out["share_of_spend_with_decile"] = _safe_div(out["spend_pence"], pd.Series(out["spend_pence"].sum(), index=out.index))
+    out["imd_decile"] = out["imd_decile"].astype("int64")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Suppliers
+
+
+_SUPPLIER_ROWS = """
+    WITH rows AS (
+        SELECT CASE WHEN ind THEN '(individuals)' ELSE COALESCE(supplier_key, '') END AS supplier_key,
+               CASE WHEN ind THEN '{label}' ELSE COALESCE(supplier_name, '') END AS supplier_name,
+               CASE WHEN ind THEN 'individual' ELSE COALESCE(supplier_type, 'unknown') END AS supplier_type,
+               CASE WHEN ind THEN 'various' ELSE COALESCE(geo, 'unlocated') END AS geo,
+               CASE WHEN ind THEN '' ELSE COALESCE(lad_code, '') END AS lad_code,
+               amount_pence, _ord
+        FROM (SELECT *, (supplier_type = 'individual' OR COALESCE(individual, false)) IS TRUE AS ind
+              FROM spend {where})
+    )
+"""
+
+
+def top_suppliers(src: SpendSource, n: int = 300, year: str | None = None) -> pd.DataFrame:
+    """`analysis.top_suppliers`: the `n` largest suppliers, individuals as one unnamed line."""
+    _check_year(src, year)
+    where, params = _where(year)
+    # A key's published names can differ (`ACME LTD`, `Acme Limited`): the one shown is that of its
+    # first payment in file order, as in analysis, never whichever row a parallel scan met first.
+    top = src.sql(_SUPPLIER_ROWS.format(where=where, label=INDIVIDUALS_LABEL.replace("'", "''")) + """
+        SELECT supplier_key, arg_min(supplier_name, _ord) AS supplier_name,
+               arg_min(supplier_type, _ord) AS supplier_type, arg_min(geo, _ord) AS geo,
+               arg_min(lad_code, _ord) AS lad_code,
+               CAST(SUM(amount_pence) AS BIGINT) AS spend_pence, COUNT(*) AS payments
+        FROM rows GROUP BY supplier_key ORDER BY spend_pence DESC, supplier_key ASC LIMIT ?""", params + [int(n)])
+    total = int(src.sql(f"SELECT CAST(COALESCE(SUM(amount_pence), 0) AS BIGINT) AS t FROM spend {where}",
+                        params)["t"].iloc[0])
+    top = _int64(top, ["spend_pence", "payments"])
+    top["share_of_total"] = top["spend_pence"] / total if total else np.nan
+    top["cumulative_share"] = top["spend_pence"].cumsum() / total if total else np.nan
+    top.insert(0, "rank", range(1, len(top) + 1))
+    for c in ["supplier_name", "supplier_type", "geo", "lad_code"]:
+        top[c] = top[c].astype("string")
+    return top[["rank", "supplier_name", "supplier_type", "geo", "lad_code", "spend_pence", "payments",
+                "share_of_total", "cumulative_share"]].reset_index(drop=True)
+
+
+def supplier_counts(src: SpendSource, year: str | None = None) -> pd.DataFrame:
+    """`analysis.supplier_counts`: suppliers and spend by place / wider / outside / unlocated."""
+    _check_year(src, year)
+    where, params = _where(year)
+    agg = src.sql(f"""SELECT CASE WHEN located THEN COALESCE(geo, 'unlocated') ELSE 'unlocated' END AS geo,
+                             COUNT(DISTINCT supplier_key) AS suppliers,
+                             CAST(SUM(amount_pence) AS BIGINT) AS spend_pence
+                      FROM spend {where} GROUP BY 1""", params).set_index("geo")
+    out = agg.reindex(GEO_ORDER, fill_value=0).reset_index()
+    out = _int64(out, ["spend_pence", "suppliers"])
+    out = out[["geo", "suppliers", "spend_pence"]]
+    out["share_of_suppliers"] = _safe_div(out["suppliers"], pd.Series(out["suppliers"].sum(), index=out.index))
+    out["share_of_spend"] = _safe_div(out["spend_pence"], pd.Series(out["spend_pence"].sum(), index=out.index))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Everything at once
+
+
+def baseline(src: SpendSource, year: str | None = None, top_n: int = 300,
+             deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES,
+             geography: pd.DataFrame | None = None, sic: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """Every baseline aggregate for one year (or all years), each a small DataFrame."""
+    return {
+        "headline": headline(src, year, deprived_deciles),
+        "by_anchor_year": by_anchor_year(src, deprived_deciles),
+        "by_lad": spend_by_lad(src, geography, year=year),
+        "by_sector": spend_by_sector(src, "section", sic, year=year),
+        "by_business_type": spend_by_business_type(src, year),
+        "by_decile": spend_by_decile(src, year),
+        "top_suppliers": top_suppliers(src, top_n, year),
+        "supplier_counts": supplier_counts(src, year),
+    }
