@@ -1,0 +1,477 @@
+"""What readers see: executed notebooks rendered as HTML with the code hidden, the index of every
+city's reports, and the provenance block that says what each report was made from.
+
+Pages are single self-contained files (CSS inlined, charts as data URIs, no scripts) so they open
+offline, from a file share or an e-mail attachment, and show no console errors. Everything a
+notebook outputs as HTML or Markdown is sanitised before it reaches a page: outputs carry supplier
+names and ledger text, which are not ours to trust.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Iterable
+
+import bleach
+
+from . import __version__
+from .paths import repo_root, reports_dir
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+#: The three notebooks in reading order, with the title a reader sees when a notebook has no H1.
+NOTEBOOKS = {
+    "01_baseline": "Baseline",
+    "02_change_over_time": "Change over time",
+    "03_next_steps": "Next steps",
+}
+PROVENANCE_FILE = "provenance.json"
+DEFINITIONS_CSV = "definitions.csv"
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class City:
+    name: str
+    slug: str
+    synthetic: bool = False
+
+
+@dataclass
+class NotebookRecord:
+    """One executed notebook of a city's run: `stem` (`01_baseline`), the executed `.ipynb`, how
+    long it ran, and the CSVs it wrote (names under `data/`; None = take them from its links)."""
+
+    stem: str
+    executed: Path
+    seconds: float = 0.0
+    tables: list[str] | None = None
+    title: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------
+# Paths: outputs never leave reports/
+
+
+def check_slug(slug: str) -> str:
+    """A slug is a single lower-case path segment: anything else could write outside reports/."""
+    if not isinstance(slug, str) or not _SLUG.match(slug):
+        from .errors import ConfigError
+
+        raise ConfigError(
+            f"slug {slug!r} is not allowed: use lower-case letters, digits, '-' or '_' "
+            "(at most 64, starting with a letter or digit)"
+        )
+    return slug
+
+
+def inside(root: Path, path: Path) -> Path:
+    """`path` resolved, refusing anything that is not strictly inside `root`."""
+    root = Path(root).resolve()
+    resolved = Path(path).resolve()
+    if resolved == root or not resolved.is_relative_to(root):
+        from .errors import CwbError
+
+        raise CwbError(f"refusing to write {resolved}: outside the reports folder {root}")
+    return resolved
+
+
+def city_dir(slug: str, root: Path | None = None) -> Path:
+    root = Path(root) if root is not None else reports_dir()
+    return inside(root, root / check_slug(slug))
+
+
+# ---------------------------------------------------------------------------------------------
+# Sanitising HTML that comes out of notebooks
+
+_TAGS = set(bleach.ALLOWED_TAGS) | {
+    "p", "div", "span", "pre", "code", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col",
+    "img", "figure", "figcaption", "dl", "dt", "dd", "sup", "sub", "small", "em", "strong",
+}
+_IMAGE_DATA = re.compile(r"^data:image/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=\s]+$")
+_SAFE_HREF = re.compile(r"^(https?://|mailto:|#|(?![a-z][a-z0-9+.-]*:)[^\s]*$)", re.IGNORECASE)
+
+
+def _attribute_allowed(tag: str, name: str, value: str) -> bool:
+    if name in ("class", "id", "title"):
+        return True
+    if tag == "a" and name == "href":
+        return bool(_SAFE_HREF.match(value.strip()))
+    if tag == "img" and name == "src":
+        value = value.strip()
+        return bool(_IMAGE_DATA.match(value)) or bool(re.match(r"^(?![a-z][a-z0-9+.-]*:)[^\s]+$", value, re.I))
+    if tag == "img" and name in ("alt", "width", "height"):
+        return True
+    if tag in ("th", "td") and name in ("colspan", "rowspan"):
+        return True
+    return False
+
+
+def clean_html(fragment: Any) -> str:
+    """Sanitise an HTML fragment: tags outside a small allow-list are escaped, so they show as
+    text (`<script>` reads as `<script>`), attributes that can run code or fetch are dropped."""
+    text = fragment.decode() if isinstance(fragment, bytes) else str(fragment)
+    return bleach.clean(
+        text,
+        tags=_TAGS,
+        attributes=_attribute_allowed,
+        protocols={"http", "https", "mailto", "data"},
+        strip=False,
+        strip_comments=True,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering one executed notebook
+
+
+class _Headings(HTMLParser):
+    """Headings with ids, for the table of contents (the anchor `¶` link is not part of the text)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.items: list[dict] = []
+        self._current: dict | None = None
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if re.fullmatch(r"h[1-4]", tag) and attrs.get("id"):
+            self._current = {"level": int(tag[1]), "id": attrs["id"], "text": ""}
+        elif self._current is not None and tag == "a" and "anchor-link" in (attrs.get("class") or ""):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._skip:
+            self._skip -= 1
+        elif self._current is not None and tag == f"h{self._current['level']}":
+            self._current["text"] = " ".join(self._current["text"].split())
+            self.items.append(self._current)
+            self._current = None
+
+    def handle_data(self, data):
+        if self._current is not None and not self._skip:
+            self._current["text"] += data
+
+
+def headings(body_html: str) -> list[dict]:
+    parser = _Headings()
+    parser.feed(body_html)
+    return parser.items
+
+
+def _exporter():
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(
+        template_name="classic",
+        template_file="cwb_body.html.j2",
+        extra_template_paths=[str(TEMPLATES)],
+        filters={"cwb_clean": clean_html},
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        anchor_link_text="¶",
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(
+            remove_cell_tags={"remove_cell", "remove-cell"},
+            remove_all_outputs_tags={"remove_output", "remove-output"},
+        ),
+        enabled=True,
+    )
+    return exporter
+
+
+def notebook_body(executed: Path) -> str:
+    """The cells of an executed notebook as sanitised HTML, code hidden."""
+    import nbformat
+
+    nb = nbformat.read(str(executed), as_version=4)
+    body, _ = _exporter().from_notebook_node(nb)
+    return body
+
+
+def _jinja():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _css() -> str:
+    return (TEMPLATES / "report.css").read_text(encoding="utf-8")
+
+
+def _seconds_text(seconds: float | None) -> str:
+    if seconds is None:
+        return "n/a"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    return f"{int(seconds // 60)} min {seconds % 60:.0f} s"
+
+
+_CSV_LINK = re.compile(r'href="(data/[^"#?]+\.csv)"')
+
+
+def render_notebook(
+    record: NotebookRecord,
+    out_html: Path,
+    *,
+    city: City,
+    siblings: Iterable[NotebookRecord],
+    provenance: dict,
+    definitions=None,
+) -> Path:
+    """Write one reader's page: the notebook's outputs (code hidden), a table of contents, links
+    to its tables' CSVs, the definitions in force and the provenance block."""
+    body = notebook_body(record.executed)
+    toc = headings(body)
+    h1 = next((h for h in toc if h["level"] == 1), None)
+    title = record.title or (h1["text"] if h1 else NOTEBOOKS.get(record.stem, record.stem))
+    record.title = title
+    toc = [h for h in toc if h["level"] in (2, 3)]
+
+    report_folder = Path(out_html).parent
+    names = record.tables
+    if names is None:  # not told which CSVs the notebook wrote: take them from its own links
+        names = [link[len("data/"):] for link in _CSV_LINK.findall(body)]
+    tables = [
+        {"name": n, "href": f"data/{n}"}
+        for n in sorted(dict.fromkeys(names))
+        if (report_folder / "data" / n).is_file()
+    ]
+
+    definitions_html = None
+    if definitions is not None and len(definitions):
+        definitions_html = definitions.to_html(index=False, escape=True, border=0, classes="cwb-table", na_rep="")
+
+    page = _jinja().get_template("page.html.j2").render(
+        css=_css(),
+        title=title,
+        short_title=NOTEBOOKS.get(record.stem, title),
+        city=city,
+        toc=toc,
+        body=body,
+        tables=tables,
+        siblings=[
+            {"title": NOTEBOOKS.get(s.stem, s.stem), "href": f"{s.stem}.html", "current": s.stem == record.stem}
+            for s in siblings
+        ],
+        definitions_html=definitions_html,
+        definitions_href=f"data/{DEFINITIONS_CSV}",
+        provenance=_provenance_view(provenance),
+        notebook_record=f"{record.stem}.ipynb",
+        notebook_seconds_text=_seconds_text(record.seconds),
+    )
+    _write_atomic(Path(out_html), page)
+    return Path(out_html)
+
+
+def _provenance_view(prov: dict) -> dict:
+    view = dict(prov)
+    view["run_seconds_text"] = _seconds_text(prov.get("run_seconds"))
+    view["sources"] = [
+        {**{k: s.get(k, "") for k in ("name", "file", "date", "licence")},
+         "rows_text": f"{s['rows']:,}" if isinstance(s.get("rows"), int) else (s.get("rows") or "")}
+        for s in prov.get("sources", [])
+    ]
+    view.setdefault("sources_note", "")
+    view.setdefault("attribution", "")
+    return view
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Provenance
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def notice_attribution(notice: Path | None = None) -> str:
+    """The data attributions from the project's NOTICE (everything under its 'Data attribution'
+    heading), for the provenance block of every report."""
+    notice = notice or repo_root() / "NOTICE"
+    if not notice.exists():
+        return ""
+    text = notice.read_text(encoding="utf-8")
+    marker = re.search(r"^Data attribution.*$", text, re.MULTILINE)
+    return (text[marker.end():] if marker else text).strip()
+
+
+def data_sources() -> tuple[list[dict], str]:
+    """Reference data sources with their dates and licences, from the built reference tables;
+    with a note saying why when they cannot be read."""
+    try:
+        from .reference import load_sources
+    except ImportError:
+        return [], "Reference provenance is not available in this version of cwbtools."
+    try:
+        sources = load_sources()
+    except Exception as exc:  # a report is still worth having; say why the list is missing
+        return [], f"Reference data sources could not be read: {exc}"
+    rows = []
+    for s in sources or []:
+        s = dict(s)
+        rows.append({k: s.get(k) for k in ("name", "file", "date", "licence", "attribution", "rows")})
+    return rows, ""
+
+
+def _display_path(path: Path) -> str:
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(repo_root()))
+    except ValueError:
+        return str(path)
+
+
+def build_provenance(config_path: Path, started: datetime, seconds: float,
+                     notebooks: dict[str, float] | None = None) -> dict:
+    sources, note = data_sources()
+    return {
+        "cwbtools_version": __version__,
+        "config_file": _display_path(config_path),
+        "config_sha256": sha256_file(config_path),
+        "run_started": started.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
+        "run_seconds": round(seconds, 1),
+        "notebook_seconds": {k: round(v, 1) for k, v in (notebooks or {}).items()},
+        "sources": sources,
+        "sources_note": note,
+        "attribution": notice_attribution(),
+    }
+
+
+def write_provenance(folder: Path, provenance: dict) -> Path:
+    path = Path(folder) / PROVENANCE_FILE
+    _write_atomic(path, json.dumps(provenance, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# The index of every city's reports
+
+
+def _find(summary: Any, *names: str):
+    """First value under any of `names`, searching nested dicts breadth-first (the schema nests
+    headline figures under each notebook's part)."""
+    queue = [summary]
+    while queue:
+        node = queue.pop(0)
+        if not isinstance(node, dict):
+            continue
+        for name in names:
+            if name in node and not isinstance(node[name], dict):
+                return node[name]
+        queue.extend(v for _, v in sorted(node.items()) if isinstance(v, dict))
+    return None
+
+
+def _pct(value) -> str:
+    return "n/a" if not isinstance(value, (int, float)) or isinstance(value, bool) else f"{value * 100:.1f}%"
+
+
+def _pp(value) -> str:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return "n/a"
+    return f"{value * 100:+.1f} pp"
+
+
+def headline(summary: dict) -> dict:
+    """Headline figures for the index from a city's summary.json (see docs/SUMMARY.md)."""
+    from .present import gbp
+
+    baseline = summary.get("baseline") if isinstance(summary.get("baseline"), dict) else summary
+    change = summary.get("change") if isinstance(summary.get("change"), dict) else {}
+    total = _find(baseline, "total_gbp", "spend_gbp", "analysed_gbp")
+    total_pence = _find(baseline, "total_pence", "spend_pence", "analysed_pence")
+    if total is None and isinstance(total_pence, int):
+        total = total_pence / 100
+    return {
+        "year": _find(baseline, "year", "baseline_year", "financial_year") or "n/a",
+        "total": gbp(total * 100) if isinstance(total, (int, float)) else "n/a",
+        "place_share": _pct(_find(baseline, "place_share", "in_place_share")),
+        "wider_share": _pct(_find(baseline, "wider_share", "in_wider_share")),
+        "change": _pp(_find(change, "place_share_change", "place_share_change_pp", "change_place_share")),
+        "located": _pct(_find(baseline, "located_share", "located_coverage", "coverage_located")),
+    }
+
+
+def city_from_summary(folder: Path, summary: dict) -> City:
+    try:
+        prov = json.loads((folder / PROVENANCE_FILE).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        prov = {}
+    return City(
+        name=str(summary.get("city") or summary.get("name") or prov.get("city") or folder.name),
+        slug=folder.name,
+        synthetic=bool(summary.get("synthetic", prov.get("synthetic", False))),
+    )
+
+
+def write_index(root: Path | None = None) -> Path:
+    """`reports/index.html`: every city with a summary.json, its headline figures, links to its
+    reports and a 'synthetic' label where the summary says so."""
+    root = Path(root) if root is not None else reports_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    cities = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        summary_path = folder / "summary.json"
+        if not summary_path.is_file():
+            continue
+        try:
+            summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        city = city_from_summary(folder, summary)
+        reports = [
+            {"title": title, "href": f"{folder.name}/{stem}.html"}
+            for stem, title in NOTEBOOKS.items()
+            if (folder / f"{stem}.html").is_file()
+        ]
+        cities.append({"name": city.name, "synthetic": city.synthetic, "reports": reports, **headline(summary)})
+    cities.sort(key=lambda c: (c["synthetic"], c["name"].lower()))
+    page = _jinja().get_template("index.html.j2").render(
+        css=_css(),
+        cities=cities,
+        any_synthetic=any(c["synthetic"] for c in cities),
+        written=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"),
+        version=__version__,
+    )
+    out = root / "index.html"
+    _write_atomic(out, page)
+    return out
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=True)

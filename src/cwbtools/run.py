@@ -1,0 +1,511 @@
+"""`cwb run`: each city's three notebooks run by Papermill, rendered for readers, indexed.
+
+For each config: validate it and the notebook parameters (Papermill accepts a misspelt parameter
+silently, so every name is checked against the notebook's `parameters` cell first), run the
+notebooks into a temporary folder beside `reports/<slug>`, render the HTML, and swap the folder in
+only when every notebook succeeded, so a failing run leaves the previous report in place. Cities
+run in parallel processes (`--jobs`); one failing city does not stop the others; the run ends with
+a summary of failures and a non-zero exit when any failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from multiprocessing import get_context
+from pathlib import Path
+
+import yaml
+
+from . import report
+from .errors import ConfigError, CwbError
+from .paths import configs_dir, repo_root, reports_dir
+
+DEFAULT_CONFIG = "preston-demo.yml"
+#: The parameters every notebook declares (docs/CONTRACTS.md §6) that the runner sets itself.
+RUNNER_PARAMETERS = ("config_path", "report_dir")
+
+
+def notebooks_dir() -> Path:
+    return repo_root() / "notebooks"
+
+
+@dataclass
+class Failure:
+    city: str
+    notebook: str
+    cell: str
+    error: str
+
+    def line(self) -> str:
+        return f"{self.city}: {self.notebook}, {self.cell}: {self.error}"
+
+
+@dataclass
+class CityPlan:
+    config_path: Path
+    name: str
+    slug: str
+    synthetic: bool
+    years: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CityResult:
+    slug: str
+    name: str
+    ok: bool
+    folder: Path | None = None
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+    #: seconds per notebook and phase: {"01_baseline": {"kernel": .., "analysis": .., "render": ..}}
+    timings: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebooks and their parameters
+
+
+def notebook_paths(folder: Path | None = None, only: list[str] | None = None) -> list[Path]:
+    """The notebooks to run, in reading order. `only` picks some by stem or prefix (`01`)."""
+    folder = Path(folder) if folder is not None else notebooks_dir()
+    paths = [folder / f"{stem}.ipynb" for stem in report.NOTEBOOKS]
+    if only:
+        chosen = []
+        for item in only:
+            match = [p for p in paths if p.stem == item or p.stem.split("_")[0] == item]
+            if not match:
+                raise CwbError(f"--only {item!r}: no such notebook (choose from {', '.join(report.NOTEBOOKS)})")
+            chosen.extend(m for m in match if m not in chosen)
+        paths = [p for p in paths if p in chosen]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise CwbError(f"notebook(s) not found: {', '.join(missing)}")
+    return paths
+
+
+def notebook_parameters(path: Path) -> dict[str, dict]:
+    """The names declared in a notebook's `parameters` cell.
+
+    papermill.inspect_notebook is asked first; its line parser misses annotated names whose type is
+    a union (`year: str | None = None`, as docs/CONTRACTS.md §6 writes them), so the cell is also
+    read with Python's own parser and the two are merged.
+    """
+    import ast
+
+    import nbformat
+    import papermill
+
+    nb = nbformat.read(str(path), as_version=4)
+    cells = [c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
+    if not cells:
+        raise CwbError(f"{path}: no cell tagged 'parameters' (see docs/CONTRACTS.md §6)")
+    params: dict[str, dict] = dict(papermill.inspect_notebook(str(path)))
+    try:
+        tree = ast.parse(cells[0].source)
+    except SyntaxError as exc:
+        raise CwbError(f"{path}: the parameters cell is not valid Python (line {exc.lineno}: {exc.msg})") from None
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id not in params:
+                params[target.id] = {"name": target.id, "default": ast.unparse(node.value) if node.value else None}
+    return params
+
+
+def check_parameters(notebooks: list[Path], extra: dict) -> dict[str, dict]:
+    """Which of the user's parameters go to which notebook; an error for a name no notebook
+    declares (with the nearest valid name), and for a notebook missing the runner's own."""
+    declared = {nb.stem: notebook_parameters(nb) for nb in notebooks}
+    for nb in notebooks:
+        lacking = [p for p in RUNNER_PARAMETERS if p not in declared[nb.stem]]
+        if lacking:
+            raise CwbError(f"{nb}: the parameters cell lacks {', '.join(lacking)} (docs/CONTRACTS.md §6)")
+    valid = sorted({name for params in declared.values() for name in params} - set(RUNNER_PARAMETERS))
+    per_notebook: dict[str, dict] = {nb.stem: {} for nb in notebooks}
+    for name, value in extra.items():
+        if name in RUNNER_PARAMETERS:
+            raise CwbError(f"parameter {name!r} is set by `cwb run` itself; choose the config instead")
+        takers = [stem for stem, params in declared.items() if name in params]
+        if not takers:
+            near = difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
+            hint = f"; did you mean '{near[0]}'?" if near else ""
+            raise CwbError(f"unknown notebook parameter {name!r}{hint} "
+                           f"(parameters of {', '.join(declared)}: {', '.join(valid) or 'none'})")
+        for stem in takers:
+            per_notebook[stem][name] = value
+    return per_notebook
+
+
+def parse_parameters(items: list[str] | None) -> dict:
+    """`-p year=2019/20 -p years=[2018/19,2019/20]`: values read as YAML scalars or lists."""
+    out = {}
+    for item in items or []:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise CwbError(f"-p {item!r}: write a parameter as NAME=VALUE, e.g. -p year=2019/20")
+        try:
+            value = yaml.safe_load(text) if text.strip() else None
+        except yaml.YAMLError as exc:
+            raise CwbError(f"-p {item!r}: value is not readable: {exc}") from None
+        # 2019/20 reads as a string already; a bare 2019 would be an int, which no year is
+        out[name] = value
+    return out
+
+
+def _check_years(plan: CityPlan, params: dict[str, dict]) -> None:
+    for stem, values in params.items():
+        for name in ("year", "years"):
+            if values.get(name) is None:
+                continue
+            years = values[name] if isinstance(values[name], list) else [values[name]]
+            bad = [str(y) for y in years if str(y) not in plan.years]
+            if bad:
+                raise ConfigError(f"{stem}: {name} {', '.join(bad)} is not one of {plan.config_path.name}'s "
+                                  f"years ({', '.join(plan.years)})")
+
+
+# ---------------------------------------------------------------------------------------------
+# Which cities
+
+
+def load_plan(path: Path, check_inputs: bool | None = None) -> CityPlan:
+    from .config import load_config
+
+    config = load_config(path, check_inputs=check_inputs)
+    report.check_slug(config.slug)
+    return CityPlan(
+        config_path=Path(config.source_path or path).resolve(),
+        name=config.name,
+        slug=config.slug,
+        synthetic=bool(config.synthetic),
+        years=list(config.years),
+    )
+
+
+def default_and_available() -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The Preston demo plus every real-data config whose inputs are all on disk; the others
+    with the reason they were skipped."""
+    from .config import load_config
+
+    chosen, skipped = [], []
+    for path in sorted(configs_dir().glob("*.yml")):
+        if path.name == DEFAULT_CONFIG:
+            chosen.append(path)
+            continue
+        try:
+            config = load_config(path, check_inputs=False)
+        except ConfigError:
+            chosen.append(path)  # broken, not absent: let it fail loudly in the run
+            continue
+        if config.synthetic:
+            skipped.append((path, "synthetic, and not the default demo"))
+            continue
+        missing = config.missing_inputs()
+        if missing:
+            skipped.append((path, f"{len(missing)} input(s) missing, first: {missing[0]}"))
+        else:
+            chosen.append(path)
+    return chosen, skipped
+
+
+# ---------------------------------------------------------------------------------------------
+# One city
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    data = folder / "data"
+    if not data.is_dir():
+        return {}
+    return {p.name: (p.stat().st_mtime_ns, p.stat().st_size) for p in data.glob("*.csv")}
+
+
+def _error_line(text: str) -> str:
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    return lines[0] if lines else ""
+
+
+def _execute(nb: Path, out: Path, params: dict, kernel: str) -> dict[str, float]:
+    """Run one notebook; time the kernel start and the cells apart (papermill records each
+    cell's duration in the executed notebook)."""
+    import nbformat
+    import papermill
+
+    # The runner checked every parameter name already; papermill's own warning would be noise.
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    start = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(nb), str(out), parameters=params, kernel_name=kernel, progress_bar=False,
+            log_output=False, cwd=str(repo_root()),
+            # The kernel's start-up warnings (transport, debugger) are not the reader's business.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )
+    finally:
+        total = time.perf_counter() - start
+    executed = nbformat.read(str(out), as_version=4)
+    cells = sum(float(c.metadata.get("papermill", {}).get("duration") or 0) for c in executed.cells)
+    return {"kernel": max(total - cells, 0.0), "analysis": cells, "total": total}
+
+
+def _definitions(config_path: Path):
+    from .config import load_config
+
+    return load_config(config_path, check_inputs=False).definitions_table()
+
+
+def run_city(plan: CityPlan, notebooks: list[Path], params: dict[str, dict] | None = None,
+             root: Path | None = None, kernel: str = "python3", progress=None) -> CityResult:
+    """Run a city's notebooks into a temporary folder, render them and swap the folder in."""
+    root = Path(root) if root is not None else reports_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    root = root.resolve()
+    params = params or {}
+    final = report.city_dir(plan.slug, root)
+    result = CityResult(slug=plan.slug, name=plan.name, ok=False)
+    started = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    build = Path(tempfile.mkdtemp(dir=root, prefix=f".{plan.slug}.building-"))
+    report.inside(root, build)
+    os.chmod(build, 0o755)
+    records: list[report.NotebookRecord] = []
+    current = "(setup)"
+    try:
+        if len(notebooks) < len(report.NOTEBOOKS) and final.is_dir():
+            # Running some notebooks only: start from the current report so the others stay.
+            shutil.copytree(final, build, dirs_exist_ok=True)
+        for nb in notebooks:
+            current = nb.stem
+            before = _snapshot(build)
+            out = build / f"{nb.stem}.ipynb"
+            nb_params = {"config_path": str(plan.config_path), "report_dir": str(build), **params.get(nb.stem, {})}
+            try:
+                timing = _execute(nb, out, nb_params, kernel)
+            except Exception as exc:
+                result.failures.append(_failure(plan, nb.stem, exc))
+                break
+            after = _snapshot(build)
+            tables = sorted(n for n, sig in after.items() if before.get(n) != sig)
+            records.append(report.NotebookRecord(stem=nb.stem, executed=out, seconds=timing["total"], tables=tables))
+            result.timings[nb.stem] = {"kernel": timing["kernel"], "analysis": timing["analysis"]}
+            if progress is not None:
+                progress(plan.slug, nb.stem)
+        if result.failures:
+            _keep_failed(root, plan.slug, build)
+            return _finish(result, t0)
+
+        current = "(rendering)"
+        definitions = _definitions(plan.config_path)
+        data = build / "data"
+        data.mkdir(exist_ok=True)
+        definitions.to_csv(data / report.DEFINITIONS_CSV, index=False, lineterminator="\n")
+        seconds = time.perf_counter() - t0
+        provenance = report.build_provenance(plan.config_path, started, seconds,
+                                             {r.stem: r.seconds for r in records})
+        provenance.update({"city": plan.name, "slug": plan.slug, "synthetic": plan.synthetic})
+        city = report.City(plan.name, plan.slug, plan.synthetic)
+        # Siblings: every notebook that has a record in the folder (others kept from an --only run).
+        siblings = [report.NotebookRecord(stem=s, executed=build / f"{s}.ipynb")
+                    for s in report.NOTEBOOKS if (build / f"{s}.ipynb").is_file()]
+        for record in records:
+            r0 = time.perf_counter()
+            report.render_notebook(record, build / f"{record.stem}.html", city=city, siblings=siblings,
+                                   provenance=provenance, definitions=definitions)
+            result.timings[record.stem]["render"] = time.perf_counter() - r0
+        provenance["run_seconds"] = round(time.perf_counter() - t0, 1)
+        report.write_provenance(build, provenance)
+        _swap(root, build, final)
+        result.ok, result.folder = True, final
+    except Exception as exc:  # noqa: BLE001 - one city's failure must not stop the others
+        result.failures.append(_failure(plan, current, exc))
+        _keep_failed(root, plan.slug, build)
+    return _finish(result, t0)
+
+
+def _finish(result: CityResult, t0: float) -> CityResult:
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _failure(plan: CityPlan, notebook: str, exc: BaseException) -> Failure:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        # exec_count is the In [n] a reader of the executed notebook sees.
+        cell = f"cell In [{exc.exec_count}]" if exc.exec_count else f"cell {exc.cell_index}"
+        return Failure(plan.name, notebook, cell, f"{exc.ename}: {_error_line(exc.evalue)}")
+    if isinstance(exc, CwbError):
+        return Failure(plan.name, notebook, "-", f"{type(exc).__name__}: {_error_line(str(exc))}")
+    tb = traceback.extract_tb(exc.__traceback__)
+    where = f" ({Path(tb[-1].filename).name}:{tb[-1].lineno})" if tb else ""
+    return Failure(plan.name, notebook, "-", f"{type(exc).__name__}: {_error_line(str(exc))}{where}")
+
+
+def _keep_failed(root: Path, slug: str, build: Path) -> None:
+    """Keep a failed build's executed notebooks for diagnosis, out of the readers' way."""
+    failed_root = root / ".failed"
+    failed_root.mkdir(exist_ok=True)
+    target = report.inside(root, failed_root / slug)
+    if target.exists():
+        shutil.rmtree(target)
+    os.replace(build, target)
+
+
+def _swap(root: Path, build: Path, final: Path) -> None:
+    # Readable by whoever serves reports/ (temporary files are created private).
+    for path in build.rglob("*"):
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    old = None
+    if final.exists():
+        old = Path(tempfile.mkdtemp(dir=root, prefix=f".{final.name}.old-"))
+        os.rmdir(old)
+        os.replace(final, old)
+    os.replace(build, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    stale = root / ".failed" / final.name
+    if stale.is_dir():
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _run_city_job(job: tuple) -> CityResult:
+    plan, notebooks, params, root, kernel = job
+    return run_city(plan, notebooks, params, root, kernel)
+
+
+# ---------------------------------------------------------------------------------------------
+# Many cities
+
+
+def run_cities(plans: list[CityPlan], notebooks: list[Path], params: dict[str, dict] | None = None,
+               jobs: int = 1, root: Path | None = None, kernel: str = "python3",
+               show_progress: bool | None = None) -> list[CityResult]:
+    """Run every city (in `jobs` processes), then rewrite `reports/index.html`."""
+    from tqdm import tqdm
+
+    root = Path(root) if root is not None else reports_dir()
+    results: list[CityResult] = []
+    disable = None if show_progress is None else not show_progress
+    if jobs <= 1 or len(plans) <= 1:
+        with tqdm(total=len(plans) * len(notebooks), desc="notebooks", unit="nb", disable=disable,
+                  file=sys.stderr) as bar:
+            def step(slug, stem):
+                bar.set_postfix_str(f"{slug} {stem}")
+                bar.update(1)
+
+            for plan in plans:
+                result = run_city(plan, notebooks, params, root, kernel, progress=step)
+                bar.update(len(notebooks) - len(result.timings))  # a failed city's remaining steps
+                results.append(result)
+                _print_result(result, bar)
+    else:
+        ctx = get_context("spawn")  # no forking of a parent that runs threads (tqdm's monitor)
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool, \
+                tqdm(total=len(plans), desc="cities", unit="city", disable=disable, file=sys.stderr) as bar:
+            futures = {pool.submit(_run_city_job, (p, notebooks, params, root, kernel)): p for p in plans}
+            for future in as_completed(futures):
+                plan = futures[future]
+                try:
+                    result = future.result()
+                except Exception as exc:  # noqa: BLE001 - a worker died: still one city only
+                    result = CityResult(plan.slug, plan.name, False, failures=[_failure(plan, "(worker)", exc)])
+                results.append(result)
+                bar.update(1)
+                _print_result(result, bar)
+    order = {p.slug: i for i, p in enumerate(plans)}
+    results.sort(key=lambda r: order.get(r.slug, 0))
+    report.write_index(root)
+    return results
+
+
+def _print_result(result: CityResult, bar) -> None:
+    if result.ok:
+        bar.write(f"ok     {result.slug}: {result.name} ({result.seconds:.1f} s) -> {result.folder}")
+    else:
+        first = result.failures[0] if result.failures else None
+        detail = f"{first.notebook}, {first.cell}: {first.error}" if first else ""
+        bar.write(f"FAILED {result.slug}: {result.name}: {detail}")
+
+
+def _cmd_run(args) -> int:
+    root = Path(args.reports).expanduser() if args.reports else reports_dir()
+    config_paths: list[Path] = [Path(c) for c in args.configs]
+    skipped: list[tuple[Path, str]] = []
+    if args.all:
+        config_paths += sorted(configs_dir().glob("*.yml"))
+    if args.default_and_available:
+        chosen, skipped = default_and_available()
+        config_paths += chosen
+    if not config_paths:
+        raise CwbError("name at least one config (or --all, or --default-and-available)")
+    notebooks = notebook_paths(Path(args.notebooks) if args.notebooks else None, args.only)
+    per_notebook = check_parameters(notebooks, parse_parameters(args.parameter))
+
+    failures: list[Failure] = []
+    plans: list[CityPlan] = []
+    seen: set[Path] = set()
+    for path in config_paths:
+        try:
+            plan = load_plan(path)
+            _check_years(plan, per_notebook)
+        except CwbError as exc:
+            failures.append(Failure(str(path), "(config)", "-", _error_line(str(exc))))
+            continue
+        if plan.config_path in seen:
+            continue
+        seen.add(plan.config_path)
+        if any(p.slug == plan.slug for p in plans):
+            failures.append(Failure(str(path), "(config)", "-", f"slug {plan.slug!r} is used by another config"))
+            continue
+        plans.append(plan)
+
+    for path, reason in skipped:
+        print(f"skipped {path.name}: {reason}", file=sys.stderr)
+    results = run_cities(plans, notebooks, per_notebook, jobs=max(1, args.jobs), root=root, kernel=args.kernel)
+    for result in results:
+        failures.extend(result.failures)
+
+    index = (root / "index.html").resolve()
+    ran = sum(r.ok for r in results)
+    print(f"{ran} of {len(results)} city report(s) written; index: {index}")
+    if skipped:
+        print(f"{len(skipped)} config(s) skipped (listed above)")
+    if failures:
+        print(f"\n{len(failures)} failure(s):", file=sys.stderr)
+        for failure in failures:
+            print(f"  {failure.line()}", file=sys.stderr)
+        print(f"executed notebooks of failed runs are kept in {root.resolve() / '.failed'}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "run", help="run the report notebooks for one or more cities and write reports/",
+        description="Run the three report notebooks for each city config with Papermill, render "
+                    "HTML for readers and rewrite reports/index.html.",
+    )
+    parser.add_argument("configs", nargs="*", metavar="CONFIG", help="city config YAML files (or names in configs/)")
+    parser.add_argument("--all", action="store_true", help="every config in configs/")
+    parser.add_argument("--default-and-available", action="store_true",
+                        help="the Preston demo plus every real-data config whose data is present (make report)")
+    parser.add_argument("--jobs", "-j", type=int, default=1, help="cities run in parallel (processes)")
+    parser.add_argument("--only", action="append", metavar="NOTEBOOK",
+                        help="run only this notebook (01_baseline or 01; repeatable); the rest of the report is kept")
+    parser.add_argument("-p", "--parameter", action="append", metavar="NAME=VALUE",
+                        help="a notebook parameter, e.g. -p year=2019/20 (checked against the parameters cell)")
+    parser.add_argument("--reports", metavar="DIR", help="reports folder (default reports/ or CWB_REPORTS)")
+    parser.add_argument("--notebooks", metavar="DIR", help=argparse.SUPPRESS)
+    parser.add_argument("--kernel", default="python3", help="Jupyter kernel name (default python3)")
+    parser.set_defaults(func=_cmd_run)
