@@ -411,8 +411,9 @@ class CityConfig(_Strict):
                 files.append(self.resolve_path(extra))
         return files
 
-    def missing_inputs(self) -> list[str]:
-        """A sentence per input that is not on disk (empty when everything is there)."""
+    def missing_inputs(self, optional: bool = True) -> list[str]:
+        """A sentence per input that is not on disk (empty when everything is there). With
+        `optional=False`, only what the spend pipeline reads (not contract notices or surveys)."""
         missing = []
         for anchor in self.anchors:
             for ledger in anchor.ledgers:
@@ -424,8 +425,8 @@ class CityConfig(_Strict):
                 if value and not self.resolve_path(value).exists():
                     missing.append(f"anchor {anchor.name!r}: {label} {value!r} (looked for {self.resolve_path(value)})")
         for label, value in (("crosswalk", self.crosswalk), ("companies_file", self.companies_file),
-                             ("contracts_notices", self.contracts_notices),
-                             ("definitions.supplier_survey", self.definitions.supplier_survey),
+                             ("contracts_notices", self.contracts_notices if optional else None),
+                             ("definitions.supplier_survey", self.definitions.supplier_survey if optional else None),
                              ("definitions.not_influenceable.suppliers_file",
                               self.definitions.not_influenceable.suppliers_file)):
             if value and not self.resolve_path(value).exists():
