@@ -1,0 +1,108 @@
+"""Is a payee a private person, or a name the publisher withheld?
+
+Payments to individuals are never named in any output, so ingest flags them. The evidence, in
+order: a redaction marker (`Redacted personal data`, `*** COMPANY NAME REDACTED ***`,
+`THIRD PARTY SUPPLIER`); a personal title (`MR Y ALI`, `Dr J Williams`); or two to four words
+that start with a known first name (the `gender-guesser` dictionary of about 40,000 first names)
+with no word that marks an organisation (`ltd`, `council`, `services`, `college`, `wine`, ...).
+
+A name flagged wrongly is only hidden in reports (the spend is still counted); a person missed is
+named in public, so the rules lean towards flagging. Unfamiliar first names with no title
+(`Nattamon Chaoumduang`) are not caught: no evidence, no flag.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_REDACTED = re.compile(
+    r"redact|withheld|personal data|^\W*third party( supplier| payee| payment)?\W*$|"
+    r"^\W*(private individual|individual|name removed|not disclosed|undisclosed|"
+    r"confidential|anonymi[sz]ed|sensitive data|restricted)\W*$",
+    re.IGNORECASE,
+)
+
+_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "master", "prof", "rev", "revd", "sir", "dame", "lady", "lord"}
+
+# Words that mark an organisation or a trade. A name holding any of them is not a private person
+# for our purposes (sole traders trading under a trade name are businesses).
+_ORG_WORDS = set("""
+ltd limited plc llp lp cic inc incorporated co company corp corporation group holdings partnership
+partners associates association assoc society trust trustees charity foundation fund council
+borough county city district parish town authority nhs hospital hospitals clinic surgery practice
+medical health healthcare care homes home services service solutions systems consulting consultancy
+consultants school schools academy college university univ institute centre center church chapel
+club clubs league union federation federations board committee commission agency agencies network
+project projects team community communities housing homeless pathways network international uk gb
+england british national regional local limited enterprises enterprise industries industrial
+international trading traders supplies supply supplier products product equipment engineering
+engineers electrical electrics plumbing heating construction builders building buildings
+contractors contracting cleaning catering caterers foods food wine wines motors motor cars car taxis
+taxi travel transport logistics haulage hire rentals rental print printing printers press media
+design designs studio studios productions events entertainment music arts theatre gallery museum
+radio tv television news publishing publications books press software technologies technology tech
+digital data computers computing it telecom telecoms communications energy power gas water electric
+utilities waste recycling environmental landscapes landscaping gardens garden nurseries nursery
+security fire safety training learning education tutors resources recruitment personnel staffing
+legal solicitors law lawyers barristers chambers accountants accounting audit insurance bank
+banking finance financial capital investments property properties estates estate lettings homes
+developments development architects surveyors survey management managers pharmacy opticians dental
+dentist vets veterinary kennels cattery garage tyres autos coaches bus buses ltd. ltd, & and of the
+for in at on shop stores store market markets cafe restaurant hotel inn pub bar bakery butchers
+""".split()) - {"&", "and", "of", "the", "for", "in", "at", "on"}
+
+_WORD = re.compile(r"[a-z][a-z'\-]*")
+
+
+def is_redacted(name: object) -> bool:
+    """The published name is a redaction marker, not a payee name."""
+    if name is None:
+        return False
+    s = str(name).strip()
+    if not s:
+        return False
+    return bool(_REDACTED.search(s)) or set(s) <= set("*#x-X ")  and len(s) >= 3
+
+
+@lru_cache(maxsize=1)
+def _first_names():
+    try:
+        import gender_guesser.detector as gg
+    except ImportError:  # pragma: no cover - declared dependency; titles still work without it
+        return None
+    return gg.Detector(case_sensitive=False)
+
+
+def _is_first_name(word: str) -> bool:
+    det = _first_names()
+    if det is None or len(word) < 2:
+        return False
+    return det.get_gender(word) != "unknown"
+
+
+def looks_like_individual(name: object) -> bool:
+    """True when the evidence says this payee is a private person (or was redacted)."""
+    if name is None:
+        return False
+    s = str(name).strip()
+    if not s:
+        return False
+    if is_redacted(s):
+        return True
+    low = s.lower()
+    if any(ch.isdigit() for ch in low):
+        return False
+    words = _WORD.findall(low.replace(".", " "))
+    if not words:
+        return False
+    if any(w.strip("'-") in _ORG_WORDS for w in words):
+        return False
+    if words[0] in _TITLES and len(words) >= 2:
+        return True
+    if not 2 <= len(words) <= 4:
+        return False
+    # `J SMITH`, `SMITH J`: initials beside a surname are how ledgers write people
+    if len(words) in (2, 3) and (len(words[0]) == 1 or len(words[-1]) == 1) and any(len(w) > 2 for w in words):
+        return True
+    return _is_first_name(words[0])

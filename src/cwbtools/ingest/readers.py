@@ -1,0 +1,286 @@
+"""Readers for ledgers as councils publish them: cells in, nothing interpreted yet.
+
+CSV: UTF-8 (with or without BOM) or cp1252/latin-1; LF, CRLF or CR-only line endings; the
+delimiter sniffed; the header found wherever it is (after blank lines, or at the foot of the file
+as Hyndburn's 2025 exports have it) or, when there is none, the columns recognised by content.
+XLSX: every sheet, header found per sheet. Rows stream in chunks so a national-size file never has
+to sit in memory whole.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..columns import CORE_FIELDS, HEADER_MIN_SCORE, ColumnMap, header_score, map_header
+from ..errors import InputFileError
+from .parsing import parse_amount_pence, parse_date
+
+CHUNK_ROWS = 200_000
+HEAD_ROWS = 60
+TAIL_ROWS = 8
+csv.field_size_limit(10_000_000)
+
+
+def _cp1252_fallback(err: UnicodeDecodeError):
+    # cp1252 leaves five bytes undefined; read them as latin-1 rather than fail or drop them
+    bad = err.object[err.start:err.end]
+    return bad.decode("latin-1"), err.end
+
+
+codecs.register_error("cwb_latin1", _cp1252_fallback)
+
+
+def detect_encoding(path: Path) -> str:
+    """`utf-8-sig` when the whole file is valid UTF-8 (BOM or not), else `cp1252`."""
+    dec = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as fh:
+            while block := fh.read(1 << 20):
+                dec.decode(block)
+            dec.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8-sig"
+
+
+def _open_text(path: Path, encoding: str):
+    return open(path, encoding=encoding, errors="cwb_latin1", newline="")
+
+
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter giving the most rows of the same width (>1 column) in the sample."""
+    best, best_score = ",", -1
+    for delim in (",", ";", "\t", "|"):
+        widths: dict[int, int] = {}
+        for row in csv.reader(io.StringIO(sample, newline=""), delimiter=delim):
+            if len(row) > 1 and any(c.strip() for c in row):
+                widths[len(row)] = widths.get(len(row), 0) + 1
+        if not widths:
+            continue
+        width, count = max(widths.items(), key=lambda kv: (kv[1], kv[0]))
+        score = count * 1000 + width
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def is_blank(row) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in row)
+
+
+@dataclass
+class RawTable:
+    """One CSV file or one worksheet: where its header is and how to stream its data rows."""
+
+    path: Path
+    source_file: str
+    sheet: str
+    colmap: ColumnMap | None
+    header_key: tuple | None  # a row equal to this is the header (repeated or at the foot), not data
+    rows: Iterator[tuple[list[int], list[list]]] | None = None
+    columns_found: list[str] = field(default_factory=list)
+
+
+def _header_key(row) -> tuple:
+    return tuple("" if c is None else str(c).strip().lower() for c in row)
+
+
+def find_header(rows: list[list], tail: list[list] | None = None, overrides=None) -> tuple[int | None, ColumnMap | None]:
+    """(index in `rows` or -1 for the tail's header, map) of the best header; (None, None) if none."""
+    best_i, best_score = None, HEADER_MIN_SCORE - 1
+    for i, row in enumerate(rows):
+        score = header_score(row)
+        if score > best_score:
+            best_i, best_score = i, score
+    if best_i is not None:
+        return best_i, map_header(rows[best_i], overrides)
+    for row in reversed(tail or []):
+        if header_score(row) >= HEADER_MIN_SCORE:
+            return -1, map_header(row, overrides)
+    if overrides:
+        for i, row in enumerate(rows):
+            cm = map_header(row, overrides)
+            if not cm.missing_core():
+                return i, cm
+    return None, None
+
+
+_ORG_HINT = re.compile(r"\b(ltd|limited|plc|llp|council|services|trust|group|company|uk|co)\b", re.IGNORECASE)
+_DATE_SHAPE = re.compile(r"\d{1,4}[/\-. ][\w]{1,9}[/\-. ]\d{2,4}")
+
+
+def infer_columns(rows: list[list]) -> ColumnMap | None:
+    """Recognise date, amount and supplier columns of a header-less table by what they hold."""
+    sample = [r for r in rows if not is_blank(r)][:300]
+    if len(sample) < 3:
+        return None
+    width = max(len(r) for r in sample)
+    stats = []
+    for j in range(width):
+        vals = [r[j] if j < len(r) else None for r in sample]
+        filled = [v for v in vals if not (v is None or (isinstance(v, str) and not v.strip()))]
+        if len(filled) < 0.8 * len(sample):
+            stats.append(None)
+            continue
+        dates = sum(1 for v in filled if parse_date(v) is not None and (not isinstance(v, str) or _DATE_SHAPE.search(v)))
+        money = sum(1 for v in filled if parse_amount_pence(v) is not None)
+        decimal = sum(1 for v in filled if isinstance(v, (float, int)) or (isinstance(v, str) and re.search(r"\d\.\d\d\s*$", v)))
+        text = [str(v) for v in filled if isinstance(v, str) and re.search(r"[A-Za-z]{2}", v)]
+        org = sum(1 for t in text if _ORG_HINT.search(t))
+        stats.append(dict(n=len(filled), dates=dates, money=money, decimal=decimal, text=len(text), org=org,
+                          distinct=len(set(map(str, filled))), length=sum(len(t) for t in text) / max(len(text), 1)))
+    cols: dict[str, int] = {}
+    cand = [(s["dates"] / s["n"], j) for j, s in enumerate(stats) if s and s["dates"] >= 0.8 * s["n"]]
+    if cand:
+        cols["payment_date"] = max(cand)[1]
+    cand = [(s["decimal"] / s["n"], j) for j, s in enumerate(stats)
+            if s and j not in cols.values() and s["money"] >= 0.9 * s["n"]]
+    if cand:
+        cols["amount"] = max(cand)[1]  # ties go to the rightmost: amounts close a ledger line
+    cand = [(s["org"] / s["n"], s["distinct"], j) for j, s in enumerate(stats)
+            if s and j not in cols.values() and s["text"] >= 0.8 * s["n"]]
+    if cand:
+        cols["supplier_name"] = max(cand)[2]
+    if any(f not in cols for f in CORE_FIELDS):
+        return None
+    rest = [(s["length"], j) for j, s in enumerate(stats) if s and j not in cols.values() and s["text"] >= 0.8 * s["n"]]
+    if rest:
+        cols["description"] = max(rest)[1]
+    return ColumnMap(columns=cols, header=None, inferred=True,
+                     notes=["no header row: columns recognised by content"])
+
+
+def _csv_records(path: Path, encoding: str, delimiter: str):
+    with _open_text(path, encoding) as fh:
+        yield from csv.reader(fh, delimiter=delimiter)
+
+
+def _tail_records(path: Path, encoding: str, delimiter: str) -> list[list]:
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - 65536))
+        data = fh.read()
+    text = data.decode(encoding, errors="cwb_latin1")
+    recs = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if not is_blank(r)]
+    return recs[-TAIL_ROWS:]
+
+
+def _chunked(records, header_key, skip_index: int | None, chunk_rows: int):
+    nums: list[int] = []
+    rows: list[list] = []
+    for i, rec in enumerate(records):
+        if i == skip_index:
+            continue
+        if header_key is not None and len(rec) == len(header_key) and _header_key(rec) == header_key:
+            continue
+        nums.append(i + 1)
+        rows.append(rec)
+        if len(rows) >= chunk_rows:
+            yield nums, rows
+            nums, rows = [], []
+    if rows:
+        yield nums, rows
+
+
+def read_csv(path: Path, source_file: str, overrides=None, chunk_rows: int = CHUNK_ROWS) -> RawTable:
+    try:
+        encoding = detect_encoding(path)
+        with _open_text(path, encoding) as fh:
+            sample = fh.read(65536)
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    delimiter = sniff_delimiter(sample)
+    head: list[list] = []
+    for rec in _csv_records(path, encoding, delimiter):
+        head.append(rec)
+        if len(head) >= HEAD_ROWS:
+            break
+    tail = _tail_records(path, encoding, delimiter)
+    idx, colmap = find_header(head, tail, overrides)
+    header_key = None
+    skip = None
+    if colmap is not None:
+        header_key = _header_key(colmap.header)
+        skip = idx if idx is not None and idx >= 0 else None
+    else:
+        colmap = infer_columns(head)
+    found = [c for c in (head[idx] if idx is not None and idx >= 0 else (tail[-1] if tail else [])) if c]
+    table = RawTable(path, source_file, "", colmap, header_key, columns_found=found)
+    if colmap is not None:
+        table.rows = _chunked(_csv_records(path, encoding, delimiter), header_key, skip, chunk_rows)
+    return table
+
+
+def read_xlsx(path: Path, source_file: str, overrides=None, chunk_rows: int = CHUNK_ROWS) -> list[RawTable]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken or mislabelled file
+        raise InputFileError(f"{path}: cannot be read as an Excel workbook ({type(exc).__name__}: {exc})") from None
+    tables = []
+    for ws in wb.worksheets:
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        while rows and is_blank(rows[-1]):
+            rows.pop()
+        if not rows:
+            continue
+        idx, colmap = find_header(rows[:HEAD_ROWS], rows[-TAIL_ROWS:], overrides)
+        header_key = _header_key(colmap.header) if colmap is not None else None
+        if colmap is None:
+            colmap = infer_columns(rows[:HEAD_ROWS])
+        skip = idx if idx is not None and idx >= 0 else None
+        found = [str(c) for c in (rows[idx] if idx is not None and idx >= 0 else rows[0]) if c is not None]
+        t = RawTable(path, source_file, ws.title, colmap, header_key, columns_found=found)
+        if colmap is not None:
+            t.rows = _chunked(iter(rows), header_key, skip, chunk_rows)
+        tables.append(t)
+    wb.close()
+    return tables
+
+
+def read_xls(path: Path, source_file: str, overrides=None, chunk_rows: int = CHUNK_ROWS) -> list[RawTable]:
+    import pandas as pd
+
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object)
+    except ImportError:
+        raise InputFileError(f"{path}: old-style .xls needs the `xlrd` package (pip install xlrd), "
+                             "or save the workbook as .xlsx") from None
+    except Exception as exc:
+        raise InputFileError(f"{path}: cannot be read as an Excel workbook ({type(exc).__name__}: {exc})") from None
+    tables = []
+    for name, frame in sheets.items():
+        rows = [[None if (isinstance(v, float) and v != v) else v for v in r] for r in frame.itertuples(index=False)]
+        if not rows:
+            continue
+        idx, colmap = find_header(rows[:HEAD_ROWS], rows[-TAIL_ROWS:], overrides)
+        header_key = _header_key(colmap.header) if colmap is not None else None
+        if colmap is None:
+            colmap = infer_columns(rows[:HEAD_ROWS])
+        skip = idx if idx is not None and idx >= 0 else None
+        found = [str(c) for c in (rows[idx] if idx is not None and idx >= 0 else rows[0]) if c is not None]
+        t = RawTable(path, source_file, str(name), colmap, header_key, columns_found=found)
+        if colmap is not None:
+            t.rows = _chunked(iter(rows), header_key, skip, chunk_rows)
+        tables.append(t)
+    return tables
+
+
+LEDGER_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".xls"}
+
+
+def read_tables(path: Path, source_file: str, overrides=None, chunk_rows: int = CHUNK_ROWS) -> list[RawTable]:
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(path, source_file, overrides, chunk_rows)
+    if suffix == ".xls":
+        return read_xls(path, source_file, overrides, chunk_rows)
+    return [read_csv(path, source_file, overrides, chunk_rows)]
