@@ -22,7 +22,7 @@ It streams: each file is written in chunks of at most `--chunk` rows, so memory 
     python benchmarks/synth_ledgers.py --rows 30000000 --format parquet --out benchmarks/out/pq
 
 `--format parquet` skips the CSV stage and writes what ingest would hand on (CONTRACTS §1, plus a
-`supplier_key` column) partitioned `transactions/anchor=<a>/financial_year=<y>/part-0.parquet`,
+`supplier_key` column) partitioned `transactions/anchor=<a>/financial_year=<y>/part-N.parquet`,
 with a matching `suppliers.parquet` (CONTRACTS §3): the input of the out-of-core aggregates.
 """
 
@@ -32,6 +32,7 @@ import argparse
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import pyarrow as pa
@@ -374,7 +375,9 @@ def write_parquet(plan: Plan, out: Path, progress: bool = False) -> tuple[Path, 
         for year in range(plan.years):
             fy = plan.fy_label(year)
             remaining, part = plan.rows_per_file(anchor, year), 0
-            part_dir = tx_dir / f"anchor={name}" / f"financial_year={fy.replace('/', '-')}"
+            # As pyarrow writes hive partitions: the values live in the folder names, URI-encoded
+            # (`2019/20` -> `2019%2F20`), and not in the files.
+            part_dir = tx_dir / f"anchor={quote(name, safe='')}" / f"financial_year={quote(fy, safe='')}"
             part_dir.mkdir(parents=True, exist_ok=True)
             while remaining > 0:
                 n = min(plan.chunk, remaining)
@@ -384,12 +387,10 @@ def write_parquet(plan: Plan, out: Path, progress: bool = False) -> tuple[Path, 
                 # Every individual shares one key: they are never told apart or named downstream.
                 key = pc.if_else(pa.array(c.individual), "individual", key)
                 table = pa.table({
-                    "anchor": pa.array([name] * n),
                     "source_file": pa.array([_file_name(plan, anchor, year)] * n),
                     "sheet": pa.array([""] * n),
                     "row_number": pa.array(np.arange(part * plan.chunk + 2, part * plan.chunk + 2 + n)),
                     "payment_date": pa.array(c.dates).cast(pa.date32()),
-                    "financial_year": pa.array([fy] * n),
                     "amount_pence": pa.array(c.pence),
                     "supplier_name": payee,
                     "expense_category": pc.take(pa.array(_CATEGORY), pa.array(c.category)),
