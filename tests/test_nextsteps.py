@@ -91,19 +91,19 @@ def test_exclusion_rules_in_order(rules):
 def test_exclusions_remove_each_payment_once_and_reconcile(spend, rules):
     c = ns.classify_influenceable(spend, rules)
     t = ns.exclusions_table(c, rules).set_index("rule")
-    assert t.loc["Individuals (not named)", "pence"] == 20_000
+    assert t.loc["Individuals (not named)", "spend_pence"] == 20_000
     # The flood levy to a public body meets two rules; only the first removes it.
     assert t.loc["Other public bodies", "payments"] == 2
-    assert t.loc["Other public bodies", "pence"] == 370_000
+    assert t.loc["Other public bodies", "spend_pence"] == 370_000
     assert t.loc["Other public bodies", "leakage_pence"] == 70_000
-    assert t.loc["Utilities (SIC 35, 36)", "pence"] == 400_000
+    assert t.loc["Utilities (SIC 35, 36)", "spend_pence"] == 400_000
     # `tax` must not catch `Taxi fares`; `benefit` catches `Benefit payments`.
-    assert t.loc["Benefits, pass-through and other non-procurement payments", "pence"] == 250_000
-    assert t.loc["National frameworks (named suppliers)", "pence"] == 150_000
-    assert t.loc["Influenceable spend (left)", "pence"] == 1_660_000
+    assert t.loc["Benefits, pass-through and other non-procurement payments", "spend_pence"] == 250_000
+    assert t.loc["National frameworks (named suppliers)", "spend_pence"] == 150_000
+    assert t.loc["Influenceable spend (left)", "spend_pence"] == 1_660_000
     assert t.loc["Influenceable spend (left)", "leakage_pence"] == 960_000
-    removed = t["pence"].iloc[:-1].sum()
-    assert removed == t.loc["All spend", "pence"] == 2_850_000
+    removed = t["spend_pence"].iloc[:-1].sum()
+    assert removed == t.loc["All spend", "spend_pence"] == 2_850_000
     assert c["excluded_by"].notna().sum() == 6
 
 

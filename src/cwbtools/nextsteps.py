@@ -325,10 +325,10 @@ def exclusions_table(classified: pd.DataFrame, rules: list[ExclusionRule]) -> pd
                  "why": "Spend the anchors choose suppliers for."})
     rows.append({"order": None, "rule": "All spend", "payments": len(classified), "removed_pence": _pence(amount),
                  "removed_leakage_pence": _pence(amount[outside]), "why": ""})
-    out = pd.DataFrame(rows).rename(columns={"removed_pence": "pence", "removed_leakage_pence": "leakage_pence"})
+    out = pd.DataFrame(rows).rename(columns={"removed_pence": "spend_pence", "removed_leakage_pence": "leakage_pence"})
     out["order"] = out["order"].astype("Int64")
-    total = out["pence"].iloc[-1]
-    out["share_of_total"] = _div(out["pence"], float(total))
+    total = out["spend_pence"].iloc[-1]
+    out["share_of_total"] = _div(out["spend_pence"], float(total))
     return out
 
 
@@ -370,7 +370,11 @@ def organisations(registers: pd.DataFrame, postcodes: pd.DataFrame | None = None
     for col in ("lad_code", "ward_code", "company_number", "charity_number", "other_id", "size", "kind", "source"):
         if col not in r.columns:
             r[col] = pd.NA
-    codes = r["sic_code"].astype("string").fillna("").str.findall(r"\d{4,5}")
+    # Every SIC code an organisation registered (`sic_codes`, `;`-joined) when the register has them.
+    text = r["sic_code"].astype("string").fillna("")
+    if "sic_codes" in r.columns:
+        text = r["sic_codes"].astype("string").fillna(text)
+    codes = text.str.findall(r"\d{4,5}")
     r = r.assign(sic_code=codes).explode("sic_code")
     r["sic_code"] = r["sic_code"].astype("string").str.zfill(5)
     r["sic_division"] = r["sic_code"].str[:2]
@@ -773,8 +777,474 @@ def recommendations(gaps: pd.DataFrame | None, exclusions: pd.DataFrame | None, 
     if counts_partial:
         add("Local capacity is counted from the registers at hand, which list only some organisations: supply "
             "Companies House BasicCompanyData (`companies_file` in the city config) to count every registered "
-            "company.", "local-capacity-source", None)
+            "company.", "gap-analysis", None)
     out = pd.DataFrame(rows, columns=["recommendation", "based_on_table", "figure_pence"])
     out["figure_pence"] = out["figure_pence"].astype("Int64")
     out.insert(0, "number", range(1, len(out) + 1))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Charts (seaborn), for the notebook
+
+def chart_leakage_by_sector(table: pd.DataFrame, n: int = 12):
+    """Horizontal bars: leakage (£m) by sector, largest first."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    data = table[table["leakage_pence"] > 0].head(n).copy()
+    data["label"] = [f"{s} {name}"[:60] if s else name for s, name in zip(data["sector"], data["sector_name"])]
+    data["leakage_gbp_m"] = data["leakage_pence"] / 100 / 1e6
+    fig, ax = plt.subplots(figsize=(8, 0.4 * max(len(data), 3) + 1))
+    sns.barplot(data=data, y="label", x="leakage_gbp_m", color="#b5533c", ax=ax)
+    ax.set_xlabel("Spend outside the wider area (£m)")
+    ax.set_ylabel("")
+    sns.despine(fig)
+    fig.tight_layout()
+    return fig
+
+
+def chart_trajectory(traj: pd.DataFrame, target_label: str = "target"):
+    """The share a year on the path from the latest year to the target."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    data = traj.assign(share_pct=traj["share"] * 100)
+    sns.lineplot(data=data, x="financial_year", y="share_pct", marker="o", color="#2b6f8a", ax=ax)
+    ax.set_ylabel("Share of spend (%)")
+    ax.set_xlabel("")
+    ax.set_title(target_label, fontsize=10)
+    sns.despine(fig)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# The notebook's presentation layer
+
+_GBP_SUFFIX = "_pence"
+
+
+def for_display(df: pd.DataFrame) -> pd.DataFrame:
+    """Pence columns as pounds (`x_pence` -> `x_gbp`, computed from summed pence), shares rounded."""
+    out = df.copy()
+    for col in list(out.columns):
+        if col.endswith(_GBP_SUFFIX):
+            pounds = pd.to_numeric(out[col], errors="coerce").astype("float64") / 100
+            out[col] = pounds.round(2)
+            out = out.rename(columns={col: col[: -len(_GBP_SUFFIX)] + "_gbp"})
+        elif col.endswith("_share") or col.endswith("_lq") or col in ("share", "leakage_share_of_sector",
+                                                                        "share_of_all_leakage", "share_of_total"):
+            out[col] = pd.to_numeric(out[col], errors="coerce").round(4)
+    return out
+
+
+def _note(text: str, kind: str = "missing"):
+    import html as _html
+
+    from IPython.display import HTML
+
+    return HTML(f'<div class="cwb-note cwb-{kind}"><p>{_html.escape(text)}</p></div>')
+
+
+@dataclass
+class NextSteps:
+    """Everything notebook 03 shows for one city and year. Built by `NextSteps.load`; each method
+    returns one table or chart (tables saved as CSV beside the report), or a note saying what input
+    is missing and how to supply it."""
+
+    config: Any
+    year: str
+    report_dir: Path | None
+    spend: pd.DataFrame
+    sic: pd.DataFrame | None = None
+    registers: pd.DataFrame | None = None
+    registers_note: str = ""
+    multipliers: pd.DataFrame | None = None
+    notices: pd.DataFrame | None = None
+    notices_note: str = ""
+    notices_as_of: date | None = None
+    lad_names: dict = field(default_factory=dict)
+    ward_names: dict = field(default_factory=dict)
+
+    # -- building -------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, config_path: str, year: str | None = None, report_dir: str | None = None) -> "NextSteps":
+        from .config import load_config
+        from .errors import CwbError
+        from .paths import reports_dir
+        from .pipeline import city_spend
+
+        from .paths import repo_root
+
+        path = Path(config_path)
+        # Papermill may run the notebook from notebooks/: a repo-relative path still works.
+        if not path.exists() and (repo_root() / path).exists():
+            path = repo_root() / path
+        config = load_config(path if path.exists() else config_path)
+        year = year or config.latest_year
+        report_dir = Path(report_dir) if report_dir else reports_dir() / config.slug
+        spend = city_spend(config)
+        ref = _reference()
+        sic = _try(ref.load_sic) if ref else None
+        geo = _try(ref.load_geography) if ref else None
+        wards = _try(ref.load_wards) if ref else None
+        registers, note = _registers(config, ref)
+        try:
+            table = mult.load_multipliers()
+        except CwbError:
+            table = None
+        notices, nnote, as_of = _notices(config)
+        obj = cls(config=config, year=year, report_dir=report_dir, spend=spend, sic=sic, registers=registers,
+                  registers_note=note, multipliers=table, notices=notices, notices_note=nnote, notices_as_of=as_of)
+        if geo is not None:
+            obj.lad_names = dict(zip(geo["lad_code"], geo["lad_name"]))
+        if wards is not None:
+            obj.ward_names = dict(zip(wards["ward_code"], wards["ward_name"]))
+        return obj
+
+    # -- derived tables (computed once) ---------------------------------------------------------
+    def __post_init__(self):
+        self._cache: dict[str, Any] = {}
+
+    def _memo(self, key: str, func):
+        if key not in self._cache:
+            self._cache[key] = func()
+        return self._cache[key]
+
+    @property
+    def place_lads(self) -> list[str]:
+        return list(_get(self.config, "place.lad_codes", []))
+
+    @property
+    def wider_lads(self) -> list[str]:
+        return list(_get(self.config, "wider_area.lad_codes", []))
+
+    @property
+    def place_name(self) -> str:
+        return str(_get(self.config, "place.name", "the place"))
+
+    @property
+    def wider_name(self) -> str:
+        return str(_get(self.config, "wider_area.name", None) or "the wider area")
+
+    @property
+    def year_spend(self) -> pd.DataFrame:
+        from .errors import CwbError
+
+        def get():
+            part = for_year(self.spend, self.year)
+            if part.empty:
+                years = sorted(self.spend["financial_year"].dropna().astype(str).unique())
+                raise CwbError(f"financial year {self.year!r} has no spend; the spend covers {', '.join(years)}")
+            return part
+        return self._memo("year_spend", get)
+
+    @property
+    def rules(self) -> list[ExclusionRule]:
+        return self._memo("rules", lambda: exclusion_rules(self.config))
+
+    @property
+    def classified(self) -> pd.DataFrame:
+        return self._memo("classified", lambda: classify_influenceable(self.year_spend, self.rules))
+
+    @property
+    def orgs(self) -> pd.DataFrame | None:
+        return self._memo("orgs", lambda: organisations(self.registers) if self.registers is not None else None)
+
+    @property
+    def capacity_table(self) -> pd.DataFrame | None:
+        return self._memo("cap", lambda: capacity(self.orgs, self.place_lads, self.wider_lads)
+                          if self.orgs is not None else None)
+
+    @property
+    def gaps(self) -> pd.DataFrame:
+        return self._memo("gaps", lambda: gap_analysis(self.classified, self.capacity_table, self.sic))
+
+    @property
+    def counts_partial(self) -> bool:
+        return self.registers is None or "companies_house" not in set(self.registers["source"].astype(str))
+
+    @property
+    def scenario_table(self) -> pd.DataFrame:
+        d = _get(self.config, "definitions.benchmark")
+        low = float(_get(d, "respend_large", 0.40))
+        high = float(_get(d, "respend_local_sme", 0.63))
+        return self._memo("scen", lambda: scenarios(self.spend, scenario_specs(self.config, self.year),
+                                                     str(_get(self.config, "baseline_year", self.year)),
+                                                     respend_low=min(low, high), respend_high=max(low, high),
+                                                     multipliers=self.multipliers))
+
+    @property
+    def target(self) -> pd.Series:
+        t = self.scenario_table
+        ok = t[t["status"] == "ok"]
+        return (ok.iloc[0] if len(ok) else t.iloc[0])
+
+    def _table(self, df: pd.DataFrame, name: str, title: str, based_on: str):
+        from .present import table
+
+        return table(for_display(df), name, title, based_on, self.report_dir)
+
+    def _based(self, extra: str = "") -> str:
+        n = len(self.year_spend)
+        text = f"{_get(self.config, 'name', '')}, {self.year}: {n:,} payments by {self.year_spend['anchor'].nunique()} anchors."
+        if _get(self.config, "synthetic", False):
+            text += " SYNTHETIC demonstration data."
+        return f"{text} {extra}".strip()
+
+    # -- 1. leakage -----------------------------------------------------------------------------
+    def leakage_sector_table(self):
+        t = leakage_by_sector(self.year_spend, "section", self.sic)
+        return self._table(t, "leakage-by-sector", f"Leakage by sector: spend outside {self.wider_name}",
+                           self._based("Leakage = located spend with suppliers outside the wider area; shares of each "
+                                       "sector's located spend. Unlocated spend is shown apart, never counted as leakage."))
+
+    def leakage_sector_chart(self):
+        from .present import chart_caption
+
+        fig = chart_leakage_by_sector(leakage_by_sector(self.year_spend, "section", self.sic))
+        from IPython.display import display
+
+        display(fig)
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+        return chart_caption(f"Leakage by sector, {self.year}", self._based(), "leakage-by-sector")
+
+    def leakage_anchor_table(self):
+        return self._table(leakage_by_anchor(self.year_spend), "leakage-by-anchor", "Leakage by anchor",
+                           self._based("Share = leakage / the anchor's located spend."))
+
+    def leakage_suppliers_table(self, n: int = 30):
+        return self._table(leakage_suppliers(self.year_spend, n, self.sic), "leakage-suppliers",
+                           f"The {n} organisations receiving most leaked spend",
+                           self._based("Organisations only: payments to individuals are never named."))
+
+    # -- 2. influenceable -----------------------------------------------------------------------
+    def exclusions(self):
+        return self._table(exclusions_table(self.classified, self.rules), "exclusions",
+                           "Spend set aside as not influenceable, rule by rule",
+                           self._based("Rules applied in this order; a payment is removed by the first rule it meets. "
+                                       "Removed + influenceable = all spend, to the penny."))
+
+    def influenceable(self):
+        return self._table(influenceable_measures(self.classified), "influenceable-spend",
+                           "All spend and influenceable spend", self._based("Shares of located spend."))
+
+    # -- 3. gaps --------------------------------------------------------------------------------
+    def capacity_source(self):
+        if self.registers is None:
+            return _note(self.registers_note)
+        return _note(self.registers_note, kind="source")
+
+    def gaps_table(self, n: int = 20):
+        return self._table(self.gaps.head(n), "gap-analysis",
+                           "Opportunities: influenceable leakage against local capacity, by SIC division",
+                           self._based("Ranked: divisions with local capacity first, then by influenceable leaked £. "
+                                       f"Organisation counts: {self.registers_note}"))
+
+    def candidates_table(self, top: int = 5, per_sector: int = 10):
+        if self.orgs is None:
+            return _note(f"No candidate suppliers: {self.registers_note}")
+        current = self.spend.loc[~_individual(self.spend), "supplier_name"]
+        t = candidate_suppliers(self.orgs, self.gaps, self.place_lads, self.wider_lads, top, per_sector, current,
+                                self.lad_names, self.ward_names)
+        if t.empty:
+            return _note("No registered organisation in the place or wider area matches the top opportunities' "
+                         "SIC divisions in the registers at hand.", kind="source")
+        return self._table(t, "candidate-suppliers", "Candidate local suppliers for the top opportunities",
+                           f"Registered organisations (never individuals) in {self.place_name} first, then "
+                           f"{self.wider_name}; from {self.registers_note}")
+
+    # -- 5. scenarios ---------------------------------------------------------------------------
+    def scenarios_table(self):
+        return self._table(self.scenario_table, "scenarios", "Scenarios: the direct and indirect uplift a year",
+                           "Direct uplift = (to_share - from_share) x the base year's total spend. Indirect: low = "
+                           "re-spend low (pence per £1 re-spent locally); high = the larger of re-spend high and "
+                           f"ONS IOAT 2020 Type I output multipliers by sector ({mult.UPPER_BOUND_LABEL}).")
+
+    def multipliers_table(self):
+        if self.multipliers is None:
+            return _note("ONS IOAT 2020 workbook not found: put InputOutput_I_by_I_2020.xlsx under "
+                         "reference/ioat2020 in the shared data folder (CWB_DATA).")
+        t = self.target
+        mix = scenario_sector_mix(for_year(self.spend, t["base_year"]), t["measure"])
+        table = mult.sector_multipliers(mix, self.multipliers)
+        table = table[["sic_division", "sic_code", "ioat_code", "multiplier_basis", "output_multiplier", "weight"]]
+        return self._table(table.sort_values("weight", ascending=False), "scenario-multipliers",
+                           f"Sector mix and IOAT 2020 output multipliers for '{t['name']}'",
+                           f"Weights: located spend now outside the area, {t['base_year']}. {mult.UPPER_BOUND_LABEL}.")
+
+    def trajectory_table(self, years: int = DEFAULT_TRAJECTORY_YEARS):
+        t = self.target
+        traj = trajectory(self.spend, str(_get(self.config, "latest_year", self.year)), t["measure"], t["to_share"], years)
+        return self._table(traj, "trajectory", f"Trajectory to '{t['name']}'",
+                           "A straight path from the latest year's measured share to the target, at the latest "
+                           "year's total spend.")
+
+    def trajectory_chart(self, years: int = DEFAULT_TRAJECTORY_YEARS):
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        from .present import chart_caption
+
+        t = self.target
+        traj = trajectory(self.spend, str(_get(self.config, "latest_year", self.year)), t["measure"], t["to_share"], years)
+        fig = chart_trajectory(traj, str(t["name"]))
+        display(fig)
+        plt.close(fig)
+        return chart_caption(f"Trajectory to '{t['name']}'", "Measured share in the latest year, then a straight path.",
+                             "trajectory")
+
+    # -- 6. contract pipeline -------------------------------------------------------------------
+    def _contracts_missing(self):
+        return _note(self.notices_note) if self.notices is None else None
+
+    def contract_awards(self, n: int = 20):
+        from . import contracts_finder as cf
+
+        if self.notices is None:
+            return self._contracts_missing()
+        a = cf.locate_winners(self.notices, self.spend, self.place_lads, self.wider_lads)
+        cols = ["awarded_date", "title", "awarded_supplier", "awarded_value_pence", "awarded_to_sme", "winner_geo",
+                "end_date", "end_basis", "url"]
+        return self._table(a[cols].head(n), "contract-awards", "Published contract awards, largest first",
+                           "Contracts Finder notices. Winner located by matching the name to the anchors' suppliers.")
+
+    def contract_sme_share(self):
+        from . import contracts_finder as cf
+
+        if self.notices is None:
+            return self._contracts_missing()
+        return self._table(cf.sme_share_of_awards(self.notices), "contract-sme-share", "SME share of awards",
+                           "Awards whose SME flag is not published are counted apart.")
+
+    def contract_local_winners(self):
+        from . import contracts_finder as cf
+
+        if self.notices is None:
+            return self._contracts_missing()
+        located = cf.locate_winners(self.notices, self.spend, self.place_lads, self.wider_lads)
+        return self._table(cf.local_winners(located), "contract-local-winners", "Where the winners are",
+                           f"Place = {self.place_name}; wider = rest of {self.wider_name}; unknown = winner not "
+                           "found among the anchors' located suppliers.")
+
+    def _ending(self):
+        from . import contracts_finder as cf
+
+        return cf.ending_soon(self.notices, self.notices_as_of or date.today())
+
+    def contracts_ending(self):
+        if self.notices is None:
+            return self._contracts_missing()
+        t = self._ending()
+        cols = ["end_date", "end_basis", "title", "awarded_supplier", "awarded_value_pence", "awarded_to_sme", "url"]
+        as_of = self.notices_as_of or date.today()
+        return self._table(t[cols], "contracts-ending-soon", f"Contracts ending within two years of {as_of:%d %B %Y}",
+                           "End dates as stated in the notice, else assumed 3 years from award (see end_basis).")
+
+    # -- 7. recommendations ---------------------------------------------------------------------
+    def recommendations_table(self):
+        from . import contracts_finder as cf
+
+        ending = self._ending() if self.notices is not None else None
+        sme = cf.sme_share_of_awards(self.notices) if self.notices is not None else None
+        bench = float(_get(self.config, "definitions.benchmark.sme_share", 0.47))
+        recs = recommendations(self.gaps, exclusions_table(self.classified, self.rules),
+                               leakage_suppliers(self.year_spend, 50, self.sic), self.scenario_table, ending, sme,
+                               influenceable_measures(self.classified), self.counts_partial,
+                               self.place_name, self.wider_name, sme_benchmark=bench)
+        return self._table(recs, "recommendations", "Recommendations",
+                           "Written from the figures by fixed rules; each names the table (CSV) it comes from.")
+
+    def definitions(self):
+        return self._table(self.config.definitions_table(), "definitions-next-steps", "Definitions in force",
+                           "From the city config; defaults documented in docs/ASSUMPTIONS.md.")
+
+    # -- summary.json ---------------------------------------------------------------------------
+    def summary_part(self) -> dict[str, Any]:
+        m = influenceable_measures(self.classified).set_index("spend")
+        return {
+            "next_steps_year": self.year,
+            "influenceable_gbp": int(m.loc["Influenceable spend", "total_pence"]) / 100,
+            "leakage_gbp": int(m.loc["All spend", "leakage_pence"]) / 100,
+            "influenceable_leakage_gbp": int(m.loc["Influenceable spend", "leakage_pence"]) / 100,
+            "scenarios": scenarios_summary(self.scenario_table),
+        }
+
+    def write_summary(self):
+        from . import summary
+
+        part = self.summary_part()
+        if self.report_dir is not None:
+            summary.update(self.report_dir, part)
+        return _note(f"summary.json updated: leakage £{part['leakage_gbp']:,.0f}, influenceable "
+                     f"£{part['influenceable_gbp']:,.0f}, {len(part['scenarios'])} scenarios.", kind="source")
+
+
+def _reference():
+    try:
+        from . import reference
+    except ImportError:
+        return None
+    return reference
+
+
+def _try(func):
+    from .errors import CwbError
+
+    try:
+        return func()
+    except (CwbError, FileNotFoundError, OSError):
+        return None
+
+
+_REGISTER_NAMES = {"companies_house": "Companies House BasicCompanyData", "gender_pay_gap": "Gender Pay Gap employers",
+                   "coops_uk": "Co-operatives UK", "charity_commission": "Charity Commission extract",
+                   "nhs_ods": "NHS ODS"}
+
+
+def _registers(config: Any, ref) -> tuple[pd.DataFrame | None, str]:
+    """Registered organisations located by postcode, and a sentence saying where they come from."""
+    how = ("run `cwb reference build` (add `--companies FILE` with Companies House BasicCompanyData to count every "
+           "registered company)")
+    if ref is None:
+        return None, f"Reference tables not installed: {how}."
+    regs = _try(ref.load_registers)
+    if regs is None:
+        return None, f"Registers not built: {how}."
+    sources = sorted(set(regs["source"].astype(str)))
+    if "companies_house" not in sources:
+        file = _get(config, "companies_file")
+        if file and config.resolve_path(file).exists():
+            chunks = [c for c in ref.read_companies_house(config.resolve_path(file))]
+            regs = pd.concat([regs] + chunks, ignore_index=True)
+            sources = sorted(set(regs["source"].astype(str)))
+    located = ref.lookup_postcodes(regs["postcode"])
+    regs = regs.assign(lad_code=located["lad_code"].to_numpy(), ward_code=located["ward_code"].to_numpy())
+    names = ", ".join(_REGISTER_NAMES.get(s, s) for s in sources)
+    if "companies_house" in sources:
+        note = f"counts from {names}."
+    else:
+        note = (f"counts from the registers at hand ({names}). These list only some organisations (large "
+                "employers, co-operatives, one area's charities, NHS bodies), so the counts are PARTIAL: a floor, not "
+                "the local economy. Supply Companies House BasicCompanyData (`companies_file` in the config, or "
+                "`cwb reference build --companies FILE`) for full counts.")
+    return regs, note
+
+
+def _notices(config: Any) -> tuple[pd.DataFrame | None, str, date | None]:
+    from . import contracts_finder as cf
+
+    path = _get(config, "contracts_notices")
+    if not path:
+        return None, ("No contract notices for this city: download its Contracts Finder notices as JSON and name the "
+                      "file as `contracts_notices` in the city config to see awards, SME share, local winners and "
+                      "contracts ending soon."), None
+    resolved = config.resolve_path(path) if hasattr(config, "resolve_path") else Path(path)
+    if not Path(resolved).exists():
+        return None, (f"Contract notices file not found: {resolved} (`contracts_notices` in the city config). "
+                      "Supply the Contracts Finder JSON there."), None
+    return cf.read_notices(resolved), "", cf.data_date(resolved)

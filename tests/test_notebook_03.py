@@ -1,0 +1,59 @@
+"""Notebook 03 (next steps): committed clean, and runs end to end with papermill on the demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from cwbtools.paths import repo_root
+
+NOTEBOOK = repo_root() / "notebooks" / "03_next_steps.ipynb"
+
+
+def test_committed_without_outputs_and_one_parameters_cell():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    src = params[0].source
+    for name in ("config_path", "year", "report_dir"):
+        assert f"{name}:" in src or f"{name} =" in src
+    assert "years" not in src  # 03 takes one year (CONTRACTS §6)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+            # Narrative: one call per cell, logic in the package.
+            assert len([line for line in cell.source.splitlines() if line.strip()]) <= 3
+
+
+@pytest.mark.slow
+def test_runs_on_the_preston_demo(built_reference, tmp_path):
+    papermill = pytest.importorskip("papermill")
+    report = tmp_path / "report"
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK), str(out), cwd=str(repo_root()), kernel_name="python3", progress_bar=False,
+        parameters={"config_path": "configs/preston-demo.yml", "year": "2012/13", "report_dir": str(report)},
+    )
+    summary = json.loads((report / "summary.json").read_text())
+    cles = next(s for s in summary["scenarios"] if s["name"].startswith("CLES"))
+    assert cles["from_share"] == 0.05 and cles["to_share"] == 0.10
+    assert cles["base_total_gbp"] == 750_000_000
+    assert cles["direct_uplift_gbp"] == 37_500_000
+    assert cles["indirect_uplift_gbp_low"] < cles["indirect_uplift_gbp_high"]
+    assert summary["next_steps_year"] == "2012/13"
+    assert 0 < summary["leakage_gbp"] <= 750_000_000
+    data = report / "data"
+    for name in ("leakage-by-sector", "exclusions", "gap-analysis", "scenarios", "contract-awards",
+                 "contracts-ending-soon", "recommendations"):
+        assert (data / f"{name}.csv").exists(), name
+    # Nothing lost: the exclusions table reconciles to the penny.
+    import pandas as pd
+
+    ex = pd.read_csv(data / "exclusions.csv")
+    assert round(ex["spend_gbp"].iloc[:-1].sum() * 100) == round(ex["spend_gbp"].iloc[-1] * 100)
+    # Individuals are never named.
+    sup = pd.read_csv(data / "leakage-suppliers.csv")
+    assert not sup["supplier_type"].eq("individual").any()
