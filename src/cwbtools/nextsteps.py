@@ -787,37 +787,61 @@ def recommendations(gaps: pd.DataFrame | None, exclusions: pd.DataFrame | None, 
 # --------------------------------------------------------------------------------------------
 # Charts (seaborn), for the notebook
 
-def chart_leakage_by_sector(table: pd.DataFrame, n: int = 12):
-    """Horizontal bars: leakage (£m) by sector, largest first."""
+def chart_leakage_by_sector(table: pd.DataFrame, wider_name: str = "the wider area", n: int = 12,
+                            report_dir=None, csv_name: str | None = None):
+    """Horizontal bars: leakage by sector (`leakage_by_sector`), largest first, titled with the
+    largest leak. Returns a `charts.Chart`."""
     import matplotlib.pyplot as plt
-    import seaborn as sns
+
+    from . import charts
 
     data = table[table["leakage_pence"] > 0].head(n).copy()
-    data["label"] = [f"{s} {name}"[:60] if s else name for s, name in zip(data["sector"], data["sector_name"])]
-    data["leakage_gbp_m"] = data["leakage_pence"] / 100 / 1e6
-    fig, ax = plt.subplots(figsize=(8, 0.4 * max(len(data), 3) + 1))
-    sns.barplot(data=data, y="label", x="leakage_gbp_m", color="#b5533c", ax=ax)
-    ax.set_xlabel("Spend outside the wider area (£m)")
-    ax.set_ylabel("")
-    sns.despine(fig)
+    data["label"] = [f"{s} {name}"[:50] if s else name for s, name in zip(data["sector"], data["sector_name"])]
+    with charts.sns.axes_style("whitegrid", {"grid.color": "#E6E6E6"}):
+        fig = plt.Figure(figsize=(9, 1.5 + 0.4 * max(len(data), 1)))
+        ax = fig.add_subplot(1, 1, 1)
+        ax.barh(data["label"][::-1], (data["leakage_pence"] / 100)[::-1], color=charts.OKABE_ITO["orange"])
+        charts.gbp_axis(ax.xaxis)
+        ax.set_xlabel(f"Spend with suppliers outside {wider_name}")
+    title = "Leakage by sector"
+    if len(data):
+        top = data.iloc[0]
+        title = (f"{top['label'].strip()} leaks most: {charts.gbp_label(top['leakage_pence'] / 100)} outside "
+                 f"{wider_name}, {top['leakage_share_of_sector']:.0%} of its located spend")
+    ax.set_title("\n".join(charts._wrap(title, 80)), loc="left", fontsize=12, fontweight="bold")
+    charts.sns.despine(fig=fig)
     fig.tight_layout()
-    return fig
+    if report_dir is not None and csv_name:
+        charts._save(data.drop(columns="label"), report_dir, csv_name)
+    return charts.Chart(fig, title, data.drop(columns="label"))
 
 
-def chart_trajectory(traj: pd.DataFrame, target_label: str = "target"):
-    """The share a year on the path from the latest year to the target."""
+def chart_trajectory(traj: pd.DataFrame, area_name: str, scenario_name: str, report_dir=None,
+                     csv_name: str | None = None):
+    """The share a year on the straight path from the latest year to a scenario's target."""
     import matplotlib.pyplot as plt
-    import seaborn as sns
 
-    fig, ax = plt.subplots(figsize=(8, 3.5))
-    data = traj.assign(share_pct=traj["share"] * 100)
-    sns.lineplot(data=data, x="financial_year", y="share_pct", marker="o", color="#2b6f8a", ax=ax)
-    ax.set_ylabel("Share of spend (%)")
-    ax.set_xlabel("")
-    ax.set_title(target_label, fontsize=10)
-    sns.despine(fig)
+    from . import charts
+
+    with charts.sns.axes_style("whitegrid", {"grid.color": "#E6E6E6"}):
+        fig = plt.Figure(figsize=(9, 4))
+        ax = fig.add_subplot(1, 1, 1)
+        x = np.arange(len(traj))
+        ax.plot(x, traj["share"], "o-", color=charts.OKABE_ITO["blue"])
+        ax.plot(x[:1], traj["share"].iloc[:1], "o", color=charts.OKABE_ITO["black"], label="measured")
+        ax.set_xticks(x, traj["financial_year"])
+        charts.pct_axis(ax.yaxis)
+        ax.set_ylabel(f"Share of spend in {area_name}")
+        ax.legend(frameon=False)
+    a, b = traj.iloc[0], traj.iloc[-1]
+    title = (f"'{scenario_name}': from {a['share']:.1%} in {a['financial_year']} to {b['share']:.1%} by "
+             f"{b['financial_year']}, {charts.gbp_label(b['uplift_pence'] / 100)} a year more in {area_name}")
+    ax.set_title("\n".join(charts._wrap(title, 80)), loc="left", fontsize=12, fontweight="bold")
+    charts.sns.despine(fig=fig)
     fig.tight_layout()
-    return fig
+    if report_dir is not None and csv_name:
+        charts._save(traj, report_dir, csv_name)
+    return charts.Chart(fig, title, traj)
 
 
 # --------------------------------------------------------------------------------------------
@@ -978,9 +1002,12 @@ class NextSteps:
 
     @property
     def target(self) -> pd.Series:
+        """The scenario the trajectory heads for: the first (config's first) whose target is above
+        the latest year's measured share; a target already passed makes no path."""
         t = self.scenario_table
-        ok = t[t["status"] == "ok"]
-        return (ok.iloc[0] if len(ok) else t.iloc[0])
+        latest = measured_shares(for_year(self.spend, str(_get(self.config, "latest_year", self.year))))
+        ahead = t[(t["status"] == "ok") & (t["to_share"] > t["measure"].map(latest))]
+        return ahead.iloc[0] if len(ahead) else t.iloc[-1]
 
     def _table(self, df: pd.DataFrame, name: str, title: str, based_on: str):
         from .present import table
@@ -1002,16 +1029,13 @@ class NextSteps:
                                        "sector's located spend. Unlocated spend is shown apart, never counted as leakage."))
 
     def leakage_sector_chart(self):
-        from .present import chart_caption
-
-        fig = chart_leakage_by_sector(leakage_by_sector(self.year_spend, "section", self.sic))
         from IPython.display import display
 
-        display(fig)
-        import matplotlib.pyplot as plt
+        from .present import chart_caption
 
-        plt.close(fig)
-        return chart_caption(f"Leakage by sector, {self.year}", self._based(), "leakage-by-sector")
+        chart = chart_leakage_by_sector(leakage_by_sector(self.year_spend, "section", self.sic), self.wider_name)
+        display(chart)
+        return chart_caption(chart.title, self._based(), "leakage-by-sector")
 
     def leakage_anchor_table(self):
         return self._table(leakage_by_anchor(self.year_spend), "leakage-by-anchor", "Leakage by anchor",
@@ -1085,18 +1109,17 @@ class NextSteps:
                            "year's total spend.")
 
     def trajectory_chart(self, years: int = DEFAULT_TRAJECTORY_YEARS):
-        import matplotlib.pyplot as plt
         from IPython.display import display
 
         from .present import chart_caption
 
         t = self.target
         traj = trajectory(self.spend, str(_get(self.config, "latest_year", self.year)), t["measure"], t["to_share"], years)
-        fig = chart_trajectory(traj, str(t["name"]))
-        display(fig)
-        plt.close(fig)
-        return chart_caption(f"Trajectory to '{t['name']}'", "Measured share in the latest year, then a straight path.",
-                             "trajectory")
+        area = self.place_name if t["measure"] == "place_share" else self.wider_name
+        chart = chart_trajectory(traj, area, str(t["name"]))
+        display(chart)
+        return chart_caption(chart.title, "Measured share in the latest year, then a straight path to the target, "
+                             "at the latest year's total spend.", "trajectory")
 
     # -- 6. contract pipeline -------------------------------------------------------------------
     def _contracts_missing(self):
