@@ -159,3 +159,17 @@ def test_trend_too_few_periods_is_explained():
 def test_series_frequency():
     assert change.series_frequency(_simulated(0.1, years=3, anchors=1, quarterly=True)) == "quarter"
     assert change.series_frequency(_simulated(0.1, years=3, anchors=1)) == "year"
+
+
+def test_change_summary_schema(two_years):
+    cfg = {"baseline_year": "2012/13", "latest_year": "2016/17"}
+    s = change.change_summary(cfg, two_years)
+    c = s["change"]
+    assert (c["from"], c["to"]) == ("2012/13", "2016/17")
+    assert c["place_gbp_change"] == 2.0 and c["wider_gbp_change"] == 4.5
+    assert c["total_effect_gbp"] + c["share_effect_gbp"] == c["place_gbp_change"]
+    assert c["place_share_change"] == pytest.approx(0.2 - 0.1)  # of located spend: 100/1000 -> 300/1500
+    assert set(s["years"]) == {"2012/13", "2016/17"} and s["years"]["2016/17"]["total_gbp"] == 15.0
+    for key in ["from", "to", "place_gbp_change", "wider_gbp_change", "place_share_change", "wider_share_change",
+                "total_effect_gbp", "share_effect_gbp"]:
+        assert key in c

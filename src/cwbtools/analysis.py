@@ -707,9 +707,41 @@ def baseline_summary(config: Any, spend: pd.DataFrame, year: str) -> dict[str, A
         "city": str(_get(config, "name", default="")),
         "slug": str(_get(config, "slug", default="")),
         "synthetic": bool(_get(config, "synthetic", default=False)),
+        "baseline_year": year,
         "place": {"name": str(_get(config, "place.name", default="")),
                   "lad_codes": list(_get(config, "place.lad_codes", default=[]))},
         "wider_area": {"name": str(_get(config, "wider_area.name", default="")),
                        "lad_codes": list(_get(config, "wider_area.lad_codes", default=[]))},
         "years": {year: year_summary(for_year(spend, year), defs.deprived_deciles)},
     }
+
+
+# --------------------------------------------------------------------------------------------
+# Prose for the report
+
+
+def headline_text(m: Mapping[str, Any], place_name: str, wider_name: str, year: str) -> str:
+    """The headline in two sentences of Markdown, every share with its bounds."""
+    return (
+        f"In {year} the anchors spent **{_gbp(m['total'])}**. Of the spend that could be located "
+        f"({_gbp(m['located'])}, {_pct(m['located_share'])} of the total), **{_pct(m['place_share'])}** went to "
+        f"suppliers in {place_name} ({_gbp(m['place'])}) and **{_pct(m['wider_share'])}** to suppliers in "
+        f"{wider_name}, {place_name} included ({_gbp(m['wider'])}); {_gbp(m['outside'])} left {wider_name}. "
+        f"If all unlocated spend were outside, the {place_name} share would be {_pct(m['place_share_lo'])}; if it "
+        f"were all inside, {_pct(m['place_share_hi'])} (for {wider_name}: {_pct(m['wider_share_lo'])} to "
+        f"{_pct(m['wider_share_hi'])})."
+    )
+
+
+def supplier_survey(config: Any) -> pd.DataFrame | None:
+    """The config's supplier survey (CSV or XLSX) for measured re-spend, or None when it has none."""
+    path = definitions(config).supplier_survey
+    if not path:
+        return None
+    resolve = getattr(config, "resolve_path", None)
+    from pathlib import Path
+
+    file = resolve(path) if resolve else Path(path)
+    if not file.exists():
+        raise CwbError(f"definitions.supplier_survey: file {file} not found")
+    return pd.read_excel(file) if file.suffix.lower() in (".xlsx", ".xls") else pd.read_csv(file)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .analysis import (ALL_ANCHORS, DEFAULT_DEPRIVED_DECILES, _flag, _located, _pence, anchors_in, definitions,
-                       for_year, measures)
+                       for_year, measures, year_summary)
 from .errors import CwbError
 
 LOCAL_MEASURES = {"place": "in_place", "wider": "in_wider"}
@@ -45,9 +45,12 @@ def _years(spend: pd.DataFrame, years: list[str] | None = None) -> list[str]:
 
 
 def measures_by_year(spend: pd.DataFrame, years: list[str] | None = None, by_anchor: bool = True,
-                     deprived_deciles=DEFAULT_DEPRIVED_DECILES) -> pd.DataFrame:
+                     deprived_deciles=DEFAULT_DEPRIVED_DECILES, anchors: list[str] | None = None) -> pd.DataFrame:
     """One row per year (and per anchor, with `All anchors` first): totals, place / wider / outside
-    pence and shares with bounds, SME, VCSE and deprived-area shares, located coverage."""
+    pence and shares with bounds, SME, VCSE and deprived-area shares, located coverage. With
+    `anchors`, only those (for example `balanced_anchors`)."""
+    if anchors is not None:
+        spend = spend[spend["anchor"].astype(str).isin(list(anchors))]
     rows = []
     for year in _years(spend, years):
         sub = spend[spend["financial_year"].astype(str) == year]
@@ -478,7 +481,8 @@ def supplier_churn(spend: pd.DataFrame, year_from: str, year_to: str, measure: s
 
 def change_summary(config: Any, spend: pd.DataFrame, year_from: str | None = None,
                    year_to: str | None = None) -> dict[str, Any]:
-    """`{"change": {...}}` for summary.json (docs/SUMMARY.md): the baseline year against the latest."""
+    """`{"years": {...}, "change": {...}}` for summary.json (docs/SUMMARY.md): every year's block
+    (same schema as the baseline's) and the change from the baseline year to the latest."""
     years = _years(spend)
     year_from = year_from or getattr(config, "baseline_year", None) or years[0]
     year_to = year_to or getattr(config, "latest_year", None) or years[-1]
@@ -486,7 +490,8 @@ def change_summary(config: Any, spend: pd.DataFrame, year_from: str | None = Non
     dec = decompose_local_change(spend, year_from, year_to).set_index("measure")
     m0 = measures(for_year(spend, year_from), defs.deprived_deciles)
     m1 = measures(for_year(spend, year_to), defs.deprived_deciles)
-    return {"change": {
+    years_block = {y: year_summary(for_year(spend, y), defs.deprived_deciles) for y in years}
+    return {"years": years_block, "change": {
         "from": year_from, "to": year_to,
         "place_gbp_change": (m1["place"] - m0["place"]) / 100,
         "wider_gbp_change": (m1["wider"] - m0["wider"]) / 100,
@@ -500,3 +505,23 @@ def change_summary(config: Any, spend: pd.DataFrame, year_from: str | None = Non
         "balanced_anchors": balanced_anchors(spend, [year_from, year_to]),
         "comparability_notes": comparability_notes(spend, [year_from, year_to]),
     }}
+
+
+def for_years(spend: pd.DataFrame, years: list[str] | None) -> pd.DataFrame:
+    """The payments of the given financial years (all years when None)."""
+    return spend[spend["financial_year"].astype(str).isin(_years(spend, years))]
+
+
+def comparison_years(config: Any, years: list[str]) -> tuple[str, str]:
+    """The years a change is measured between: the baseline year (when among `years`, else the
+    first) and the latest."""
+    years = sorted(years)
+    base = getattr(config, "baseline_year", None)
+    return (base if base in years else years[0]), years[-1]
+
+
+def comparability_text(notes: list[str]) -> str:
+    """The comparability flags as Markdown, or a sentence saying the years compare."""
+    if not notes:
+        return "Every anchor has a full ledger in every year, and located coverage is similar: the years compare."
+    return "**Read the comparisons with care:**\n\n" + "\n".join(f"- {n}" for n in notes)
