@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CwbError
+from .normalise import supplier_name as normalise_name
 
 DEMO_SLUG = "preston-demo"
 SEED = 20130331
@@ -158,7 +159,7 @@ def _postcode_pools(postcodes: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
     if postcodes is None:
         from .reference import load_postcodes
 
-        postcodes = load_postcodes()
+        postcodes = load_postcodes(columns=["postcode", "lad_code", "terminated"])
     frame = postcodes[["postcode", "lad_code"] + (["terminated"] if "terminated" in postcodes else [])]
     if "terminated" in frame:
         frame = frame[~frame["terminated"].fillna(False).astype(bool)]
@@ -207,16 +208,18 @@ def make_suppliers(postcodes: pd.DataFrame | None = None, seed: int = SEED) -> p
             sic, trade, expense = trades[int(rng.integers(len(trades)))]
             suffix = {"sme": "Ltd", "large": "plc" if rng.random() < 0.4 else "Group Ltd", "vcse": "CIC",
                       "public": "", "utility": "plc"}[kind]
+            # Unique by the matching key, not the spelling: `X Ltd` and `X plc` are one supplier
+            # to resolution, and two demo suppliers must never merge.
             while True:
                 stem = stems[int(rng.integers(len(stems)))]
                 name = " ".join(x for x in ("Demo", stem, trade, suffix) if x)
-                if name.lower() not in used:
+                if normalise_name(name) not in used:
                     break
                 stem2 = stems[int(rng.integers(len(stems)))]
                 name = " ".join(x for x in ("Demo", stem, stem2, trade, suffix) if x)
-                if name.lower() not in used:
+                if normalise_name(name) not in used:
                     break
-            used.add(name.lower())
+            used.add(normalise_name(name))
             rows.append({
                 "pool": geo, "pool_index": i, "supplier_name": name,
                 "postcode": pool.at[pick, "postcode"], "lad_code": pool.at[pick, "lad_code"],

@@ -434,12 +434,21 @@ def _build(config: CityConfig) -> dict[str, pd.DataFrame]:
         raise AssertionError("joining suppliers changed the payments: a bug, not a data problem")
     return {
         "spend": spend,
-        "suppliers": hide_individuals(suppliers),
+        "suppliers": hide_individuals(_mark_individual_suppliers(suppliers, transactions)),
         "reconciliation": reconciliation,
         "quarantine": quarantine,
         "coverage": coverage,
         "duplicates": hide_individuals(duplicates),
     }
+
+
+def _mark_individual_suppliers(suppliers: pd.DataFrame, transactions: pd.DataFrame) -> pd.DataFrame:
+    """A supplier any of whose payments ingest flagged as to an individual is an individual."""
+    keys = set(transactions.loc[transactions["individual"].fillna(False).astype(bool), "supplier_key"])
+    out = suppliers.copy()
+    out["individual"] = out["supplier_key"].isin(keys) | (
+        out.get("supplier_type", pd.Series(pd.NA, index=out.index)).astype("string") == "individual").fillna(False)
+    return out
 
 
 _SUPPLIER_FIELDS = ["supplier_type", "lad_code", "ward_code", "lsoa_code", "imd_decile", "sic_code",
