@@ -382,21 +382,6 @@ def write_provenance(folder: Path, provenance: dict) -> Path:
 # The index of every city's reports
 
 
-def _find(summary: Any, *names: str):
-    """First value under any of `names`, searching nested dicts breadth-first (the schema nests
-    headline figures under each notebook's part)."""
-    queue = [summary]
-    while queue:
-        node = queue.pop(0)
-        if not isinstance(node, dict):
-            continue
-        for name in names:
-            if name in node and not isinstance(node[name], dict):
-                return node[name]
-        queue.extend(v for _, v in sorted(node.items()) if isinstance(v, dict))
-    return None
-
-
 def _pct(value) -> str:
     return "n/a" if not isinstance(value, (int, float)) or isinstance(value, bool) else f"{value * 100:.1f}%"
 
@@ -407,23 +392,36 @@ def _pp(value) -> str:
     return f"{value * 100:+.1f} pp"
 
 
+def baseline_year(summary: dict) -> str | None:
+    """The year the headline figures are for: the summary's own `baseline_year`, else the year
+    the change is measured from, else the earliest year in it."""
+    years = summary.get("years") if isinstance(summary.get("years"), dict) else {}
+    change = summary.get("change") if isinstance(summary.get("change"), dict) else {}
+    for candidate in (summary.get("baseline_year"), change.get("from")):
+        if candidate in years:
+            return candidate
+    return min(years) if years else None
+
+
 def headline(summary: dict) -> dict:
-    """Headline figures for the index from a city's summary.json (see docs/SUMMARY.md)."""
+    """Headline figures for the index from a city's summary.json (docs/SUMMARY.md): the baseline
+    year's total, place and wider shares (of located spend), located coverage, and the change in
+    the place share between the years the change part compares."""
     from .present import gbp
 
-    baseline = summary.get("baseline") if isinstance(summary.get("baseline"), dict) else summary
+    year = baseline_year(summary)
+    block = summary["years"][year] if year else {}
     change = summary.get("change") if isinstance(summary.get("change"), dict) else {}
-    total = _find(baseline, "total_gbp", "spend_gbp", "analysed_gbp")
-    total_pence = _find(baseline, "total_pence", "spend_pence", "analysed_pence")
-    if total is None and isinstance(total_pence, int):
-        total = total_pence / 100
+    total = block.get("total_gbp")
+    span = f" ({change['from']} to {change['to']})" if change.get("from") and change.get("to") else ""
+    moved = _pp(change.get("place_share_change"))
     return {
-        "year": _find(baseline, "year", "baseline_year", "financial_year") or "n/a",
-        "total": gbp(total * 100) if isinstance(total, (int, float)) else "n/a",
-        "place_share": _pct(_find(baseline, "place_share", "in_place_share")),
-        "wider_share": _pct(_find(baseline, "wider_share", "in_wider_share")),
-        "change": _pp(_find(change, "place_share_change", "place_share_change_pp", "change_place_share")),
-        "located": _pct(_find(baseline, "located_share", "located_coverage", "coverage_located")),
+        "year": year or "n/a",
+        "total": gbp(round(total * 100)) if isinstance(total, (int, float)) else "n/a",
+        "place_share": _pct(block.get("place_share")),
+        "wider_share": _pct(block.get("wider_share")),
+        "change": moved + (span if moved != "n/a" else ""),
+        "located": _pct(block.get("located_share")),
     }
 
 

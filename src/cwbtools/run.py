@@ -205,7 +205,8 @@ def default_and_available() -> tuple[list[Path], list[tuple[Path, str]]]:
             chosen.append(path)
             continue
         try:
-            config = load_config(path, check_inputs=False)
+            # Whether the data is there needs no area lookups; the run itself checks everything.
+            config = load_config(path, check_inputs=False, resolve_areas=False)
         except ConfigError:
             chosen.append(path)  # broken, not absent: let it fail loudly in the run
             continue
@@ -485,7 +486,8 @@ def _cmd_run(args) -> int:
         print(f"\n{len(failures)} failure(s):", file=sys.stderr)
         for failure in failures:
             print(f"  {failure.line()}", file=sys.stderr)
-        print(f"executed notebooks of failed runs are kept in {root.resolve() / '.failed'}", file=sys.stderr)
+        if any(not r.ok for r in results):
+            print(f"executed notebooks of failed runs are kept in {root.resolve() / '.failed'}", file=sys.stderr)
         return 1
     return 0
 

@@ -42,16 +42,16 @@ present.chart_caption("Spend by area", "Three hand-made payments", "suppliers")'
 display(Markdown(f"The first supplier listed is **{top}**."))
 print(f"Largest supplier: {top}")'''),
     new_code_cell('''total = int(suppliers["spend_pence"].sum())
-_ = summary.update(report_dir, {"city": config.name, "synthetic": config.synthetic, "baseline": {
-    "year": year, "total_pence": total, "place_share": 150_000 / total, "wider_share": 400_000 / total,
-    "located_share": 1.0}})'''),
+_ = summary.update(report_dir, {"city": config.name, "slug": config.slug, "synthetic": config.synthetic,
+    "years": {year: {"total_gbp": total / 100, "place_share": 150_000 / total, "wider_share": 400_000 / total,
+                     "located_share": 1.0}}})'''),
 ])
 nb("02_change_over_time", 'config_path: str = "configs/preston-demo.yml"\nyears: list[str] | None = None\nreport_dir: str | None = None', [
     new_code_cell(COMMON_SETUP + '\nimport pandas as pd\nyears = years or config.years'),
     new_markdown_cell("# Change over time\n\n## Place share by year"),
     new_code_cell('''shares = pd.DataFrame({"financial_year": years, "place_share": [0.3 + 0.05 * i for i in range(len(years))]})
 present.table(shares, "place-share-by-year", "Place share by year", "Stand-in figures", report_dir)'''),
-    new_code_cell('''_ = summary.update(report_dir, {"change": {"years": years,
+    new_code_cell('''_ = summary.update(report_dir, {"change": {"from": years[0], "to": years[-1],
     "place_share_change": float(shares["place_share"].iloc[-1] - shares["place_share"].iloc[0])}})'''),
 ])
 nb("03_next_steps", 'config_path: str = "configs/preston-demo.yml"\nyear: str | None = None\nreport_dir: str | None = None', [
