@@ -1,0 +1,157 @@
+"""Reference data: where every postcode is, which LADs make an area, IMD 2019, SIC 2007, registers.
+
+Built once by `cwb reference build` into `cwbtools.paths.reference_dir()` (CONTRACTS §2); read with
+the `load_*` functions below. IMD 2019 is England only: Welsh and Scottish places resolve to a LAD
+(and LSOA in Wales) but carry no IMD decile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+from collections.abc import Iterable
+
+import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+
+from .. import paths
+from ..errors import ConfigError, CwbError
+from ..normalise import postcode as normalise_postcode
+from .build import build, build_geography
+from .registers import REGISTER_COLUMNS, read_companies_house
+from .tables import build_lsoa, build_sic, build_wards
+
+__all__ = [
+    "build", "load_postcodes", "lookup_postcodes", "load_geography", "load_lsoa", "load_wards", "load_sic",
+    "load_registers", "load_sources", "resolve_area", "read_companies_house", "build_lsoa", "build_sic",
+    "build_wards", "build_geography", "REGISTER_COLUMNS", "register",
+]
+
+
+def _table(name: str, columns: list[str] | None = None, filters=None) -> pd.DataFrame:
+    path = paths.reference_dir() / f"{name}.parquet"
+    if not path.exists():
+        raise CwbError(f"reference table missing: {path}; run `cwb reference build` first")
+    return pd.read_parquet(path, columns=columns, filters=filters)
+
+
+def load_postcodes(columns: list[str] | None = None) -> pd.DataFrame:
+    """The whole postcode table (2.6M rows); ask only for the columns you need."""
+    return _table("postcodes", columns)
+
+
+def load_geography() -> pd.DataFrame:
+    return _table("geography")
+
+
+def load_lsoa() -> pd.DataFrame:
+    return _table("lsoa")
+
+
+def load_wards() -> pd.DataFrame:
+    return _table("wards")
+
+
+def load_sic() -> pd.DataFrame:
+    return _table("sic")
+
+
+def load_registers(sources: Iterable[str] | None = None, columns: list[str] | None = None) -> pd.DataFrame:
+    """Registers, optionally only some `source`s (`companies_house`, `gender_pay_gap`, ...)."""
+    filters = [("source", "in", list(sources))] if sources is not None else None
+    return _table("registers", columns, filters)
+
+
+def load_sources() -> list[dict]:
+    """Provenance of each source (name, file, date, licence, attribution, rows, present, note)."""
+    path = paths.reference_dir() / "sources.json"
+    if not path.exists():
+        raise CwbError(f"reference provenance missing: {path}; run `cwb reference build` first")
+    return json.loads(path.read_text())
+
+
+def lookup_postcodes(postcodes: pd.Series) -> pd.DataFrame:
+    """Locate each input postcode: one output row per input row, same index.
+
+    Columns: `postcode` (normalised, NA when not a postcode), `found`, `terminated`, `lad_code`,
+    `ward_code`, `ward19_code`, `county_code`, `msoa_code`, `lsoa_code`, `imd_decile` (England only).
+    """
+    postcodes = pd.Series(postcodes)
+    norm = postcodes.map(lambda v: normalise_postcode(v) if isinstance(v, str) else None).astype("string")
+    wanted = sorted(set(norm.dropna()))
+    cols = ["postcode", "terminated", "lad_code", "ward_code", "ward19_code", "county_code", "msoa_code", "lsoa_code"]
+    path = paths.reference_dir() / "postcodes.parquet"
+    if not path.exists():
+        raise CwbError(f"reference table missing: {path}; run `cwb reference build` first")
+    # Filtering in Arrow reads only matching row groups: a few thousand lookups never load 2.6M rows.
+    found = ds.dataset(path).to_table(columns=cols, filter=pc.field("postcode").isin(wanted)).to_pandas()
+    imd = _table("lsoa", ["lsoa_code", "imd_decile"])
+    found = found.merge(imd, on="lsoa_code", how="left")
+    out = pd.DataFrame({"postcode": norm}, index=postcodes.index)
+    merged = out.reset_index(drop=True).merge(found, on="postcode", how="left")
+    merged.index = postcodes.index
+    merged.insert(1, "found", merged["lad_code"].notna() | merged["lsoa_code"].notna())
+    merged["terminated"] = merged["terminated"].astype("boolean")
+    return merged
+
+
+def _area_names() -> dict[str, tuple[str, list[str]]]:
+    """Lower-case area name -> (display name, LAD codes) for counties, combined authorities, regions, LADs."""
+    geo = load_geography()
+    names: dict[str, tuple[str, list[str]]] = {}
+    # LAD names first so that a county or region of the same name (rare) wins.
+    for kind in ("lad", "county", "cauth", "region"):
+        for name, group in geo.dropna(subset=[f"{kind}_name"]).groupby(f"{kind}_name"):
+            names[str(name).lower()] = (str(name), sorted(group["lad_code"]))
+    return names
+
+
+def resolve_area(name_or_codes: str | Iterable[str]) -> tuple[str, list[str]]:
+    """`"Lancashire"` -> (`"Lancashire"`, its 12 district codes); a list of LAD codes -> themselves.
+
+    Accepts LAD codes (one, a list, or comma-separated), or a LAD, county, combined authority or
+    region name, case-insensitive. Unknown names raise `ConfigError` naming the nearest valid ones.
+    """
+    if isinstance(name_or_codes, str):
+        parts = [p.strip() for p in name_or_codes.split(",")] if "," in name_or_codes else [name_or_codes.strip()]
+    else:
+        parts = [str(p).strip() for p in name_or_codes]
+    geo = load_geography()
+    lads = dict(zip(geo["lad_code"], geo["lad_name"]))
+    if parts and all(p.upper() in lads for p in parts):
+        codes = sorted({p.upper() for p in parts})
+        display = lads[codes[0]] if len(codes) == 1 else ", ".join(lads[c] for c in codes)
+        return display, codes
+    if len(parts) == 1:
+        names = _area_names()
+        hit = names.get(parts[0].lower())
+        if hit:
+            return hit[0], list(hit[1])
+        nearest = difflib.get_close_matches(parts[0].lower(), list(names), n=3, cutoff=0.5)
+        nearest_txt = ", ".join(names[n][0] for n in nearest) or "none close"
+        raise ConfigError(
+            f"unknown area {parts[0]!r}: not a LAD code or a LAD, county, combined authority or region name; "
+            f"nearest: {nearest_txt}"
+        )
+    unknown = [p for p in parts if p.upper() not in lads]
+    raise ConfigError(f"unknown LAD code(s) {', '.join(unknown)} (codes are 2019 LADs, e.g. E07000123 for Preston)")
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    build(companies=args.companies, postcodes_file=args.postcodes, force=args.force)
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("reference", help="build and download reference tables (postcodes, IMD, SIC, registers)")
+    sub = p.add_subparsers(dest="reference_command", metavar="ACTION")
+    b = sub.add_parser("build", help="build every reference table (skips what is up to date)")
+    b.add_argument("--companies", metavar="FILE", help="Companies House BasicCompanyData (zip or csv)")
+    b.add_argument("--postcodes", metavar="FILE", help="your own ONSPD / NSPL / PCD_OA_LSOA postcode file (csv or zip)")
+    b.add_argument("--force", action="store_true", help="rebuild every table")
+    b.set_defaults(func=_cmd_build)
+    from .. import download
+
+    download.add_parser(sub)

