@@ -78,9 +78,13 @@ def period_financial_year(name: str) -> str | None:
     return fy_first if fy_first == fy_last else None
 
 
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
 def company_number(value: object) -> str | None:
     """Companies House number, 8 characters, prefix kept: `4166647` -> `04166647`, `sc16876` -> `SC016876`."""
-    if value is None or (isinstance(value, float) and value != value):
+    if _missing(value):
         return None
     s = re.sub(r"\s+", "", str(value)).upper()
     if isinstance(value, float) and value.is_integer():
@@ -97,7 +101,7 @@ def company_number(value: object) -> str | None:
 def split_charity_id(value: object) -> tuple[str | None, str | None]:
     """(`charity_number`, `other_id`): `CHC-1101234` and bare digits are Charity Commission
     numbers; `NHS-RXN`, `URN-123456`, `CQC-...`, `PRN-...` are other schemes, prefix kept."""
-    if value is None or (isinstance(value, float) and value != value):
+    if _missing(value):
         return None, None
     s = str(value).strip()
     if not s:
@@ -114,7 +118,7 @@ def split_charity_id(value: object) -> tuple[str | None, str | None]:
 def _text(values: list) -> pd.Series:
     out = []
     for v in values:
-        if v is None:
+        if _missing(v):
             out.append(None)
         elif isinstance(v, str):
             v = v.strip()
@@ -134,8 +138,8 @@ def _payment_ids(anchor: str, dates: pd.Series, pence: np.ndarray, names: pd.Ser
     for d, p, n, r in zip(dates, pence, names, refs):
         key = norm_cache.get(n)
         if key is None:
-            key = norm_cache[n] = normalise_supplier(n)
-        token = f"{anchor}|{'' if d is None else d.isoformat()}|{p}|{key}|{'' if r is None or r is pd.NA else r}"
+            key = norm_cache[n] = "" if _missing(n) else normalise_supplier(n)
+        token = f"{anchor}|{'' if _missing(d) else d.isoformat()}|{p}|{key}|{'' if _missing(r) else r}"
         out.append(hashlib.blake2b(token.encode(), digest_size=8).hexdigest())
     return out
 
