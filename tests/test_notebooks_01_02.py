@@ -1,0 +1,109 @@
+"""Notebooks 01 and 02 run end to end with Papermill: on the Preston demo (checked against the
+published CLES figures) and on one small real-data city."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from cwbtools.paths import repo_root
+
+NOTEBOOKS = repo_root() / "notebooks"
+HALF_MILLION = 500_000  # GBP
+
+
+def _run(notebook: str, out_dir: Path, **params) -> nbformat.NotebookNode:
+    import papermill
+
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    out = out_dir / notebook
+    papermill.execute_notebook(str(NOTEBOOKS / notebook), str(out), parameters={"report_dir": str(out_dir), **params},
+                               kernel_name="python3", progress_bar=False, cwd=str(repo_root()))
+    return nbformat.read(str(out), as_version=4)
+
+
+def _outputs_text(nb: nbformat.NotebookNode) -> str:
+    parts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            parts.append(str(data.get("text/html", "")) + str(data.get("text/plain", "")) + str(output.get("text", "")))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("name", ["01_baseline.ipynb", "02_change_over_time.ipynb"])
+def test_committed_notebooks_are_clean(name):
+    nb = nbformat.read(str(NOTEBOOKS / name), as_version=4)
+    params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1 and nb.cells[0] is params[0]
+    names = {line.split(":")[0] for line in params[0].source.splitlines() if line.strip()}
+    assert names == ({"config_path", "year", "report_dir"} if name.startswith("01") else
+                     {"config_path", "years", "report_dir"})
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.get("outputs") == [] and cell.get("execution_count") is None
+            loops = [n for n in ast.walk(ast.parse(cell.source))
+                     if isinstance(n, (ast.For, ast.While, ast.ListComp, ast.DictComp, ast.GeneratorExp))]
+            assert not loops, cell.source  # narrative only: no loops in cells
+
+
+@pytest.fixture(scope="module")
+def demo_reports(built_reference, tmp_path_factory):
+    out = tmp_path_factory.mktemp("preston-demo")
+    nb01 = _run("01_baseline.ipynb", out, config_path="configs/preston-demo.yml")
+    nb02 = _run("02_change_over_time.ipynb", out, config_path="configs/preston-demo.yml")
+    return out, nb01, nb02
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_demo_baseline_matches_cles(demo_reports):
+    out, nb01, _ = demo_reports
+    s = json.loads((out / "summary.json").read_text())
+    assert s["slug"] == "preston-demo" and s["synthetic"] is True and s["baseline_year"] == "2012/13"
+    y = s["years"]["2012/13"]
+    assert y["total_gbp"] == pytest.approx(750e6, abs=HALF_MILLION)
+    assert y["place_gbp"] == pytest.approx(38.3e6, abs=HALF_MILLION)
+    assert y["wider_gbp"] == pytest.approx(292e6, abs=HALF_MILLION)
+    assert y["total_gbp"] - y["wider_gbp"] == pytest.approx(458e6, abs=HALF_MILLION)  # leakage
+    assert y["place_share"] == pytest.approx(0.051, abs=0.0015)
+    assert y["wider_share"] == pytest.approx(0.389, abs=0.0015)
+    for block in [y, *y["anchors"].values()]:
+        lo, hi = block["place_share_bounds"]
+        assert lo <= block["place_share"] <= hi and 0 <= block["located_share"] <= 1
+    assert len(y["anchors"]) == 6
+    assert sum(a["total_gbp"] for a in y["anchors"].values()) == pytest.approx(y["total_gbp"], abs=0.01)
+    # Every table and chart's data is beside the report; individuals are one unnamed line.
+    data = out / "data"
+    for name in ["headline", "spend-by-lad", "spend-by-sector", "spend-by-business-type", "top-suppliers",
+                 "benchmark", "respend-lm3", "bootstrap-intervals", "headline-shares", "share-intervals"]:
+        assert (data / f"{name}.csv").exists(), name
+    top = pd.read_csv(data / "top-suppliers.csv")
+    assert len(top) == 300
+    assert set(top.loc[top["supplier_type"] == "individual", "supplier_name"]) <= {"(individuals, not named)"}
+    assert set(pd.read_csv(data / "respend-lm3.csv")["kind"]) == {"assumption"}
+    text = _outputs_text(nb01)
+    assert "located to a postcode" in text and 'alt="' in text
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_demo_change_matches_published(demo_reports):
+    out, _, nb02 = demo_reports
+    s = json.loads((out / "summary.json").read_text())
+    c = s["change"]
+    assert (c["from"], c["to"]) == ("2012/13", "2016/17")
+    assert c["place_gbp_change"] == pytest.approx(74e6, abs=HALF_MILLION)
+    assert c["wider_gbp_change"] == pytest.approx(197e6, abs=HALF_MILLION)
+    assert round((c["total_effect_gbp"] + c["share_effect_gbp"]) * 100) == round(c["place_gbp_change"] * 100)
+    assert "years" in s and set(s["years"]) == {"2012/13", "2016/17"}
+    dec = pd.read_csv(out / "data" / "decomposition.csv")
+    assert (dec["total_effect_pence"] + dec["share_effect_pence"] == dec["change_pence"]).all()
+    assert (out / "data" / "trend-place-summary.csv").exists()
+    assert "Decomposition" in _outputs_text(nb02)
