@@ -345,12 +345,13 @@ def _ensure_inputs(config: CityConfig) -> None:
 def build_city(config: CityConfig | str | Path, refresh: bool = False) -> Path:
     """Build (or reuse) the city's processed folder and return it."""
     config = _as_config(config)
-    _ensure_inputs(config)
     folder = city_dir(config)
-    key = fingerprint(config)
-    if not refresh and _is_current(folder, key):
+    if not refresh and not config.missing_inputs(optional=False) and _is_current(folder, fingerprint(config)):
         return folder
     with _lock(folder):
+        # Inside the lock: notebooks started together must not write the demo ledgers twice.
+        _ensure_inputs(config)
+        key = fingerprint(config)
         if not refresh and _is_current(folder, key):
             return folder
         tables = _build(config)
