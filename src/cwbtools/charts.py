@@ -51,6 +51,10 @@ def gbp_label(pounds: float, _pos: Any = None) -> str:
     return f"{sign}£{v:.0f}"
 
 
+def signed_gbp(pounds: float) -> str:
+    return ("+" if pounds >= 0 else "") + gbp_label(pounds)
+
+
 def _pct(x: float) -> str:
     return "n/a" if x is None or pd.isna(x) else f"{x * 100:.1f}%"
 
@@ -423,9 +427,9 @@ def decomposition_waterfall(dec: pd.DataFrame, measure: str = "place", area_name
         gbp_axis(ax.yaxis)
         ax.set_ylabel(f"Spend with suppliers in {area_name}")
     change_gbp = (r["local_to_pence"] - r["local_from_pence"]) / 100
-    title = title or (f"Spend in {area_name} changed by {'+' if change_gbp >= 0 else ''}{gbp_label(change_gbp)}: "
-                      f"{gbp_label(r['total_effect_pence'] / 100)} from total spend changing, "
-                      f"{gbp_label(r['share_effect_pence'] / 100)} from the local share changing")
+    title = title or (f"Spend in {area_name} changed by {signed_gbp(change_gbp)}: "
+                      f"{signed_gbp(r['total_effect_pence'] / 100)} from total spend changing, "
+                      f"{signed_gbp(r['share_effect_pence'] / 100)} from the local share changing")
     return _finish(fig, ax, title, steps, report_dir, csv_name)
 
 
@@ -478,8 +482,8 @@ def trend_chart(trend, area_name: str = "the place", title: str | None = None, r
         if trend.slope:
             s = trend.slope
             direction = "rose" if s["ci_lo"] > 0 else ("fell" if s["ci_hi"] < 0 else "showed no clear trend")
-            title = (f"The share in {area_name} {direction}: {s['points_per_year'] * 100:+.1f} points a year "
-                     f"(95% interval {s['points_ci_lo'] * 100:+.1f} to {s['points_ci_hi'] * 100:+.1f})")
+            title = (f"The share in {area_name} {direction}: {s['points_per_year'] * 100:+.2f} points a year "
+                     f"(95% interval {s['points_ci_lo'] * 100:+.2f} to {s['points_ci_hi'] * 100:+.2f})")
         else:
             title = f"The share in {area_name} by {trend.frequency}: too few periods for a trend"
     return _finish(fig, ax, title, data, report_dir, csv_name)
