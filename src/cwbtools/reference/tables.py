@@ -93,14 +93,20 @@ def build_lsoa(data_dir: Path) -> pd.DataFrame:
     return out.sort_values("lsoa_code").reset_index(drop=True)
 
 
-def build_wards(data_dir: Path) -> pd.DataFrame:
-    """Wards (May 2019) with their LAD: the UK list from ONS."""
+def build_wards(data_dir: Path, current: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Wards with their 2019 LAD: the May 2019 UK list from ONS (`vintage='2019'`, the wards LSOAs
+    best-fit), plus the current Code-Point Open wards postcodes carry (`vintage='current'`), given
+    as `current` (ward_code, ward_name, lad_code). A code in both lists keeps its 2019 row."""
     path = require_file(data_dir / WARD_LAD, "ward to LAD lookup")
     w = _read_csv(path)
     require_columns(w, ["WD19CD", "WD19NM", "LAD19CD"], path)
-    out = w.rename(columns={"WD19CD": "ward_code", "WD19NM": "ward_name", "LAD19CD": "lad_code", "LAD19NM": "lad_name"})
-    out = out[["ward_code", "ward_name", "lad_code", "lad_name"]].drop_duplicates("ward_code")
-    out.insert(3, "vintage", "2019")
+    out = w.rename(columns={"WD19CD": "ward_code", "WD19NM": "ward_name", "LAD19CD": "lad_code"})
+    out = out[["ward_code", "ward_name", "lad_code"]].drop_duplicates("ward_code")
+    out["vintage"] = "2019"
+    if current is not None and len(current):
+        cur = current[["ward_code", "ward_name", "lad_code"]].copy()
+        cur["vintage"] = "current"
+        out = pd.concat([out, cur[~cur["ward_code"].isin(out["ward_code"])]], ignore_index=True)
     return out.astype("string").sort_values("ward_code").reset_index(drop=True)
 
 
