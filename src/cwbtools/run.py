@@ -331,6 +331,9 @@ def run_city(plan: CityPlan, notebooks: list[Path], params: dict[str, dict] | No
     except Exception as exc:  # noqa: BLE001 - one city's failure must not stop the others
         result.failures.append(_failure(plan, current, exc))
         _keep_failed(root, plan.slug, build)
+    except BaseException:  # interrupted: leave no half-built folder behind
+        shutil.rmtree(build, ignore_errors=True)
+        raise
     return _finish(result, t0)
 
 
