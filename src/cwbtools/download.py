@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import http.client
 import os
 import tempfile
 import urllib.error
@@ -85,7 +86,7 @@ def fetch(url: str, dest: Path, sha256: str | None = None, timeout: float = 60, 
                         size += len(block)
             except urllib.error.HTTPError as exc:
                 raise CwbError(f"download failed: {url}: HTTP {exc.code} {exc.reason}") from None
-            except (urllib.error.URLError, OSError) as exc:
+            except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
                 reason = getattr(exc, "reason", exc)
                 raise CwbError(f"download failed: {url}: {reason}") from None
         if expected is not None and int(expected) != size:

@@ -16,6 +16,7 @@ the 2019 ward that best fits the LSOA, for every English and Welsh postcode.
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import tempfile
@@ -119,6 +120,10 @@ def _columns(con: duckdb.DuckDBPyConnection, csv: Path) -> dict[str, str]:
             if n in present:
                 found[key] = present[n]
                 break
+    if "lad" not in found:  # NSPL / ONSPD name the LAD column by its year: lad23cd, lad24cd, ...
+        dated = sorted(c for c in present if re.fullmatch(r"lad\d\dcd", c))
+        if dated:
+            found["lad"] = present[dated[-1]]
     missing = [k for k in ("postcode", "lsoa", "lad") if k not in found]
     if missing:
         raise InputFileError(
