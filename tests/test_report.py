@@ -51,6 +51,22 @@ def test_present_table_escapes_and_saves_the_csv(tmp_path):
     assert (tmp_path / "data" / "top-suppliers.csv").read_text() == f"supplier,spend_pence\n{EVIL},101\nA & B,202\n"
 
 
+def test_present_table_never_names_an_individual(tmp_path):
+    df = pd.DataFrame({
+        "supplier_name": ["Jane Smith", "Acme Ltd", "J Bloggs"],
+        "supplier_type": ["individual", "sme", "sme"],
+        "individual": [False, False, True],
+        "amount_pence": [100, 200, 300],
+    })
+    block = present.table(df, "suppliers", "t", "b", tmp_path)
+    csv = (tmp_path / "data" / "suppliers.csv").read_text()
+    for text in (csv, block.data):
+        assert "Jane Smith" not in text and "J Bloggs" not in text
+        assert text.count("(individual)") == 2 and "Acme Ltd" in text
+    assert "100" in csv and "300" in csv, "amounts are kept: only the names go"
+    assert df.loc[0, "supplier_name"] == "Jane Smith", "the caller's frame is not changed"
+
+
 def _executed_notebook(path: Path) -> Path:
     """A notebook as papermill leaves it, with every kind of output a supplier name can reach."""
     svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(4)</script></svg>'
