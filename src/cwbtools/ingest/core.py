@@ -25,7 +25,9 @@ from ..individuals import is_redacted, looks_like_individual
 from ..normalise import postcode as normalise_postcode
 from ..normalise import supplier_name as normalise_supplier
 from .parsing import amounts_to_pence, dates_of, financial_year, parse_amount_pence, parse_date
-from .readers import LEDGER_SUFFIXES, RawTable, is_blank, read_tables
+from .readers import LEDGER_SUFFIXES, Block, RawTable, read_tables
+
+STR = pd.StringDtype("pyarrow")  # text columns: Arrow-backed, <NA> for missing
 
 # Ledger columns kept beyond the contract (added, never renamed).
 EXTRA_FIELDS = (
@@ -115,9 +117,13 @@ def split_charity_id(value: object) -> tuple[str | None, str | None]:
     return None, s
 
 
-def _text(values: list) -> pd.Series:
+def _text(values: pd.Series) -> pd.Series:
+    """Trimmed text, empty -> <NA>, as pandas `string`. Spreadsheet numbers lose a `.0`."""
+    if values.dtype != object:
+        t = values.astype(STR).str.strip()
+        return t.mask(t == "")
     out = []
-    for v in values:
+    for v in values.tolist():
         if _missing(v):
             out.append(None)
         elif isinstance(v, str):
@@ -129,28 +135,52 @@ def _text(values: list) -> pd.Series:
             out.append(v.isoformat()[:10] if isinstance(v, dt.datetime) and v.time() == dt.time() else v.isoformat())
         else:
             out.append(str(v).strip() or None)
-    return pd.Series(out, dtype="string")
+    return pd.Series(out, dtype=STR, index=values.index)
 
 
-def _payment_ids(anchor: str, dates: pd.Series, pence: np.ndarray, names: pd.Series, refs: pd.Series) -> list[str]:
-    norm_cache: dict = {}
-    out = []
-    for d, p, n, r in zip(dates, pence, names, refs):
-        key = norm_cache.get(n)
-        if key is None:
-            key = norm_cache[n] = "" if _missing(n) else normalise_supplier(n)
-        token = f"{anchor}|{'' if _missing(d) else d.isoformat()}|{p}|{key}|{'' if _missing(r) else r}"
-        out.append(hashlib.blake2b(token.encode(), digest_size=8).hexdigest())
-    return out
+def _given(values: pd.Series) -> np.ndarray:
+    """The cell holds something (not None, not whitespace)."""
+    if values.dtype != object:
+        return (values.astype(STR).str.strip().fillna("") != "").to_numpy(dtype=bool)
+    return np.fromiter((not _empty(v) for v in values.tolist()), dtype=bool, count=len(values))
+
+
+def _hash_text(values) -> np.ndarray:
+    """Stable 64-bit hashes of strings (pandas' SipHash with its fixed key); None hashes as ''."""
+    arr = np.array(["" if _missing(v) else str(v) for v in values], dtype=object)
+    return pd.util.hash_array(arr, categorize=False) if len(arr) else np.zeros(0, dtype=np.uint64)
+
+
+def _payment_ids(anchor: str, date_codes: np.ndarray, date_iso: list, pence: np.ndarray, names: pd.Series,
+                 refs: pd.Series) -> pd.Series:
+    """Stable 64-bit id of (anchor, payment_date, amount_pence, normalised supplier, transaction_ref),
+    as 16 hex digits. Each part is hashed once per distinct value, then mixed per row."""
+    n_codes, n_uniq = pd.factorize(names, use_na_sentinel=True)
+    norm = _hash_text([normalise_supplier(u) for u in n_uniq] + [""])
+    r_codes, r_uniq = pd.factorize(refs, use_na_sentinel=True)
+    ref_h = np.append(_hash_text(list(r_uniq)), _hash_text([""]))
+    parts = [
+        np.full(len(pence), _hash_text([anchor])[0], dtype=np.uint64),
+        _hash_text(date_iso)[date_codes],
+        pd.util.hash_array(np.asarray(pence, dtype=np.int64)),
+        norm[n_codes],
+        ref_h[r_codes],
+    ]
+    h = np.zeros(len(pence), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for part in parts:  # FNV-style mixing: order matters, wraps modulo 2**64
+            h = (h ^ part) * np.uint64(0x100000001B3)
+    hexed = h.astype(">u8").tobytes().hex()
+    return pd.Series([hexed[i:i + 16] for i in range(0, 16 * len(h), 16)], dtype=STR)
 
 
 def _empty(v) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
-def _repair_short_rows(cm, cols: dict, rows: list[list]) -> dict[int, str]:
+def _repair_short_rows(cm, cols: dict, block: Block) -> dict[int, str]:
     """Rows one cell short (a blank cell dropped, not left empty) put the amount under the
-    previous header: Lancashire Fire 2022-23 has 166 such lines, amount under `Supplier
+    previous header: Lancashire Fire 2022-23 has 165 such lines, amount under `Supplier
     Classification`. When the amount cell is empty and the row's last value sits left of it, in a
     column no core field uses, and reads as money, it is the amount. Returns {row: note}."""
     j_amt = cm.columns["amount"]
@@ -158,24 +188,30 @@ def _repair_short_rows(cm, cols: dict, rows: list[list]) -> dict[int, str]:
     by_col = {j: f for f, j in cm.columns.items()}
     header = cm.header or []
     notes: dict[int, str] = {}
-    amounts = cols["amount"]
-    for i, v in enumerate(amounts):
-        if not _empty(v):
-            continue
-        row = rows[i]
+    empty = np.flatnonzero(~_given(cols["amount"]) & ~block.blank)
+    if not len(empty):
+        return notes
+    amounts = cols["amount"].astype(object).copy()
+    changed: dict[str, pd.Series] = {}
+    for i in empty:
+        row = block.row(i)
         last = next((j for j in range(len(row) - 1, -1, -1) if not _empty(row[j])), None)
         if last is None or last >= j_amt or last in core:
             continue
         cell = row[last]
-        if isinstance(cell, str) and not re.search(r"\d", cell):
+        if isinstance(cell, str) and (not re.search(r"\d", cell) or parse_date(cell) is not None):
             continue
-        if parse_amount_pence(cell) is None or parse_date(cell) is not None and isinstance(cell, str):
+        if parse_amount_pence(cell) is None:
             continue
-        amounts[i] = cell
+        amounts.iloc[i] = cell
         if last in by_col:
-            cols[by_col[last]][i] = None
+            fld = by_col[last]
+            changed.setdefault(fld, cols[fld].astype(object).copy()).iloc[i] = None
         name = header[last] if last < len(header) else f"column {last + 1}"
-        notes[i] = f"amount read from {name!r}: row one cell short"
+        notes[int(i)] = f"amount read from {name!r}: row one cell short"
+    if notes:
+        cols["amount"] = amounts
+        cols.update(changed)
     return notes
 
 
@@ -195,108 +231,115 @@ class _Chunk:
     pence_read: int
 
 
-def process_rows(table: RawTable, anchor: str, row_numbers: list[int], rows: list[list]) -> _Chunk:
-    """Interpret one chunk of one table's raw rows."""
-    cm = table.colmap
-    n = len(rows)
-    cols = {}
-    for fld, j in cm.columns.items():
-        cols[fld] = [r[j] if j < len(r) else None for r in rows]
-    blank = np.fromiter((is_blank(r) for r in rows), dtype=bool, count=n)
-    repaired = _repair_short_rows(cm, cols, rows)
+_EPOCH = dt.date(1970, 1, 1)
 
-    amount_raw = pd.Series(cols["amount"], dtype=object)
-    pence = amounts_to_pence(amount_raw)
-    amount_given = ~amount_raw.map(lambda v: v is None or (isinstance(v, str) and not v.strip())).to_numpy(dtype=bool)
-    dates, time_only = dates_of(pd.Series(cols["payment_date"], dtype=object))
-    date_given = ~pd.Series(cols["payment_date"], dtype=object).map(
-        lambda v: v is None or (isinstance(v, str) and not v.strip())).to_numpy(dtype=bool)
+
+def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
+    """Interpret one chunk of one table's raw cells: kept payments and set-aside rows."""
+    cm = table.colmap
+    n = block.n
+    cols: dict[str, pd.Series] = {fld: block.column(j) for fld, j in cm.columns.items()}
+    blank = block.blank
+    repaired = _repair_short_rows(cm, cols, block)
+
+    pence = amounts_to_pence(cols["amount"])
+    amount_given = _given(cols["amount"])
+    codes, uniq_dates, time_only_u = dates_of(cols["payment_date"])
+    date_given = _given(cols["payment_date"])
+    uniq_ok = np.array([d is not None for d in uniq_dates] + [False], dtype=bool)
+    date_missing = ~uniq_ok[codes]
+    time_only = np.append(time_only_u, False)[codes]
     supplier = _text(cols["supplier_name"])
     # Total rows: no payee, a cell reading `Total` (or `Grand total`): counted in pence_read,
-    # never as a payment.
-    # (`TOTAL HYGIENE LTD` is a supplier: only a blank or bare `Total` payee makes a total row.)
+    # never as a payment. (`TOTAL HYGIENE LTD` is a supplier: only a blank or bare `Total`
+    # payee makes a total row.)
     no_supplier = supplier.isna().to_numpy()
     total = np.zeros(n, dtype=bool)
-    for i in np.flatnonzero(no_supplier | supplier.str.fullmatch(_TOTAL_CELL, case=False).fillna(False).to_numpy()):
-        total[i] = any(isinstance(c, str) and re.fullmatch(_TOTAL_CELL, c.strip(), re.IGNORECASE) for c in rows[i])
+    s_codes, s_uniq = pd.factorize(supplier)
+    named_total = np.append(np.array([bool(re.fullmatch(_TOTAL_CELL, u.strip(), re.IGNORECASE)) for u in s_uniq],
+                                     dtype=bool), False)[s_codes]
+    for i in np.flatnonzero((no_supplier & ~blank) | named_total):
+        total[i] = any(isinstance(c, str) and re.fullmatch(_TOTAL_CELL, c.strip(), re.IGNORECASE) for c in block.row(i))
 
-    date_missing = dates.isna().to_numpy()
     period_fy = None
     if date_missing.any():
         period_fy = period_financial_year(table.sheet) or period_financial_year(Path(table.source_file).name)
     pence_na = pence.isna().to_numpy()
 
     reason = np.full(n, None, dtype=object)
-    reason[date_missing & date_given & ~time_only.to_numpy()] = "unreadable_date"
+    reason[date_missing & date_given & ~time_only] = "unreadable_date"
     reason[date_missing & ~date_given] = "no_date"
-    reason[date_missing & time_only.to_numpy() & (period_fy is None)] = "date_time_only"
+    reason[date_missing & time_only & (period_fy is None)] = "date_time_only"
     # A blank payee beside the ledger's own supplier id is a name withheld (Oxford's rent
     # allowance cheques, compensation): kept as redacted. Blank payee and no id: set aside.
-    withheld = no_supplier & (_text(cols["supplier_id"]).notna().to_numpy() if "supplier_id" in cols else False)
-    reason[no_supplier & ~withheld & (reason == None)] = "no_supplier"  # noqa: E711 - elementwise
+    withheld = no_supplier & (_given(cols["supplier_id"]) if "supplier_id" in cols else False)
+    reason[no_supplier & ~withheld & np.equal(reason, None)] = "no_supplier"
     reason[pence_na & amount_given] = "unreadable_amount"
     reason[pence_na & ~amount_given] = "no_amount"
     reason[total] = "total_row"
-    for i in np.flatnonzero(pence_na):
-        if header_score(rows[i]) >= HEADER_MIN_SCORE:  # a second, different header inside the table
+    for i in np.flatnonzero(pence_na & ~blank):
+        if header_score(block.row(i)) >= HEADER_MIN_SCORE:  # a second, different header inside the table
             reason[i] = "repeated_header"
     reason[blank] = "blank"
 
     pence_filled = pence.fillna(0).to_numpy(dtype=np.int64)
-    keep = np.array([r is None for r in reason], dtype=bool)
+    keep = np.equal(reason, None)
 
     aside_idx = np.flatnonzero(~keep)
     set_aside = pd.DataFrame({
         "source_file": table.source_file,
         "sheet": table.sheet,
-        "row_number": np.asarray(row_numbers, dtype=np.int64)[aside_idx],
+        "row_number": block.row_numbers[aside_idx],
         "reason": reason[aside_idx].astype(str),
         "amount_pence": pence_filled[aside_idx],
-        "raw": [_raw_text(rows[i], cm.columns.get("supplier_name")) for i in aside_idx],
+        "raw": [_raw_text(block.row(i), cm.columns.get("supplier_name")) for i in aside_idx],
         "duplicate_of": None,
     })
 
     k = np.flatnonzero(keep)
-    kd = dates.iloc[k]
-    fy = [financial_year(d) if d is not None else period_fy for d in kd]
-    kept = pd.DataFrame({
-        "anchor": anchor,
-        "source_file": table.source_file,
-        "sheet": table.sheet,
-        "row_number": np.asarray(row_numbers, dtype=np.int64)[k],
-        "payment_date": pd.array(list(kd), dtype=pd.ArrowDtype(pa.date32())),
-        "financial_year": pd.Series(fy, dtype="string"),
+    kc = codes[k]
+    uniq_days = np.array([(d - _EPOCH).days if d is not None else 0 for d in uniq_dates] + [0], dtype=np.int32)
+    days = pa.array(uniq_days[kc], mask=~uniq_ok[kc], type=pa.int32()).cast(pa.date32())
+    uniq_fy = np.array([financial_year(d) if d is not None else period_fy for d in uniq_dates] + [period_fy],
+                       dtype=object)
+    uniq_iso = np.array([d.isoformat() if d is not None else None for d in uniq_dates] + [None], dtype=object)
+    data = {
+        "anchor": pd.Series([anchor] * len(k), dtype=STR),
+        "source_file": pd.Series([table.source_file] * len(k), dtype=STR),
+        "sheet": pd.Series([table.sheet] * len(k), dtype=STR),
+        "row_number": block.row_numbers[k],
+        "payment_date": pd.arrays.ArrowExtensionArray(days),
+        "financial_year": pd.Series(uniq_fy[kc], dtype=STR),
         "amount_pence": pence_filled[k],
         "supplier_name": supplier.iloc[k].reset_index(drop=True),
-    })
-    kept["row_repair"] = pd.Series([repaired.get(i) for i in k], dtype="string")
-    kept["date_source"] = pd.Series(np.where(kd.isna().to_numpy(), "file_period", "ledger"), dtype="string")
+        "row_repair": pd.Series([repaired.get(int(i)) for i in k] if repaired else [None] * len(k), dtype=STR),
+        "date_source": pd.Series(np.where(uniq_ok[kc], "ledger", "file_period"), dtype=STR),
+    }
+    none = pd.Series([None] * len(k), dtype=STR)
     for fld in (*CONTRACT_TEXT_FIELDS, *EXTRA_FIELDS):
-        if fld in cols:
-            kept[fld] = _text([cols[fld][i] for i in k])
-        else:
-            kept[fld] = pd.Series([None] * len(k), dtype="string")
+        data[fld] = _text(cols[fld].iloc[k]).reset_index(drop=True) if fld in cols else none
     if "charity_number" in cols:
-        pairs = [split_charity_id(v) for v in kept["charity_number"].tolist()]
-        kept["charity_number"] = pd.Series([p[0] for p in pairs], dtype="string")
-        other = [p[1] for p in pairs]
-        kept["other_id"] = kept["other_id"].where(kept["other_id"].notna(), pd.Series(other, dtype="string"))
+        pairs = [split_charity_id(v) for v in data["charity_number"].tolist()]
+        data["charity_number"] = pd.Series([p[0] for p in pairs], dtype=STR)
+        other = pd.Series([p[1] for p in pairs], dtype=STR)
+        data["other_id"] = data["other_id"].where(data["other_id"].notna(), other)
     if "company_number" in cols:
-        kept["company_number"] = pd.Series([company_number(v) for v in kept["company_number"].tolist()], dtype="string")
+        data["company_number"] = pd.Series([company_number(v) for v in data["company_number"].tolist()],
+                                           dtype=STR)
     if "postcode" in cols:
-        kept["postcode"] = pd.Series([normalise_postcode(v) for v in kept["postcode"].tolist()], dtype="string")
-    names = kept["supplier_name"]
+        data["postcode"] = pd.Series([normalise_postcode(None if _missing(v) else v)
+                                      for v in data["postcode"].tolist()], dtype=STR)
+    names = data["supplier_name"]
     uniq = names.dropna().unique()
     red = {u: is_redacted(u) for u in uniq}
     ind = {u: red[u] or looks_like_individual(u) for u in uniq}
-    no_name = names.isna()
-    kept["redacted"] = names.map(red).fillna(False).astype(bool) | no_name
-    kept["individual"] = names.map(ind).fillna(False).astype(bool) | no_name
-    kept["payment_id"] = pd.Series(
-        _payment_ids(anchor, kd.tolist(), kept["amount_pence"].to_numpy(), names.tolist(),
-                     kept["transaction_ref"].tolist()), dtype="string")
-    kept["amount_pence"] = kept["amount_pence"].astype("int64")
-    return _Chunk(kept[TRANSACTION_COLUMNS], set_aside, n, int(pence_filled.sum()))
+    no_name = names.isna().to_numpy()
+    data["redacted"] = names.map(red).fillna(False).to_numpy(dtype=bool) | no_name
+    data["individual"] = names.map(ind).fillna(False).to_numpy(dtype=bool) | no_name
+    data["payment_id"] = _payment_ids(anchor, kc, list(uniq_iso), data["amount_pence"], names,
+                                      data["transaction_ref"])
+    kept = pd.DataFrame(data)[TRANSACTION_COLUMNS]
+    return _Chunk(kept, set_aside, n, int(pence_filled.sum()))
 
 
 @dataclass
@@ -354,8 +397,8 @@ def _ingest_file(path: Path, source_file: str, anchor: str, overrides, chunk_row
                 [[source_file, t.sheet, 0, "sheet_not_a_ledger", 0, "columns: " + ", ".join(t.columns_found), None]],
                 columns=QUARANTINE_COLUMNS), 1, 0)
             continue
-        for nums, rows in t.rows:
-            yield process_rows(t, anchor, nums, rows)
+        for block in t.rows:
+            yield process_block(t, anchor, block)
 
 
 def _recon_row(source_file: str, sheets: list[str], rows_read: int, pence_read: int,
@@ -385,24 +428,24 @@ def find_duplicates(tx: pd.DataFrame) -> pd.DataFrame:
     `duplicate_of` naming the file kept.
     """
     if tx.empty:
-        return tx.assign(duplicate_of=pd.Series(dtype="string"))
+        return tx.assign(duplicate_of=pd.Series(dtype=STR))
     key = tx["payment_id"]
     per_file = tx.groupby([key, tx["source_file"]], sort=False).size().rename("n").reset_index()
     multi = per_file.groupby("payment_id")["source_file"].transform("size") > 1
     per_file = per_file[multi]
     if per_file.empty:
-        return tx.iloc[0:0].assign(duplicate_of=pd.Series(dtype="string"))
+        return tx.iloc[0:0].assign(duplicate_of=pd.Series(dtype=STR))
     order = {f: i for i, f in enumerate(pd.unique(tx["source_file"]))}
     per_file = per_file.assign(order=per_file["source_file"].map(order))
     best = per_file.sort_values(["payment_id", "n", "order"], ascending=[True, False, True]).drop_duplicates("payment_id")
     kept_file = dict(zip(best["payment_id"], best["source_file"]))
     cand = tx[key.isin(kept_file.keys())]
     dup = cand[cand["source_file"].to_numpy() != cand["payment_id"].map(kept_file).to_numpy()]
-    return dup.assign(duplicate_of=dup["payment_id"].map(kept_file).astype("string"))
+    return dup.assign(duplicate_of=dup["payment_id"].map(kept_file).astype(STR))
 
 
 def _empty_transactions() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="string") for c in TRANSACTION_COLUMNS}).astype(
+    return pd.DataFrame({c: pd.Series(dtype=STR) for c in TRANSACTION_COLUMNS}).astype(
         {"row_number": "int64", "amount_pence": "int64", "individual": bool, "redacted": bool,
          "payment_date": pd.ArrowDtype(pa.date32())})
 

@@ -13,6 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 _AMOUNT_CLEAN = re.compile(r"[£$€\s,\"']|gbp|Â|\u00a0", re.IGNORECASE)
 _AMOUNT_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
@@ -164,64 +166,63 @@ def month_first_file(values) -> bool:
 _FAST_AMOUNT = r"^-?\d{1,13}(\.\d{1,2})?$"
 
 
+def _fast_pence(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(pence, ok) for plain `1234.5` / `-12` / `1,303.20` strings, in Arrow's C++ kernels: the
+    decimal128(18, 2) cast is exact and its unscaled value is the pence."""
+    cleaned = pc.replace_substring(pc.utf8_trim_whitespace(arr), ",", "")
+    fast = pc.fill_null(pc.match_substring_regex(cleaned, _FAST_AMOUNT), False)
+    ok = np.asarray(fast.to_numpy(zero_copy_only=False), dtype=bool)
+    out = np.zeros(len(arr), dtype=np.int64)
+    if ok.any():
+        dec = pc.cast(pc.filter(cleaned, fast), pa.decimal128(18, 2))
+        if isinstance(dec, pa.ChunkedArray):
+            dec = dec.combine_chunks()
+        words = np.frombuffer(dec.buffers()[1], dtype=np.int64)
+        out[ok] = words[2 * dec.offset::2][: len(dec)]  # low 64 bits: |pence| < 2**63 here
+    return out, ok
+
+
 def amounts_to_pence(values: pd.Series) -> pd.Series:
     """Vectorised `parse_amount_pence`: Int64 with <NA> where unreadable.
 
-    Plain `1234.5`/`-12` strings (nearly every row) are converted with string operations; the
-    rest go through the scalar parser once per distinct value.
+    Plain strings (nearly every CSV row) are converted in Arrow; the rest (spreadsheet numbers,
+    `(12.50)`, `£1,303.20`, `12.50-`) go through the scalar parser once per distinct value.
     """
     n = len(values)
-    out = np.zeros(n, dtype=np.int64)
-    ok = np.zeros(n, dtype=bool)
     if values.dtype == object:
-        is_str = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=n)
+        is_str = np.fromiter((isinstance(v, str) for v in values.tolist()), dtype=bool, count=n)
+        out = np.zeros(n, dtype=np.int64)
+        ok = np.zeros(n, dtype=bool)
+        if is_str.any():
+            p, o = _fast_pence(pa.array(values[is_str].tolist(), type=pa.string()))
+            idx = np.flatnonzero(is_str)
+            out[idx[o]] = p[o]
+            ok[idx[o]] = True
     else:
-        is_str = np.ones(n, dtype=bool)
-        values = values.astype(object).where(values.notna(), None)
-    if is_str.any():
-        s = pd.Series(values[is_str].to_numpy(), dtype="str").str.strip().str.replace(",", "", regex=False)
-        fast = s.str.fullmatch(_FAST_AMOUNT).fillna(False).to_numpy(dtype=bool)
-        if fast.any():
-            f = s[fast]
-            neg = f.str.startswith("-").to_numpy()
-            body = f.str.lstrip("-")
-            parts = body.str.partition(".")
-            whole = parts[0].astype("int64").to_numpy()
-            frac = parts[2].str.pad(2, side="right", fillchar="0").replace("", "00").astype("int64").to_numpy()
-            pence = whole * 100 + frac
-            pence = np.where(neg, -pence, pence)
-            idx = np.flatnonzero(is_str)[fast]
-            out[idx] = pence
-            ok[idx] = True
+        out, ok = _fast_pence(pa.array(values, type=pa.large_string()) if not isinstance(values.dtype, pd.StringDtype)
+                              else pa.array(values))
     rest = np.flatnonzero(~ok)
     if len(rest):
         sub = values.iloc[rest]
-        cache: dict = {}
-        for pos, v in zip(rest, sub):
-            key = (type(v), v) if v is not None else None
-            if key not in cache:
-                cache[key] = parse_amount_pence(v)
-            p = cache[key]
-            if p is not None:
-                out[pos] = p
+        codes, uniq = pd.factorize(sub.astype(object) if sub.dtype != object else sub, use_na_sentinel=True)
+        parsed = [parse_amount_pence(u) for u in uniq]
+        for pos, c in zip(rest, codes):
+            if c >= 0 and parsed[c] is not None:
+                out[pos] = parsed[c]
                 ok[pos] = True
     return pd.Series(pd.arrays.IntegerArray(out, ~ok), index=values.index)
 
 
-def dates_of(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Vectorised `parse_date` (once per distinct value): (dates as object Series of date|None,
-    bool Series: the cell was a bare time)."""
-    vals = values.tolist()
-    month_first = month_first_file(set(v for v in vals if isinstance(v, str)))
-    cache: dict = {}
-    dates = []
-    time_only = []
-    for v in vals:
-        key = (type(v), v)
-        hit = cache.get(key)
-        if hit is None:
-            hit = (parse_date(v, month_first=month_first), is_time_only(v))
-            cache[key] = hit
-        dates.append(hit[0])
-        time_only.append(hit[1])
-    return pd.Series(dates, index=values.index, dtype=object), pd.Series(time_only, index=values.index, dtype=bool)
+def dates_of(values: pd.Series) -> tuple[np.ndarray, list, np.ndarray]:
+    """Vectorised `parse_date`, parsing each distinct value once.
+
+    Returns (codes, dates, time_only): `dates[codes[i]]` is row i's date (None if unreadable);
+    a missing cell gets code `len(dates)`, so append a sentinel before indexing by codes.
+    `time_only[c]`: distinct value c was a bare time."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniques = list(uniques)
+    month_first = month_first_file(v for v in uniques if isinstance(v, str))
+    dates = [parse_date(v, month_first=month_first) for v in uniques]
+    time_only = np.array([is_time_only(v) for v in uniques], dtype=bool)
+    codes = np.where(codes < 0, len(uniques), codes)
+    return codes, dates, time_only

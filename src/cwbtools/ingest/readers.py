@@ -17,6 +17,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
 from ..columns import CORE_FIELDS, HEADER_MIN_SCORE, ColumnMap, header_score, map_header
 from ..errors import InputFileError
 from .parsing import parse_amount_pence, parse_date
@@ -172,10 +178,72 @@ def _tail_records(path: Path, encoding: str, delimiter: str) -> list[list]:
     return recs[-TAIL_ROWS:]
 
 
-def _chunked(records, header_key, skip_index: int | None, chunk_rows: int):
+_ARROW_TEXT = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}
+
+
+class Block:
+    """A chunk of data rows: cells by source column (pandas Series), row by row on demand."""
+
+    def __init__(self, row_numbers, n: int, column, row, blank: np.ndarray):
+        self.row_numbers = np.asarray(row_numbers, dtype=np.int64)
+        self.n = n
+        self._column = column
+        self.row = row
+        self.blank = blank
+        self._cache: dict[int, pd.Series] = {}
+
+    def column(self, j: int) -> pd.Series:
+        if j not in self._cache:
+            self._cache[j] = self._column(j)
+        return self._cache[j]
+
+
+def block_from_rows(nums: list[int], rows: list[list]) -> Block:
+    def column(j: int) -> pd.Series:
+        return pd.Series([r[j] if j < len(r) else None for r in rows], dtype=object)
+
+    blank = np.fromiter((is_blank(r) for r in rows), dtype=bool, count=len(rows))
+    return Block(nums, len(rows), column, rows.__getitem__, blank)
+
+
+def block_from_arrow(first_record: int, batch: pa.RecordBatch, header_key, header_index) -> Block | None:
+    """Record `first_record + i` of the file is batch row i; header rows dropped."""
+    n = batch.num_rows
+    cols = batch.columns
+    trimmed = [pc.utf8_trim_whitespace(c) for c in cols]
+    blank = np.ones(n, dtype=bool)
+    for t in trimmed:
+        blank &= np.asarray(pc.equal(t, "").to_numpy(zero_copy_only=False), dtype=bool)
+    rec = np.arange(first_record, first_record + n, dtype=np.int64)
+    drop = rec == (header_index if header_index is not None else -1)
+    if header_key is not None and len(header_key) == len(cols):
+        same = np.ones(n, dtype=bool)
+        for t, key in zip(trimmed, header_key):
+            same &= np.asarray(pc.equal(pc.utf8_lower(t), key).to_numpy(zero_copy_only=False), dtype=bool)
+            if not same.any():
+                break
+        drop |= same
+    if drop.any():
+        keep = np.flatnonzero(~drop)
+        batch = batch.take(pa.array(keep))
+        cols = batch.columns
+        blank, rec = blank[keep], rec[keep]
+    if batch.num_rows == 0:
+        return None
+
+    def column(j: int) -> pd.Series:
+        return pd.Series(cols[j].to_pandas(types_mapper=_ARROW_TEXT.get))
+
+    def row(i: int) -> list:
+        return [c[int(i)].as_py() for c in cols]
+
+    return Block(rec + 1, batch.num_rows, column, row, blank)
+
+
+def _chunked(records, header_key, skip_index: int | None, chunk_rows: int, start: int = 0):
     nums: list[int] = []
     rows: list[list] = []
-    for i, rec in enumerate(records):
+    for i, rec in enumerate(records, start=start):
         if i == skip_index:
             continue
         if header_key is not None and len(rec) == len(header_key) and _header_key(rec) == header_key:
@@ -183,10 +251,48 @@ def _chunked(records, header_key, skip_index: int | None, chunk_rows: int):
         nums.append(i + 1)
         rows.append(rec)
         if len(rows) >= chunk_rows:
-            yield nums, rows
+            yield block_from_rows(nums, rows)
             nums, rows = [], []
     if rows:
-        yield nums, rows
+        yield block_from_rows(nums, rows)
+
+
+def _fast_blocks(path: Path, encoding: str, delimiter: str, width: int, header_key, skip_index, chunk_rows: int):
+    """Arrow's multi-threaded CSV parser for regular files; when it meets a row it cannot take
+    (ragged width, blank line, stray encoding byte) the plain csv module carries on from there."""
+    done = 0
+    read_opts = pacsv.ReadOptions(
+        encoding="utf8" if encoding.startswith("utf-8") else encoding,
+        column_names=[f"c{j}" for j in range(width)],
+        block_size=1 << 24 if chunk_rows < 5_000_000 else 1 << 26,
+    )
+    parse_opts = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False)
+    conv_opts = pacsv.ConvertOptions(column_types={f"c{j}": pa.string() for j in range(width)},
+                                     strings_can_be_null=False, quoted_strings_can_be_null=False)
+    try:
+        reader = pacsv.open_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=conv_opts)
+        for batch in reader:
+            if done == 0 and batch.num_rows and encoding.startswith("utf-8"):
+                first = batch.column(0)[0].as_py()
+                if first and first.startswith("\ufeff"):
+                    batch = _strip_bom(batch)
+            block = block_from_arrow(done, batch, header_key, skip_index)
+            done += batch.num_rows
+            if block is not None:
+                yield block
+        return
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
+        pass
+    records = _csv_records(path, encoding, delimiter)
+    for _ in range(done):
+        next(records, None)
+    yield from _chunked(records, header_key, skip_index, chunk_rows, start=done)
+
+
+def _strip_bom(batch: pa.RecordBatch) -> pa.RecordBatch:
+    first = batch.column(0).to_pylist()
+    first[0] = first[0].lstrip("\ufeff")
+    return batch.set_column(0, batch.schema.field(0), pa.array(first, type=pa.string()))
 
 
 def read_csv(path: Path, source_file: str, overrides=None, chunk_rows: int = CHUNK_ROWS) -> RawTable:
@@ -214,7 +320,8 @@ def read_csv(path: Path, source_file: str, overrides=None, chunk_rows: int = CHU
     found = [c for c in (head[idx] if idx is not None and idx >= 0 else (tail[-1] if tail else [])) if c]
     table = RawTable(path, source_file, "", colmap, header_key, columns_found=found)
     if colmap is not None:
-        table.rows = _chunked(_csv_records(path, encoding, delimiter), header_key, skip, chunk_rows)
+        width = len(colmap.header) if colmap.header is not None else max((len(r) for r in head), default=0)
+        table.rows = _fast_blocks(path, encoding, delimiter, width, header_key, skip, chunk_rows)
     return table
 
 
