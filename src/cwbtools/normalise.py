@@ -35,35 +35,80 @@ def postcode_in_text(value: object) -> str | None:
     return f"{outward} {inward}"
 
 
-# Legal and filler words that do not tell two organisations apart. Order matters: longest first.
-_SUFFIXES = [
-    "public limited company", "limited liability partnership", "community interest company",
-    "private limited company", "company limited by guarantee", "limited", "ltd", "plc", "llp",
-    "lp", "cic", "co", "company", "incorporated", "inc", "uk", "(uk)", "group", "the",
+# Legal forms at the end of a registered name. They do not tell two organisations apart (Companies
+# House's "same as" rules disregard them), so they are dropped from the key. Multi-word forms are
+# matched after `company` has become `co`. Longest first.
+_LEGAL_TAILS = [
+    ("community", "interest", "co"), ("public", "limited", "co"), ("limited", "liability", "partnership"),
+    ("co", "limited", "by", "guarantee"), ("limited", "by", "guarantee"), ("limited", "partnership"),
+    ("cyfyngedig",), ("cyf",), ("limited",), ("ltd",), ("plc",), ("llp",), ("cic",), ("inc",),
+    ("incorporated",), ("unlimited",), ("the",),
 ]
-_SUFFIX_WORDS = {"limited", "ltd", "plc", "llp", "lp", "cic", "inc", "incorporated", "the"}
+_SUFFIX_WORDS = {"limited", "ltd", "plc", "llp", "cic", "inc", "incorporated", "the"}
 _TRADING_AS = re.compile(r"\b(t/a|ta|trading as|t\\a)\b.*$")
+_LEADING_TRADING_AS = re.compile(r"^(t/a|trading as|t\\a)\s*")
+_APOSTROPHES = re.compile(r"['`\u2019]")
+_NOT_WORD = re.compile(r"[^a-z0-9 ]+")
+
+
+def _join_initials(words: list[str]) -> list[str]:
+    """`a m a s` -> `amas`, `u k` -> `uk`: initials are spelt with and without dots and spaces."""
+    out: list[str] = []
+    run: list[str] = []
+    for w in words + [""]:
+        if len(w) == 1 and w.isalpha():
+            run.append(w)
+            continue
+        if run:
+            out.append("".join(run))
+            run = []
+        if w:
+            out.append(w)
+    return out
+
+
+def _strip_legal_tail(words: list[str]) -> list[str]:
+    changed = True
+    while changed and words:
+        changed = False
+        for tail in _LEGAL_TAILS:
+            n = len(tail)
+            if len(words) >= n and tuple(words[-n:]) == tail:
+                words = words[:-n]
+                changed = True
+                break
+    return words
 
 
 def supplier_name(value: object) -> str:
     """A matching key for an organisation name.
 
     `The A & B Services Ltd.` and `A and B Services Limited` -> `a and b services`. Drops legal
-    suffixes, punctuation, accents, a leading `the`, and anything after `t/a` (the trading name
-    is kept only when nothing precedes it).
+    forms at the end (`Ltd`, `PLC`, `LLP`, `CIC`, `Community Interest Company`, ...), punctuation,
+    apostrophes (`St Anne's` -> `st annes`), accents, spaces between initials (`A.M.A.S.` ->
+    `amas`), a leading `the`, and anything after `t/a`
+    (the trading name is kept only when nothing precedes it). `company` is spelt `co`, as
+    Companies House treats the two as the same word.
     """
     if value is None:
         return ""
+    try:
+        if value != value:  # NaN / NA
+            return ""
+    except (TypeError, ValueError):
+        pass
     text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode()
     text = text.lower().strip()
     head = _TRADING_AS.sub("", text).strip()
     if head:
         text = head
+    else:
+        text = _LEADING_TRADING_AS.sub("", text)
     text = text.replace("&", " and ").replace("+", " and ")
-    text = re.sub(r"[^a-z0-9 ]+", " ", text)
-    words = text.split()
+    text = _APOSTROPHES.sub("", text)
+    text = _NOT_WORD.sub(" ", text)
+    words = _join_initials(["co" if w == "company" else w for w in text.split()])
     while words and words[0] == "the":
         words = words[1:]
-    while words and words[-1] in _SUFFIX_WORDS:
-        words = words[:-1]
+    words = _strip_legal_tail(words)
     return " ".join(words)
