@@ -98,6 +98,13 @@ def test_demo_reconciles_and_never_names_individuals(demo_spend):
     assert spend.loc[~spend["individual"], "located"].all()
     suppliers = pipeline.city_suppliers(config)
     assert not suppliers["supplier_name"].astype(str).str.contains("Redacted", case=False).any()
+    # No synthetic supplier borrows a real organisation's identity through name matching: companies
+    # resolve by their (ZZ-prefixed) number from the demo's Companies House file, nothing by name.
+    registered = suppliers["registered_name"].dropna().astype(str)
+    assert registered.str.startswith("DEMO ").sum() > 900
+    assert set(registered[~registered.str.startswith("DEMO ")]) <= {"(individual)"}
+    assert not suppliers["resolved_by"].isin(["exact_name", "fuzzy_name"]).any()
+    assert spend.loc[spend["supplier_type"] != "public", "sic_code"].notna().mean() > 0.99
 
 
 def test_demo_has_local_supplier_churn_and_the_six_anchors(demo_spend):

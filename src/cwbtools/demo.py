@@ -222,11 +222,59 @@ def make_suppliers(postcodes: pd.DataFrame | None = None, seed: int = SEED) -> p
             used.add(normalise_name(name))
             rows.append({
                 "pool": geo, "pool_index": i, "supplier_name": name,
+                "company_number": None if kind == "public" else f"ZZ{len(rows) + 1:06d}",
                 "postcode": pool.at[pick, "postcode"], "lad_code": pool.at[pick, "lad_code"],
                 "sic_code": sic, "supplier_type": "large" if kind == "utility" else kind,
                 "expense_type": expense,
             })
     return pd.DataFrame(rows)
+
+
+# Companies House BasicCompanyData, as published (leading spaces included); the demo fills the
+# columns resolution reads and leaves the rest blank.
+CH_HEADER = (["CompanyName", " CompanyNumber", "RegAddress.CareOf", "RegAddress.POBox", "RegAddress.AddressLine1",
+              " RegAddress.AddressLine2", "RegAddress.PostTown", "RegAddress.County", "RegAddress.Country",
+              "RegAddress.PostCode", "CompanyCategory", "CompanyStatus", "CountryOfOrigin", "DissolutionDate",
+              "IncorporationDate", "Accounts.AccountRefDay", "Accounts.AccountRefMonth", "Accounts.NextDueDate",
+              "Accounts.LastMadeUpDate", "Accounts.AccountCategory", "Returns.NextDueDate",
+              "Returns.LastMadeUpDate", "Mortgages.NumMortCharges", "Mortgages.NumMortOutstanding",
+              "Mortgages.NumMortPartSatisfied", "Mortgages.NumMortSatisfied", "SICCode.SicText_1",
+              "SICCode.SicText_2", "SICCode.SicText_3", "SICCode.SicText_4", "LimitedPartnerships.NumGenPartners",
+              "LimitedPartnerships.NumLimPartners", "URI"]
+             + [f" PreviousName_{i}.{f}" for i in range(1, 11) for f in ("CONDATE", "CompanyName")]
+             + [" ConfStmtNextDueDate", " ConfStmtLastMadeUpDate"])
+CH_HEADER = [h if h.startswith(" ") or h == "CompanyName" else " " + h for h in CH_HEADER]
+_ACCOUNTS = {"sme": ["MICRO ENTITY", "SMALL", "TOTAL EXEMPTION FULL", "MEDIUM"], "large": ["FULL", "GROUP"],
+             "vcse": ["SMALL", "MICRO ENTITY"]}
+_CATEGORY = {"sme": "Private Limited Company", "large": "Private Limited Company",
+             "vcse": "Community Interest Company"}
+
+
+def companies_house_file(suppliers: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
+    """The demo's companies (every supplier but public bodies) as a BasicCompanyData file, so that
+    resolution finds their SIC code and size by company number, exactly as with the real file.
+    Numbers carry the prefix `ZZ`, which Companies House does not use: no real company matches."""
+    rng = np.random.default_rng(seed + 2)
+    try:
+        from .reference import load_sic
+
+        described = dict(zip(load_sic()["sic_code"].astype(str), load_sic()["sic_description"].astype(str)))
+    except Exception:  # noqa: BLE001 - the description is decoration; the code is what is read
+        described = {}
+    rows = []
+    for sup in suppliers[suppliers["company_number"].notna()].itertuples(index=False):
+        row = dict.fromkeys((h.strip() for h in CH_HEADER), "")
+        kind = sup.supplier_type
+        category = "Public Limited Company" if sup.supplier_name.endswith("plc") else _CATEGORY[kind]
+        row.update({
+            "CompanyName": sup.supplier_name.upper(), "CompanyNumber": sup.company_number,
+            "RegAddress.PostCode": sup.postcode, "RegAddress.Country": "United Kingdom",
+            "CompanyCategory": category, "CompanyStatus": "Active", "CountryOfOrigin": "United Kingdom",
+            "Accounts.AccountCategory": _ACCOUNTS[kind][int(rng.integers(len(_ACCOUNTS[kind])))],
+            "SICCode.SicText_1": f"{sup.sic_code} - {described.get(sup.sic_code, 'see SIC 2007')}",
+        })
+        rows.append([row[h.strip()] for h in CH_HEADER])
+    return pd.DataFrame(rows, columns=CH_HEADER)
 
 
 def _financial_year_dates(year: str, n: int, rng: np.random.Generator) -> list[dt.date]:
@@ -324,9 +372,10 @@ def write_demo(out_dir: str | Path | None = None, postcodes: pd.DataFrame | None
         })
         (out / "creditors").mkdir(parents=True, exist_ok=True)
         creditors.to_csv(out / "creditors" / f"{anchor.slug}.csv", index=False, lineterminator="\n")
-    used = suppliers[suppliers["supplier_name"].isin(payments["supplier_name"].dropna())]
-    crosswalk = used[["supplier_name", "postcode", "sic_code", "supplier_type"]].sort_values("supplier_name")
+    used = suppliers[suppliers["supplier_name"].isin(payments["supplier_name"].dropna())].sort_values("supplier_name")
+    crosswalk = used[["supplier_name", "company_number", "postcode", "supplier_type", "sic_code"]]
     crosswalk.to_csv(out / "crosswalk.csv", index=False, lineterminator="\n")
+    companies_house_file(used, seed).to_csv(out / "companies.csv", index=False, lineterminator="\n")
     (out / "README.txt").write_text(
         "SYNTHETIC DEMONSTRATION DATA - NOT REAL PAYMENTS.\n"
         "Written by `cwb demo` (cwbtools.demo, seed %d). Ledgers for the six anchors of the CLES 2012/13\n"
