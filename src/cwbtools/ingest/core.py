@@ -145,6 +145,13 @@ def _given(values: pd.Series) -> np.ndarray:
     return np.fromiter((not _empty(v) for v in values.tolist()), dtype=bool, count=len(values))
 
 
+def _strs(values) -> pd.Series:
+    """A list or object array of str/None as an Arrow-backed `string` Series, built in C."""
+    arr = pa.array(values if isinstance(values, (list, np.ndarray)) else list(values), type=pa.large_string(),
+                   from_pandas=True)
+    return pd.Series(pd.arrays.ArrowStringArray(arr))
+
+
 def _hash_text(values) -> np.ndarray:
     """Stable 64-bit hashes of strings (pandas' SipHash with its fixed key); None hashes as ''."""
     arr = np.array(["" if _missing(v) else str(v) for v in values], dtype=object)
@@ -157,21 +164,20 @@ def _payment_ids(anchor: str, date_codes: np.ndarray, date_iso: list, pence: np.
     as 16 hex digits. Each part is hashed once per distinct value, then mixed per row."""
     n_codes, n_uniq = pd.factorize(names, use_na_sentinel=True)
     norm = _hash_text([normalise_supplier(u) for u in n_uniq] + [""])
-    r_codes, r_uniq = pd.factorize(refs, use_na_sentinel=True)
-    ref_h = np.append(_hash_text(list(r_uniq)), _hash_text([""]))
+    ref_h = pd.util.hash_array(refs.fillna("").to_numpy(dtype=object), categorize=False)
     parts = [
         np.full(len(pence), _hash_text([anchor])[0], dtype=np.uint64),
         _hash_text(date_iso)[date_codes],
         pd.util.hash_array(np.asarray(pence, dtype=np.int64)),
         norm[n_codes],
-        ref_h[r_codes],
+        ref_h,
     ]
     h = np.zeros(len(pence), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for part in parts:  # FNV-style mixing: order matters, wraps modulo 2**64
             h = (h ^ part) * np.uint64(0x100000001B3)
     hexed = h.astype(">u8").tobytes().hex()
-    return pd.Series([hexed[i:i + 16] for i in range(0, 16 * len(h), 16)], dtype=STR)
+    return _strs([hexed[i:i + 16] for i in range(0, 16 * len(h), 16)])
 
 
 def _empty(v) -> bool:
@@ -276,6 +282,8 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
     reason[no_supplier & ~withheld & np.equal(reason, None)] = "no_supplier"
     reason[pence_na & amount_given] = "unreadable_amount"
     reason[pence_na & ~amount_given] = "no_amount"
+    # An amount with neither payee nor date is a (sub)total line, labelled or not.
+    reason[no_supplier & ~date_given & ~pence_na & ~withheld] = "total_row"
     reason[total] = "total_row"
     for i in np.flatnonzero(pence_na & ~blank):
         if header_score(block.row(i)) >= HEADER_MIN_SCORE:  # a second, different header inside the table
@@ -304,18 +312,18 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
                        dtype=object)
     uniq_iso = np.array([d.isoformat() if d is not None else None for d in uniq_dates] + [None], dtype=object)
     data = {
-        "anchor": pd.Series([anchor] * len(k), dtype=STR),
-        "source_file": pd.Series([table.source_file] * len(k), dtype=STR),
-        "sheet": pd.Series([table.sheet] * len(k), dtype=STR),
+        "anchor": _strs([anchor] * len(k)),
+        "source_file": _strs([table.source_file] * len(k)),
+        "sheet": _strs([table.sheet] * len(k)),
         "row_number": block.row_numbers[k],
         "payment_date": pd.arrays.ArrowExtensionArray(days),
-        "financial_year": pd.Series(uniq_fy[kc], dtype=STR),
+        "financial_year": _strs(uniq_fy[kc]),
         "amount_pence": pence_filled[k],
         "supplier_name": supplier.iloc[k].reset_index(drop=True),
-        "row_repair": pd.Series([repaired.get(int(i)) for i in k] if repaired else [None] * len(k), dtype=STR),
-        "date_source": pd.Series(np.where(uniq_ok[kc], "ledger", "file_period"), dtype=STR),
+        "row_repair": _strs([repaired.get(int(i)) for i in k] if repaired else [None] * len(k)),
+        "date_source": _strs(np.array(["file_period", "ledger"], dtype=object)[uniq_ok[kc].astype(int)]),
     }
-    none = pd.Series([None] * len(k), dtype=STR)
+    none = _strs([None] * len(k))
     for fld in (*CONTRACT_TEXT_FIELDS, *EXTRA_FIELDS):
         data[fld] = _text(cols[fld].iloc[k]).reset_index(drop=True) if fld in cols else none
     if "charity_number" in cols:

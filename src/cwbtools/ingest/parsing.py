@@ -42,7 +42,10 @@ def parse_amount_pence(text: object) -> int | None:
         return _decimal_to_pence(Decimal(repr(float(text))))
     if isinstance(text, Decimal):
         return _decimal_to_pence(text) if text.is_finite() else None
-    s = _AMOUNT_CLEAN.sub("", str(text))
+    raw = str(text).strip().replace(" ", "")
+    if "," in raw and not _THOUSANDS_OK.match(raw):
+        return None
+    s = _AMOUNT_CLEAN.sub("", raw)
     if not s:
         return None
     negative = False
@@ -163,14 +166,18 @@ def month_first_file(values) -> bool:
 
 # ---- vectorised forms -------------------------------------------------------------------------
 
-_FAST_AMOUNT = r"^-?\d{1,13}(\.\d{1,2})?$"
+# Thousands separators must group in threes: `12,50` is a European decimal comma, and reading it
+# as 1,250 pounds would be a silent hundredfold error. Such values are left unreadable.
+_FAST_AMOUNT = r"^-?(\d{1,3}(,\d{3})+|\d{1,13})(\.\d{1,2})?$"
+_THOUSANDS_OK = re.compile(r"^[^,]*$|^[(\-+£$€]*\d{1,3}(,\d{3})+(\.\d*)?\D*$")
 
 
 def _fast_pence(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(pence, ok) for plain `1234.5` / `-12` / `1,303.20` strings, in Arrow's C++ kernels: the
     decimal128(18, 2) cast is exact and its unscaled value is the pence."""
-    cleaned = pc.replace_substring(pc.utf8_trim_whitespace(arr), ",", "")
-    fast = pc.fill_null(pc.match_substring_regex(cleaned, _FAST_AMOUNT), False)
+    trimmed = pc.utf8_trim_whitespace(arr)
+    fast = pc.fill_null(pc.match_substring_regex(trimmed, _FAST_AMOUNT), False)
+    cleaned = pc.replace_substring(trimmed, ",", "")
     ok = np.asarray(fast.to_numpy(zero_copy_only=False), dtype=bool)
     out = np.zeros(len(arr), dtype=np.int64)
     if ok.any():

@@ -270,7 +270,11 @@ def _fast_blocks(path: Path, encoding: str, delimiter: str, width: int, header_k
     conv_opts = pacsv.ConvertOptions(column_types={f"c{j}": pa.string() for j in range(width)},
                                      strings_can_be_null=False, quoted_strings_can_be_null=False)
     try:
-        reader = pacsv.open_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=conv_opts)
+        if chunk_rows >= 5_000_000:  # whole file at once: Arrow parses it on every core
+            table = pacsv.read_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=conv_opts)
+            reader = table.combine_chunks().to_batches() or []
+        else:  # streaming: memory stays flat whatever the file size
+            reader = pacsv.open_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=conv_opts)
         for batch in reader:
             if done == 0 and batch.num_rows and encoding.startswith("utf-8"):
                 first = batch.column(0)[0].as_py()
@@ -317,7 +321,12 @@ def read_csv(path: Path, source_file: str, overrides=None, chunk_rows: int = CHU
         skip = idx if idx is not None and idx >= 0 else None
     else:
         colmap = infer_columns(head)
-    found = [c for c in (head[idx] if idx is not None and idx >= 0 else (tail[-1] if tail else [])) if c]
+    if idx is not None and idx >= 0:
+        found = [c for c in head[idx] if c]
+    elif idx == -1:
+        found = [c for c in tail[-1] if c]
+    else:
+        found = next(([c for c in r if c] for r in head if not is_blank(r)), [])
     table = RawTable(path, source_file, "", colmap, header_key, columns_found=found)
     if colmap is not None:
         width = len(colmap.header) if colmap.header is not None else max((len(r) for r in head), default=0)
