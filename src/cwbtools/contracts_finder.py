@@ -172,10 +172,14 @@ def locate_winners(notices: pd.DataFrame, suppliers: pd.DataFrame | None, place_
         s = suppliers[suppliers["lad_code"].notna()].copy()
         if "individual" in s.columns:
             s = s[~s["individual"].fillna(False).astype(bool)]
-        s["name_norm"] = s["supplier_name"].map(normalise_name)
-        s = s[s["name_norm"] != ""]
+        names = s["supplier_name"].astype("string")
+        s = pd.DataFrame({"name_norm": names.map({n: normalise_name(n) for n in names.dropna().unique()}),
+                          "lad_code": s["lad_code"].astype("string")})
+        s = s[s["name_norm"].fillna("") != ""]
         # A name found in several LADs is placed at the LAD where most of its rows sit.
-        lad = s.groupby("name_norm")["lad_code"].agg(lambda x: x.value_counts().index[0])
+        counts = s.groupby(["name_norm", "lad_code"]).size().reset_index(name="n")
+        counts = counts.sort_values(["name_norm", "n", "lad_code"], ascending=[True, False, True], kind="mergesort")
+        lad = counts.drop_duplicates("name_norm").set_index("name_norm")["lad_code"]
     a["winner_lad_code"] = a["winner_name_norm"].map(lad).astype("string")
 
     def geo(code):

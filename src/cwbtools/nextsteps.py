@@ -379,8 +379,9 @@ def organisations(registers: pd.DataFrame, postcodes: pd.DataFrame | None = None
     r["sic_code"] = r["sic_code"].astype("string").str.zfill(5)
     r["sic_division"] = r["sic_code"].str[:2]
     r = r[r["sic_division"].notna()]
+    names = r["name"].astype("string")
     key = r["company_number"].astype("string").fillna(r["charity_number"].astype("string")).fillna(
-        r["name"].astype("string").map(normalise_name))
+        names.map({n: normalise_name(n) for n in names.dropna().unique()}))
     r["org_key"] = key
     r = r.drop_duplicates(["org_key", "sic_division"])
     return r.reset_index(drop=True)
@@ -479,7 +480,8 @@ def candidate_suppliers(orgs: pd.DataFrame, gaps: pd.DataFrame, place_lads, wide
         return pd.DataFrame(columns=cols)
     place, wider = set(place_lads), set(wider_lads) | set(place_lads)
     chosen = gaps[gaps["rank"].notna()].head(top)
-    current = set(pd.Series(current_suppliers, dtype="string").dropna().map(normalise_name)) if current_suppliers is not None else set()
+    current = ({normalise_name(n) for n in pd.Series(current_suppliers, dtype="string").dropna().unique()}
+               if current_suppliers is not None else set())
     lad_names, ward_names = lad_names or {}, ward_names or {}
     rows = []
     o = orgs[orgs["lad_code"].astype("string").isin(wider).fillna(False).astype(bool)]
@@ -1125,12 +1127,18 @@ class NextSteps:
     def _contracts_missing(self):
         return _note(self.notices_note) if self.notices is None else None
 
+    def _located_winners(self) -> pd.DataFrame:
+        from . import contracts_finder as cf
+
+        return self._memo("winners", lambda: cf.locate_winners(self.notices, self.spend, self.place_lads,
+                                                                self.wider_lads))
+
     def contract_awards(self, n: int = 20):
         from . import contracts_finder as cf
 
         if self.notices is None:
             return self._contracts_missing()
-        a = cf.locate_winners(self.notices, self.spend, self.place_lads, self.wider_lads)
+        a = self._located_winners()
         cols = ["awarded_date", "title", "awarded_supplier", "awarded_value_pence", "awarded_to_sme", "winner_geo",
                 "end_date", "end_basis", "url"]
         return self._table(a[cols].head(n), "contract-awards", "Published contract awards, largest first",
@@ -1149,7 +1157,7 @@ class NextSteps:
 
         if self.notices is None:
             return self._contracts_missing()
-        located = cf.locate_winners(self.notices, self.spend, self.place_lads, self.wider_lads)
+        located = self._located_winners()
         return self._table(cf.local_winners(located), "contract-local-winners", "Where the winners are",
                            f"Place = {self.place_name}; wider = rest of {self.wider_name}; unknown = winner not "
                            "found among the anchors' located suppliers.")
@@ -1239,22 +1247,28 @@ def _registers(config: Any, ref) -> tuple[pd.DataFrame | None, str]:
     if regs is None:
         return None, f"Registers not built: {how}."
     sources = sorted(set(regs["source"].astype(str)))
+    ch_file = ""
     if "companies_house" not in sources:
         file = _get(config, "companies_file")
         if file and config.resolve_path(file).exists():
-            chunks = [c for c in ref.read_companies_house(config.resolve_path(file))]
+            path = config.resolve_path(file)
+            chunks = [c for c in ref.read_companies_house(path)]
             regs = pd.concat([regs] + chunks, ignore_index=True)
             sources = sorted(set(regs["source"].astype(str)))
+            ch_file = f" (`companies_file` {path.name}" + (", synthetic demo companies)" if _get(config, "synthetic") else ")")
+        elif file:
+            how = (f"the config's companies_file {file!r} was not found (looked for {config.resolve_path(file)}); "
+                   + how)
     located = ref.lookup_postcodes(regs["postcode"])
     regs = regs.assign(lad_code=located["lad_code"].to_numpy(), ward_code=located["ward_code"].to_numpy())
-    names = ", ".join(_REGISTER_NAMES.get(s, s) for s in sources)
+    names = ", ".join(_REGISTER_NAMES.get(s, s) + (ch_file if s == "companies_house" else "") for s in sources)
     if "companies_house" in sources:
         note = f"counts from {names}."
     else:
         note = (f"counts from the registers at hand ({names}). These list only some organisations (large "
                 "employers, co-operatives, one area's charities, NHS bodies), so the counts are PARTIAL: a floor, not "
                 "the local economy. Supply Companies House BasicCompanyData (`companies_file` in the config, or "
-                "`cwb reference build --companies FILE`) for full counts.")
+                f"`cwb reference build --companies FILE`) for full counts. {how[0].upper() + how[1:] if 'not found' in how else ''}").strip()
     return regs, note
 
 
