@@ -259,8 +259,10 @@ def render_notebook(
         if (report_folder / "data" / n).is_file()
     ]
 
+    # A notebook that shows the definitions itself is not followed by a second copy.
+    definitions_shown = any(h["text"].strip().lower().startswith("definitions in force") for h in toc)
     definitions_html = None
-    if definitions is not None and len(definitions):
+    if definitions is not None and len(definitions) and not definitions_shown:
         definitions_html = definitions.to_html(index=False, escape=True, border=0, classes="cwb-table", na_rep="")
 
     page = _jinja().get_template("page.html.j2").render(
@@ -276,6 +278,7 @@ def render_notebook(
             for s in siblings
         ],
         definitions_html=definitions_html,
+        definitions_shown=definitions_shown,
         definitions_href=f"data/{DEFINITIONS_CSV}",
         provenance=_provenance_view(provenance),
         notebook_record=f"{record.stem}.ipynb",
@@ -326,7 +329,7 @@ def notice_attribution(notice: Path | None = None) -> str:
     if not notice.exists():
         return ""
     text = notice.read_text(encoding="utf-8")
-    marker = re.search(r"^Data attribution.*$", text, re.MULTILINE)
+    marker = re.search(r"^Data attribution.*\n(=+\n)?", text, re.MULTILINE)
     return (text[marker.end():] if marker else text).strip()
 
 
