@@ -271,3 +271,31 @@ def test_recommendations_name_their_tables(spend, rules, orgs):
     assert first.startswith("SIC division 49") and "1 organisations in this sector are registered in Preston" in first
     assert "£9k" in recs.iloc[1]["recommendation"]  # division 62's £9,000 leak, no local capacity
     assert "Big Outside Ltd" in recs[recs["based_on_table"] == "leakage-suppliers"].iloc[0]["recommendation"]
+
+
+def test_missing_sources_are_explained_not_fatal(spend, tmp_path):
+    """No registers, no contract notices, no multipliers: each section says what is missing and how
+    to supply it, and the rest still runs."""
+    from cwbtools.config import parse_config
+
+    cfg = parse_config({
+        "name": "Test", "slug": "test", "place": {"name": "P", "lad_codes": [P]},
+        "wider_area": {"name": "W", "lad_codes": [W]}, "years": ["2020/21"],
+        "anchors": [{"name": "A", "kind": "council", "ledgers": ["x.csv"]}],
+    }, resolve_areas=False)
+    cfg.wider_area.lad_codes = [W, P]
+    notices, note, _ = ns._notices(cfg)
+    assert notices is None and "contracts_notices" in note
+    o = ns.NextSteps(config=cfg, year="2020/21", report_dir=tmp_path, spend=spend, registers_note="Registers not built: run `cwb reference build`.",
+                     notices=None, notices_note=note)
+    assert "contracts_notices" in o.contract_awards().data
+    assert "contracts_notices" in o.contracts_ending().data
+    assert "cwb reference build" in o.candidates_table().data
+    assert "IOAT" in o.multipliers_table().data
+    o.gaps_table()
+    o.scenarios_table()
+    recs = pd.read_csv(tmp_path / "data" / "gap-analysis.csv")
+    assert recs["place_orgs"].isna().all()  # no registers: counts unknown, not zero
+    o.recommendations_table()
+    part = o.summary_part()
+    assert part["leakage_gbp"] == 18_300 and part["influenceable_gbp"] == 18_100  # default rules: no framework list
