@@ -155,12 +155,24 @@ def _allocate(year: str) -> pd.DataFrame:
     return pd.DataFrame({"anchor": [a.name for a in ANCHORS], "place": place, "wider": rest, "outside": outside})
 
 
-def _postcode_pools(postcodes: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
-    if postcodes is None:
-        from .reference import load_postcodes
+def demo_postcodes() -> pd.DataFrame:
+    """The built postcode lookup (CONTRACTS §2), only the districts the demo draws from: a few
+    hundred thousand of its 2.6M rows."""
+    from .paths import reference_dir
 
-        postcodes = load_postcodes(columns=["postcode", "lad_code", "terminated"])
+    path = reference_dir() / "postcodes.parquet"
+    if not path.exists():
+        raise CwbError(f"the demo draws real postcodes from {path}; run `cwb reference build` first")
+    wanted = sorted(set(LANCASHIRE) | set(OUTSIDE_HUBS))
+    return pd.read_parquet(path, columns=["postcode", "lad_code", "terminated"], filters=[("lad_code", "in", wanted)])
+
+
+def _postcode_pools(postcodes: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    wanted = sorted(set(LANCASHIRE) | set(OUTSIDE_HUBS))
+    if postcodes is None:
+        postcodes = demo_postcodes()
     frame = postcodes[["postcode", "lad_code"] + (["terminated"] if "terminated" in postcodes else [])]
+    frame = frame[frame["lad_code"].isin(wanted)]
     if "terminated" in frame:
         frame = frame[~frame["terminated"].fillna(False).astype(bool)]
     frame = frame[frame["postcode"].notna() & frame["lad_code"].notna()]
@@ -195,10 +207,8 @@ def make_suppliers(postcodes: pd.DataFrame | None = None, seed: int = SEED) -> p
             hubs = [h for h in OUTSIDE_HUBS if (pool["lad_code"] == h).any()]
             hub_w = np.array([OUTSIDE_HUBS[h] for h in hubs], dtype=float)
             chosen_hubs = rng.choice(hubs, size=POOL_SIZE[geo], p=hub_w / hub_w.sum())
-            picks = []
-            for hub in chosen_hubs:
-                sub = pool.index[pool["lad_code"] == hub]
-                picks.append(int(rng.choice(sub)))
+            by_hub = {h: idx.to_numpy() for h, idx in pool.groupby("lad_code").groups.items()}
+            picks = [int(rng.choice(np.sort(by_hub[hub]))) for hub in chosen_hubs]
         else:
             picks = rng.choice(len(pool), size=POOL_SIZE[geo], replace=False).tolist()
         mix = SIZE_MIX[geo]
@@ -258,7 +268,8 @@ def companies_house_file(suppliers: pd.DataFrame, seed: int = SEED) -> pd.DataFr
     try:
         from .reference import load_sic
 
-        described = dict(zip(load_sic()["sic_code"].astype(str), load_sic()["sic_description"].astype(str)))
+        sic = load_sic()
+        described = dict(zip(sic["sic_code"].astype(str), sic["sic_description"].astype(str)))
     except Exception:  # noqa: BLE001 - the description is decoration; the code is what is read
         described = {}
     rows = []
