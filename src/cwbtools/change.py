@@ -374,7 +374,8 @@ def local_share_trend(spend: pd.DataFrame, measure: str = "place", frequency: st
             if np.linalg.matrix_rank(X2.to_numpy()) == X2.shape[1]:
                 X, policy = X2, str(when.date())
             else:
-                notes.append(f"Policy start {when.date()}: the step cannot be told apart from the trend with these periods.")
+                notes.append(f"Policy start {when.date()}: with these periods a step at that date cannot be told "
+                             "apart from the trend and the seasons, so it is not modelled.")
         else:
             notes.append(f"Policy start {when.date()}: {pre} period(s) before and {post} after; an interrupted "
                          "time series needs at least two on each side.")

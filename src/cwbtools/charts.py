@@ -205,8 +205,9 @@ def sector_geography(by_sector: pd.DataFrame, place_name: str, wider_name: str, 
     if title is None and len(known):
         best = known.sort_values(["place_share", "sector"], ascending=[False, True]).iloc[0]
         worst = known.sort_values(["wider_share", "sector"], ascending=[True, True]).iloc[0]
-        title = (f"{best['label'].strip()} is the most local of the largest sectors ({_pct(best['place_share'])} in "
-                 f"{place_name}); {worst['label'].strip()} leaks most ({_pct(1 - worst['wider_share'])} outside {wider_name})")
+        title = (f"{best['sector_name']} is the most local of the largest sectors ({_pct(best['place_share'])} in "
+                 f"{place_name}); {worst['sector_name']} leaks most ({_pct(1 - worst['wider_share'])} outside "
+                 f"{wider_name})")
     return _finish(fig, ax, title or "Spend by sector", data.drop(columns="label"), report_dir, csv_name)
 
 
@@ -475,7 +476,9 @@ def trend_chart(trend, area_name: str = "the place", title: str | None = None, r
             ax.axvline(pd.Timestamp(trend.policy["start"]), color=OKABE_ITO["vermillion"], linestyle="--",
                        label="Policy start")
         pct_axis(ax.yaxis)
-        ax.set_ylim(0, 1)
+        top = np.nanmax(np.r_[data["observed_share"].to_numpy(float),
+                              data.get("fitted_ci_hi", data["observed_share"]).to_numpy(float), 0.05])
+        ax.set_ylim(0, min(1.0, top * 1.25))
         ax.set_ylabel(f"Share of located spend in {area_name}")
         ax.legend(frameon=False, fontsize=8)
     if title is None:
