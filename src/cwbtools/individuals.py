@@ -50,7 +50,40 @@ banking finance financial capital investments property properties estates estate
 developments development architects surveyors survey management managers pharmacy opticians dental
 dentist vets veterinary kennels cattery garage tyres autos coaches bus buses ltd. ltd, & and of the
 for in at on shop stores store market markets cafe restaurant hotel inn pub bar bakery butchers
+entertainment entertainments upholstery glass glazing recovery house houses carpets carpet flooring
+fencing locks locksmith locksmiths coaching coach mail communication tailors tailor line lines
+platforms platform allotment allotments leisure hote hotels trustee trustees photography photographer
+photographic exercises exercise kitchen kitchens appliances appliance hygiene direct son sons
+daughters brothers bros surgeon surgeons plumber plumbers electrician electricians joinery joiners
+roofing roofers decorating decorators decorator removals windows doors tiling interiors scaffolding
+skips skip nurses nursing tree trees fitness yoga dance dancing sport sports football cricket
+rugby boxing gym swimming tours tour bikes bicycle bicycles cycles cycle transportation garages
+mechanics repairs repair maintenance installations installation fabrications fabrication welding
+metals steel timber stone paving drives driveways gutters drains drainage pest plants plant hire
+consult advisory associates architecture planning surveys valuers auctioneers agents agent lettings
+sales supplies wholesale retail distribution imports exports express couriers courier removals
+laundry dry cleaners cleaners hairdressing salon beauty florist florists flowers bakers butcher
+deli kebab pizza takeaway catering cuisine kitchen cafe coffee tea bar bistro grill tavern arms
+lodge court hall halls farm farms estate manor park parks gardens village villa cottage centre
+collective cooperative co-op coop ventures venture works workshop studios creative creations
+crafts art artworks films film video sound audio lighting stage theatre theatres circus choir
+band orchestra singers productions promotions marketing pr advertising signs signage graphics
+translation translations interpreting interpreters tuition tutoring academy consultants
+primary secondary infant infants junior juniors nursery street road lane minibuses minibus taxis
+languages language sundry sundries general artwork artworks made publicity ta buffets buffet suits
+roofs roof spa memorials memorial fuels fuel fc afc united rovers athletic wanderers restaurants
+command surgery vets kitchens clinic dental optical tyre batteries accounts payroll bookkeeping
 """.split()) - {"&", "and", "of", "the", "for", "in", "at", "on"}
+
+# First words that gender-guesser knows as names but that open organisation names far more often.
+_NOT_FIRST_NAMES = {"royal", "forest", "one", "red", "king", "mac", "reed", "carter", "campbell",
+                    "leigh", "seva", "irvin", "lord", "sterling", "crown", "star", "sky", "summer",
+                    "city", "dale", "glen", "vale", "york", "lancaster", "chester", "preston", "bolton",
+                    "oxford", "lincoln", "victoria", "jubilee", "hope", "faith", "unity", "grace",
+                    "harmony", "liberty", "willow", "ivy", "holly", "rose", "heather", "oak", "ash",
+                    "rowan", "hazel", "iris", "pearl", "ruby", "amber", "jade", "crystal", "diamond",
+                    "golden", "silver", "north", "south", "east", "west", "central", "premier", "prime",
+                    "first", "best", "smart", "bright", "rapid", "swift", "express", "mobile", "media"}
 
 _WORD = re.compile(r"[a-z][a-z'\-]*")
 
@@ -98,11 +131,16 @@ def looks_like_individual(name: object) -> bool:
         return False
     if any(w.strip("'-") in _ORG_WORDS for w in words):
         return False
-    if words[0] in _TITLES and len(words) >= 2:
+    if words[0] in _TITLES and len(words) >= 2 and words[0] != "lord":
         return True
+    # `N LEE & SON`, `S & J Houldsworth`, `The Porch`: partnerships and trade names
+    if words[0] == "the" or re.search(r"[&+()/@]", low) or " and " in f" {low} ":
+        return False
     if not 2 <= len(words) <= 4:
         return False
     # `J SMITH`, `SMITH J`: initials beside a surname are how ledgers write people
     if len(words) in (2, 3) and (len(words[0]) == 1 or len(words[-1]) == 1) and any(len(w) > 2 for w in words):
         return True
+    if words[0] in _NOT_FIRST_NAMES or any(w.endswith(("'s", "`s")) for w in words) or "`" in low:
+        return False
     return _is_first_name(words[0])
