@@ -199,5 +199,8 @@ def test_demo_config_is_synthetic_and_states_cles_scenario():
     assert isinstance(config, CityConfig) and config.synthetic
     assert config.years == ["2012/13", "2016/17"] and len(config.anchors) == 6
     (scenario,) = config.scenarios
-    assert (scenario.measure, scenario.to_share, scenario.base_year) == ("place_share", 0.10, "2012/13")
+    assert (scenario.measure, scenario.from_share, scenario.to_share, scenario.base_year) == (
+        "place_share", 0.05, 0.10, "2012/13")
+    row = config.definitions_table().set_index("definition").loc[f"Scenario: {scenario.name}"]
+    assert row["value"] == "place_share from 5.0% to 10.0% of 2012/13 spend"
     assert config.definitions_table().iloc[0]["value"].startswith("SYNTHETIC")

@@ -177,3 +177,7 @@ def test_real_city_reconciles_to_the_penny(hyndburn_config, built_reference, tmp
     changed = hyndburn_config.model_copy(deep=True)
     changed.definitions.deprived.deciles = [1]
     assert pipeline.fingerprint(changed) != pipeline.fingerprint(hyndburn_config)
+    # A note does not touch the spend table, so it does not force a rebuild.
+    other = hyndburn_config.model_copy(deep=True)
+    other.notes = "edited"
+    assert pipeline.fingerprint(other) == pipeline.fingerprint(hyndburn_config)

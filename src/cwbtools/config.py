@@ -233,13 +233,22 @@ class Definitions(_Strict):
 
 class Scenario(_Strict):
     """Raise the place (or wider-area) share to `to_share`, or by `points` (0.05 = 5 points),
-    measured against `base_year`'s total (default the baseline year)."""
+    measured against `base_year`'s total (default the baseline year). `from_share` states the
+    starting share as someone published it (CLES's "5%"); left out, it is measured in the base year."""
 
     name: str
     measure: Measure = "place_share"
+    from_share: float | None = None
     to_share: float | None = None
     points: float | None = None
     base_year: str | None = None
+
+    @field_validator("from_share")
+    @classmethod
+    def _from(cls, value: float | None) -> float | None:
+        if value is not None and not 0 <= value <= 1:
+            raise ValueError("from_share is a fraction (0.05 = 5%)")
+        return value
 
     _check_year = field_validator("base_year")(classmethod(lambda cls, v: None if v is None else financial_year(v)))
 
@@ -385,6 +394,8 @@ class CityConfig(_Strict):
         ]
         for s in self.scenarios:
             target = f"to {s.to_share:.1%}" if s.to_share is not None else f"by {s.points * 100:+.1f} points"
+            if s.from_share is not None:
+                target = f"from {s.from_share:.1%} " + target
             rows.append((f"Scenario: {s.name}", f"{s.measure} {target} of {s.base_year or self.baseline_year} spend",
                          "none", "Set per city."))
         if self.synthetic:

@@ -298,7 +298,10 @@ def fingerprint(config: CityConfig) -> str:
     code = [_stat(here / f"{m}.py") for m in ("pipeline", "config", "ingest", "suppliers", "normalise", "reference")]
     payload = {
         "version": __version__,
-        "config": config.model_dump(mode="json"),
+        # Only what the spend table depends on: editing a scenario or a note does not rebuild it.
+        "config": config.model_dump(mode="json", include={"slug", "place", "wider_area", "anchors", "years",
+                                                          "crosswalk", "companies_file"}),
+        "deprived": config.definitions.deprived.model_dump(mode="json"),
         "place": config.place.lad_codes,
         "wider": config.wider_area.lad_codes,
         "inputs": [_stat(p) for p in config.input_files()],
