@@ -268,7 +268,8 @@ def test_recommendations_name_their_tables(spend, rules, orgs):
                               lot_threshold_pence=500_000, place_name="Preston", wider_name="Lancashire")
     assert set(recs["based_on_table"]) == {"gap-analysis", "leakage-suppliers", "scenarios"}
     first = recs.iloc[0]["recommendation"]
-    assert first.startswith("SIC division 49") and "1 organisations in this sector are registered in Preston" in first
+    assert first.startswith("SIC division 49") and "1 organisation in this sector is registered in Preston and 2 in Lancashire" in first
+    assert "(location quotient in Preston 1.17 against England)" in first
     assert "£9k" in recs.iloc[1]["recommendation"]  # division 62's £9,000 leak, no local capacity
     assert "Big Outside Ltd" in recs[recs["based_on_table"] == "leakage-suppliers"].iloc[0]["recommendation"]
 

@@ -710,6 +710,10 @@ def _m(pence: int | float) -> str:
     return f"£{pounds:,.0f}"
 
 
+def _orgs(n: int) -> str:
+    return f"{n} organisation" + ("" if n == 1 else "s")
+
+
 def recommendations(gaps: pd.DataFrame | None, exclusions: pd.DataFrame | None, leak_suppliers: pd.DataFrame | None,
                     scenario_table: pd.DataFrame | None, ending: pd.DataFrame | None = None,
                     sme_awards: pd.DataFrame | None = None, measures_table: pd.DataFrame | None = None,
@@ -727,15 +731,19 @@ def recommendations(gaps: pd.DataFrame | None, exclusions: pd.DataFrame | None, 
             sector = g["sic_division_name"] or f"SIC division {g['sic_division']}"
             leak = int(g["influenceable_leakage_pence"])
             if pd.notna(g.get("wider_orgs")) and int(g["wider_orgs"]) > 0:
-                lq = g.get("place_lq")
-                lq_text = f", location quotient {lq:.2f} against England" if pd.notna(lq) else ""
-                add(f"{sector}: {_m(leak)} of influenceable spend leaks out of {wider_name}, while "
-                    f"{int(g['place_orgs'])} organisations in this sector are registered in {place_name} "
-                    f"and {int(g['wider_orgs'])} in {wider_name}{lq_text}. Invite them to bid when these "
-                    f"contracts are next let.", "gap-analysis", leak)
+                n_place, n_wider = int(g["place_orgs"]), int(g["wider_orgs"])
+                # The place's LQ when it has any such organisation, else the wider area's.
+                lq, where = (g.get("place_lq"), place_name) if n_place else (g.get("wider_lq"), wider_name)
+                lq_text = f" (location quotient in {where} {lq:.2f} against England)" if pd.notna(lq) else ""
+                in_place = (f"{_orgs(n_place)} in this sector {'is' if n_place == 1 else 'are'} registered in "
+                            f"{place_name} and {n_wider} in {wider_name}" if n_place else
+                            f"none in this sector is registered in {place_name}, but {_orgs(n_wider)} "
+                            f"{'is' if n_wider == 1 else 'are'} in {wider_name}")
+                add(f"{sector}: {_m(leak)} of influenceable spend leaks out of {wider_name}, while {in_place}"
+                    f"{lq_text}. Invite them to bid when these contracts are next let.", "gap-analysis", leak)
             elif int(g["local_suppliers_used"]) > 0:
                 add(f"{sector}: {_m(leak)} of influenceable spend leaks out of {wider_name}, though the anchors "
-                    f"already pay {int(g['local_suppliers_used'])} suppliers in this sector within {wider_name}: "
+                    f"already pay {int(g['local_suppliers_used'])} supplier{'' if int(g['local_suppliers_used']) == 1 else 's'} in this sector within {wider_name}: "
                     f"ask whether they could take on more.", "gap-analysis", leak)
             else:
                 add(f"{sector}: {_m(leak)} of influenceable spend leaks out of {wider_name} and no local "
