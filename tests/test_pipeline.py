@@ -56,6 +56,13 @@ def test_set_aside_outside_years_keeps_the_books_balanced():
     assert q2["amount_pence"].sum() == 99 + 250 + 7
 
 
+def test_note_stated_year_counts_rows_paid_in_another_year():
+    rec = pd.DataFrame({"source_file": ["a.xlsx", "b.xlsx"]})
+    tx = pd.DataFrame({"source_file": ["a.xlsx", "a.xlsx", "b.xlsx"], "financial_year": ["2022/23", "2023/24", "2022/23"]})
+    pipeline.note_stated_year(rec, tx, "2022/23")
+    assert rec["rows_outside_stated_year"].tolist() == [1, 0] and rec["stated_year"].tolist() == ["2022/23"] * 2
+
+
 def test_hide_individuals_never_names_them():
     frame = pd.DataFrame({"supplier_name": ["Mr J Smith", "Acme Ltd", "Redacted"],
                           "supplier_type": ["sme", "sme", "unknown"], "individual": [True, False, False],

@@ -149,8 +149,22 @@ def _ingest_anchor(config: CityConfig, anchor) -> list:
         if not files:
             raise ConfigError(f"anchor {anchor.name!r} in {config.source_path}: ledger {ledger.path!r} "
                               f"not found (looked for {config.resolve_path(ledger.path)})")
-        results.append(ingest_paths(files, anchor.name, overrides=ledger.overrides))
+        result = ingest_paths(files, anchor.name, overrides=ledger.overrides)
+        note_stated_year(result.reconciliation, result.transactions, ledger.year)
+        results.append(result)
     return results
+
+
+def note_stated_year(reconciliation: pd.DataFrame, transactions: pd.DataFrame, year: str | None) -> None:
+    """When a config says which financial year a ledger covers, record it beside each of its files
+    with the count of rows dated in another year. Payments still count in the year they were paid:
+    a file's label does not move money between years, but a mismatch is shown, not hidden."""
+    reconciliation["stated_year"] = year if year else pd.NA
+    if year is None or transactions.empty:
+        reconciliation["rows_outside_stated_year"] = 0
+        return
+    off = transactions.loc[transactions["financial_year"] != year, "source_file"].value_counts()
+    reconciliation["rows_outside_stated_year"] = reconciliation["source_file"].map(off).fillna(0).astype("int64")
 
 
 def _read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
