@@ -37,8 +37,8 @@ from .normalise import supplier_name
 
 # Accept a fuzzy match at or above this score when it beats the next organisation by MARGIN;
 # send to review from REVIEW upwards. See the module docstring and the benchmark's score bands.
-ACCEPT = 90.0
-MARGIN = 4.0
+ACCEPT = 92.0
+MARGIN = 2.0
 REVIEW = 80.0
 # A word held by more register names than this is not a block on its own (too common to be
 # evidence, too costly to score against): `services`, `limited`, `care`.
@@ -214,14 +214,12 @@ def exact_matches(index: RegisterIndex, queries: pd.DataFrame) -> pd.DataFrame:
     q["name_norm"] = q["name_norm"].fillna("").astype(str)
     q["head"] = q["name_norm"].map(head_key)
     q["sep"] = q["name"].map(separator_head)
-    q["nolegal"] = q["name_norm"].map(lambda k: " ".join(w for w in k.split() if w not in _LEGAL_WORDS))
     q["loose"] = loose_key(q["head"].astype("string")).astype(str)
     form = q.set_index("qid")["name"].map(legal_form)
     out = []
     todo = q[q["name_norm"] != ""]
     for key, col, table in (("name", "name_norm", index.by_norm), ("head", "head", index.by_norm),
-                            ("separator", "sep", index.by_norm), ("legal_inside", "nolegal", index.by_norm),
-                            ("loose", "loose", index.by_loose)):
+                            ("separator", "sep", index.by_norm), ("loose", "loose", index.by_loose)):
         if todo.empty:
             break
         cands = todo[["qid", col]].merge(table, left_on=col, right_on="key")[["qid", "row"]]
