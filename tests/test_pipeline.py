@@ -188,3 +188,35 @@ def test_real_city_reconciles_to_the_penny(hyndburn_config, built_reference, tmp
     other = hyndburn_config.model_copy(deep=True)
     other.notes = "edited"
     assert pipeline.fingerprint(other) == pipeline.fingerprint(hyndburn_config)
+
+
+def test_supplier_sheet_city_end_to_end(built_reference, tmp_path, monkeypatch):
+    """A CLES-style supplier sheet goes through resolution and geography like any ledger."""
+    from cwbtools.demo import demo_postcodes
+
+    pcs = demo_postcodes()
+    live = pcs[~pcs["terminated"].astype(bool)].sort_values("postcode")
+    preston = live.loc[live["lad_code"] == "E07000123", "postcode"].iloc[0]
+    burnley = live.loc[live["lad_code"] == "E07000117", "postcode"].iloc[0]
+    london = live.loc[live["lad_code"] == "E09000001", "postcode"].iloc[0]
+    (tmp_path / "sheet.csv").write_text(
+        "Supplier Name,Postcode,Amount\n"
+        f"Zqx Preston Widgets Ltd,{preston},1000.00\n"
+        f"Zqx Burnley Widgets Ltd,{burnley},250.50\n"
+        f"Zqx London Widgets Ltd,{london},99.99\n"
+        "Zqx Nowhere Widgets Ltd,,10.00\n")
+    (tmp_path / "city.yml").write_text(textwrap.dedent("""
+        name: Sheetville
+        slug: sheetville
+        place: {name: Preston, lad_codes: [E07000123]}
+        wider_area: [E07000117]
+        years: [2012/13]
+        anchors:
+          - {name: A Council, kind: council, supplier_sheet: {path: sheet.csv, year: 2012/13}}
+    """))
+    monkeypatch.setattr(pipeline, "processed_dir", lambda: tmp_path / "processed")
+    spend = pipeline.city_spend(load_config(tmp_path / "city.yml"))
+    by_geo = spend.groupby("geo")["amount_pence"].sum().to_dict()
+    assert by_geo == {"place": 100000, "wider": 25050, "outside": 9999, "unlocated": 1000}
+    assert spend.loc[spend["in_wider"], "amount_pence"].sum() == 125050  # place included
+    assert set(spend.loc[spend["located"], "resolved_by"]) == {"ledger_postcode"}
