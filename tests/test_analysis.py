@@ -259,3 +259,15 @@ def test_coverage_note(hand):
     note = analysis.coverage_note(hand)
     assert note.startswith("Based on 7 payments by 2 anchors in 2012/13")
     assert "£55 of £100 located to a postcode (55.0%)" in note
+
+
+def test_sme_share_only_bounded_when_smes_cannot_be_told_apart(hand):
+    m = analysis.measures(hand, sme_measured=False)
+    assert math.isnan(m["sme_share"])
+    assert (m["sme_share_lo"], m["sme_share_hi"]) == pytest.approx((0.15, 0.55))
+    assert analysis.sme_measurable(hand)
+    no_sme = make_spend([r for r in HAND if r.get("type") != "sme"])
+    assert not analysis.sme_measurable(no_sme)
+    assert analysis.sme_measurable(no_sme, {"companies_file": "companies.csv"})
+    bench = analysis.benchmark_comparison(m).set_index("measure").loc["Spend with SMEs"]
+    assert bench["verdict"] == "not measured; bounds straddle the benchmark"

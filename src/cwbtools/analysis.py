@@ -106,7 +106,8 @@ def anchors_in(spend: pd.DataFrame) -> list[str]:
 # 1. Headline
 
 
-def measures(spend: pd.DataFrame, deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES) -> dict[str, Any]:
+def measures(spend: pd.DataFrame, deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES,
+             sme_measured: bool = True) -> dict[str, Any]:
     """Every headline measure of one body of spend (one year, all anchors or one): pence and shares.
 
     Keys: total, located, unlocated, place, wider (place included, as CLES counts it), outside (located
@@ -114,6 +115,10 @@ def measures(spend: pd.DataFrame, deprived_deciles: Iterable[int] = DEFAULT_DEPR
     `<x>_share_hi`, `<x>_coverage` for place, wider, outside, sme, vcse, deprived; located_share.
     SME and VCSE shares are measured on spend whose supplier type is known; the deprived share on
     spend located to an LSOA with an IMD decile.
+
+    `sme_measured=False` (see `sme_measurable`) when no source could tell an SME from a firm of
+    unknown size: the SME share is then not estimated (NaN), only bounded, because suppliers of
+    unknown size are mostly the SMEs the registers miss, so a share among known sizes would be biased.
     """
     amount = spend["amount_pence"].astype("int64")
     located = _located(spend)
@@ -153,15 +158,30 @@ def measures(spend: pd.DataFrame, deprived_deciles: Iterable[int] = DEFAULT_DEPR
         out[f"{name}_share_lo"] = b["lo"]
         out[f"{name}_share_hi"] = b["hi"]
         out[f"{name}_coverage"] = b["coverage"]
+    if not sme_measured:
+        out["sme_share"] = float("nan")
+        out["sme_coverage"] = 0.0
+        # Every supplier not known to be something else could be an SME.
+        out["sme_share_hi"] = _ratio(sme + (total - typed), total)
     return out
 
 
-def headline(spend: pd.DataFrame, deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES) -> pd.DataFrame:
+def sme_measurable(spend: pd.DataFrame, config: Any = None) -> bool:
+    """Whether SMEs can be told apart in this city's spend: the config gives a Companies House
+    file (`companies_file`, with accounts categories) or some supplier was classified as an SME."""
+    if config is not None and _get(config, "companies_file", default=None):
+        return True
+    return bool((spend["supplier_type"].astype("string") == "sme").fillna(False).any())
+
+
+def headline(spend: pd.DataFrame, deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES,
+             sme_measured: bool = True) -> pd.DataFrame:
     """All anchors together, then each anchor: total, place, wider, outside (leakage), unlocated in
     pence, and each share with its coverage and bounds. One row per anchor, `All anchors` first."""
-    rows = [{"anchor": ALL_ANCHORS, **measures(spend, deprived_deciles)}]
+    rows = [{"anchor": ALL_ANCHORS, **measures(spend, deprived_deciles, sme_measured)}]
     for anchor in anchors_in(spend):
-        rows.append({"anchor": anchor, **measures(spend[spend["anchor"].astype(str) == anchor], deprived_deciles)})
+        rows.append({"anchor": anchor,
+                     **measures(spend[spend["anchor"].astype(str) == anchor], deprived_deciles, sme_measured)})
     df = pd.DataFrame(rows)
     pence_cols = ["total", "located", "unlocated", "place", "wider", "outside", "sme", "vcse", "deprived"]
     df = df.rename(columns={c: f"{c}_pence" for c in pence_cols})
@@ -539,12 +559,14 @@ def benchmark_comparison(m: Mapping[str, Any], local_benchmark: float = DEFAULT_
     for label, key, bench in [("Spend with suppliers in the place", "place", local_benchmark),
                               ("Spend with SMEs", "sme", sme_benchmark)]:
         share, lo, hi = m[f"{key}_share"], m[f"{key}_share_lo"], m[f"{key}_share_hi"]
-        if pd.isna(share):
+        if pd.isna(lo) or pd.isna(hi):
             verdict = "not measured"
         elif lo > bench:
             verdict = "above"
         elif hi < bench:
             verdict = "below"
+        elif pd.isna(share):
+            verdict = "not measured; bounds straddle the benchmark"
         else:
             verdict = "within bounds"
         rows.append({"measure": label, "share": share, "share_lo": lo, "share_hi": hi,
@@ -691,11 +713,13 @@ def _summary_block(m: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def year_summary(spend: pd.DataFrame, deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES) -> dict[str, Any]:
+def year_summary(spend: pd.DataFrame, deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES,
+                 sme_measured: bool = True) -> dict[str, Any]:
     """One year's block of summary.json: the measures for all anchors and `anchors: {name: ...}`."""
-    block = _summary_block(measures(spend, deprived_deciles))
+    block = _summary_block(measures(spend, deprived_deciles, sme_measured))
     block["anchors"] = {
-        a: _summary_block(measures(spend[spend["anchor"].astype(str) == a], deprived_deciles)) for a in anchors_in(spend)
+        a: _summary_block(measures(spend[spend["anchor"].astype(str) == a], deprived_deciles, sme_measured))
+        for a in anchors_in(spend)
     }
     return block
 
@@ -712,7 +736,7 @@ def baseline_summary(config: Any, spend: pd.DataFrame, year: str) -> dict[str, A
                   "lad_codes": list(_get(config, "place.lad_codes", default=[]))},
         "wider_area": {"name": str(_get(config, "wider_area.name", default="")),
                        "lad_codes": list(_get(config, "wider_area.lad_codes", default=[]))},
-        "years": {year: year_summary(for_year(spend, year), defs.deprived_deciles)},
+        "years": {year: year_summary(for_year(spend, year), defs.deprived_deciles, sme_measurable(spend, config))},
     }
 
 

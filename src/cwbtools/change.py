@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .analysis import (ALL_ANCHORS, DEFAULT_DEPRIVED_DECILES, _flag, _located, _pence, anchors_in, definitions,
-                       for_year, measures, year_summary)
+                       for_year, measures, sme_measurable, year_summary)
 from .errors import CwbError
 
 LOCAL_MEASURES = {"place": "in_place", "wider": "in_wider"}
@@ -45,7 +45,8 @@ def _years(spend: pd.DataFrame, years: list[str] | None = None) -> list[str]:
 
 
 def measures_by_year(spend: pd.DataFrame, years: list[str] | None = None, by_anchor: bool = True,
-                     deprived_deciles=DEFAULT_DEPRIVED_DECILES, anchors: list[str] | None = None) -> pd.DataFrame:
+                     deprived_deciles=DEFAULT_DEPRIVED_DECILES, anchors: list[str] | None = None,
+                     sme_measured: bool = True) -> pd.DataFrame:
     """One row per year (and per anchor, with `All anchors` first): totals, place / wider / outside
     pence and shares with bounds, SME, VCSE and deprived-area shares, located coverage. With
     `anchors`, only those (for example `balanced_anchors`)."""
@@ -55,11 +56,11 @@ def measures_by_year(spend: pd.DataFrame, years: list[str] | None = None, by_anc
     for year in _years(spend, years):
         sub = spend[spend["financial_year"].astype(str) == year]
         rows.append({"year": year, "anchor": ALL_ANCHORS, "anchors": sub["anchor"].nunique(),
-                     **measures(sub, deprived_deciles)})
+                     **measures(sub, deprived_deciles, sme_measured)})
         if by_anchor:
             for anchor in anchors_in(sub):
                 rows.append({"year": year, "anchor": anchor, "anchors": 1,
-                             **measures(sub[sub["anchor"].astype(str) == anchor], deprived_deciles)})
+                             **measures(sub[sub["anchor"].astype(str) == anchor], deprived_deciles, sme_measured)})
     out = pd.DataFrame(rows)
     pence = ["total", "located", "unlocated", "place", "wider", "outside", "sme", "vcse", "deprived"]
     out = out.rename(columns={c: f"{c}_pence" for c in pence})
@@ -491,7 +492,8 @@ def change_summary(config: Any, spend: pd.DataFrame, year_from: str | None = Non
     dec = decompose_local_change(spend, year_from, year_to).set_index("measure")
     m0 = measures(for_year(spend, year_from), defs.deprived_deciles)
     m1 = measures(for_year(spend, year_to), defs.deprived_deciles)
-    years_block = {y: year_summary(for_year(spend, y), defs.deprived_deciles) for y in years}
+    sme = sme_measurable(spend, config)
+    years_block = {y: year_summary(for_year(spend, y), defs.deprived_deciles, sme) for y in years}
     return {"years": years_block, "change": {
         "from": year_from, "to": year_to,
         "place_gbp_change": (m1["place"] - m0["place"]) / 100,

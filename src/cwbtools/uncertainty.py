@@ -78,11 +78,12 @@ def _bootstrap(table: pd.DataFrame, n_boot: int, level: float, rng: np.random.Ge
 
 def bootstrap_shares(spend: pd.DataFrame, n_boot: int = 1000, level: float = 0.95, seed: int = DEFAULT_SEED,
                      by_anchor: bool = True, by_year: bool = False,
-                     deprived_deciles=DEFAULT_DEPRIVED_DECILES) -> pd.DataFrame:
+                     deprived_deciles=DEFAULT_DEPRIVED_DECILES, sme_measured: bool = True) -> pd.DataFrame:
     """Percentile bootstrap intervals (`level`, default 95%) on place, wider-area, SME, VCSE and
     deprived-area shares, resampling suppliers. Rows for all anchors and (by default) each anchor;
     with `by_year`, for each financial year. Columns: [year,] anchor, measure, estimate, ci_lo, ci_hi,
-    suppliers (how many suppliers the share was measured on)."""
+    suppliers (how many suppliers the share was measured on). With `sme_measured=False` the SME
+    share is not estimated (see `analysis.measures`)."""
     rng = np.random.default_rng(seed)
     rows = []
     years = sorted(spend["financial_year"].astype(str).unique()) if by_year else [None]
@@ -93,5 +94,7 @@ def bootstrap_shares(spend: pd.DataFrame, n_boot: int = 1000, level: float = 0.9
             groups += [(a, sub_year[sub_year["anchor"].astype(str) == a]) for a in anchors_in(sub_year)]
         for anchor, sub in groups:
             for row in _bootstrap(supplier_table(sub, deprived_deciles), n_boot, level, rng):
+                if row["measure"] == "sme_share" and not sme_measured:
+                    row = {**row, "estimate": np.nan, "ci_lo": np.nan, "ci_hi": np.nan, "suppliers": 0}
                 rows.append({**({"year": year} if by_year else {}), "anchor": anchor, **row})
     return pd.DataFrame(rows)
