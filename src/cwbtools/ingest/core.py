@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..columns import CONTRACT_TEXT_FIELDS, CORE_FIELDS, HEADER_MIN_SCORE, expected_names, header_score
@@ -120,8 +121,9 @@ def split_charity_id(value: object) -> tuple[str | None, str | None]:
 def _text(values: pd.Series) -> pd.Series:
     """Trimmed text, empty -> <NA>, as pandas `string`. Spreadsheet numbers lose a `.0`."""
     if values.dtype != object:
-        t = values.astype(STR).str.strip()
-        return t.mask(t == "")
+        arr = pc.utf8_trim_whitespace(pa.array(values, type=pa.large_string()))
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.large_string()), arr)
+        return pd.Series(pd.arrays.ArrowStringArray(arr), index=values.index)
     out = []
     for v in values.tolist():
         if _missing(v):
@@ -150,6 +152,13 @@ def _strs(values) -> pd.Series:
     arr = pa.array(values if isinstance(values, (list, np.ndarray)) else list(values), type=pa.large_string(),
                    from_pandas=True)
     return pd.Series(pd.arrays.ArrowStringArray(arr))
+
+
+def _pick(choices, codes: np.ndarray) -> pd.Series:
+    """`choices[codes]` as a `string` Series, built by Arrow's dictionary decode (no Python loop)."""
+    dictionary = pa.array(list(choices), type=pa.large_string(), from_pandas=True)
+    arr = pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)), dictionary)
+    return pd.Series(pd.arrays.ArrowStringArray(arr.cast(pa.large_string())))
 
 
 def _hash_text(values) -> np.ndarray:
@@ -312,18 +321,18 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
                        dtype=object)
     uniq_iso = np.array([d.isoformat() if d is not None else None for d in uniq_dates] + [None], dtype=object)
     data = {
-        "anchor": _strs([anchor] * len(k)),
-        "source_file": _strs([table.source_file] * len(k)),
-        "sheet": _strs([table.sheet] * len(k)),
+        "anchor": _pick([anchor], np.zeros(len(k))),
+        "source_file": _pick([table.source_file], np.zeros(len(k))),
+        "sheet": _pick([table.sheet], np.zeros(len(k))),
         "row_number": block.row_numbers[k],
         "payment_date": pd.arrays.ArrowExtensionArray(days),
-        "financial_year": _strs(uniq_fy[kc]),
+        "financial_year": _pick(uniq_fy, kc),
         "amount_pence": pence_filled[k],
         "supplier_name": supplier.iloc[k].reset_index(drop=True),
-        "row_repair": _strs([repaired.get(int(i)) for i in k] if repaired else [None] * len(k)),
-        "date_source": _strs(np.array(["file_period", "ledger"], dtype=object)[uniq_ok[kc].astype(int)]),
+        "row_repair": _strs([repaired.get(int(i)) for i in k]) if repaired else _pick([None], np.zeros(len(k))),
+        "date_source": _pick(["file_period", "ledger"], uniq_ok[kc].astype(np.int32)),
     }
-    none = _strs([None] * len(k))
+    none = _pick([None], np.zeros(len(k)))
     for fld in (*CONTRACT_TEXT_FIELDS, *EXTRA_FIELDS):
         data[fld] = _text(cols[fld].iloc[k]).reset_index(drop=True) if fld in cols else none
     if "charity_number" in cols:
@@ -410,15 +419,15 @@ def _ingest_file(path: Path, source_file: str, anchor: str, overrides, chunk_row
 
 
 def _recon_row(source_file: str, sheets: list[str], rows_read: int, pence_read: int,
-               kept: pd.DataFrame | None, aside: pd.DataFrame) -> dict:
+               rows_kept: int, pence_kept: int, aside: pd.DataFrame) -> dict:
     rec = {
         "source_file": source_file,
         "sheet": ";".join(sheets),
         "rows_read": rows_read,
-        "rows_kept": 0 if kept is None else len(kept),
+        "rows_kept": rows_kept,
         "rows_set_aside": len(aside),
         "pence_read": pence_read,
-        "pence_kept": 0 if kept is None else int(kept["amount_pence"].sum()),
+        "pence_kept": pence_kept,
         "pence_set_aside": int(aside["amount_pence"].sum()) if len(aside) else 0,
     }
     counts = aside["reason"].value_counts() if len(aside) else {}
@@ -494,25 +503,23 @@ def ingest_paths(paths, anchor: str, overrides: dict[str, str] | None = None, ou
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
     for path, source_file in iterator:
-        rows_read = pence_read = 0
-        file_kept, file_aside, sheets = [], [], []
+        rows_read = pence_read = rows_kept = pence_kept = 0
+        file_aside, sheets = [], []
         for chunk in _ingest_file(path, source_file, anchor, overrides, chunk_rows):
             rows_read += chunk.rows_read
             pence_read += chunk.pence_read
+            rows_kept += len(chunk.kept)
+            pence_kept += int(chunk.kept["amount_pence"].sum())
             file_aside.append(chunk.set_aside)
-            if partition:
+            if partition:  # written and dropped: memory stays flat however big the file
                 part_no = _write_partitions(chunk.kept, out_dir, anchor, part_no)
-                file_kept.append(chunk.kept[["amount_pence"]])
-            else:
-                file_kept.append(chunk.kept)
+            elif len(chunk.kept):
+                kept_parts.append(chunk.kept)
             for s in chunk.set_aside["sheet"].unique().tolist() + chunk.kept["sheet"].unique().tolist():
                 if s and s not in sheets:
                     sheets.append(s)
-        kept = pd.concat(file_kept, ignore_index=True) if file_kept else None
         aside = pd.concat(file_aside, ignore_index=True) if file_aside else pd.DataFrame(columns=QUARANTINE_COLUMNS)
-        recon.append(_recon_row(source_file, sheets, rows_read, pence_read, kept, aside))
-        if not partition and kept is not None:
-            kept_parts.append(kept)
+        recon.append(_recon_row(source_file, sheets, rows_read, pence_read, rows_kept, pence_kept, aside))
         aside_parts.append(aside)
 
     transactions = (pd.concat([p for p in kept_parts if len(p)], ignore_index=True)
