@@ -96,7 +96,8 @@ def hide_individuals(frame: pd.DataFrame) -> pd.DataFrame:
         if col in out:
             out[col] = out[col].astype("string")
             out.loc[mask, col] = INDIVIDUAL_LABEL
-    for col in ("company_number", "charity_number", "other_id", "postcode", "description", "transaction_ref"):
+    for col in ("company_number", "charity_number", "other_id", "postcode", "description", "transaction_ref",
+                "supplier_id", "vat_number"):
         if col in out:
             out.loc[mask, col] = pd.NA
     return out
