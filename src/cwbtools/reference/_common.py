@@ -44,8 +44,8 @@ def company_number(value: object) -> str | None:
 
 
 def company_numbers(series: pd.Series) -> pd.Series:
-    uniques = {v: company_number(v) for v in series.dropna().unique()}
-    return series.map(uniques).astype("string")
+    """`company_number` over a Series (millions of rows in BasicCompanyData), via Arrow."""
+    return pd.Series(company_numbers_fast(series.astype(object).tolist()), index=series.index, dtype=object)
 
 
 def fingerprint(paths: list[Path | None], extra: str = "") -> str:
@@ -95,3 +95,44 @@ def to_int(series: pd.Series) -> pd.Series:
     """`"29,199"` -> 29199 (Int64); blanks -> NA."""
     text = series.astype("string").str.replace(",", "", regex=False).str.strip()
     return pd.to_numeric(text, errors="coerce").astype("Int64")
+
+
+# -- Arrow versions of the hot normalisers, for millions of rows (BasicCompanyData) ------------------
+# They must agree with `cwbtools.normalise.postcode` and `company_number` above; tests check both.
+
+def _compact_upper(values) -> "pa.ChunkedArray | pa.Array":
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values, type=pa.string(), from_pandas=True) if not isinstance(values, (pa.Array, pa.ChunkedArray)) else values
+    return pc.utf8_upper(pc.replace_substring_regex(arr, r"[^A-Za-z0-9]", ""))
+
+
+def postcodes_fast(values) -> list:
+    """`normalise.postcode` over many values at C speed: a list of `str | None`."""
+    import pyarrow.compute as pc
+
+    t = _compact_upper(values)
+    valid = pc.match_substring_regex(t, r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
+    spaced = pc.replace_substring_regex(t, r"^(.+)([0-9][A-Z]{2})$", r"\1 \2")
+    return pc.if_else(pc.fill_null(valid, False), spaced, None).to_pylist()
+
+
+def company_numbers_fast(values) -> list:
+    """`company_number` over many values at C speed: a list of `str | None`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    t = _compact_upper(values)
+    parts = pc.extract_regex(t, r"^(?P<p>[A-Z]{0,2})(?P<d>\d{1,8})$")
+    ok = pc.fill_null(pc.is_valid(parts), False)
+    prefix = pc.struct_field(parts, [0])
+    digits = pc.struct_field(parts, [1])
+    plen = pc.utf8_length(prefix)
+    padded = pc.if_else(
+        pc.equal(plen, 0), pc.utf8_lpad(digits, 8, "0"),
+        pc.if_else(pc.equal(plen, 1), pc.binary_join_element_wise(prefix, pc.utf8_lpad(digits, 7, "0"), ""),
+                   pc.binary_join_element_wise(prefix, pc.utf8_lpad(digits, 6, "0"), "")))
+    ok = pc.and_(ok, pc.less_equal(pc.add(plen, pc.utf8_length(digits)), 8))
+    ok = pc.and_(ok, pc.invert(pc.fill_null(pc.match_substring_regex(digits, r"^0+$"), False)))
+    return pc.if_else(ok, padded, pa.scalar(None, pa.string())).to_pylist()

