@@ -58,7 +58,7 @@ def browser():
 
 
 def _screenshot(driver, name: str) -> Path:
-    height = driver.execute_script("return Math.min(document.documentElement.scrollHeight, 12000)")
+    height = driver.execute_script("return Math.min(document.documentElement.scrollHeight, 4000)")
     driver.set_window_size(1280, max(int(height), 600))
     out = reports_dir() / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
@@ -110,14 +110,13 @@ def test_standin_index_and_report_in_a_real_browser(browser):
 @pytest.mark.slow
 @pytest.mark.realdata
 def test_demo_index_and_reports_in_a_real_browser(browser, built_reference):
-    result = runs.demo_run(1)
+    result = runs.demo_runs()[0]
     assert result["code"] == 0, result["stderr"][-3000:]
     root = result["root"]
     index = read_as_a_reader(browser, root / "index.html", root, "index")
     assert "Preston" in index["text"] and "synthetic" in index["text"]
     for stem in ("01_baseline", "02_change_over_time", "03_next_steps"):
         page = read_as_a_reader(browser, root / "preston-demo" / f"{stem}.html", root, f"preston-demo-{stem}")
-        assert page["csv_links"], f"{stem}: no table linked"
-        assert "SYNTHETIC" in page["text"].upper()
-    baseline = read_as_a_reader(browser, root / "preston-demo" / "01_baseline.html", root, "preston-demo-01_baseline")
-    assert len(baseline["images"]) >= 1, "the baseline report has charts"
+        assert len(page["csv_links"]) >= 3, f"{stem}: tables not linked"
+        assert page["images"], f"{stem}: no chart"
+        assert "Synthetic data" in page["text"] and "Provenance" in page["text"]

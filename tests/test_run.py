@@ -183,7 +183,7 @@ def _real_notebooks_or_skip():
 @pytest.mark.realdata
 def test_the_demo_report_runs_and_two_runs_agree_to_the_byte(built_reference):
     _real_notebooks_or_skip()
-    first, second = runs.demo_run(1), runs.demo_run(2)
+    first, second = runs.demo_runs()
     assert first["code"] == 0, first["stderr"][-3000:]
     assert second["code"] == 0, second["stderr"][-3000:]
     a, b = first["root"] / "preston-demo", second["root"] / "preston-demo"

@@ -360,12 +360,15 @@ def _display_path(path: Path) -> str:
 
 
 def build_provenance(config_path: Path, started: datetime, seconds: float,
-                     notebooks: dict[str, float] | None = None) -> dict:
+                     notebooks: dict[str, float] | None = None, config_sha256: str | None = None) -> dict:
+    """What a report was made from: cwbtools version, the config and its sha256 (pass the hash
+    taken when the run started), the reference data sources, NOTICE's attributions, run date and
+    duration."""
     sources, note = data_sources()
     return {
         "cwbtools_version": __version__,
         "config_file": _display_path(config_path),
-        "config_sha256": sha256_file(config_path),
+        "config_sha256": config_sha256 or sha256_file(config_path),
         "run_started": started.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
         "run_seconds": round(seconds, 1),
         "notebook_seconds": {k: round(v, 1) for k, v in (notebooks or {}).items()},

@@ -283,6 +283,9 @@ def run_city(plan: CityPlan, notebooks: list[Path], params: dict[str, dict] | No
     records: list[report.NotebookRecord] = []
     current = "(setup)"
     try:
+        # Read once, before the notebooks, so the report states the config they ran on.
+        definitions = _definitions(plan.config_path)
+        config_sha256 = report.sha256_file(plan.config_path)
         if len(notebooks) < len(report.NOTEBOOKS) and final.is_dir():
             # Running some notebooks only: start from the current report so the others stay.
             shutil.copytree(final, build, dirs_exist_ok=True)
@@ -307,13 +310,12 @@ def run_city(plan: CityPlan, notebooks: list[Path], params: dict[str, dict] | No
             return _finish(result, t0)
 
         current = "(rendering)"
-        definitions = _definitions(plan.config_path)
         data = build / "data"
         data.mkdir(exist_ok=True)
         definitions.to_csv(data / report.DEFINITIONS_CSV, index=False, lineterminator="\n")
         seconds = time.perf_counter() - t0
         provenance = report.build_provenance(plan.config_path, started, seconds,
-                                             {r.stem: r.seconds for r in records})
+                                             {r.stem: r.seconds for r in records}, config_sha256=config_sha256)
         provenance.update({"city": plan.name, "slug": plan.slug, "synthetic": plan.synthetic})
         city = report.City(plan.name, plan.slug, plan.synthetic)
         # Siblings: every notebook that has a record in the folder (others kept from an --only run).

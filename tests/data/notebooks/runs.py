@@ -10,6 +10,7 @@ import contextlib
 import functools
 import io
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -46,12 +47,22 @@ def standin_run() -> dict:
 
 
 @functools.cache
-def demo_run(n: int = 1) -> dict:
-    """The real three notebooks on the Preston demo (run `n` is a separate, fresh folder)."""
+def demo_runs() -> tuple[dict, dict]:
+    """The real three notebooks on the Preston demo, twice, into two fresh folders. The second run
+    is a separate `cwb run` process started alongside the first: the two cores do both at once."""
+    import subprocess
+
     from cwbtools.cli import main
 
-    root = Path(tempfile.mkdtemp(prefix=f"cwb-demo-reports-{n}-"))
+    roots = [Path(tempfile.mkdtemp(prefix=f"cwb-demo-reports-{n}-")) for n in (1, 2)]
+    second = subprocess.Popen(
+        [sys.executable, "-m", "cwbtools.cli", "run", "preston-demo", "--reports", str(roots[1])],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        code = main(["run", "preston-demo", "--reports", str(root)])
-    return {"code": code, "stderr": err.getvalue(), "root": root}
+    try:
+        with contextlib.redirect_stderr(err):
+            code = main(["run", "preston-demo", "--reports", str(roots[0])])
+    finally:
+        out2, err2 = second.communicate(timeout=900)
+    return ({"code": code, "stderr": err.getvalue(), "root": roots[0]},
+            {"code": second.returncode, "stderr": err2, "root": roots[1]})
