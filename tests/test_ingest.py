@@ -351,3 +351,12 @@ def test_individual_names_masked_in_quarantine(tmp_path):
     f = _write(tmp_path / "p.csv", "Supplier Name,Payment Date,Amount\nMrs J Smith,,10.00\nAcme Ltd,,5.00\n")
     q = ingest_paths([f], anchor="X").quarantine
     assert "Smith" not in " ".join(q.raw) and "(individual)" in q.raw.iloc[0] and "Acme Ltd" in q.raw.iloc[1]
+
+
+def test_dos_pound_sign(tmp_path):
+    """0x9C is £ in the DOS code page some Hyndburn exports use; cp1252 would read it as `œ`."""
+    f = tmp_path / "dos.csv"
+    f.write_bytes(b"Name,Payment date,Net Amount(\x9c),Description\r\n"
+                  b"SPECIALIST FLEET SERVICES LTD,24-Apr-17,2644.75,\x9c2644.75 PER MONTH\r\n")
+    tx = ingest_paths([f], anchor="H").transactions
+    assert tx.description.tolist() == ["£2644.75 PER MONTH"] and tx.amount_pence.tolist() == [264475]

@@ -42,8 +42,13 @@ def _cp1252_fallback(err: UnicodeDecodeError):
 codecs.register_error("cwb_latin1", _cp1252_fallback)
 
 
+_HIGH = bytes(range(128, 256))
+
+
 def detect_encoding(path: Path) -> str:
-    """`utf-8-sig` when the whole file is valid UTF-8 (BOM or not), else `cp1252`."""
+    """`utf-8-sig` when the whole file is valid UTF-8 (BOM or not), else `cp1252`; `cp850` when the
+    only non-ASCII byte is 0x9C, the DOS code page's £ (Hyndburn 1703.csv: `Net Amount(\x9c)`,
+    `\x9c2644.75 PER MONTH`), which cp1252 would turn into `œ`."""
     dec = codecs.getincrementaldecoder("utf-8")()
     try:
         with open(path, "rb") as fh:
@@ -51,7 +56,13 @@ def detect_encoding(path: Path) -> str:
                 dec.decode(block)
             dec.decode(b"", final=True)
     except UnicodeDecodeError:
-        return "cp1252"
+        high = set()
+        with open(path, "rb") as fh:
+            while block := fh.read(1 << 20):
+                high.update(block.translate(None, bytes(range(128))))
+                if len(high) > 1:
+                    break
+        return "cp850" if high == {0x9C} else "cp1252"
     return "utf-8-sig"
 
 
