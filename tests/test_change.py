@@ -173,3 +173,10 @@ def test_change_summary_schema(two_years):
     for key in ["from", "to", "place_gbp_change", "wider_gbp_change", "place_share_change", "wider_share_change",
                 "total_effect_gbp", "share_effect_gbp"]:
         assert key in c
+
+
+def test_comparability_flags_a_jump_in_total():
+    rows = [dict(year=y, key="k", geo="place", pence=p, date=f"{y[:4]}-06-01")
+            for y, p in [("2017/18", 1000), ("2018/19", 1100), ("2019/20", 5000)]]
+    notes = change.comparability_notes(make_spend(rows), months_full=1)
+    assert notes == ["2019/20: total spend £50 is 4.5 times the median year (£11); check what the ledgers include that year."]

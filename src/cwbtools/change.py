@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .analysis import (ALL_ANCHORS, DEFAULT_DEPRIVED_DECILES, _flag, _located, _pence, anchors_in, definitions,
+from .analysis import (ALL_ANCHORS, DEFAULT_DEPRIVED_DECILES, _flag, _gbp, _located, _pence, anchors_in, definitions,
                        for_year, measures, sme_measurable, year_summary)
 from .errors import CwbError
 
@@ -104,10 +104,11 @@ def balanced_anchors(spend: pd.DataFrame, years: list[str] | None = None) -> lis
 
 
 def comparability_notes(spend: pd.DataFrame, years: list[str] | None = None, months_full: int = 12,
-                        coverage_gap: float = 0.10) -> list[str]:
+                        coverage_gap: float = 0.10, total_jump: float = 1.5) -> list[str]:
     """Plain-language flags when years are not like for like: an anchor missing from a year, a
-    ledger with fewer than `months_full` months of payments, or located coverage moving by more
-    than `coverage_gap` between years. Empty when the years compare."""
+    ledger with fewer than `months_full` months of payments, located coverage moving by more
+    than `coverage_gap` between years, or (with three years or more) a year's total more than
+    `total_jump` times the median year's or less than its inverse. Empty when the years compare."""
     cov = year_coverage(spend, years)
     notes = []
     for anchor, group in cov.groupby("anchor", sort=True):
@@ -119,6 +120,13 @@ def comparability_notes(spend: pd.DataFrame, years: list[str] | None = None, mon
             notes.append(f"{anchor} {row['year']}: payments in {row['months']} of 12 months only "
                          f"({row['first_payment']} to {row['last_payment']}).")
     totals = cov.groupby("year").agg(total=("total_pence", "sum"), located=("located_pence", "sum"))
+    median = float(totals["total"].median()) if len(totals) > 2 else float("nan")
+    if median > 0:
+        for year, total in totals["total"].items():
+            ratio = total / median
+            if ratio > total_jump or ratio < 1 / total_jump:
+                notes.append(f"{year}: total spend {_gbp(total)} is {ratio:.1f} times the median year "
+                             f"({_gbp(median)}); check what the ledgers include that year.")
     share = totals["located"] / totals["total"].where(totals["total"] != 0)
     if share.notna().sum() > 1 and share.max() - share.min() > coverage_gap:
         notes.append(f"Located coverage ranges from {share.min() * 100:.0f}% ({share.idxmin()}) to "
