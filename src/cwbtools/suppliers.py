@@ -100,6 +100,12 @@ def _column(df: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series(pd.NA, index=df.index, dtype="string")
 
 
+def _flag(df: pd.DataFrame, name: str) -> pd.Series:
+    if name not in df.columns:
+        return pd.Series(False, index=df.index)
+    return df[name].astype("boolean").fillna(False).astype(bool)
+
+
 def _clean_ids(series: pd.Series) -> pd.Series:
     s = series.astype("string").str.strip().str.upper()
     return s.mask(s == "")
@@ -121,9 +127,7 @@ def supplier_key(transactions: pd.DataFrame) -> pd.Series:
     parts = norm
     for col in ("company_number", "charity_number", "other_id"):
         parts = parts + "|" + _clean_ids(_column(df, col)).fillna("")
-    individual = _column(df, "individual").fillna(False).astype(bool)
-    if "redacted" in df.columns:
-        individual = individual | df["redacted"].fillna(False).astype(bool)
+    individual = _flag(df, "individual") | _flag(df, "redacted")
     uniq = {p: hashlib.blake2b(p.encode(), digest_size=8).hexdigest() for p in parts.unique()}
     key = parts.map(uniq)
     key = key.mask(individual.to_numpy(), "individual")
@@ -266,9 +270,7 @@ def _prepare(transactions: pd.DataFrame) -> pd.DataFrame:
         tx[col] = _column(tx, col).astype("string")
     for col in ("company_number", "charity_number", "other_id"):
         tx[col] = _clean_ids(tx[col])
-    tx["individual"] = _column(tx, "individual").fillna(False).astype(bool)
-    if "redacted" in tx.columns:
-        tx["individual"] = tx["individual"] | tx["redacted"].fillna(False).astype(bool)
+    tx["individual"] = _flag(tx, "individual") | _flag(tx, "redacted")
     tx["amount_pence"] = tx["amount_pence"].astype("int64")
     tx["supplier_name"] = tx["supplier_name"].astype("string").fillna("")
     tx["supplier_key"] = supplier_key(tx)
