@@ -449,10 +449,13 @@ class CityConfig(_Strict):
         missing = self.missing_inputs()
         if missing:
             where = f" in {self.source_path}" if self.source_path else ""
-            hint = ("run `cwb demo` to write the synthetic ledgers" if self.synthetic else
-                    f"is the shared data at {shared_data_dir()}? set CWB_DATA to the folder that holds it")
-            raise ConfigError(f"{len(missing)} input(s) named{where} are missing: " + "; ".join(missing)
-                              + f" ({hint})")
+            hints = []
+            if any(str(shared_data_dir()) in m for m in missing):
+                hints.append(f"is the shared data at {shared_data_dir()}? set CWB_DATA to the folder that holds it")
+            if self.synthetic and self.missing_inputs(optional=False):
+                hints.append("run `cwb demo` to write the synthetic ledgers")
+            hint = f" ({'; '.join(hints)})" if hints else ""
+            raise ConfigError(f"{len(missing)} input(s) named{where} are missing: " + "; ".join(missing) + hint)
 
 
 def _list(values: list) -> str:
@@ -652,16 +655,20 @@ def _check(args) -> int:
     failed = 0
     for item in paths:
         try:
-            config = load_config(item, check_inputs=not args.no_inputs)
+            # Synthetic ledgers are written on first use, so only real configs must have them now.
+            config = load_config(item, check_inputs=None if not args.no_inputs else False)
         except ConfigError as exc:
             failed += 1
             print(f"FAIL {item}: {exc}", file=sys.stderr)
             continue
-        files = 0 if args.no_inputs or config.synthetic and config.missing_inputs() else len(config.input_files())
         label = " (synthetic)" if config.synthetic else ""
+        files = "inputs not checked" if args.no_inputs else f"{len(config.input_files())} input file(s)"
         print(f"ok   {item}: {config.name}{label}; place {len(config.place.lad_codes)} district(s), "
               f"wider area {len(config.wider_area.lad_codes)}; {len(config.anchors)} anchor(s); "
-              f"years {', '.join(config.years)}; {files} input file(s)")
+              f"years {', '.join(config.years)}; {files}")
+        if config.synthetic and not args.no_inputs:
+            for line in config.missing_inputs():
+                print(f"     note: not there yet: {line}")
     if failed:
         raise ConfigError(f"{failed} of {len(paths)} config(s) failed")
     return 0
