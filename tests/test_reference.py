@@ -362,3 +362,32 @@ def test_built_registers_and_sources(built_reference):
         assert "absent" in by_name["Companies House BasicCompanyData"]["note"]
     assert by_name["English Indices of Deprivation 2019 (Files 1, 2, 6)"]["rows"] == 32844
     assert "England only" in by_name["English Indices of Deprivation 2019 (Files 1, 2, 6)"]["note"]
+
+
+# -- the Arrow normalisers used at Companies House scale agree with the shared Python ones --------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from cwbtools.reference._common import company_numbers_fast, postcodes_fast  # noqa: E402
+
+_POSTCODE_ISH = st.text(alphabet="ABCEGHJKMNPRSTWXYZ0123456789 -.abcmprw", max_size=10)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), _POSTCODE_ISH, st.from_regex(r"[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}", fullmatch=True)),
+                max_size=20))
+def test_arrow_postcodes_match_normalise(values):
+    assert postcodes_fast(values) == [normalise.postcode(v) for v in values]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="SCNIORsc0123456789 -/", max_size=11)), max_size=20))
+def test_arrow_company_numbers_match_python(values):
+    assert company_numbers_fast(values) == [company_number(v) for v in values]
+
+
+def test_company_kind_from_category():
+    cats = pd.Series(["Private Limited Company", "Community Interest Company", "Registered Society",
+                      "Charitable Incorporated Organisation", "Royal Charter Company", None, "Industrial and Provident Society"])
+    assert reg._company_kind(cats).tolist() == ["company", "cic", "coop", "charity", "public", "company", "coop"]
