@@ -157,7 +157,7 @@ def test_trend_too_few_periods_is_explained():
 
 
 def test_series_frequency():
-    assert change.series_frequency(_simulated(0.1, years=3, anchors=1, quarterly=True)) == "quarter"
+    assert change.series_frequency(_simulated(0.1, years=3, anchors=1, quarterly=True)) == "quarter"  # 12 quarters
     assert change.series_frequency(_simulated(0.1, years=3, anchors=1)) == "year"
 
 

@@ -291,14 +291,13 @@ class TrendResult:
         return pd.DataFrame(rows)
 
 
-def series_frequency(spend: pd.DataFrame, min_quarters: int = 8, min_months: int = 36) -> str:
-    """`month` when the ledgers span at least `min_months` months with payments, `quarter` when at
-    least `min_quarters` quarters, else `year` (yearly totals only, or too few periods)."""
+def series_frequency(spend: pd.DataFrame, min_quarters: int = 8) -> str:
+    """`quarter` when the ledgers have payments in at least `min_quarters` quarters, else `year`.
+    Quarterly rather than monthly by default: a small council's month often has only a handful of
+    located suppliers, so monthly shares are mostly noise (ask for `frequency="month"` to see it)."""
     dates = pd.to_datetime(spend["payment_date"], errors="coerce").dropna()
     if dates.empty:
         return "year"
-    if dates.dt.to_period("M").nunique() >= min_months:
-        return "month"
     if dates.dt.to_period("Q").nunique() >= min_quarters:
         return "quarter"
     return "year"

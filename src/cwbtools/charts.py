@@ -221,8 +221,15 @@ def business_type_geography(by_type: pd.DataFrame, place_name: str, wider_name: 
     sme = data[data["supplier_type"] == "sme"]
     if title is None:
         share = float(sme["share_of_total"].iloc[0]) if len(sme) else 0.0
-        local = float(sme["place_share"].iloc[0]) if len(sme) else float("nan")
-        title = (f"SMEs received {_pct(share)} of all spend; {_pct(local)} of located SME spend stayed in {place_name}")
+        if share > 0:
+            local = float(sme["place_share"].iloc[0])
+            title = f"SMEs received {_pct(share)} of all spend; {_pct(local)} of located SME spend stayed in {place_name}"
+        else:
+            known = data[~data["supplier_type"].isin(["unknown", "sme"])].sort_values("total_pence", ascending=False)
+            top = known.iloc[0] if len(known) else None
+            title = ("No supplier could be classified as an SME" +
+                     (f"; of the rest, {top['business_type'].split(' (')[0]} received most ({_pct(top['share_of_total'])} "
+                      "of all spend)" if top is not None else ""))
     return _finish(fig, ax, title, data, report_dir, csv_name)
 
 
@@ -392,6 +399,8 @@ def anchor_small_multiples(mby: pd.DataFrame, place_name: str = "the place", tit
             ax.set_ylim(0, 1)
         main = axes.flat[0]
     latest = data[data["year"] == years[-1]].sort_values(["place_share", "anchor"], ascending=[False, True]) if years else data
+    if title is None and len(anchors) == 1:
+        title = f"{anchors[0]}: share of located spend in {place_name} by year, with bounds"
     if title is None and len(latest) and latest["place_share"].notna().any():
         top = latest.dropna(subset=["place_share"]).iloc[0]
         title = f"In {years[-1]}, {top['anchor']} spent the largest share in {place_name} ({_pct(top['place_share'])})"
@@ -507,7 +516,8 @@ def churn_chart(churn: pd.DataFrame, area_name: str = "the place", title: str | 
         gbp_axis(ax.xaxis)
         ax.set_xlabel(f"Change in spend with suppliers in {area_name}")
     d = data.set_index("suppliers")
-    title = title or (f"{d.loc['gained', 'count']:,} local suppliers gained and {d.loc['lost', 'count']:,} lost; "
+    gained, lost = int(d.loc["gained", "count"]), int(d.loc["lost", "count"])
+    title = title or (f"{gained:,} local supplier{'s' if gained != 1 else ''} gained and {lost:,} lost; "
                       f"continuing suppliers account for {'+' if d.loc['continuing', 'change_gbp'] >= 0 else ''}"
                       f"{gbp_label(d.loc['continuing', 'change_gbp'])} of the change")
     return _finish(fig, ax, title, data.drop(columns="label"), report_dir, csv_name)
