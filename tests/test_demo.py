@@ -46,8 +46,11 @@ def _digest(folder):
 
 
 def test_demo_is_seeded_and_labelled(built_reference, tmp_path):
+    from cwbtools.cli import main as cwb
+
+    assert cwb(["demo", "--out", str(tmp_path / "a")]) == 0
+    a = tmp_path / "a"
     postcodes = demo.demo_postcodes()
-    a = demo.write_demo(tmp_path / "a", postcodes=postcodes)
     b = demo.write_demo(tmp_path / "b", postcodes=postcodes.sample(frac=1.0, random_state=1))  # row order must not matter
     assert _digest(a) == _digest(b)
     ledgers = sorted((a / "ledgers").rglob("*.csv"))
