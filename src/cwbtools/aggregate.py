@@ -57,18 +57,29 @@ _SUPPLIER_COLUMNS = ["supplier_name", "supplier_type", "lad_code", "ward_code", 
 
 @dataclass
 class SpendSource:
-    """A DuckDB connection holding a `spend` view with the CONTRACTS §4 columns the aggregates use."""
+    """A DuckDB connection holding a row-level `spend` view (the CONTRACTS §4 columns the aggregates
+    use) and, built on first use, `cube`: spend summed per anchor, year, supplier and supplier
+    attributes. Every aggregate reads the cube (many times fewer rows than payments: suppliers
+    are paid again and again) except where it must look at single payments."""
 
     con: duckdb.DuckDBPyConnection
     description: str
+    cube_sql: str = ""
     _params: dict = field(default_factory=dict)
+    _cube_built: bool = False
 
     def sql(self, query: str, params: Sequence | None = None) -> pd.DataFrame:
+        if "cube" in query and not self._cube_built:
+            self.build_cube()
         return self.con.execute(query, params or []).df()
 
+    def build_cube(self) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE cube AS {self.cube_sql}")
+        self._cube_built = True
+
     def years(self) -> list[str]:
-        return [r[0] for r in self.con.execute(
-            "SELECT DISTINCT financial_year FROM spend WHERE financial_year IS NOT NULL ORDER BY 1").fetchall()]
+        return list(self.sql(
+            "SELECT DISTINCT financial_year FROM cube WHERE financial_year IS NOT NULL ORDER BY 1")["financial_year"])
 
     def close(self) -> None:
         self.con.close()
@@ -114,13 +125,15 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
     return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
 
 
-def _read(con: duckdb.DuckDBPyConnection, path: str | Path) -> tuple[str, list[str]]:
+def _read(con: duckdb.DuckDBPyConnection, path: str | Path, ordered: bool = False) -> tuple[str, list[str]]:
     """`read_parquet(...)` over a file, folder or glob. Hive partition folders (`anchor=<a>/
-    financial_year=<y>/`) supply those columns only when the files do not carry them."""
+    financial_year=<y>/`) supply those columns only when the files do not carry them.
+
+    `ordered` adds filename and file_row_number, each payment's place in the files: the "first"
+    name of a supplier is then the same as pandas' first over the frame read from those files.
+    They are dear (a third of a scan's time), so only the row-level view asks for them."""
     glob = _parquet_glob(path)
-    # filename and file_row_number give each payment its place in the files: the "first" name
-    # of a supplier is then the same as pandas' first over the frame read from those files.
-    opts = "union_by_name = true, filename = true, file_row_number = true"
+    opts = "union_by_name = true" + (", filename = true, file_row_number = true" if ordered else "")
     plain = f"read_parquet({_quote(glob)}, hive_partitioning = false, {opts})"
     try:
         cols = _columns(con, plain)
@@ -141,7 +154,7 @@ def _fy_expr(column: str = "financial_year") -> str:
 def open_spend(path: str | Path, con: duckdb.DuckDBPyConnection | None = None) -> SpendSource:
     """A source over spend parquet already carrying geo, located, in_place, in_wider (§4)."""
     con = con or connect()
-    relation, cols = _read(con, path)
+    relation, cols = _read(con, path, ordered=True)
     need = {"anchor", "financial_year", "amount_pence", "supplier_key"}
     missing = need - set(cols)
     if missing:
@@ -154,9 +167,8 @@ def open_spend(path: str | Path, con: duckdb.DuckDBPyConnection | None = None) -
         return name if name in cols else default
 
     located = "located" if "located" in cols else "(lad_code IS NOT NULL)"
-    con.execute(f"""
-        CREATE OR REPLACE VIEW spend AS
-        SELECT CAST(anchor AS VARCHAR) AS anchor, {_fy_expr()} AS financial_year,
+    view = f"""
+        SELECT CAST(anchor AS VARCHAR) AS anchor, @FY@ AS financial_year,
                CAST(amount_pence AS BIGINT) AS amount_pence, supplier_key,
                {col('supplier_name', 'NULL::VARCHAR')}, {col('supplier_type', 'NULL::VARCHAR')},
                {col('individual', 'false')}, {col('lad_code', 'NULL::VARCHAR')},
@@ -165,10 +177,29 @@ def open_spend(path: str | Path, con: duckdb.DuckDBPyConnection | None = None) -
                {col('geo', 'NULL::VARCHAR')},
                COALESCE({raw('in_place', 'false')}, false) AS in_place,
                COALESCE({raw('in_wider', 'false')}, false) AS in_wider,
-               struct_pack(f := filename, r := file_row_number) AS _ord
-        FROM {relation}
-    """)
-    return SpendSource(con, f"spend {path}")
+               @ORDER@
+        FROM @REL@
+    """
+    con.execute("CREATE OR REPLACE VIEW spend AS " + view.replace("@FY@", _fy_expr()).replace(
+        "@ORDER@", "struct_pack(f := filename, r := file_row_number) AS _ord").replace("@REL@", relation))
+    plain, _ = _read(con, path)
+    # The year is spelt out after grouping: a regex per payment would cost a third of the scan.
+    con.execute("CREATE OR REPLACE VIEW spend_plain AS " + view.replace("@FY@", "financial_year").replace(
+        "@ORDER@", "NULL AS _ord").replace("@REL@", plain))
+    cube_sql = f"""SELECT * REPLACE ({_fy_expr()} AS financial_year)
+                   FROM ({_CUBE_SQL.format(source="spend_plain")})"""
+    return SpendSource(con, f"spend {path}", cube_sql=cube_sql)
+
+
+# The attributes every aggregate groups or filters by, then the money and the names.
+_CUBE_KEYS = ("anchor, financial_year, supplier_key, supplier_type, individual, lad_code, imd_decile, "
+              "sic_section, sic_division, located, geo, in_place, in_wider")
+_CUBE_SQL = f"""
+    SELECT {_CUBE_KEYS},
+           CAST(SUM(amount_pence) AS BIGINT) AS amount_pence, COUNT(*) AS payments,
+           min(COALESCE(supplier_name, '')) AS name_min, max(COALESCE(supplier_name, '')) AS name_max
+    FROM {{source}} GROUP BY {_CUBE_KEYS}
+"""
 
 
 def open_transactions(transactions: str | Path, suppliers: str | Path | pd.DataFrame,
@@ -185,11 +216,14 @@ def open_transactions(transactions: str | Path, suppliers: str | Path | pd.DataF
     wider = sorted({str(x) for x in wider_lads} | set(place))
     if not place:
         raise CwbError("open_transactions: the place needs at least one LAD code")
-    relation, cols = _read(con, transactions)
+    relation, cols = _read(con, transactions, ordered=True)
+    cols = [c for c in cols if c not in ("filename", "file_row_number")]
     for needed in ("anchor", "financial_year", "amount_pence"):
         if needed not in cols:
             raise CwbError(f"{transactions}: transactions parquet lacks column {needed!r}")
     con.execute(f"CREATE OR REPLACE VIEW tx_raw AS SELECT * FROM {relation}")
+    plain, _ = _read(con, transactions)
+    con.execute(f"CREATE OR REPLACE VIEW tx_plain AS SELECT * FROM {plain}")
 
     if isinstance(suppliers, pd.DataFrame):
         con.register("suppliers_df", suppliers)
@@ -201,9 +235,15 @@ def open_transactions(transactions: str | Path, suppliers: str | Path | pd.DataF
     sup_cols = set(_columns(con, "suppliers"))
     if "supplier_key" not in sup_cols:
         raise CwbError(f"{suppliers}: suppliers table lacks column 'supplier_key'")
+    dupes = con.execute("""SELECT supplier_key, COUNT(*) AS n FROM suppliers GROUP BY 1 HAVING n > 1
+                           ORDER BY n DESC, 1 LIMIT 3""").fetchall()
+    if dupes:
+        # A key twice in the suppliers table would count its payments twice.
+        raise CwbError(f"{suppliers}: supplier_key is not unique ({', '.join(f'{k!r} x{n}' for k, n in dupes)})")
 
     if "supplier_key" in cols:
         con.execute("CREATE OR REPLACE VIEW tx AS SELECT * FROM tx_raw")
+        con.execute("CREATE OR REPLACE VIEW tx_cube_input AS SELECT * FROM tx_plain")
     else:
         _attach_supplier_keys(con, [c for c in _KEY_SOURCE_COLUMNS if c in cols])
 
@@ -235,8 +275,39 @@ def open_transactions(transactions: str | Path, suppliers: str | Path | pd.DataF
                COALESCE(lad_code IN ({wider_sql}), false) AS in_wider
         FROM j
     """)
-    return SpendSource(con, f"transactions {transactions} x suppliers {suppliers}",
-                       {"place": place, "wider": wider})
+    # Sum the payments per anchor, year and supplier before the join: the join then meets a
+    # fraction of the rows.
+    tx_name = "COALESCE(supplier_name, '')" if "supplier_name" in cols else "''"
+    sup_name = "s.supplier_name" if "supplier_name" in sup_cols else "NULL::VARCHAR"
+    cube_sql = f"""
+        WITH t0 AS (
+            SELECT anchor, financial_year, supplier_key, {individual.replace('t.', '')} AS individual,
+                   CAST(SUM(amount_pence) AS BIGINT) AS amount_pence, COUNT(*) AS payments,
+                   min({tx_name}) AS name_min, max({tx_name}) AS name_max
+            FROM tx_cube_input GROUP BY ALL
+        ), t AS (
+            SELECT * REPLACE (CAST(anchor AS VARCHAR) AS anchor, {_fy_expr()} AS financial_year) FROM t0
+        ), j AS (
+            SELECT t.anchor, t.financial_year, t.supplier_key,
+                   CASE WHEN t.individual THEN 'individual' ELSE {s('supplier_type')} END AS supplier_type,
+                   t.individual, {s('lad_code')} AS lad_code,
+                   CAST({s('imd_decile', 'BIGINT')} AS BIGINT) AS imd_decile,
+                   {s('sic_section')} AS sic_section, {s('sic_division')} AS sic_division,
+                   t.amount_pence, t.payments,
+                   COALESCE({sup_name}, t.name_min) AS name_min, COALESCE({sup_name}, t.name_max) AS name_max
+            FROM t LEFT JOIN suppliers s ON t.supplier_key = s.supplier_key
+        )
+        SELECT anchor, financial_year, supplier_key, supplier_type, individual, lad_code, imd_decile,
+               sic_section, sic_division, lad_code IS NOT NULL AS located,
+               CASE WHEN lad_code IS NULL THEN 'unlocated' WHEN lad_code IN ({place_sql}) THEN 'place'
+                    WHEN lad_code IN ({wider_sql}) THEN 'wider' ELSE 'outside' END AS geo,
+               COALESCE(lad_code IN ({place_sql}), false) AS in_place,
+               COALESCE(lad_code IN ({wider_sql}), false) AS in_wider,
+               amount_pence, payments, name_min, name_max
+        FROM j
+    """
+    return SpendSource(con, f"transactions {transactions} x suppliers {suppliers}", cube_sql=cube_sql,
+                       _params={"place": place, "wider": wider})
 
 
 def _attach_supplier_keys(con: duckdb.DuckDBPyConnection, key_cols: list[str]) -> None:
@@ -247,13 +318,15 @@ def _attach_supplier_keys(con: duckdb.DuckDBPyConnection, key_cols: list[str]) -
         raise CwbError("transactions carry no supplier_key and cwbtools.suppliers.supplier_key is not available"
                        ) from exc
     select = ", ".join(key_cols)
-    distinct = con.execute(f"SELECT DISTINCT {select} FROM tx_raw").df()
+    distinct = con.execute(f"SELECT DISTINCT {select} FROM tx_plain").df()
     keys = distinct.copy()
     keys["supplier_key"] = supplier_key(distinct).astype("string").to_numpy()
     con.register("supplier_keys_df", keys)
+    con.execute("CREATE OR REPLACE TEMP TABLE supplier_keys AS SELECT * FROM supplier_keys_df")
     on = " AND ".join(f"t.{c} IS NOT DISTINCT FROM k.{c}" for c in key_cols)
-    con.execute(f"""CREATE OR REPLACE VIEW tx AS
-                    SELECT t.*, k.supplier_key FROM tx_raw t LEFT JOIN supplier_keys_df k ON {on}""")
+    for view, raw in (("tx", "tx_raw"), ("tx_cube_input", "tx_plain")):
+        con.execute(f"""CREATE OR REPLACE VIEW {view} AS
+                        SELECT t.*, k.supplier_key FROM {raw} t LEFT JOIN supplier_keys k ON {on}""")
 
 
 # --------------------------------------------------------------------------------------------
@@ -314,9 +387,28 @@ _MEASURE_SQL = """
     CAST(COALESCE(SUM(amount_pence) FILTER (WHERE supplier_type = 'vcse'), 0) AS BIGINT) AS vcse,
     CAST(COALESCE(SUM(amount_pence) FILTER (WHERE imd_decile IS NOT NULL), 0) AS BIGINT) AS with_decile,
     CAST(COALESCE(SUM(amount_pence) FILTER (WHERE imd_decile IN ({deciles})), 0) AS BIGINT) AS deprived,
-    COUNT(*) AS payments,
-    COUNT(DISTINCT supplier_key) AS suppliers
+    CAST(COALESCE(SUM(payments), 0) AS BIGINT) AS payments
 """
+
+
+def _suppliers(src: SpendSource, keys: dict[str, str], where: str, params: list) -> pd.DataFrame:
+    """Distinct suppliers per group (`alias: expression`), as pandas' nunique counts them (no NA).
+
+    DuckDB's COUNT(DISTINCT) inside a grouped aggregate sorts per group; a DISTINCT then a count
+    hashes once, several times faster on millions of rows."""
+    cond = f"{where} AND supplier_key IS NOT NULL" if where else "WHERE supplier_key IS NOT NULL"
+    inner = ", ".join([f"{expr} AS {alias}" for alias, expr in keys.items()] + ["supplier_key"])
+    outer = ", ".join(keys)
+    group = f"GROUP BY {outer}" if keys else ""
+    return src.sql(f"""SELECT {outer + ", " if keys else ""}COUNT(*) AS suppliers
+                       FROM (SELECT DISTINCT {inner} FROM cube {cond}) {group}""", params)
+
+
+def _with_suppliers(sums: pd.DataFrame, counts: pd.DataFrame, on: list[str]) -> pd.DataFrame:
+    out = sums.merge(counts, on=on, how="left") if on else sums.assign(suppliers=int(counts["suppliers"].iloc[0]))
+    out["suppliers"] = out["suppliers"].fillna(0).astype("int64")
+    return out
+
 
 
 def _measures_from_sums(r: pd.Series) -> dict:
@@ -344,9 +436,9 @@ def measures(src: SpendSource, year: str | None = None, anchor: str | None = Non
     """`analysis.measures` of one year (all years when None), one anchor or all."""
     _check_year(src, year)
     where, params = _where(year, anchor)
-    row = src.sql(f"SELECT {_MEASURE_SQL.format(deciles=_deciles_sql(deprived_deciles))} FROM spend {where}",
-                  params).iloc[0]
-    return _measures_from_sums(row)
+    row = src.sql(f"SELECT {_MEASURE_SQL.format(deciles=_deciles_sql(deprived_deciles))} FROM cube {where}",
+                  params)
+    return _measures_from_sums(_with_suppliers(row, _suppliers(src, {}, where, params), []).iloc[0])
 
 
 _PENCE_COLS = ["total", "located", "unlocated", "place", "wider", "outside", "sme", "vcse", "deprived"]
@@ -367,9 +459,11 @@ def headline(src: SpendSource, year: str | None = None,
     where, params = _where(year)
     sums = src.sql(f"""SELECT anchor, GROUPING(anchor) AS g,
                               {_MEASURE_SQL.format(deciles=_deciles_sql(deprived_deciles))}
-                       FROM spend {where} GROUP BY ROLLUP (anchor)""", params)
-    total = sums[sums["g"] == 1]
-    per = sums[(sums["g"] == 0) & sums["anchor"].notna()].sort_values("anchor", kind="mergesort")
+                       FROM cube {where} GROUP BY ROLLUP (anchor)""", params)
+    total = _with_suppliers(sums[sums["g"] == 1], _suppliers(src, {}, where, params), [])
+    per = _with_suppliers(sums[(sums["g"] == 0) & sums["anchor"].notna()],
+                          _suppliers(src, {"anchor": "anchor"}, where, params), ["anchor"])
+    per = per.sort_values("anchor", kind="mergesort")
     rows = [{"anchor": ALL_ANCHORS, **_measures_from_sums(total.iloc[0])}]
     rows += [{"anchor": r["anchor"], **_measures_from_sums(r)} for _, r in per.iterrows()]
     return _headline_frame(rows, ["anchor"])
@@ -380,8 +474,13 @@ def by_anchor_year(src: SpendSource, deprived_deciles: Iterable[int] = DEFAULT_D
     each, years in order. Equals `analysis.headline(for_year(spend, y))` stacked over years."""
     sums = src.sql(f"""SELECT financial_year, anchor, GROUPING(anchor) AS g,
                               {_MEASURE_SQL.format(deciles=_deciles_sql(deprived_deciles))}
-                       FROM spend WHERE financial_year IS NOT NULL
+                       FROM cube WHERE financial_year IS NOT NULL
                        GROUP BY GROUPING SETS ((financial_year, anchor), (financial_year))""")
+    fy_only = _suppliers(src, {"financial_year": "financial_year"}, "WHERE financial_year IS NOT NULL", [])
+    fy_anchor = _suppliers(src, {"financial_year": "financial_year", "anchor": "anchor"},
+                           "WHERE financial_year IS NOT NULL", [])
+    sums = pd.concat([_with_suppliers(sums[sums["g"] == 1].drop(columns="anchor"), fy_only, ["financial_year"]),
+                      _with_suppliers(sums[sums["g"] == 0], fy_anchor, ["financial_year", "anchor"])])
     rows = []
     for year in sorted(sums["financial_year"].unique()):
         sub = sums[sums["financial_year"] == year]
@@ -404,9 +503,9 @@ def _geo_sums(src: SpendSource, key_sql: str, year: str | None) -> pd.DataFrame:
                CAST(COALESCE(SUM(amount_pence) FILTER (WHERE located AND in_place), 0) AS BIGINT) AS place_pence,
                CAST(COALESCE(SUM(amount_pence) FILTER (WHERE located AND in_wider), 0) AS BIGINT) AS wider_pence,
                CAST(COALESCE(SUM(amount_pence) FILTER (WHERE located AND NOT in_wider), 0) AS BIGINT) AS outside_pence,
-               CAST(COALESCE(SUM(amount_pence) FILTER (WHERE NOT located), 0) AS BIGINT) AS unlocated_pence,
-               COUNT(DISTINCT supplier_key) AS suppliers
-        FROM spend {where} GROUP BY 1 ORDER BY 1""", params)
+               CAST(COALESCE(SUM(amount_pence) FILTER (WHERE NOT located), 0) AS BIGINT) AS unlocated_pence
+        FROM cube {where} GROUP BY 1 ORDER BY 1""", params)
+    agg = _with_suppliers(agg, _suppliers(src, {"k": key_sql}, where, params), ["k"])
     agg = _int64(agg, ["total_pence", "place_pence", "wider_pence", "outside_pence", "unlocated_pence", "suppliers"])
     located = agg["total_pence"] - agg["unlocated_pence"]
     agg["located_share"] = _safe_div(located, agg["total_pence"])
@@ -456,14 +555,14 @@ def spend_by_lad(src: SpendSource, geography: pd.DataFrame | None = None, by_anc
     """`analysis.spend_by_lad`: place LADs first, then the wider area, outside, unlocated last."""
     _check_year(src, year)
     where, params = _where(year)
-    anchor_sql = "anchor, " if by_anchor else ""
+    keys = {"anchor": "anchor"} if by_anchor else {}
+    keys.update(lad_code="CASE WHEN located THEN COALESCE(lad_code, '') ELSE '' END",
+                geo="CASE WHEN located THEN COALESCE(geo, '') ELSE 'unlocated' END")
     out = src.sql(f"""
-        SELECT {anchor_sql}
-               CASE WHEN located THEN COALESCE(lad_code, '') ELSE '' END AS lad_code,
-               CASE WHEN located THEN COALESCE(geo, '') ELSE 'unlocated' END AS geo,
-               CAST(SUM(amount_pence) AS BIGINT) AS spend_pence,
-               COUNT(DISTINCT supplier_key) AS suppliers, COUNT(*) AS payments
-        FROM spend {where} GROUP BY ALL""", params)
+        SELECT {", ".join(f"{e} AS {a}" for a, e in keys.items())},
+               CAST(SUM(amount_pence) AS BIGINT) AS spend_pence, CAST(SUM(payments) AS BIGINT) AS payments
+        FROM cube {where} GROUP BY ALL""", params)
+    out = _with_suppliers(out, _suppliers(src, keys, where, params), list(keys))
     if by_anchor:
         out["anchor"] = out["anchor"].fillna("")
     out = _int64(out, ["spend_pence", "suppliers", "payments"])
@@ -489,7 +588,7 @@ def spend_by_decile(src: SpendSource, year: str | None = None) -> pd.DataFrame:
     _check_year(src, year)
     where, params = _where(year)
     cond = ("AND " + where[6:]) if where else ""
-    agg = src.sql(f"""SELECT imd_decile, CAST(SUM(amount_pence) AS BIGINT) AS spend_pence FROM spend
+    agg = src.sql(f"""SELECT imd_decile, CAST(SUM(amount_pence) AS BIGINT) AS spend_pence FROM cube
                       WHERE imd_decile IS NOT NULL {cond} GROUP BY 1""", params)
     out = pd.DataFrame({"imd_decile": range(1, 11)})
     out["spend_pence"] = out["imd_decile"].map(dict(zip(agg["imd_decile"], agg["spend_pence"]))).fillna(0).astype("int64")
@@ -502,33 +601,43 @@ def spend_by_decile(src: SpendSource, year: str | None = None) -> pd.DataFrame:
 # 3. Suppliers
 
 
-_SUPPLIER_ROWS = """
-    WITH rows AS (
-        SELECT CASE WHEN ind THEN '(individuals)' ELSE COALESCE(supplier_key, '') END AS supplier_key,
-               CASE WHEN ind THEN '{label}' ELSE COALESCE(supplier_name, '') END AS supplier_name,
-               CASE WHEN ind THEN 'individual' ELSE COALESCE(supplier_type, 'unknown') END AS supplier_type,
-               CASE WHEN ind THEN 'various' ELSE COALESCE(geo, 'unlocated') END AS geo,
-               CASE WHEN ind THEN '' ELSE COALESCE(lad_code, '') END AS lad_code,
-               amount_pence, _ord
-        FROM (SELECT *, (supplier_type = 'individual' OR COALESCE(individual, false)) IS TRUE AS ind
-              FROM spend {where})
-    )
-"""
+_IND = "((supplier_type = 'individual' OR COALESCE(individual, false)) IS TRUE)"
+_LABEL = INDIVIDUALS_LABEL.replace("'", "''")
+# The shown value of each supplier column, individuals collapsed to one unnamed line.
+_SHOWN = {
+    "supplier_name": f"CASE WHEN {_IND} THEN '{_LABEL}' ELSE COALESCE(supplier_name, '') END",
+    "supplier_type": f"CASE WHEN {_IND} THEN 'individual' ELSE COALESCE(supplier_type, 'unknown') END",
+    "geo": f"CASE WHEN {_IND} THEN 'various' ELSE COALESCE(geo, 'unlocated') END",
+    "lad_code": f"CASE WHEN {_IND} THEN '' ELSE COALESCE(lad_code, '') END",
+}
+_SHOWN_KEY = f"CASE WHEN {_IND} THEN '(individuals)' ELSE COALESCE(supplier_key, '') END"
 
 
 def top_suppliers(src: SpendSource, n: int = 300, year: str | None = None) -> pd.DataFrame:
     """`analysis.top_suppliers`: the `n` largest suppliers, individuals as one unnamed line."""
     _check_year(src, year)
     where, params = _where(year)
-    # A key's published names can differ (`ACME LTD`, `Acme Limited`): the one shown is that of its
-    # first payment in file order, as in analysis, never whichever row a parallel scan met first.
-    top = src.sql(_SUPPLIER_ROWS.format(where=where, label=INDIVIDUALS_LABEL.replace("'", "''")) + """
-        SELECT supplier_key, arg_min(supplier_name, _ord) AS supplier_name,
-               arg_min(supplier_type, _ord) AS supplier_type, arg_min(geo, _ord) AS geo,
-               arg_min(lad_code, _ord) AS lad_code,
-               CAST(SUM(amount_pence) AS BIGINT) AS spend_pence, COUNT(*) AS payments
-        FROM rows GROUP BY supplier_key ORDER BY spend_pence DESC, supplier_key ASC LIMIT ?""", params + [int(n)])
-    total = int(src.sql(f"SELECT CAST(COALESCE(SUM(amount_pence), 0) AS BIGINT) AS t FROM spend {where}",
+    lo = dict(_SHOWN, supplier_name=_SHOWN["supplier_name"].replace("COALESCE(supplier_name, '')", "name_min"))
+    hi = dict(_SHOWN, supplier_name=_SHOWN["supplier_name"].replace("COALESCE(supplier_name, '')", "name_max"))
+    top = src.sql(f"""
+        SELECT {_SHOWN_KEY} AS supplier_key,
+               {", ".join(f"min({lo[c]}) AS {c}, max({hi[c]}) AS {c}_max" for c in _SHOWN)},
+               CAST(SUM(amount_pence) AS BIGINT) AS spend_pence, CAST(SUM(payments) AS BIGINT) AS payments
+        FROM cube {where} GROUP BY 1 ORDER BY spend_pence DESC, supplier_key ASC LIMIT ?""", params + [int(n)])
+    # A key's published names can differ (`ACME LTD`, `Acme Limited`). Analysis shows the one on
+    # the key's first payment; only for those keys are single payments read, in file order.
+    varied = top.index[np.logical_or.reduce([(top[c] != top[f"{c}_max"]).to_numpy() for c in _SHOWN])]
+    if len(varied):
+        keys = top.loc[varied, "supplier_key"].tolist()
+        cond = ("AND " + where[6:]) if where else ""
+        first = src.sql(f"""
+            SELECT {_SHOWN_KEY} AS supplier_key,
+                   {", ".join(f"arg_min({_SHOWN[c]}, _ord) AS {c}" for c in _SHOWN)}
+            FROM spend WHERE list_contains(?::VARCHAR[], {_SHOWN_KEY}) {cond} GROUP BY 1""",
+                        [keys] + params).set_index("supplier_key")
+        for c in _SHOWN:
+            top.loc[varied, c] = top.loc[varied, "supplier_key"].map(first[c]).to_numpy()
+    total = int(src.sql(f"SELECT CAST(COALESCE(SUM(amount_pence), 0) AS BIGINT) AS t FROM cube {where}",
                         params)["t"].iloc[0])
     top = _int64(top, ["spend_pence", "payments"])
     top["share_of_total"] = top["spend_pence"] / total if total else np.nan
@@ -544,10 +653,10 @@ def supplier_counts(src: SpendSource, year: str | None = None) -> pd.DataFrame:
     """`analysis.supplier_counts`: suppliers and spend by place / wider / outside / unlocated."""
     _check_year(src, year)
     where, params = _where(year)
-    agg = src.sql(f"""SELECT CASE WHEN located THEN COALESCE(geo, 'unlocated') ELSE 'unlocated' END AS geo,
-                             COUNT(DISTINCT supplier_key) AS suppliers,
-                             CAST(SUM(amount_pence) AS BIGINT) AS spend_pence
-                      FROM spend {where} GROUP BY 1""", params).set_index("geo")
+    geo = "CASE WHEN located THEN COALESCE(geo, 'unlocated') ELSE 'unlocated' END"
+    agg = src.sql(f"""SELECT {geo} AS geo, CAST(SUM(amount_pence) AS BIGINT) AS spend_pence
+                      FROM cube {where} GROUP BY 1""", params)
+    agg = _with_suppliers(agg, _suppliers(src, {"geo": geo}, where, params), ["geo"]).set_index("geo")
     out = agg.reindex(GEO_ORDER, fill_value=0).reset_index()
     out = _int64(out, ["spend_pence", "suppliers"])
     out = out[["geo", "suppliers", "spend_pence"]]
