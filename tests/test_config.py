@@ -149,6 +149,8 @@ def test_named_wider_area_resolves(built_reference, tmp_path):
     gm = load_config(write(tmp_path, BASE.replace("wider_area: [E07000117, E07000118]",
                                                   "wider_area: Greater Manchester")))
     assert "E08000001" in gm.wider_area.lad_codes and "E07000123" in gm.wider_area.lad_codes  # place added
+    named = load_config(write(tmp_path, BASE.replace("{name: Preston, lad_codes: [E07000123]}", "{name: Preston}")))
+    assert named.place.lad_codes == ["E07000123"]
 
 
 def test_unknown_wider_area_is_an_error(built_reference, tmp_path):
