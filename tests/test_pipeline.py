@@ -4,7 +4,6 @@ that reconciles to the penny."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import textwrap
 
 import pandas as pd
