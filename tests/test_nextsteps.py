@@ -73,6 +73,15 @@ def test_leakage_by_anchor(spend):
     assert t.loc["B", "leakage_share"] == pytest.approx(370_000 / 670_000)
 
 
+def test_leakage_by_anchor_and_sector(spend):
+    spend["sic_section"] = spend["sic_division"].map({"62": "J", "35": "D", "84": "O", "64": "K", "46": "G", "49": "H"})
+    t = ns.leakage_by_anchor_and_sector(spend, top=2)
+    got = {(r.anchor, r.sector): r.leakage_pence for r in t.itertuples()}
+    assert got == {("A", "J"): 1_000_000, ("A", "K"): 250_000, ("B", "D"): 400_000, ("B", "O"): 70_000}
+    b_o = t[(t["anchor"] == "B") & (t["sector"] == "O")].iloc[0]
+    assert b_o["leakage_share_of_sector"] == pytest.approx(70_000 / 370_000)
+
+
 def test_leakage_suppliers_never_individuals(spend):
     spend.loc[spend["supplier_type"] == "individual", ["geo", "lad_code", "located", "in_wider"]] = ["outside", E9, True, False]
     t = ns.leakage_suppliers(spend)

@@ -137,6 +137,20 @@ def leakage_by_sector(spend: pd.DataFrame, level: str = "section", sic: pd.DataF
     return out.drop(columns="_none").reset_index(drop=True)
 
 
+def leakage_by_anchor_and_sector(spend: pd.DataFrame, sic: pd.DataFrame | None = None, top: int = 5) -> pd.DataFrame:
+    """Each anchor's `top` leaking SIC sections: leakage pence and the share of that anchor's
+    located spend in the sector that leaks."""
+    parts = []
+    for anchor, part in spend.groupby(spend["anchor"].astype("string"), sort=True):
+        t = leakage_by_sector(part, "section", sic)
+        t = t[t["leakage_pence"] > 0].head(top)
+        t.insert(0, "anchor", anchor)
+        parts.append(t)
+    cols = ["anchor", "sector", "sector_name", "total_pence", "located_pence", "leakage_pence",
+            "leakage_share_of_sector"]
+    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
+
+
 def leakage_by_anchor(spend: pd.DataFrame) -> pd.DataFrame:
     """Each anchor's total, located spend and leakage (pence) and the share of its located spend
     that leaks; a last row for all anchors."""
@@ -1050,6 +1064,11 @@ class NextSteps:
     def leakage_anchor_table(self):
         return self._table(leakage_by_anchor(self.year_spend), "leakage-by-anchor", "Leakage by anchor",
                            self._based("Share = leakage / the anchor's located spend."))
+
+    def leakage_anchor_sector_table(self, top: int = 5):
+        return self._table(leakage_by_anchor_and_sector(self.year_spend, self.sic, top), "leakage-by-anchor-sector",
+                           f"Each anchor's {top} most leaking sectors",
+                           self._based("Share = leakage / the anchor's located spend in the sector."))
 
     def leakage_suppliers_table(self, n: int = 30):
         return self._table(leakage_suppliers(self.year_spend, n, self.sic), "leakage-suppliers",
