@@ -109,3 +109,23 @@ def test_demo_change_matches_published(demo_reports):
     assert (dec["total_effect_pence"] + dec["share_effect_pence"] == dec["change_pence"]).all()
     assert (out / "data" / "trend-place-summary.csv").exists()
     assert "Decomposition" in _outputs_text(nb02)
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_baseline_on_a_real_city(built_reference, spend_dir, tmp_path):
+    """Bolton 2019/20 (real ledger, names and company numbers): the notebook runs to the end and every
+    share carries its coverage and bounds; with no register of company sizes the SME share is bounded
+    only."""
+    _run("01_baseline.ipynb", tmp_path, config_path="configs/bolton.yml")
+    s = json.loads((tmp_path / "summary.json").read_text())
+    y = s["years"][s["baseline_year"]]
+    assert 0 < y["located_share"] < 1  # real ledgers: much spend cannot be located
+    for block in [y, *y["anchors"].values()]:
+        for share in ["place_share", "wider_share", "deprived_share"]:
+            lo, hi = block[f"{share}_bounds"]
+            assert lo <= block[share] <= hi, share
+        assert block["sme_share"] is None and block["sme_share_bounds"][0] <= block["sme_share_bounds"][1]
+    assert y["total_gbp"] == pytest.approx(y["wider_gbp"] + y["outside_gbp"] + y["unlocated_gbp"], abs=0.01)
+    head = pd.read_csv(tmp_path / "data" / "headline.csv")
+    assert {"place_share_bounds", "located_share"} <= set(head.columns)
