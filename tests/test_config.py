@@ -128,8 +128,11 @@ def test_financial_year_labels():
 
 
 def test_definitions_table_echoes_values_in_force_and_defaults(tmp_path):
-    text = BASE + "definitions:\n  deprived: {deciles: [1]}\n  benchmark: {local_share: 0.25}\n"
-    table = load_config(write(tmp_path, text)).definitions_table()
+    text = BASE + ("definitions:\n  deprived: {deciles: [1]}\n  benchmark: {local_share: 0.25}\n"
+                   "  not_influenceable: {suppliers: [Big Framework Ltd], suppliers_file: frameworks.csv}\n")
+    table = load_config(write(tmp_path, text), check_inputs=False).definitions_table()
+    assert table.set_index("definition").loc["Not influenceable: named suppliers", "value"] == \
+        "Big Framework Ltd; file frameworks.csv"
     assert list(table.columns) == ["definition", "value", "default", "source"]
     row = table.set_index("definition").loc["Deprived area"]
     assert row["value"] == "IMD 2019 deciles 1 (national)" and row["default"] == "IMD 2019 deciles 1, 2 (national)"

@@ -374,8 +374,9 @@ class CityConfig(_Strict):
              _list(default.not_influenceable.expense_patterns),
              "Benefits, grants to individuals, pass-through payments, precepts, levies, pensions, tax and refunds."),
             ("Not influenceable: named suppliers",
-             _list(d.not_influenceable.suppliers) or ("file " + d.not_influenceable.suppliers_file
-                                                       if d.not_influenceable.suppliers_file else "none"),
+             "; ".join(filter(None, [", ".join(d.not_influenceable.suppliers),
+                                     d.not_influenceable.suppliers_file and f"file {d.not_influenceable.suppliers_file}"]))
+             or "none",
              "none", "National frameworks and contracts let nationally, listed by supplier."),
             ("Benchmark: local share", f"{d.benchmark.local_share:.3f}", f"{default.benchmark.local_share:.3f}",
              d.benchmark.source),
