@@ -271,3 +271,13 @@ def test_sme_share_only_bounded_when_smes_cannot_be_told_apart(hand):
     assert analysis.sme_measurable(no_sme, {"companies_file": "companies.csv"})
     bench = analysis.benchmark_comparison(m).set_index("measure").loc["Spend with SMEs"]
     assert bench["verdict"] == "not measured; bounds straddle the benchmark"
+
+
+def test_business_type_and_deprivation_per_anchor(hand):
+    bt = analysis.spend_by_business_type(hand, by_anchor=True).set_index(["anchor", "supplier_type"])
+    assert bt.loc[("A", "vcse"), "share_of_total"] == pytest.approx(0.3)  # 3000 of A's 10000
+    assert bt.loc[("B", "sme"), "total_pence"] == 500 and ("B", "vcse") not in bt.index
+    dep = analysis.deprived_area_spend(hand, (1, 2), by_anchor=True).set_index(["anchor", "scope"])
+    assert dep.loc[("A", "all spend"), "deprived_pence"] == 4000  # s1 1000 + s3 3000
+    assert dep.loc[("B", "all spend"), "with_decile_pence"] == -500
+    assert dep.loc[("All anchors", "all spend"), "deprived_pence"] == 4500

@@ -371,18 +371,19 @@ def spend_by_sector(spend: pd.DataFrame, level: str = "section", sic: pd.DataFra
 # 4. Business type
 
 
-def spend_by_business_type(spend: pd.DataFrame) -> pd.DataFrame:
+def spend_by_business_type(spend: pd.DataFrame, by_anchor: bool = False) -> pd.DataFrame:
     """SME, large, VCSE, public, individual (aggregated), not classified: £ by geography and each
-    type's share of total spend, in that fixed order."""
+    type's share of total spend (of the anchor's, with `by_anchor`), in that fixed order."""
     frame = spend.copy()
     frame["supplier_type"] = frame["supplier_type"].astype("string").fillna("unknown")
-    out = _geo_columns(frame, "supplier_type")
-    total = out["total_pence"].sum()
-    out["share_of_total"] = _safe_div(out["total_pence"], pd.Series(total, index=out.index))
+    keys = (["anchor"] if by_anchor else []) + ["supplier_type"]
+    out = _geo_columns(frame, keys)
+    total = out.groupby(["anchor"] if by_anchor else lambda _: 0)["total_pence"].transform("sum")
+    out["share_of_total"] = _safe_div(out["total_pence"], total)
     out["business_type"] = out["supplier_type"].map(BUSINESS_TYPE_NAMES).fillna(out["supplier_type"])
     out["_order"] = out["supplier_type"].map({t: i for i, t in enumerate(BUSINESS_TYPES)}).fillna(len(BUSINESS_TYPES))
-    out = out.sort_values(["_order", "supplier_type"], kind="mergesort").drop(columns="_order")
-    first = ["supplier_type", "business_type", "total_pence", "share_of_total"]
+    out = out.sort_values(keys[:-1] + ["_order", "supplier_type"], kind="mergesort").drop(columns="_order")
+    first = keys + ["business_type", "total_pence", "share_of_total"]
     return out[first + [c for c in out.columns if c not in first]].reset_index(drop=True)
 
 
@@ -408,25 +409,32 @@ def local_business_spend(spend: pd.DataFrame) -> pd.DataFrame:
 
 
 def deprived_area_spend(spend: pd.DataFrame, deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES,
-                        place_lsoa_share: float | None = None) -> pd.DataFrame:
+                        place_lsoa_share: float | None = None, by_anchor: bool = False) -> pd.DataFrame:
     """Spend with suppliers in the most deprived LSOAs (IMD deciles `deprived_deciles`), measured
     on spend located to an LSOA with a decile, for all located spend and for spend in the place;
     each with coverage and bounds. `place_lsoa_share` (the share of the place's own LSOAs in those
-    deciles, from `place_deprived_lsoa_share`) is set beside it as the yardstick."""
-    amount = spend["amount_pence"].astype("int64")
-    decile = pd.to_numeric(spend["imd_decile"], errors="coerce")
+    deciles, from `place_deprived_lsoa_share`) is set beside it as the yardstick. With `by_anchor`,
+    all anchors first and then each anchor."""
+    groups = [(ALL_ANCHORS, spend)]
+    if by_anchor:
+        groups += [(a, spend[spend["anchor"].astype(str) == a]) for a in anchors_in(spend)]
     deciles = list(deprived_deciles)
     rows = []
-    for scope, mask in [("all spend", pd.Series(True, index=spend.index)),
-                        ("spend in the place", _flag(spend, "in_place") & _located(spend))]:
-        total = _pence(amount[mask])
-        known = _pence(amount[mask & decile.notna()])
-        part = _pence(amount[mask & decile.isin(deciles)])
-        b = bounded_share(part, known, total)
-        rows.append({"scope": scope, "deprived_pence": part, "with_decile_pence": known, "total_pence": total,
-                     "deprived_share": b["share"], "deprived_share_lo": b["lo"], "deprived_share_hi": b["hi"],
-                     "coverage": b["coverage"], "place_lsoas_in_deciles": place_lsoa_share})
-    return pd.DataFrame(rows)
+    for anchor, sub in groups:
+        amount = sub["amount_pence"].astype("int64")
+        decile = pd.to_numeric(sub["imd_decile"], errors="coerce")
+        for scope, mask in [("all spend", pd.Series(True, index=sub.index)),
+                            ("spend in the place", _flag(sub, "in_place") & _located(sub))]:
+            total = _pence(amount[mask])
+            known = _pence(amount[mask & decile.notna()])
+            part = _pence(amount[mask & decile.isin(deciles)])
+            b = bounded_share(part, known, total)
+            rows.append({"anchor": anchor, "scope": scope, "deprived_pence": part, "with_decile_pence": known,
+                         "total_pence": total, "deprived_share": b["share"], "deprived_share_lo": b["lo"],
+                         "deprived_share_hi": b["hi"], "coverage": b["coverage"],
+                         "place_lsoas_in_deciles": place_lsoa_share})
+    out = pd.DataFrame(rows)
+    return out if by_anchor else out.drop(columns="anchor")
 
 
 def place_deprived_lsoa_share(lsoa: pd.DataFrame, lad_codes: Iterable[str],
