@@ -335,6 +335,9 @@ def test_resolve_area(built_reference):
     assert resolve_area("E07000123") == ("Preston", ["E07000123"])
     assert resolve_area(["E08000001", "E08000006"])[1] == ["E08000001", "E08000006"]
     assert resolve_area("Preston") == ("Preston", ["E07000123"])
+    assert len(resolve_area("North East")[1]) == 12  # the region
+    assert resolve_area("north east combined authority") == (
+        "North East Combined Authority", ["E06000047", "E08000023", "E08000024", "E08000037"])
     with pytest.raises(ConfigError, match=r"'Lancshire'.*Lancashire"):
         resolve_area("Lancshire")
     with pytest.raises(ConfigError, match="E99999999"):

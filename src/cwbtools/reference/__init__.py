@@ -105,6 +105,10 @@ def _area_names() -> dict[str, tuple[str, list[str]]]:
     for kind in ("lad", "county", "cauth", "region"):
         for name, group in geo.dropna(subset=[f"{kind}_name"]).groupby(f"{kind}_name"):
             names[str(name).lower()] = (str(name), sorted(group["lad_code"]))
+    # "North East" is both a region and a combined authority: the region wins the bare name, and
+    # every combined authority also answers to its full title.
+    for name, group in geo.dropna(subset=["cauth_name"]).groupby("cauth_name"):
+        names[f"{str(name).lower()} combined authority"] = (f"{name} Combined Authority", sorted(group["lad_code"]))
     return names
 
 
