@@ -134,7 +134,7 @@ def test_redaction_markers():
     ("Transaction Date", "payment_date"), ("* Date", "payment_date"), ("paid_date", "payment_date"),
     ("Expenditure Catergory", "expense_category"), ("Expense Type", "expense_category"),
     ("Account Detail", "expense_category"), ("Service Area", "service_area"), ("Cost Centre", "service_area"),
-    ("Directorate", "service_area"), ("Organisatonal Unit", "service_area"), ("Service Cost Centre", "service_area"),
+    ("Directorate", "service_area"), ("Department Area", "directorate"), ("Directorate", "directorate"), ("Organisatonal Unit", "service_area"), ("Service Cost Centre", "service_area"),
     ("Transaction Number", "transaction_ref"), ("Invoice Ref", "transaction_ref"), ("HBC Ref No.", "transaction_ref"),
     ("Trans No", "transaction_ref"), ("VAT Registration Number", "vat_number"), ("Supplier Postcode", "postcode"),
     ("Company Number", "company_number"), ("Charity Number", "charity_number"), ("Supplier ID", "supplier_id"),
@@ -147,7 +147,7 @@ def test_header_synonyms(header, field):
 
 def test_first_synonym_wins_and_overrides():
     cm = map_header(["Department Area", "Service Area", "Name:  ", "Payment Date", "Amount Paid"])
-    assert cm.columns["service_area"] == 1
+    assert cm.columns["service_area"] == 1 and cm.columns["directorate"] == 0
     cm = map_header(["Who", "When", "How much"], overrides={"supplier_name": "Who", "payment_date": "When",
                                                               "amount": "How much"})
     assert cm.columns == {"supplier_name": 0, "payment_date": 1, "amount": 2}

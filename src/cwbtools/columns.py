@@ -99,7 +99,9 @@ def _guess_field(norm: str) -> tuple[str, int] | None:
         return ("transaction_ref", base)
     if words & {"expenditure", "expense", "category", "subjective", "account"}:
         return ("expense_category", base)
-    if words & {"directorate", "department", "service", "cost", "division", "unit"}:
+    if words & {"directorate", "department", "portfolio"}:
+        return ("directorate", base)
+    if words & {"service", "cost", "division", "unit"}:
         return ("service_area", base)
     if words & {"description", "narrative", "details"}:
         return ("description", base)
@@ -147,6 +149,9 @@ def map_header(cells: list[object], overrides: dict[str, str] | None = None) -> 
             # an override takes the column from whatever field detection gave it to
             columns = {f: i for f, i in columns.items() if i != matches[0]}
             columns[fld] = matches[0]
+    if "service_area" not in columns and "directorate" in columns:
+        # the only organisational column a ledger gives is the best service area it has
+        columns["service_area"] = columns["directorate"]
     return ColumnMap(columns=columns, header=["" if c is None else str(c) for c in cells])
 
 

@@ -32,6 +32,7 @@ STR = pd.StringDtype("pyarrow")  # text columns: Arrow-backed, <NA> for missing
 
 # Ledger columns kept beyond the contract (added, never renamed).
 EXTRA_FIELDS = (
+    "directorate",
     "ledger_sic_code",
     "ledger_company_name",
     "ledger_match_method",
