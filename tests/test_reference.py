@@ -31,6 +31,7 @@ LANCASHIRE = [f"E07{n:06d}" for n in range(117, 129)]
 @pytest.mark.parametrize("raw, expected", [
     ("226143", "00226143"), ("SC016876", "SC016876"), ("sc16876", "SC016876"), (" 01234567 ", "01234567"),
     ("", None), (None, None), ("0", None), ("N/A", None), ("123456789", None), (float("nan"), None),
+    ("IP29627R", "IP29627R"), ("ip 1234 r", "IP01234R"), ("RS00000R", None), ("OC301234", "OC301234"),
 ])
 def test_company_number_is_padded_with_prefix_kept(raw, expected):
     assert company_number(raw) == expected
@@ -385,7 +386,8 @@ def test_arrow_postcodes_match_normalise(values):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.text(alphabet="SCNIORsc0123456789 -/", max_size=11)), max_size=20))
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="SCNIOPRsc0123456789 -/", max_size=11),
+                          st.from_regex(r"[A-Z]{2}[0-9]{1,6}[A-Z]?", fullmatch=True)), max_size=20))
 def test_arrow_company_numbers_match_python(values):
     assert company_numbers_fast(values) == [company_number(v) for v in values]
 

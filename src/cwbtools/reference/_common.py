@@ -13,6 +13,8 @@ import pandas as pd
 from ..errors import InputFileError
 
 _CO_NUMBER = re.compile(r"^([A-Z]{0,2})(\d{1,8})$")
+# Registered societies on the Companies House register: `IP29627R`, `RS007654`-style with a letter after.
+_SOCIETY_NUMBER = re.compile(r"^([A-Z]{2})(\d{1,5})([A-Z])$")
 
 # The attribution every report and NOTICE repeats for postcode-derived tables.
 OS_ONS_ATTRIBUTION = (
@@ -28,17 +30,22 @@ def company_number(value: object) -> str | None:
 
     Companies House numbers are 8 characters: an optional 2-letter prefix (SC, NI, OC, RC, ...)
     then digits, zero-padded. Registers drop the leading zeros, so matching needs them back.
+    Registered societies (`IP29627R`) keep their trailing letter, their 5 digits padded.
     """
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
     text = re.sub(r"[^A-Za-z0-9]", "", str(value)).upper()
     if not text or set(text) == {"0"}:
         return None
+    society = _SOCIETY_NUMBER.match(text)
+    if society:
+        prefix, digits, suffix = society.groups()
+        return None if set(digits) == {"0"} else prefix + digits.zfill(5) + suffix
     match = _CO_NUMBER.match(text)
     if not match:
         return None
     prefix, digits = match.groups()
-    if len(prefix) + len(digits) > 8:
+    if len(prefix) + len(digits) > 8 or set(digits) == {"0"}:
         return None
     return prefix + digits.zfill(8 - len(prefix))
 
@@ -135,4 +142,12 @@ def company_numbers_fast(values) -> list:
                    pc.binary_join_element_wise(prefix, pc.utf8_lpad(digits, 6, "0"), "")))
     ok = pc.and_(ok, pc.less_equal(pc.add(plen, pc.utf8_length(digits)), 8))
     ok = pc.and_(ok, pc.invert(pc.fill_null(pc.match_substring_regex(digits, r"^0+$"), False)))
-    return pc.if_else(ok, padded, pa.scalar(None, pa.string())).to_pylist()
+    soc = pc.extract_regex(t, r"^(?P<p>[A-Z]{2})(?P<d>\d{1,5})(?P<s>[A-Z])$")
+    soc_digits = pc.struct_field(soc, [1])
+    soc_ok = pc.and_(pc.fill_null(pc.is_valid(soc), False),
+                     pc.invert(pc.fill_null(pc.match_substring_regex(soc_digits, r"^0+$"), False)))
+    soc_value = pc.binary_join_element_wise(pc.struct_field(soc, [0]), pc.utf8_lpad(soc_digits, 5, "0"),
+                                            pc.struct_field(soc, [2]), "")
+    none = pa.scalar(None, pa.string())
+    return pc.if_else(pc.fill_null(pc.is_valid(soc), False), pc.if_else(soc_ok, soc_value, none),
+                      pc.if_else(ok, padded, none)).to_pylist()
