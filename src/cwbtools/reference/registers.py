@@ -13,9 +13,10 @@ Sources and what each says about a supplier:
 
 Size from the Companies House accounts category (`COMPANY_SIZE`): categories only small or medium
 companies may file (micro, small, total exemption, abridged, medium) mean `sme`. `FULL` and `GROUP`
-do not prove a company is large (small companies may file full accounts), so they mean `large` only
-when the company also reports to the Gender Pay Gap service (250+ staff); otherwise size is unknown.
-Dormant, subsidiary-exempt and missing accounts leave size unknown.
+do not prove a company is large (small companies may file full accounts), so they leave size unknown.
+A company that reports to the Gender Pay Gap service with 250+ staff is `large` whatever its accounts
+(so `FULL` / `GROUP` filers that are large in fact get `large`). Dormant, subsidiary-exempt and
+missing accounts leave size unknown.
 """
 
 from __future__ import annotations
