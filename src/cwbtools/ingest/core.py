@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -155,6 +156,18 @@ def _strs(values) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(arr))
 
 
+# Names recur across chunks, sheets and files: classify and normalise each once per process.
+@lru_cache(maxsize=500_000)
+def _person(name: str) -> tuple[bool, bool]:
+    red = is_redacted(name)
+    return red, red or looks_like_individual(name)
+
+
+@lru_cache(maxsize=500_000)
+def _norm_name(name: str) -> str:
+    return normalise_supplier(name)
+
+
 def _pick(choices, codes: np.ndarray) -> pd.Series:
     """`choices[codes]` as a `string` Series, built by Arrow's dictionary decode (no Python loop)."""
     dictionary = pa.array(list(choices), type=pa.large_string(), from_pandas=True)
@@ -173,7 +186,7 @@ def _payment_ids(anchor: str, date_codes: np.ndarray, date_iso: list, pence: np.
     """Stable 64-bit id of (anchor, payment_date, amount_pence, normalised supplier, transaction_ref),
     as 16 hex digits. Each part is hashed once per distinct value, then mixed per row."""
     n_codes, n_uniq = pd.factorize(names, use_na_sentinel=True)
-    norm = _hash_text([normalise_supplier(u) for u in n_uniq] + [""])
+    norm = _hash_text([_norm_name(u) for u in n_uniq] + [""])
     ref_h = pd.util.hash_array(refs.fillna("").to_numpy(dtype=object), categorize=False)
     parts = [
         np.full(len(pence), _hash_text([anchor])[0], dtype=np.uint64),
@@ -349,8 +362,9 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
                                       for v in data["postcode"].tolist()], dtype=STR)
     names = data["supplier_name"]
     uniq = names.dropna().unique()
-    red = {u: is_redacted(u) for u in uniq}
-    ind = {u: red[u] or looks_like_individual(u) for u in uniq}
+    flags = {u: _person(u) for u in uniq}
+    red = {u: f[0] for u, f in flags.items()}
+    ind = {u: f[1] for u, f in flags.items()}
     no_name = names.isna().to_numpy()
     data["redacted"] = names.map(red).fillna(False).to_numpy(dtype=bool) | no_name
     data["individual"] = names.map(ind).fillna(False).to_numpy(dtype=bool) | no_name
