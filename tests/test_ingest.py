@@ -360,3 +360,21 @@ def test_dos_pound_sign(tmp_path):
                   b"SPECIALIST FLEET SERVICES LTD,24-Apr-17,2644.75,\x9c2644.75 PER MONTH\r\n")
     tx = ingest_paths([f], anchor="H").transactions
     assert tx.description.tolist() == ["£2644.75 PER MONTH"] and tx.amount_pence.tolist() == [264475]
+
+
+@pytest.mark.parametrize("header", [
+    # layouts from other transparency-code publishers (not in the shared data)
+    ["Body", "Body Name", "Date", "Transaction Number", "Invoice Number", "Amount", "Supplier Name", "Supplier ID",
+     "VAT Registration Number", "Expense Area", "Expense Type", "Expense Code", "Creditor Type", "Purpose"],
+    ["Department family", "Entity", "Date", "Expense type", "Expense area", "Supplier", "Transaction number",
+     "Amount", "Description", "Supplier Postcode"],
+    ["Organisation Name", "Organisation Code", "Effective Date", "Service Division Label", "Expenditure Category",
+     "Beneficiary", "Purpose of Spend", "Amount", "Payment Number", "Irregular Company Number", "Charity Number"],
+    ["Vendor Name", "Pay Date", "Value (£)", "Category", "Voucher Number", "Department"],
+])
+def test_other_publishers_layouts(header):
+    cm = map_header(header)
+    assert not cm.missing_core()
+    named = {f: header[j] for f, j in cm.columns.items()}
+    assert "Type" not in named.get("supplier_id", "")  # `Creditor Type` is not an id
+    assert "service_area" in named and "transaction_ref" in named
