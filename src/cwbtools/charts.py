@@ -392,7 +392,7 @@ def anchor_small_multiples(mby: pd.DataFrame, place_name: str = "the place", tit
             ax.fill_between(x, d["place_share_lo"].astype(float), d["place_share_hi"].astype(float),
                             color=GEO_COLOURS["place"], alpha=0.15)
             ax.plot(x, d["place_share"].astype(float), "o-", color=GEO_COLOURS["place"])
-            ax.set_title(anchors[i][:32], fontsize=9)
+            ax.set_title("\n".join(_wrap(anchors[i], 30)[:2]), fontsize=9)
             ax.set_xticks(x, [y if len(years) <= 5 or j % 2 == 0 else "" for j, y in enumerate(years)], fontsize=7,
                           rotation=45)
             pct_axis(ax.yaxis)
