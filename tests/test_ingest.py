@@ -339,11 +339,16 @@ def test_partitioned_streaming_matches_in_memory(tmp_path):
     cols = ["rows_read", "rows_kept", "pence_read", "pence_kept", "pence_set_aside"]
     assert part.reconciliation[cols].equals(mem.reconciliation[cols])
     files = sorted((tmp_path / "p" / "transactions" / "anchor=Big").glob("financial_year=*/part-*.parquet"))
-    assert {p.parent.name for p in files} == {"financial_year=2017-18", "financial_year=2018-19",
-                                             "financial_year=2019-20", "financial_year=2020-21"}
-    table = pd.concat([pq.read_table(p).to_pandas() for p in files])
+    assert {p.parent.name for p in files} == {"financial_year=2017%2F18", "financial_year=2018%2F19",
+                                             "financial_year=2019%2F20", "financial_year=2020%2F21"}
+    table = pq.read_table(tmp_path / "p" / "transactions").to_pandas()  # hive keys decoded back
     assert len(table) == len(mem.transactions) == 1000
     assert table.amount_pence.sum() == mem.transactions.amount_pence.sum()
+    assert set(table.financial_year.astype(str)) == set(mem.transactions.financial_year)
+    assert set(table.anchor.astype(str)) == {"Big"}
+    by_year = table.groupby(table.financial_year.astype(str)).amount_pence.sum().sort_index()
+    assert by_year.equals(mem.transactions.groupby("financial_year").amount_pence.sum().sort_index()
+                          .rename_axis("financial_year").astype(by_year.dtype))
     assert mem.reconciliation.reason_no_amount.iloc[0] == 1
 
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -567,19 +568,20 @@ def ingest_paths(paths, anchor: str, overrides: dict[str, str] | None = None, ou
 
 
 def _write_partitions(kept: pd.DataFrame, out_dir: Path, anchor: str, part_no: int) -> int:
+    """Hive layout: `anchor=<a>/financial_year=<y>/part-N.parquet`, values URI-encoded
+    (`financial_year=2019%2F20`) and left out of the files, so pyarrow, pandas and DuckDB all read
+    back `anchor` and `financial_year` exactly as in CONTRACTS §1."""
     if kept.empty:
         return part_no
-    for fy, part in kept.groupby("financial_year", sort=True, dropna=False):
-        fy_dir = "unknown" if fy is None or fy is pd.NA else str(fy).replace("/", "-")
-        folder = out_dir / "transactions" / f"anchor={_safe(anchor)}" / f"financial_year={fy_dir}"
+    table = to_arrow(kept)
+    cols = [c for c in TRANSACTION_COLUMNS if c not in ("anchor", "financial_year")]
+    for fy, part in kept.groupby("financial_year", sort=True):
+        folder = out_dir / "transactions" / f"anchor={quote(anchor, safe='')}" / f"financial_year={quote(str(fy), safe='')}"
         folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(to_arrow(part), folder / f"part-{part_no:05d}.parquet")
+        rows = pa.array(np.flatnonzero((kept["financial_year"] == fy).to_numpy(dtype=bool)))
+        pq.write_table(table.take(rows).select(cols), folder / f"part-{part_no:05d}.parquet")
         part_no += 1
     return part_no
-
-
-def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "anchor"
 
 
 def write_outputs(result: IngestResult, out_dir: Path, partition: bool = False) -> None:
