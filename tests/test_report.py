@@ -134,7 +134,7 @@ def test_rendered_page_has_contents_tables_definitions_and_provenance(rendered):
     assert "Preston &lt;script&gt;" in page and 'href="data/definitions.csv"' in page
     assert hashlib.sha256(config.read_bytes()).hexdigest() in page
     assert f"cwbtools version</dt><dd>{__version__}" in page
-    assert "2026-01-02 03:04:05 (UTC), 12.3 s" in page
+    assert "started 2026-01-02 03:04:05 (UTC); notebooks ran in 12.3 s" in page
     assert "Contains OS data © Crown copyright" in page, "attribution from NOTICE"
 
 

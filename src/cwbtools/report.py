@@ -10,7 +10,6 @@ names and ledger text, which are not ours to trust.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import os
 import re
@@ -476,6 +475,3 @@ def write_index(root: Path | None = None) -> Path:
     _write_atomic(out, page)
     return out
 
-
-def escape(text: str) -> str:
-    return html.escape(text, quote=True)

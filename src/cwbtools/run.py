@@ -312,7 +312,8 @@ def run_city(plan: CityPlan, notebooks: list[Path], params: dict[str, dict] | No
         current = "(rendering)"
         data = build / "data"
         data.mkdir(exist_ok=True)
-        definitions.to_csv(data / report.DEFINITIONS_CSV, index=False, lineterminator="\n")
+        if not (data / report.DEFINITIONS_CSV).exists():  # a notebook's own copy wins
+            definitions.to_csv(data / report.DEFINITIONS_CSV, index=False, lineterminator="\n")
         seconds = time.perf_counter() - t0
         provenance = report.build_provenance(plan.config_path, started, seconds,
                                              {r.stem: r.seconds for r in records}, config_sha256=config_sha256)
@@ -326,7 +327,6 @@ def run_city(plan: CityPlan, notebooks: list[Path], params: dict[str, dict] | No
             report.render_notebook(record, build / f"{record.stem}.html", city=city, siblings=siblings,
                                    provenance=provenance, definitions=definitions)
             result.timings[record.stem]["render"] = time.perf_counter() - r0
-        provenance["run_seconds"] = round(time.perf_counter() - t0, 1)
         report.write_provenance(build, provenance)
         _swap(root, build, final)
         result.ok, result.folder = True, final
