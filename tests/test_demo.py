@@ -120,3 +120,11 @@ def test_demo_has_local_supplier_churn_and_the_six_anchors(demo_spend):
     assert len(lost) >= 10 and len(gained) >= 50
     assert spend["deprived"].notna().any() and spend["deprived"].fillna(False).any()
     assert {"sme", "large", "vcse", "public"} <= set(spend["supplier_type"])
+
+
+def test_config_states_the_figures_the_demo_is_calibrated_to():
+    config = load_config(configs_dir() / "preston-demo.yml", resolve_areas=False)
+    stated = {(p.year, p.measure): round(p.value * 100) for p in config.published}
+    for year, figures in demo.PUBLISHED.items():
+        for measure, pence in figures.items():
+            assert stated[(year, measure)] == pence, (year, measure)
