@@ -412,7 +412,8 @@ def _unreadable(table: RawTable) -> InputFileError:
     found = ", ".join(repr(c) for c in table.columns_found) or "(none)"
     return InputFileError(
         f"{where}: no recognisable supplier, amount and date columns. Columns found: {found}. "
-        f"Expected names like {expect}. Pass an override (field=header) for this file.")
+        f"Expected names like {expect}. If the columns are there under other names, name them: "
+        f"`cwb ingest ... --column supplier_name='Their Header'` (or overrides={{field: header}}).")
 
 
 def _ingest_file(path: Path, source_file: str, anchor: str, overrides, chunk_rows: int, sink=None):
