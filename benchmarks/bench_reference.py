@@ -90,7 +90,8 @@ def main() -> None:
             secs = time.time() - t
             print(f"registers with companies house: {secs:.1f} s for {counts['companies_house']:,} rows "
                   f"({counts['companies_house'] / secs:,.0f} rows/s; 5M rows ~ {5e6 / counts['companies_house'] * secs / 60:.1f} min)")
-            print(f"peak memory (RSS) {peak_mb():.0f} MB (before this step {before:.0f} MB)")
+            child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            print(f"peak memory (RSS) {peak_mb():.0f} MB (before this step {before:.0f} MB); largest worker process {child:.0f} MB")
 
 
 if __name__ == "__main__":
