@@ -21,8 +21,14 @@ _AMOUNT_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
 _PENCE = Decimal("0.01")
 
 
-def _decimal_to_pence(value: Decimal) -> int:
+_MAX_POUNDS = Decimal(2**63 - 1) / 100
+
+
+def _decimal_to_pence(value: Decimal) -> int | None:
     # Ledgers hold pence; a third decimal (rare, from spreadsheet arithmetic) is rounded half-up.
+    # Beyond int64 pence is a mangled cell, not a payment: unreadable rather than an overflow.
+    if abs(value) >= _MAX_POUNDS:
+        return None
     return int((value * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
@@ -35,7 +41,7 @@ def parse_amount_pence(text: object) -> int | None:
     if text is None or isinstance(text, bool):
         return None
     if isinstance(text, (int, np.integer)):
-        return int(text) * 100
+        return _decimal_to_pence(Decimal(int(text)))
     if isinstance(text, (float, np.floating)):
         if not np.isfinite(text):
             return None
@@ -55,6 +61,8 @@ def parse_amount_pence(text: object) -> int | None:
         negative, s = not negative, s[:-1]
     elif s.upper().endswith("CR"):
         negative, s = not negative, s[:-2]
+    elif s.upper().endswith("DR"):  # a debit: the amount as it stands
+        s = s[:-2]
     if s.startswith("-(") and s.endswith(")"):
         s = "-" + s[2:-1]
     if not _AMOUNT_RE.match(s):
@@ -62,6 +70,8 @@ def parse_amount_pence(text: object) -> int | None:
     try:
         pence = _decimal_to_pence(Decimal(s))
     except InvalidOperation:  # pragma: no cover - the regex admits only numbers
+        return None
+    if pence is None:
         return None
     return -pence if negative else pence
 
