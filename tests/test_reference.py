@@ -396,3 +396,13 @@ def test_company_kind_from_category():
     cats = pd.Series(["Private Limited Company", "Community Interest Company", "Registered Society",
                       "Charitable Incorporated Organisation", "Royal Charter Company", None, "Industrial and Provident Society"])
     assert reg._company_kind(cats).tolist() == ["company", "cic", "coop", "charity", "public", "company", "coop"]
+
+
+def test_cli_build_names_a_missing_companies_file(tmp_path, monkeypatch, capsys, shared_data):
+    from cwbtools import cli
+
+    monkeypatch.setenv("CWB_PROCESSED", str(tmp_path / "processed"))
+    assert cli.main(["reference", "build", "--companies", str(tmp_path / "nope.zip")]) == 2
+    err = capsys.readouterr().err
+    assert "--companies" in err and "nope.zip" in err and "Traceback" not in err
+    assert not (tmp_path / "processed" / "reference" / ".built").exists()

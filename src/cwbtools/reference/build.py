@@ -121,6 +121,7 @@ def build(companies: str | None = None, postcodes_file: str | None = None, force
     user_pc = Path(postcodes_file).expanduser().resolve() if postcodes_file else None
     if user_pc and not user_pc.exists():
         raise InputFileError(f"--postcodes: file not found: {user_pc}")
+    ch = _companies_file(companies, state)
     total = time.time()
 
     def run(step: _Step, fn) -> None:
@@ -187,7 +188,6 @@ def build(companies: str | None = None, postcodes_file: str | None = None, force
     run(_Step("geography", out_dir / "geography.parquet", [ref / tables.WARD_LAD, pkg_csv, counties if counties.exists() else None],
               force, state), do_geography)
 
-    ch = _companies_file(companies, state)
     reg_inputs = sorted(p for pat in ("nhs-ods/*.csv", reg.GPG_GLOB, reg.COOPS_FILE, reg.CHARITY_GLOB) for p in ref.glob(pat))
 
     def do_registers():

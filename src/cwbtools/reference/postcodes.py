@@ -111,9 +111,10 @@ def _user_file(path: Path, work: Path) -> Path:
 
 
 def _columns(con: duckdb.DuckDBPyConnection, csv: Path) -> dict[str, str]:
-    header = con.execute(f"SELECT * FROM read_csv(?, header=true, all_varchar=true, encoding='latin-1') LIMIT 0", [str(csv)])
-    header = header.description if header.fetchall() is not None else []
-    present = {d[0].lower().strip(): d[0] for d in header}
+    result = con.execute("SELECT * FROM read_csv(?, header=true, all_varchar=true, encoding='latin-1') LIMIT 0", [str(csv)])
+    description = result.description
+    result.fetchall()  # DuckDB wants every result consumed before the next statement
+    present = {d[0].lower().strip(): d[0] for d in description}
     found = {}
     for key, names in ALIASES.items():
         for n in names:
