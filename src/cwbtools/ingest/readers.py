@@ -49,6 +49,9 @@ def detect_encoding(path: Path) -> str:
     """`utf-8-sig` when the whole file is valid UTF-8 (BOM or not), else `cp1252`; `cp850` when the
     only non-ASCII byte is 0x9C, the DOS code page's £ (Hyndburn 1703.csv: `Net Amount(\x9c)`,
     `\x9c2644.75 PER MONTH`), which cp1252 would turn into `œ`."""
+    with open(path, "rb") as fh:
+        if fh.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # Excel's "Unicode text" export
+            return "utf-16"
     dec = codecs.getincrementaldecoder("utf-8")()
     try:
         with open(path, "rb") as fh:
@@ -175,7 +178,24 @@ def infer_columns(rows: list[list]) -> ColumnMap | None:
 
 def _csv_records(path: Path, encoding: str, delimiter: str):
     with _open_text(path, encoding) as fh:
-        yield from csv.reader(fh, delimiter=delimiter)
+        reader = csv.reader(fh, delimiter=delimiter)
+        try:
+            yield from reader
+        except csv.Error as exc:  # a cell over the size limit, a broken quote: the user's file, not our bug
+            raise InputFileError(f"{path}: line {reader.line_num + 1}: cannot be read as CSV ({exc})") from None
+
+
+MAX_LINE_BYTES = 1 << 20
+
+
+def _check_has_lines(path: Path) -> None:
+    """A ledger has line breaks. Without one in the first MB the file is one enormous line (a dump,
+    a binary): refuse it before any reader pulls the whole line into memory."""
+    with open(path, "rb") as fh:
+        head = fh.read(MAX_LINE_BYTES + 1)
+    if len(head) > MAX_LINE_BYTES and b"\n" not in head and b"\r" not in head:
+        raise InputFileError(f"{path}: no line break in the first {MAX_LINE_BYTES >> 20} MB: not a CSV ledger "
+                             f"(one line of {path.stat().st_size:,} bytes)")
 
 
 def _tail_records(path: Path, encoding: str, delimiter: str) -> list[list]:
@@ -275,7 +295,9 @@ def _fast_blocks(path: Path, encoding: str, delimiter: str, width: int, header_k
     read_opts = pacsv.ReadOptions(
         encoding="utf8" if encoding.startswith("utf-8") else encoding,
         column_names=[f"c{j}" for j in range(width)],
-        block_size=1 << 24 if chunk_rows < 5_000_000 else 1 << 26,
+        block_size=1 << 23 if chunk_rows < 5_000_000 else 1 << 26,
+        # streaming: no read-ahead, so memory is one block whatever the file size
+        use_threads=chunk_rows >= 5_000_000,
     )
     parse_opts = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False)
     conv_opts = pacsv.ConvertOptions(column_types={f"c{j}": pa.string() for j in range(width)},
@@ -312,6 +334,7 @@ def _strip_bom(batch: pa.RecordBatch) -> pa.RecordBatch:
 
 def read_csv(path: Path, source_file: str, overrides=None, chunk_rows: int = CHUNK_ROWS) -> RawTable:
     try:
+        _check_has_lines(path)
         encoding = detect_encoding(path)
         with _open_text(path, encoding) as fh:
             sample = fh.read(65536)
@@ -348,6 +371,10 @@ def read_csv(path: Path, source_file: str, overrides=None, chunk_rows: int = CHU
 def read_xlsx(path: Path, source_file: str, overrides=None, chunk_rows: int = CHUNK_ROWS) -> list[RawTable]:
     import openpyxl
 
+    with open(path, "rb") as fh:
+        if fh.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE container: encrypted OOXML or a renamed .xls
+            raise InputFileError(f"{path}: is password-protected (encrypted) or an old .xls saved as .xlsx: open it "
+                                 "in Excel, remove the password and save it as .xlsx")
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken or mislabelled file
