@@ -119,7 +119,7 @@ def test_catalogue_urls_are_https_and_companies_house_is_monthly():
 
     cat = catalogue(dt.date(2026, 11, 22))
     assert cat["companies-house"].url.endswith("BasicCompanyDataAsOneFile-2026-11-01.zip")
-    assert all(src.url.startswith("https://") for src in cat.values())
+    assert all(src.url.startswith("https://") for src in cat.values() if src.url)
     assert {"companies-house", "onspd", "pcd-oa-lsoa", "imd2019-file1", "imd2019-file2"} <= set(cat)
 
 
@@ -136,3 +136,15 @@ def test_download_helper_uses_catalogue_name_when_no_url(monkeypatch, tmp_path):
     assert seen["url"] == catalogue()["imd2019-file1"].url
     assert seen["dest"] == tmp_path / "File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx"
     assert seen["is_zip"] is False
+
+
+def test_ons_products_need_a_url(tmp_path):
+    with pytest.raises(CwbError, match="onspd.*--url"):
+        download("onspd", dest=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_override_url_without_a_file_name_keeps_the_catalogue_name(server, tmp_path):
+    _Handler.routes["/items/abc/data"] = (200, _zip_bytes(), None)
+    got = download("onspd", url=f"{server}/items/abc/data?dl=1", dest=tmp_path)
+    assert got == tmp_path / "ONSPD.zip" and zipfile.is_zipfile(got)

@@ -18,6 +18,7 @@ import http.client
 import os
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from . import paths
 from .errors import CwbError
 
 CHUNK = 1 << 20
+GEOPORTAL = "https://geoportal.statistics.gov.uk (Postcodes products)"
 _IOD = "https://assets.publishing.service.gov.uk/government/uploads/system/uploads/attachment_data/file"
 
 
@@ -48,11 +50,10 @@ def catalogue(today: dt.date | None = None) -> dict[str, Source]:
     ch = _companies_house_url(today)
     return {
         "companies-house": Source(ch, ch.rsplit("/", 1)[1], "Companies House BasicCompanyData, one file (~470 MB zip)", True),
-        "onspd": Source("https://www.arcgis.com/sharing/rest/content/items/ONSPD_LATEST/data", "ONSPD.zip",
-                        "ONS Postcode Directory (use --url with the current item from geoportal.statistics.gov.uk)", True),
-        "pcd-oa-lsoa": Source("https://www.arcgis.com/sharing/rest/content/items/PCD_OA_LSOA_MSOA_LAD_LATEST/data",
-                              "PCD_OA_LSOA_MSOA_LAD.zip",
-                              "ONS postcode to OA / LSOA / MSOA / LAD lookup (use --url with the current item)", True),
+        # The ONS portal gives each release its own item id, so there is no lasting URL: ask for one.
+        "onspd": Source("", "ONSPD.zip", f"ONS Postcode Directory: needs --url, from {GEOPORTAL}", True),
+        "pcd-oa-lsoa": Source("", "PCD_OA_LSOA_MSOA_LAD.zip",
+                              f"ONS postcode to OA / LSOA / MSOA / LAD lookup: needs --url, from {GEOPORTAL}", True),
         "imd2019-file1": Source(f"{_IOD}/833970/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx",
                                 "File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx", "IoD2019 File 1: IMD rank and decile"),
         "imd2019-file2": Source(f"{_IOD}/833973/File_2_-_IoD2019_Domains_of_Deprivation.xlsx",
@@ -108,8 +109,13 @@ def download(name: str, url: str | None = None, dest: Path | None = None, sha256
     if name not in cat:
         raise CwbError(f"unknown download {name!r}; choose one of: {', '.join(sorted(cat))}")
     src = cat[name]
+    if not (url or src.url):
+        raise CwbError(f"{name} has no lasting download address: pass --url (find the current file at {GEOPORTAL})")
     dest_dir = Path(dest).expanduser().resolve() if dest else paths.raw_dir()
-    target = dest_dir / (Path(url).name if url and Path(url).name else src.filename)
+    # An override URL names the file (a different month's BasicCompanyData) unless it ends in a bare
+    # path such as the ONS portal's `.../data`.
+    from_url = Path(urllib.parse.urlparse(url).path).name if url else ""
+    target = dest_dir / (from_url if "." in from_url else src.filename)
     print(f"downloading {name}: {url or src.url} -> {target}", flush=True)
     fetch(url or src.url, target, sha256=sha256, is_zip=src.is_zip)
     print(f"saved {target} ({target.stat().st_size:,} bytes, sha256 {_sha256(target)})")
