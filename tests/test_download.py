@@ -29,7 +29,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     routes: dict[str, tuple[int, bytes, int | None]] = {}
 
     def do_GET(self):  # noqa: N802 (http.server's name)
-        status, body, announced = self.routes.get(self.path, (404, b"not found", None))
+        status, body, announced = self.routes.get(self.path.split("?")[0], (404, b"not found", None))
         self.send_response(status)
         self.send_header("Content-Length", str(announced if announced is not None else len(body)))
         self.end_headers()
