@@ -55,6 +55,12 @@ def test_misspelt_key_names_key_location_file_and_nearest(tmp_path):
     assert "baseline_yaer" in msg and "'baseline_year'" in msg and str(path) in msg and "top level" in msg
 
 
+def test_source_path_is_not_a_yaml_key(tmp_path):
+    with pytest.raises(ConfigError, match="unknown key 'source_path'"):
+        load_config(write(tmp_path, BASE + "source_path: /etc/passwd\n"))
+    assert load_config(write(tmp_path, BASE)).source_path == (tmp_path / "city.yml").resolve()
+
+
 def test_misspelt_nested_key(tmp_path):
     text = BASE.replace("ledgers: [{path: ledger.csv}]", "ledgers: [{path: ledger.csv, overides: {}}]")
     with pytest.raises(ConfigError, match=r"unknown key 'overides' at anchors\[0\]\.ledgers\[0\].*did you mean 'overrides'"):

@@ -21,7 +21,7 @@ from typing import Any, Literal, get_args
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
 from .paths import configs_dir, processed_dir, raw_dir, shared_data_dir
@@ -289,8 +289,17 @@ class CityConfig(_Strict):
     companies_file: str | None = None
     crosswalk: str | None = None
     contracts_notices: str | None = None
-    # Set by load_config, not by the YAML author.
-    source_path: Path | None = Field(default=None, exclude=True)
+    # Set by load_config, never by the YAML author (a private attribute, so `source_path:` in a
+    # YAML file is rejected like any unknown key).
+    _source_path: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source_path(self) -> Path | None:
+        return self._source_path
+
+    @source_path.setter
+    def source_path(self, value: Path | None) -> None:
+        self._source_path = value
 
     @field_validator("slug")
     @classmethod
@@ -517,7 +526,7 @@ def _valid_keys(model: type[BaseModel], loc: tuple) -> list[str]:
         current = _model_in(field.annotation)
         if current is None:
             return []
-    return [k for k, f in current.model_fields.items() if not f.exclude]
+    return list(current.model_fields)
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
