@@ -307,7 +307,9 @@ def _fast_blocks(path: Path, encoding: str, delimiter: str, width: int, header_k
             table = pacsv.read_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=conv_opts)
             reader = table.combine_chunks().to_batches() or []
         else:  # streaming: memory stays flat whatever the file size
-            reader = pacsv.open_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=conv_opts)
+            # (a Python file object: given a path, Arrow reads far ahead of what has been parsed)
+            fh = open(path, "rb")  # noqa: SIM115 - closed when the generator finishes
+            reader = pacsv.open_csv(fh, read_options=read_opts, parse_options=parse_opts, convert_options=conv_opts)
         for batch in reader:
             if done == 0 and batch.num_rows and encoding.startswith("utf-8"):
                 first = batch.column(0)[0].as_py()
