@@ -1279,7 +1279,9 @@ def _registers(config: Any, ref) -> tuple[pd.DataFrame | None, str]:
         file = _get(config, "companies_file")
         if file and config.resolve_path(file).exists():
             path = config.resolve_path(file)
-            chunks = [c for c in ref.read_companies_house(path)]
+            # Gender Pay Gap employers are the only evidence that a FULL/GROUP filer is large.
+            large = ref.registers.gpg_large_company_numbers(regs)
+            chunks = [c for c in ref.read_companies_house(path, large_company_numbers=large)]
             regs = pd.concat([regs] + chunks, ignore_index=True)
             sources = sorted(set(regs["source"].astype(str)))
             ch_file = f" (`companies_file` {path.name}" + (", synthetic demo companies)" if _get(config, "synthetic") else ")")
