@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CwbError
+from . import duck
 
 # Mirrors of `analysis` labels: the two modules must print the same words.
 INDIVIDUALS_LABEL = "(individuals, not named)"
@@ -94,7 +95,7 @@ class SpendSource:
 def connect(memory_limit: str | None = None, threads: int | None = None,
             temp_directory: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB that spills to disk rather than fail when a join outgrows memory."""
-    con = duckdb.connect(":memory:")
+    con = duck.connect()
     con.execute(f"SET memory_limit = '{memory_limit or os.environ.get('CWB_DUCKDB_MEMORY', '6GB')}'")
     if threads:
         con.execute(f"SET threads = {int(threads)}")

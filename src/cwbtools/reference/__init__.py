@@ -21,6 +21,7 @@ from ..normalise import postcode as normalise_postcode
 from .build import build, build_geography
 from .registers import REGISTER_COLUMNS, read_companies_house
 from .tables import build_lsoa, build_sic, build_wards
+from .. import duck
 
 __all__ = [
     "build", "load_postcodes", "lookup_postcodes", "load_geography", "load_lsoa", "load_wards", "load_sic",
@@ -89,9 +90,8 @@ def lookup_postcodes(postcodes: pd.Series) -> pd.DataFrame:
         raise CwbError(f"reference table missing: {lsoa}; run `cwb reference build` first")
     # DuckDB semi-joins on the postcode column first and reads the other columns only for matches:
     # twice as fast as an Arrow filter when the lookups are spread over the whole table.
-    con = duckdb.connect()
+    con = duck.connect()
     try:
-        con.execute("SET enable_progress_bar=false")
         con.register("wanted", pd.DataFrame({"postcode": pd.Series(wanted, dtype=object)}))
         found = con.execute(
             f"SELECT {', '.join('p.' + c for c in cols)}, l.imd_decile "

