@@ -144,6 +144,8 @@ def test_spend_by_business_type(hand):
     local = analysis.local_business_spend(hand).set_index(["business_type", "area"])
     assert local.loc[("SME", "place"), "spend_pence"] == 1500
     assert local.loc[("VCSE", "wider"), "spend_pence"] == 0
+    assert local.loc[("SME", "place"), "share_of_located"] == pytest.approx(1500 / 5500)
+    assert local.loc[("SME", "place"), ["share_lo", "share_hi"]].tolist() == pytest.approx([0.15, 0.15])
 
 
 def test_deprived_area_spend(hand):

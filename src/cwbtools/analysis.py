@@ -388,8 +388,8 @@ def spend_by_business_type(spend: pd.DataFrame, by_anchor: bool = False) -> pd.D
 
 
 def local_business_spend(spend: pd.DataFrame) -> pd.DataFrame:
-    """Spend with SMEs and VCSEs in the place and in the wider area, with each as a share of total
-    spend (lower bound) and of located spend."""
+    """Spend with SMEs and VCSEs in the place and in the wider area. The share is of located spend;
+    its bounds are of all spend, the upper one counting that type's unlocated spend as local."""
     amount = spend["amount_pence"].astype("int64")
     located = _located(spend)
     stype = spend["supplier_type"].astype("string").fillna("unknown")
@@ -397,10 +397,12 @@ def local_business_spend(spend: pd.DataFrame) -> pd.DataFrame:
     loc = _pence(amount[located])
     rows = []
     for t in ["sme", "vcse"]:
+        unlocated_of_type = _pence(amount[~located & (stype == t)])
         for area, flag in [("place", "in_place"), ("wider", "in_wider")]:
             part = _pence(amount[located & _flag(spend, flag) & (stype == t)])
             rows.append({"business_type": BUSINESS_TYPE_NAMES[t].split(" (")[0], "area": area, "spend_pence": part,
-                         "share_of_total": _ratio(part, total), "share_of_located": _ratio(part, loc)})
+                         "share_of_located": _ratio(part, loc), "share_lo": _ratio(part, total),
+                         "share_hi": _ratio(part + unlocated_of_type, total), "located_share": _ratio(loc, total)})
     return pd.DataFrame(rows)
 
 
