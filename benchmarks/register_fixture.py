@@ -78,8 +78,8 @@ _LEGAL_TAIL = re.compile(
 
 def same_as_key(name: str) -> str:
     """Companies House's "same as" comparison, approximated: legal form, punctuation, spacing,
-    `&`/`and` and `UK` disregarded."""
-    return supplier_name(name).replace(" uk", "").replace(" ", "")
+    `&`/`and` and a trailing `UK` disregarded."""
+    return re.sub(r"( uk)+$", "", supplier_name(name)).replace(" ", "")
 
 
 # ---------------------------------------------------------------------------------------------

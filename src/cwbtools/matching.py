@@ -37,7 +37,7 @@ from .normalise import supplier_name
 
 # Accept a fuzzy match at or above this score when it beats the next organisation by MARGIN;
 # send to review from REVIEW upwards. See the module docstring and the benchmark's score bands.
-ACCEPT = 92.0
+ACCEPT = 93.0
 MARGIN = 2.0
 REVIEW = 80.0
 # A word held by more register names than this is not a block on its own (too common to be
@@ -80,8 +80,8 @@ def head_key(norm: str) -> str:
 
 
 def loose_key(norm: pd.Series) -> pd.Series:
-    """Spaces and the word `uk` disregarded: `homecare` == `home care`, `x uk` == `x`."""
-    return norm.str.replace(r"\buk\b", "", regex=True).str.replace(" ", "", regex=False)
+    """Spaces and a trailing `uk` disregarded: `homecare` == `home care`, `x uk` == `x`."""
+    return norm.str.replace(r"( uk)+$", "", regex=True).str.replace(" ", "", regex=False)
 
 
 @dataclass
@@ -153,6 +153,17 @@ def spelling_key(name: object) -> str:
     return lead + supplier_name(text)
 
 
+def _companies_house_first(c: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:
+    """Where Companies House holds a candidate name, other registers' rows of the same name are set
+    aside: the company number other lists give (self-reported to the Gender Pay Gap service, say)
+    can be out of date, and Companies House is the register of record for numbers."""
+    c = c.assign(_ch=(reg["source"].to_numpy()[c["row"].to_numpy()] == "companies_house"),
+                 _nn=reg["name_norm"].to_numpy()[c["row"].to_numpy()])
+    ch_names = c[c["_ch"]].groupby("qid")["_nn"].agg(set)
+    shadowed = ~c["_ch"] & np.array([nn in ch_names.get(q, ()) for q, nn in zip(c["qid"], c["_nn"])], dtype=bool)
+    return c[~shadowed].drop(columns=["_ch", "_nn"])
+
+
 def _choose(cands: pd.DataFrame, reg: pd.DataFrame, query_form: pd.Series,
             query_spelling: pd.Series | None = None) -> pd.DataFrame:
     """From candidate (qid, row) pairs with equal keys pick one organisation per query, or mark
@@ -170,6 +181,7 @@ def _choose(cands: pd.DataFrame, reg: pd.DataFrame, query_form: pd.Series,
     numbered = c[has_number].groupby("qid")["company_number"].nunique()
     c["n_numbers"] = c["qid"].map(numbered).fillna(0).astype(int)
     c = c[(c["n_numbers"] == 0) | has_number]
+    c = _companies_house_first(c, reg)
     n_ent = c.groupby("qid")["entity"].nunique()
     c["n_entities"] = c["qid"].map(n_ent)
     c["qform"] = c["qid"].map(query_form)
@@ -235,7 +247,16 @@ def exact_matches(index: RegisterIndex, queries: pd.DataFrame) -> pd.DataFrame:
 # A register name that is a whole-word prefix of the query, covering at least this share of it, is
 # the legal name with an annotation after it (`Unity Partnership core work`), scored as agreement.
 PREFIX_COVER = 0.5
-PREFIX_SCORE = 95.0
+# Scores given to structural agreement, above the accept line. Words that all align (with
+# abbreviations or plurals) beat a legal name followed by an annotation, and a longer aligned
+# prefix beats a shorter one: `Societe Generale Equipment Fin` is `... Equipment Finance`, not
+# `Societe Generale` annotated.
+AGREE_SCORE = 97.0
+
+
+def prefix_score(cover):
+    """93 for a prefix covering half the query, rising to 95 as it covers all of it."""
+    return 93.0 + 4.0 * (np.asarray(cover, dtype=float) - PREFIX_COVER)
 # Block candidates below this plain ratio are not looked at again (abbreviations such as
 # `Capita Bus Svs` score about 65 before word alignment lifts them).
 CANDIDATE_CUTOFF = 60.0
@@ -268,17 +289,20 @@ def _plural(a: str, b: str) -> bool:
         b.endswith("y") and a == b[:-1] + "ies")
 
 
-def words_agree(q: str, r: str, cover: float = PREFIX_COVER) -> bool:
-    """The register name's words, in order, begin the query: each equal, a plural of the other, or
-    abbreviated / cut short in the query (`servs`, `svs`, `fin`); the first equal. Words after them
-    are an annotation, allowed when the aligned part covers at least `cover` of the query."""
+def agreement_score(q: str, r: str, cover: float = PREFIX_COVER) -> float | None:
+    """Word alignment of a query key with a register name, or None. The register name's words, in
+    order, begin the query: each equal, a plural of the other, or abbreviated / cut short in the
+    query (`servs`, `svs`, `fin`); the first equal. All words aligned scores `AGREE_SCORE`; words
+    left over in the query are an annotation, allowed when the aligned part covers at least `cover`
+    of the query, and score `prefix_score(cover)`."""
     qw, rw = q.split(), r.split()
     if len(rw) < 2 or len(qw) < len(rw) or qw[0] != rw[0]:
-        return False
+        return None
     aligned = " ".join(qw[: len(rw)])
     extra = len(qw) > len(rw)
-    if extra and len(aligned) < cover * len(q):
-        return False
+    share = len(aligned) / len(q)
+    if extra and share < cover:
+        return None
     variant = 0
     for a, b in zip(qw[1:], rw[1:]):
         if a == b:
@@ -286,8 +310,14 @@ def words_agree(q: str, r: str, cover: float = PREFIX_COVER) -> bool:
         if _plural(a, b) or (a.isalpha() and _abbreviates(a, b)):
             variant += 1
         else:
-            return False
-    return variant > 0 or extra
+            return None
+    if extra:
+        return float(prefix_score(share))
+    return AGREE_SCORE if variant else None
+
+
+def words_agree(q: str, r: str, cover: float = PREFIX_COVER) -> bool:
+    return agreement_score(q, r, cover) is not None
 
 
 def fuzzy_matches(index: RegisterIndex, queries: pd.DataFrame, *, accept: float = ACCEPT,
@@ -317,20 +347,22 @@ def fuzzy_matches(index: RegisterIndex, queries: pd.DataFrame, *, accept: float 
         qi, rj = np.nonzero(scores)
         if len(qi):
             sc = scores[qi, rj].astype(float)
-            agree = np.fromiter((words_agree(names[i], norm[rows[j]]) for i, j in zip(qi, rj)), bool, len(qi))
+            agree = np.fromiter(((agreement_score(names[i], norm[rows[j]]) or 0.0) for i, j in zip(qi, rj)),
+                                float, len(qi))
             parts.append(pd.DataFrame({"qid": np.asarray(qids)[qi], "row": rows[rj],
-                                       "score": np.where(agree, np.maximum(sc, PREFIX_SCORE), sc)}))
+                                       "score": np.maximum(sc, agree)}))
     # Annotation prefixes: exact lookups of the query's leading words.
-    pre = [(qid, p) for qid, key in key_of.items() for p in annotation_prefixes(key)]
+    pre = [(qid, p, len(p) / len(key)) for qid, key in key_of.items() for p in annotation_prefixes(key)]
     if pre:
-        pre = pd.DataFrame(pre, columns=["qid", "key"]).merge(index.by_norm, on="key")
+        pre = pd.DataFrame(pre, columns=["qid", "key", "cover"]).merge(index.by_norm, on="key")
         if len(pre):
             parts.append(pd.DataFrame({"qid": pre["qid"].to_numpy(), "row": pre["row"].to_numpy(),
-                                       "score": PREFIX_SCORE}))
+                                       "score": prefix_score(pre["cover"].to_numpy())}))
     if not parts:
         return pd.DataFrame(columns=["qid", "row", "score", "second_row", "second_score", "decision"])
     h = pd.concat(parts, ignore_index=True)
     h = h.sort_values("score", ascending=False).drop_duplicates(["qid", "row"])
+    h = _companies_house_first(h, index.frame)
     h["entity"] = index.frame["entity"].to_numpy()[h["row"].to_numpy()]
     h["priority"] = index.frame["priority"].to_numpy()[h["row"].to_numpy()]
     h = h.sort_values(["qid", "score", "priority", "row"], ascending=[True, False, True, True])
