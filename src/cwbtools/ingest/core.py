@@ -146,7 +146,8 @@ def _text(values: pd.Series) -> pd.Series:
 def _given(values: pd.Series) -> np.ndarray:
     """The cell holds something (not None, not whitespace)."""
     if values.dtype != object:
-        return (values.astype(STR).str.strip().fillna("") != "").to_numpy(dtype=bool)
+        lengths = pc.binary_length(pc.utf8_trim_whitespace(pa.array(values, type=pa.large_string())))
+        return np.asarray(pc.fill_null(pc.greater(lengths, 0), False).to_numpy(zero_copy_only=False), dtype=bool)
     return np.fromiter((not _empty(v) for v in values.tolist()), dtype=bool, count=len(values))
 
 

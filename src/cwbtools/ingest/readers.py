@@ -241,16 +241,26 @@ def block_from_arrow(first_record: int, batch: pa.RecordBatch, header_key, heade
     """Record `first_record + i` of the file is batch row i; header rows dropped."""
     n = batch.num_rows
     cols = batch.columns
-    trimmed = [pc.utf8_trim_whitespace(c) for c in cols]
-    blank = np.ones(n, dtype=bool)
-    for t in trimmed:
-        blank &= np.asarray(pc.equal(t, "").to_numpy(zero_copy_only=False), dtype=bool)
+    # Blank rows: total cell length 0, then (rarely needed) whitespace-only cells checked.
+    length = np.zeros(n, dtype=np.int64)
+    for c in cols:
+        length += np.asarray(pc.binary_length(c).to_numpy(zero_copy_only=False), dtype=np.int64)
+    blank = length == 0
+    maybe = np.flatnonzero((length > 0) & (length <= 4 * len(cols)))
+    if len(maybe):
+        idx = pa.array(maybe)
+        sub = np.ones(len(maybe), dtype=bool)
+        for c in cols:
+            t = pc.utf8_trim_whitespace(c.take(idx))
+            sub &= np.asarray(pc.equal(t, "").to_numpy(zero_copy_only=False), dtype=bool)
+        blank[maybe[sub]] = True
     rec = np.arange(first_record, first_record + n, dtype=np.int64)
     drop = rec == (header_index if header_index is not None else -1)
     if header_key is not None and len(header_key) == len(cols):
         same = np.ones(n, dtype=bool)
-        for t, key in zip(trimmed, header_key):
-            same &= np.asarray(pc.equal(pc.utf8_lower(t), key).to_numpy(zero_copy_only=False), dtype=bool)
+        for c, key in zip(cols, header_key):
+            t = pc.utf8_lower(pc.utf8_trim_whitespace(c))
+            same &= np.asarray(pc.equal(t, key).to_numpy(zero_copy_only=False), dtype=bool)
             if not same.any():
                 break
         drop |= same
