@@ -44,6 +44,8 @@ REVIEW = 80.0
 # evidence, too costly to score against): `services`, `limited`, `care`.
 MAX_BLOCK = 20_000
 
+REFRESH_KEYS_UP_TO = 500_000
+
 _LEGAL_WORDS = {"ltd", "limited", "plc", "llp", "cic", "cyf", "cyfyngedig"}
 _FORM = {"limited liability partnership": "llp", "public limited company": "plc", "ltd": "ltd", "limited": "ltd", "plc": "plc", "llp": "llp", "cic": "cic", "cyf": "ltd",
          "cyfyngedig": "ltd"}
@@ -112,8 +114,11 @@ def build_index(register: pd.DataFrame) -> RegisterIndex:
     for col in ("company_number", "charity_number", "other_id", "source"):
         if col not in reg:
             reg[col] = pd.NA
-    if "name_norm" not in reg:
-        reg["name_norm"] = reg["name"].map(supplier_name)
+    if "name_norm" not in reg or len(reg) <= REFRESH_KEYS_UP_TO:
+        # Keys stored by an older build may predate a change to the normaliser; refreshing costs
+        # seconds for the open registers, minutes for all of Companies House, so only small ones.
+        uniq = {v: supplier_name(v) for v in reg["name"].dropna().unique()}
+        reg["name_norm"] = reg["name"].map(uniq)
     reg["name_norm"] = reg["name_norm"].fillna("").astype(str)
     reg = reg[reg["name_norm"] != ""].reset_index(drop=True)
     reg["entity"] = _entity(reg)
