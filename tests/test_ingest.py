@@ -383,3 +383,13 @@ def test_other_publishers_layouts(header):
     named = {f: header[j] for f, j in cm.columns.items()}
     assert "Type" not in named.get("supplier_id", "")  # `Creditor Type` is not an id
     assert "service_area" in named and "transaction_ref" in named
+
+
+def test_unrecognised_header_cell_borrows_earlier_layout(tmp_path):
+    """`+` where the council's other files say `Service Cost Centre` (Hyndburn October 2021)."""
+    a = _write(tmp_path / "a.csv", "Service Cost Centre,Name,Payment date,Net Amount(£)\nParks,Acme Ltd,01/05/2019,1\n")
+    b = _write(tmp_path / "b.csv", "+,Name,Payment date,Net Amount(£),\nRefuse,Bolt Ltd,02/05/2019,2,\n")
+    tx = ingest_paths([a, b], anchor="H").transactions
+    assert tx.service_area.tolist() == ["Parks", "Refuse"]
+    alone = ingest_paths([b], anchor="H").transactions
+    assert alone.service_area.isna().all() and alone.amount_pence.tolist() == [200]

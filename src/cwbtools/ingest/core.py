@@ -22,7 +22,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..columns import CONTRACT_TEXT_FIELDS, CORE_FIELDS, HEADER_MIN_SCORE, expected_names, header_score
+from ..columns import (
+    CONTRACT_TEXT_FIELDS,
+    CORE_FIELDS,
+    HEADER_MIN_SCORE,
+    expected_names,
+    field_for,
+    header_score,
+    normalise_header,
+)
 from ..errors import InputFileError
 from ..individuals import is_redacted, looks_like_individual
 from ..normalise import postcode as normalise_postcode
@@ -417,9 +425,37 @@ def _unreadable(table: RawTable) -> InputFileError:
         f"`cwb ingest ... --column supplier_name='Their Header'` (or overrides={{field: header}}).")
 
 
-def _ingest_file(path: Path, source_file: str, anchor: str, overrides, chunk_rows: int, sink=None):
+def _borrow_layout(table: RawTable, layouts: list) -> None:
+    """A header cell nobody recognises (Hyndburn October-2021 opens `+,Account Detail,...` where
+    its other files say `Service Cost Centre`) takes the meaning that position has in an earlier
+    header of this run that agrees with it everywhere else."""
+    cm = table.colmap
+    if cm is None or cm.header is None:
+        return
+    norms = [normalise_header(c) for c in cm.header]
+    while norms and not norms[-1]:  # trailing empty header cells say nothing about the layout
+        norms.pop()
+    mapped = set(cm.columns.values())
+    unknown = [j for j, c in enumerate(cm.header) if j not in mapped and field_for(c) is None and c.strip()]
+    if unknown:
+        for other_norms, other_cols in layouts:
+            if len(other_norms) != len(norms):
+                continue
+            if all(a == b for j, (a, b) in enumerate(zip(norms, other_norms)) if j not in unknown):
+                for fld, j in other_cols.items():
+                    if j in unknown and fld not in cm.columns:
+                        cm.columns[fld] = j
+                        cm.notes.append(f"column {j + 1} {cm.header[j]!r} read as {fld}, as in an earlier file")
+                break
+    if not cm.inferred:
+        layouts.append((norms, dict(cm.columns)))
+
+
+def _ingest_file(path: Path, source_file: str, anchor: str, overrides, chunk_rows: int, layouts=None):
     """Yield (_Chunk) for every chunk of every readable table of one file."""
     tables = read_tables(path, source_file, overrides, chunk_rows)
+    for t in tables:
+        _borrow_layout(t, layouts if layouts is not None else [])
     readable = [t for t in tables if t.colmap is not None and not t.colmap.missing_core()]
     if not readable:
         if tables:
@@ -515,7 +551,7 @@ def ingest_paths(paths, anchor: str, overrides: dict[str, str] | None = None, ou
         from tqdm import tqdm
 
         iterator = tqdm(files, desc=f"ingest {anchor}", unit="file")
-    recon, kept_parts, aside_parts = [], [], []
+    recon, kept_parts, aside_parts, layouts = [], [], [], []
     part_no = 0
     if partition:
         out_dir = Path(out_dir)
@@ -523,7 +559,7 @@ def ingest_paths(paths, anchor: str, overrides: dict[str, str] | None = None, ou
     for path, source_file in iterator:
         rows_read = pence_read = rows_kept = pence_kept = 0
         file_aside, sheets = [], []
-        for chunk in _ingest_file(path, source_file, anchor, overrides, chunk_rows):
+        for chunk in _ingest_file(path, source_file, anchor, overrides, chunk_rows, layouts):
             rows_read += chunk.rows_read
             pence_read += chunk.pence_read
             rows_kept += len(chunk.kept)
