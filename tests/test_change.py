@@ -180,3 +180,14 @@ def test_comparability_flags_a_jump_in_total():
             for y, p in [("2017/18", 1000), ("2018/19", 1100), ("2019/20", 5000)]]
     notes = change.comparability_notes(make_spend(rows), months_full=1)
     assert notes == ["2019/20: total spend £50 is 4.5 times the median year (£11); check what the ledgers include that year."]
+
+
+def test_comparison_years_and_empty_balanced_panel(two_years):
+    class Config:
+        baseline_year = "2016/17"
+    assert change.comparison_years(Config(), ["2012/13", "2016/17"]) == ("2012/13", "2016/17")
+    Config.baseline_year = "2012/13"
+    assert change.comparison_years(Config(), ["2012/13", "2014/15", "2016/17"]) == ("2012/13", "2016/17")
+    assert change.balanced_anchors(two_years, ["2016/17", "2016/17"]) == ["A"]
+    empty = change.decompose_local_change(two_years, "2012/13", "2016/17", anchors=[])
+    assert empty.empty and "share_effect_pence" in empty.columns

@@ -100,7 +100,7 @@ def balanced_anchors(spend: pd.DataFrame, years: list[str] | None = None) -> lis
     """Anchors with spend in every one of `years`: the balanced panel."""
     years = _years(spend, years)
     present = spend[spend["financial_year"].astype(str).isin(years)].groupby("anchor")["financial_year"].nunique()
-    return sorted(str(a) for a, n in present.items() if n == len(years))
+    return sorted(str(a) for a, n in present.items() if n == len(set(years)))
 
 
 def comparability_notes(spend: pd.DataFrame, years: list[str] | None = None, months_full: int = 12,
@@ -177,6 +177,8 @@ def decompose_local_change(spend: pd.DataFrame, year_from: str, year_to: str, by
         raise ValueError("base must be 'total' or 'located'")
     if anchors is not None:
         spend = spend[spend["anchor"].astype(str).isin(anchors)]
+        if spend.empty:  # no anchor in both years: nothing to compare like for like
+            return pd.DataFrame(columns=["anchor", "measure", "from", "to", "base", *decompose(0, 0, 0, 0)])
     a, b = for_year(spend, year_from), for_year(spend, year_to)
     groups = [(ALL_ANCHORS, a, b)]
     if by_anchor:
@@ -524,10 +526,11 @@ def for_years(spend: pd.DataFrame, years: list[str] | None) -> pd.DataFrame:
 
 def comparison_years(config: Any, years: list[str]) -> tuple[str, str]:
     """The years a change is measured between: the baseline year (when among `years`, else the
-    first) and the latest."""
+    first) and the latest; when the baseline is the latest year, the first year and the baseline."""
     years = sorted(years)
     base = getattr(config, "baseline_year", None)
-    return (base if base in years else years[0]), years[-1]
+    base = base if base in years else years[0]
+    return (years[0], base) if base == years[-1] else (base, years[-1])
 
 
 def comparability_text(notes: list[str]) -> str:
