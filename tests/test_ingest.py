@@ -393,3 +393,10 @@ def test_unrecognised_header_cell_borrows_earlier_layout(tmp_path):
     assert tx.service_area.tolist() == ["Parks", "Refuse"]
     alone = ingest_paths([b], anchor="H").transactions
     assert alone.service_area.isna().all() and alone.amount_pence.tolist() == [200]
+
+
+def test_broken_workbook_is_a_clear_error(tmp_path):
+    f = tmp_path / "spend.xlsx"
+    f.write_bytes(b"this is not a zip file")
+    with pytest.raises(InputFileError, match="spend.xlsx: cannot be read as an Excel workbook"):
+        ingest_paths([f], anchor="X")
