@@ -434,6 +434,11 @@ def read_xlsx(path: Path, source_file: str, overrides=None, chunk_rows: int = CH
             raise InputFileError(f"{path}: old-style .xls needs the `python-calamine` package, "
                                  "or save the workbook as .xlsx") from None
         reader = _openpyxl_sheets
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        with open(path, "rb") as fh:
+            if fh.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE container: encrypted OOXML or a renamed .xls
+                raise InputFileError(f"{path}: is password-protected (encrypted) or an old .xls saved as .xlsx: open "
+                                     "it in Excel, remove the password and save it as .xlsx")
     try:
         sheets = list(reader(path))
     except Exception as exc:  # both libraries raise many types for a broken or mislabelled file
