@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 
 _REDACTED = re.compile(
-    r"redact|withheld|personal data|^\W*third party( supplier| payee| payment)?\W*$|"
+    r"(?<![a-z])redact(ed|ion|ions)?(?![a-z])|withheld|personal data|^\W*third party( supplier| payee| payment)?\W*$|"
     r"^\W*(private individual|individual|name removed|not disclosed|undisclosed|"
     r"confidential|anonymi[sz]ed|sensitive data|restricted)\W*$",
     re.IGNORECASE,
