@@ -77,6 +77,10 @@ class Chart:
         self.png = buf.getvalue()
         plt.close(figure)
 
+    def __repr__(self) -> str:
+        # Plain-text viewers get the finding; no memory address, so executed notebooks stay stable.
+        return f"Chart: {self.title}"
+
     def _repr_html_(self) -> str:
         data = base64.b64encode(self.png).decode("ascii")
         return f'<img class="cwb-chart" src="data:image/png;base64,{data}" alt="{html.escape(self.title)}"/>'
