@@ -607,12 +607,13 @@ def ingest_paths(paths, anchor: str, overrides: dict[str, str] | None = None, ou
 
 def _write_partitions(kept: pd.DataFrame, out_dir: Path, anchor: str, part_no: int) -> int:
     """Hive layout: `anchor=<a>/financial_year=<y>/part-N.parquet`, values URI-encoded
-    (`financial_year=2019%2F20`) and left out of the files, so pyarrow, pandas and DuckDB all read
-    back `anchor` and `financial_year` exactly as in CONTRACTS §1."""
+    (`financial_year=2019%2F20`), so a hive-aware reader decodes the same strings the files hold.
+    Each file also carries every CONTRACTS §1 column, so any part reads alone (with pyarrow, read
+    the folder with `partitioning=None`; DuckDB: `hive_partitioning = false`)."""
     if kept.empty:
         return part_no
     table = to_arrow(kept)
-    cols = [c for c in TRANSACTION_COLUMNS if c not in ("anchor", "financial_year")]
+    cols = TRANSACTION_COLUMNS
     for fy, part in kept.groupby("financial_year", sort=True):
         folder = out_dir / "transactions" / f"anchor={quote(anchor, safe='')}" / f"financial_year={quote(str(fy), safe='')}"
         folder.mkdir(parents=True, exist_ok=True)
