@@ -107,7 +107,7 @@ def test_committed_corpus(row, tmp_path):
 _VARIANTS = [c for c in make_corpus.CASES if c.__name__ not in make_corpus.COMMITTED_ONLY]
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [7])
 @pytest.mark.parametrize("case", _VARIANTS, ids=[c.__name__ for c in _VARIANTS])
 def test_unseen_files_of_the_same_kind_behave_the_same(case, seed, tmp_path):
     e = make_corpus.build(case, tmp_path / "corpus", seed)

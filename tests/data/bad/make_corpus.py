@@ -550,9 +550,21 @@ def manifest_row(name: str, e: Expect) -> dict:
 def main() -> None:
     import shutil
 
+    old_rows = {}
+    if (HERE / "MANIFEST.csv").exists():
+        with open(HERE / "MANIFEST.csv", encoding="utf-8") as fh:
+            old_rows = {r["case"]: r for r in csv.DictReader(fh)}
     rows = []
     kept = {}
     for case in CASES:
+        if case.__name__ in COMMITTED_ONLY and case.__name__ in old_rows:
+            try:  # needs msoffcrypto-tool (pip install --target /tmp/msoff msoffcrypto-tool)
+                sys.path.insert(0, "/tmp/msoff")
+                import msoffcrypto  # noqa: F401
+            except ImportError:
+                print(f"kept the committed {case.__name__} (msoffcrypto-tool not installed)")
+                rows.append(old_rows[case.__name__])
+                continue
         shutil.rmtree(HERE / case.__name__, ignore_errors=True)
         e = build(case, HERE, 0)
         rows.append(manifest_row(case.__name__, e))
