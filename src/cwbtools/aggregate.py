@@ -68,6 +68,7 @@ class SpendSource:
     cube_sql: str = ""
     _params: dict = field(default_factory=dict)
     _cube_built: bool = False
+    _years: list[str] | None = None
 
     def sql(self, query: str, params: Sequence | None = None) -> pd.DataFrame:
         if "cube" in query and not self._cube_built:
@@ -77,10 +78,13 @@ class SpendSource:
     def build_cube(self) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE cube AS {self.cube_sql}")
         self._cube_built = True
+        self._years = None
 
     def years(self) -> list[str]:
-        return list(self.sql(
-            "SELECT DISTINCT financial_year FROM cube WHERE financial_year IS NOT NULL ORDER BY 1")["financial_year"])
+        if self._years is None:
+            self._years = list(self.sql(
+                "SELECT DISTINCT financial_year FROM cube WHERE financial_year IS NOT NULL ORDER BY 1")["financial_year"])
+        return list(self._years)
 
     def close(self) -> None:
         self.con.close()
