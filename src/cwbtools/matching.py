@@ -42,7 +42,7 @@ MARGIN = 2.0
 REVIEW = 80.0
 # A word held by more register names than this is not a block on its own (too common to be
 # evidence, too costly to score against): `services`, `limited`, `care`.
-MAX_BLOCK = 20_000
+MAX_BLOCK = 5_000
 
 REFRESH_KEYS_UP_TO = 500_000
 
@@ -98,6 +98,7 @@ class RegisterIndex:
     word_count: np.ndarray         # register names holding each word
     post_starts: np.ndarray        # CSR postings over word codes -> register rows
     post_rows: np.ndarray
+    first_code: np.ndarray         # code of each register name's first word (-1: none)
 
 
 def _entity(reg: pd.DataFrame) -> pd.Series:
@@ -122,7 +123,6 @@ def build_index(register: pd.DataFrame) -> RegisterIndex:
     reg["name_norm"] = reg["name_norm"].fillna("").astype(str)
     reg = reg[reg["name_norm"] != ""].reset_index(drop=True)
     reg["entity"] = _entity(reg)
-    reg["form"] = legal_forms(reg["name"])
     reg["priority"] = reg["source"].map(_SOURCE_PRIORITY).fillna(9).astype(int)
     norm = reg["name_norm"].to_numpy(dtype=object)
     row = np.arange(len(reg), dtype=np.int64)
@@ -138,13 +138,16 @@ def build_index(register: pd.DataFrame) -> RegisterIndex:
     enc = pc.dictionary_encode(flat).combine_chunks() if isinstance(flat, pa.ChunkedArray) else pc.dictionary_encode(flat)
     codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     uniques = enc.dictionary.to_pylist()
+    offsets = lists.offsets.to_numpy() if not isinstance(lists, pa.ChunkedArray) else lists.combine_chunks().offsets.to_numpy()
+    lens = np.diff(offsets)
+    first_code = np.where(lens > 0, codes[np.minimum(offsets[:-1], max(len(codes) - 1, 0))], -1) if len(codes) else np.full(len(reg), -1)
     pairs = pd.DataFrame({"code": codes, "row": parent}).drop_duplicates()
     order = np.argsort(pairs["code"].to_numpy(), kind="stable")
     post_rows = pairs["row"].to_numpy()[order]
     word_count = np.bincount(pairs["code"].to_numpy(), minlength=len(uniques))
     post_starts = np.concatenate([[0], np.cumsum(word_count)])
     return RegisterIndex(reg, norm, by_norm, by_loose, {w: i for i, w in enumerate(uniques)},
-                         word_count, post_starts, post_rows)
+                         word_count, post_starts, post_rows, first_code)
 
 
 def spelling_key(name: object) -> str:
@@ -162,11 +165,15 @@ def _companies_house_first(c: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:
     """Where Companies House holds a candidate name, other registers' rows of the same name are set
     aside: the company number other lists give (self-reported to the Gender Pay Gap service, say)
     can be out of date, and Companies House is the register of record for numbers."""
-    c = c.assign(_ch=(reg["source"].to_numpy()[c["row"].to_numpy()] == "companies_house"),
-                 _nn=reg["name_norm"].to_numpy()[c["row"].to_numpy()])
-    ch_names = c[c["_ch"]].groupby("qid")["_nn"].agg(set)
-    shadowed = ~c["_ch"] & np.array([nn in ch_names.get(q, ()) for q, nn in zip(c["qid"], c["_nn"])], dtype=bool)
-    return c[~shadowed].drop(columns=["_ch", "_nn"])
+    rows = c["row"].to_numpy().astype(np.int64)
+    ch = reg["source"].to_numpy()[rows] == "companies_house"
+    if ch.all() or not ch.any():
+        return c
+    nn = reg["name_norm"].to_numpy()[rows]
+    pairs = pd.DataFrame({"qid": c["qid"].to_numpy(), "nn": nn})
+    held = pd.MultiIndex.from_frame(pairs[ch].drop_duplicates())
+    shadowed = ~ch & pd.MultiIndex.from_frame(pairs).isin(held)
+    return c[~shadowed]
 
 
 def _choose(cands: pd.DataFrame, reg: pd.DataFrame, query_form: pd.Series,
@@ -179,7 +186,8 @@ def _choose(cands: pd.DataFrame, reg: pd.DataFrame, query_form: pd.Series,
     c = cands.copy()
     c["entity"] = reg["entity"].to_numpy()[c["row"].to_numpy()]
     c["company_number"] = reg["company_number"].to_numpy()[c["row"].to_numpy()]
-    c["form"] = reg["form"].to_numpy()[c["row"].to_numpy()]
+    # Legal forms only for candidate rows: a regex over millions of register names costs minutes.
+    c["form"] = [legal_form(n) for n in reg["name"].to_numpy()[c["row"].to_numpy()]]
     c["priority"] = reg["priority"].to_numpy()[c["row"].to_numpy()]
     # Rows without a company number name no rival organisation when one with a number agrees.
     has_number = c["company_number"].notna()
@@ -344,18 +352,34 @@ def fuzzy_matches(index: RegisterIndex, queries: pd.DataFrame, *, accept: float 
     key_of = dict(zip(q["qid"].to_numpy(), q["key"].to_numpy()))
     norm = index.norm
     parts = []
+    hit_q: list[np.ndarray] = []
+    hit_r: list[np.ndarray] = []
+    hit_s: list[np.ndarray] = []
     for code, qids in blocks.items():
         rows = index.post_rows[index.post_starts[code]:index.post_starts[code + 1]]
         names = [key_of[x] for x in qids]
+        # Threads only pay for themselves on big blocks.
         scores = process.cdist(names, norm[rows], scorer=fuzz.ratio, score_cutoff=CANDIDATE_CUTOFF,
-                               dtype=np.float32, workers=workers)
+                               dtype=np.float32, workers=workers if len(names) * len(rows) > 200_000 else 1)
         qi, rj = np.nonzero(scores)
         if len(qi):
             sc = scores[qi, rj].astype(float)
-            agree = np.fromiter(((agreement_score(names[i], norm[rows[j]]) or 0.0) for i, j in zip(qi, rj)),
-                                float, len(qi))
-            parts.append(pd.DataFrame({"qid": np.asarray(qids)[qi], "row": rows[rj],
-                                       "score": np.maximum(sc, agree)}))
+            # Word alignment needs the first words equal: test that in bulk, align only those.
+            qfirst = np.array([index.word_codes.get(n.split(" ", 1)[0], -2) for n in names])
+            same = np.flatnonzero(index.first_code[rows[rj]] == qfirst[qi])
+            if len(same) > 20 * len(names):
+                # Only each query's best-scoring same-first-word candidates are worth aligning.
+                order = same[np.lexsort((-sc[same], qi[same]))]
+                rank = np.arange(len(order)) - np.searchsorted(qi[order], qi[order], side="left")
+                same = order[rank < 20]
+            agree = np.zeros(len(qi))
+            agree[same] = [agreement_score(names[qi[k]], norm[rows[rj[k]]]) or 0.0 for k in same]
+            hit_q.append(np.asarray(qids)[qi])
+            hit_r.append(rows[rj])
+            hit_s.append(np.maximum(sc, agree))
+    if hit_q:
+        parts.append(pd.DataFrame({"qid": np.concatenate(hit_q), "row": np.concatenate(hit_r),
+                                   "score": np.concatenate(hit_s)}))
     # Annotation prefixes: exact lookups of the query's leading words.
     pre = [(qid, p, len(p) / len(key)) for qid, key in key_of.items() for p in annotation_prefixes(key)]
     if pre:
@@ -366,7 +390,9 @@ def fuzzy_matches(index: RegisterIndex, queries: pd.DataFrame, *, accept: float 
     if not parts:
         return pd.DataFrame(columns=["qid", "row", "score", "second_row", "second_score", "decision"])
     h = pd.concat(parts, ignore_index=True)
-    h = h.sort_values("score", ascending=False).drop_duplicates(["qid", "row"])
+    h = h.sort_values(["qid", "score"], ascending=[True, False]).drop_duplicates(["qid", "row"])
+    # The best few per query decide; the long tail of weak candidates cannot.
+    h = h.groupby("qid", sort=False).head(20)
     h = _companies_house_first(h, index.frame)
     h["entity"] = index.frame["entity"].to_numpy()[h["row"].to_numpy()]
     h["priority"] = index.frame["priority"].to_numpy()[h["row"].to_numpy()]
