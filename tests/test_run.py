@@ -96,6 +96,23 @@ def test_default_and_available_takes_real_configs_whose_data_is_present(shared_d
     assert "oxford.yml" in names, skipped  # Oxford's ledgers are in the shared data
 
 
+def test_notebook_parts_merge_in_reading_order(tmp_path):
+    from cwbtools import summary
+
+    build = tmp_path / "build"
+    for stem, part in (("01", {"city": "X", "years": {"2019/20": {"total_gbp": 1.5}}}),
+                       ("02", {"years": {"2018/19": {"total_gbp": 2.0}, "2019/20": {"place_share": 0.25}}})):
+        folder = build / ".parts" / stem
+        (folder / "data").mkdir(parents=True)
+        (folder / "data" / f"t{stem}.csv").write_text(f"a\n{stem}\n")
+        summary.update(folder, part)
+    assert run._merge_part(build / ".parts" / "01", build) == ["t01.csv"]
+    assert run._merge_part(build / ".parts" / "02", build) == ["t02.csv"]
+    assert summary.read(build) == {"city": "X", "years": {"2018/19": {"total_gbp": 2.0},
+                                                          "2019/20": {"total_gbp": 1.5, "place_share": 0.25}}}
+    assert sorted(p.name for p in (build / "data").iterdir()) == ["t01.csv", "t02.csv"]
+
+
 # -------------------------------------------------------------------------------------------
 # A real batch of stand-in notebooks: two cities in two processes, one failing
 
@@ -182,6 +199,7 @@ def _real_notebooks_or_skip():
 @pytest.mark.slow
 @pytest.mark.realdata
 def test_the_demo_report_runs_and_two_runs_agree_to_the_byte(built_reference):
+    """One run one notebook after another, one with the notebooks side by side: same bytes."""
     _real_notebooks_or_skip()
     first, second = runs.demo_runs()
     assert first["code"] == 0, first["stderr"][-3000:]

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from multiprocessing import get_context
@@ -225,13 +225,6 @@ def default_and_available() -> tuple[list[Path], list[tuple[Path, str]]]:
 # One city
 
 
-def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
-    data = folder / "data"
-    if not data.is_dir():
-        return {}
-    return {p.name: (p.stat().st_mtime_ns, p.stat().st_size) for p in data.glob("*.csv")}
-
-
 def _error_line(text: str) -> str:
     lines = [line.strip() for line in str(text).splitlines() if line.strip()]
     return lines[0] if lines else ""
@@ -266,9 +259,29 @@ def _definitions(config_path: Path):
     return load_config(config_path, check_inputs=False).definitions_table()
 
 
+def _merge_part(part: Path, build: Path) -> list[str]:
+    """Move one notebook's outputs into the city folder; merge its summary.json part. Returns the
+    CSVs it wrote (names under data/)."""
+    from . import summary
+
+    tables = sorted(p.name for p in (part / "data").glob("*.csv")) if (part / "data").is_dir() else []
+    for path in sorted(part.rglob("*")):
+        if path.is_dir() or path.relative_to(part) == Path(summary.SUMMARY_FILE) or path.name.startswith(".summary."):
+            continue
+        target = build / path.relative_to(part)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+    own = summary.read(part)
+    if own:
+        summary.update(build, own)
+    return tables
+
+
 def run_city(plan: CityPlan, notebooks: list[Path], params: dict[str, dict] | None = None,
-             root: Path | None = None, kernel: str = "python3", progress=None) -> CityResult:
-    """Run a city's notebooks into a temporary folder, render them and swap the folder in."""
+             root: Path | None = None, kernel: str = "python3", progress=None,
+             notebook_jobs: int = 1) -> CityResult:
+    """Run a city's notebooks into a temporary folder, render them and swap the folder in.
+    `notebook_jobs` > 1 runs that many of its notebooks at once (each in its own kernel)."""
     root = Path(root) if root is not None else reports_dir()
     root.mkdir(parents=True, exist_ok=True)
     root = root.resolve()
@@ -289,22 +302,42 @@ def run_city(plan: CityPlan, notebooks: list[Path], params: dict[str, dict] | No
         if len(notebooks) < len(report.NOTEBOOKS) and final.is_dir():
             # Running some notebooks only: start from the current report so the others stay.
             shutil.copytree(final, build, dirs_exist_ok=True)
-        for nb in notebooks:
-            current = nb.stem
-            before = _snapshot(build)
-            out = build / f"{nb.stem}.ipynb"
-            nb_params = {"config_path": str(plan.config_path), "report_dir": str(build), **params.get(nb.stem, {})}
+        # Each notebook writes into a part folder of its own, merged in reading order afterwards:
+        # the notebooks can then run side by side, and the merged summary.json is the same as
+        # if they had run one after another.
+        parts = build / ".parts"
+        jobs = [(nb, parts / nb.stem) for nb in notebooks]
+
+        def execute(job):
+            nb, part = job
+            part.mkdir(parents=True)
+            nb_params = {"config_path": str(plan.config_path), "report_dir": str(part), **params.get(nb.stem, {})}
             try:
-                timing = _execute(nb, out, nb_params, kernel)
-            except Exception as exc:
+                return nb, _execute(nb, build / f"{nb.stem}.ipynb", nb_params, kernel), None
+            except Exception as exc:  # noqa: BLE001 - reported per notebook
+                return nb, None, exc
+
+        if notebook_jobs > 1 and len(jobs) > 1:
+            with ThreadPoolExecutor(max_workers=notebook_jobs) as pool:
+                outcomes = list(pool.map(execute, jobs))
+        else:
+            outcomes = []
+            for job in jobs:
+                outcomes.append(execute(job))
+                if outcomes[-1][2] is not None:
+                    break  # one after another: no point running the rest
+        for nb, timing, exc in outcomes:
+            current = nb.stem
+            if exc is not None:
                 result.failures.append(_failure(plan, nb.stem, exc))
-                break
-            after = _snapshot(build)
-            tables = sorted(n for n, sig in after.items() if before.get(n) != sig)
-            records.append(report.NotebookRecord(stem=nb.stem, executed=out, seconds=timing["total"], tables=tables))
+                continue
+            tables = _merge_part(parts / nb.stem, build)
+            records.append(report.NotebookRecord(stem=nb.stem, executed=build / f"{nb.stem}.ipynb",
+                                                 seconds=timing["total"], tables=tables))
             result.timings[nb.stem] = {"kernel": timing["kernel"], "analysis": timing["analysis"]}
             if progress is not None:
                 progress(plan.slug, nb.stem)
+        shutil.rmtree(parts, ignore_errors=True)
         if result.failures:
             _keep_failed(root, plan.slug, build)
             return _finish(result, t0)
@@ -386,8 +419,8 @@ def _swap(root: Path, build: Path, final: Path) -> None:
 
 
 def _run_city_job(job: tuple) -> CityResult:
-    plan, notebooks, params, root, kernel = job
-    return run_city(plan, notebooks, params, root, kernel)
+    plan, notebooks, params, root, kernel, notebook_jobs = job
+    return run_city(plan, notebooks, params, root, kernel, notebook_jobs=notebook_jobs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,6 +436,8 @@ def run_cities(plans: list[CityPlan], notebooks: list[Path], params: dict[str, d
     root = Path(root) if root is not None else reports_dir()
     results: list[CityResult] = []
     disable = None if show_progress is None else not show_progress
+    # Slots that no city needs go to running a city's notebooks side by side.
+    notebook_jobs = max(1, jobs // max(1, len(plans)))
     if jobs <= 1 or len(plans) <= 1:
         with tqdm(total=len(plans) * len(notebooks), desc="notebooks", unit="nb", disable=disable,
                   file=sys.stderr) as bar:
@@ -411,7 +446,7 @@ def run_cities(plans: list[CityPlan], notebooks: list[Path], params: dict[str, d
                 bar.update(1)
 
             for plan in plans:
-                result = run_city(plan, notebooks, params, root, kernel, progress=step)
+                result = run_city(plan, notebooks, params, root, kernel, progress=step, notebook_jobs=notebook_jobs)
                 bar.update(len(notebooks) - len(result.timings))  # a failed city's remaining steps
                 results.append(result)
                 _print_result(result, bar)
@@ -419,7 +454,7 @@ def run_cities(plans: list[CityPlan], notebooks: list[Path], params: dict[str, d
         ctx = get_context("spawn")  # no forking of a parent that runs threads (tqdm's monitor)
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool, \
                 tqdm(total=len(plans), desc="cities", unit="city", disable=disable, file=sys.stderr) as bar:
-            futures = {pool.submit(_run_city_job, (p, notebooks, params, root, kernel)): p for p in plans}
+            futures = {pool.submit(_run_city_job, (p, notebooks, params, root, kernel, notebook_jobs)): p for p in plans}
             for future in as_completed(futures):
                 plan = futures[future]
                 try:

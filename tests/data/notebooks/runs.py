@@ -48,15 +48,17 @@ def standin_run() -> dict:
 
 @functools.cache
 def demo_runs() -> tuple[dict, dict]:
-    """The real three notebooks on the Preston demo, twice, into two fresh folders. The second run
-    is a separate `cwb run` process started alongside the first: the two cores do both at once."""
+    """The real three notebooks on the Preston demo, twice, into two fresh folders: one after
+    another in this process, and side by side (`--jobs 2`) in a `cwb run` process started
+    alongside it."""
     import subprocess
 
     from cwbtools.cli import main
 
     roots = [Path(tempfile.mkdtemp(prefix=f"cwb-demo-reports-{n}-")) for n in (1, 2)]
     second = subprocess.Popen(
-        [sys.executable, "-m", "cwbtools.cli", "run", "preston-demo", "--reports", str(roots[1])],
+        # --jobs 2 with one city runs its notebooks side by side: the result must not change.
+        [sys.executable, "-m", "cwbtools.cli", "run", "preston-demo", "--jobs", "2", "--reports", str(roots[1])],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     err = io.StringIO()
     try:
