@@ -1,4 +1,5 @@
-"""Benchmark: one city's three reports, then a batch of configs two at a time.
+"""Benchmark: one city's three reports (one notebook at a time, then two side by side as
+`cwb run CITY --jobs 2` does), then a batch of configs two at a time.
 
 Prints, per notebook, where the time goes: kernel start (and papermill's own overhead: wall time
 minus the cells' time), analysis (the cells, as papermill records them) and rendering (nbconvert
@@ -26,16 +27,18 @@ def _load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def one_city(config: str, root: Path) -> float:
+def one_city(config: str, root: Path, notebook_jobs: int = 1) -> float:
     plan = run.load_plan(Path(config))
     notebooks = run.notebook_paths()
     # A warm-up would hide the first kernel's cold start, which a user does pay: measure it as is.
-    result = run.run_city(plan, notebooks, {}, root)
+    result = run.run_city(plan, notebooks, {}, root, notebook_jobs=notebook_jobs)
     if not result.ok:
         for failure in result.failures:
             print(f"FAILED {failure.line()}")
         raise SystemExit(1)
-    print(f"\none city: {plan.slug} ({'synthetic' if plan.synthetic else 'real data'}), load average {_load()}")
+    how = "one notebook at a time" if notebook_jobs == 1 else f"{notebook_jobs} notebooks at a time"
+    print(f"\none city: {plan.slug} ({'synthetic' if plan.synthetic else 'real data'}), {how}, "
+          f"load average {_load()}")
     print(f"{'notebook':<22}{'kernel':>9}{'analysis':>10}{'render':>9}{'total':>9}")
     sums = {"kernel": 0.0, "analysis": 0.0, "render": 0.0}
     for stem, t in result.timings.items():
@@ -83,6 +86,7 @@ def main() -> None:
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
     one_city(args.city, OUT / "one")
+    one_city(args.city, OUT / "one-side-by-side", notebook_jobs=2)  # `cwb run CITY --jobs 2`
     if args.batch != "none":
         batch(args.batch, args.jobs, OUT / "batch")
 

@@ -542,7 +542,7 @@ def register(subparsers) -> None:
     parser.add_argument("--all", action="store_true", help="every config in configs/")
     parser.add_argument("--default-and-available", action="store_true",
                         help="the Preston demo plus every real-data config whose data is present (make report)")
-    parser.add_argument("--jobs", "-j", type=int, default=1, help="cities run in parallel (processes)")
+    parser.add_argument("--jobs", "-j", type=int, default=1, help="cities run in parallel (processes); slots no city needs run a city's notebooks side by side")
     parser.add_argument("--only", action="append", metavar="NOTEBOOK",
                         help="run only this notebook (01_baseline or 01; repeatable); the rest of the report is kept")
     parser.add_argument("-p", "--parameter", action="append", metavar="NAME=VALUE",
