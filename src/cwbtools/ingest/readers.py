@@ -176,9 +176,24 @@ def infer_columns(rows: list[list]) -> ColumnMap | None:
                      notes=["no header row: columns recognised by content"])
 
 
+MAX_LINE_CHARS = 10_000_000
+
+
+def _bounded_lines(fh, path: Path):
+    """The file's lines, refusing one longer than MAX_LINE_CHARS before it is read whole (a 1 GB
+    line would otherwise be pulled into memory by the csv module)."""
+    number = 0
+    while line := fh.readline(MAX_LINE_CHARS):
+        number += 1
+        if len(line) >= MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
+            raise InputFileError(f"{path}: line {number} is longer than {MAX_LINE_CHARS:,} characters: "
+                                 "not a ledger line (a damaged or binary file?)")
+        yield line
+
+
 def _csv_records(path: Path, encoding: str, delimiter: str):
     with _open_text(path, encoding) as fh:
-        reader = csv.reader(fh, delimiter=delimiter)
+        reader = csv.reader(_bounded_lines(fh, path), delimiter=delimiter)
         try:
             yield from reader
         except csv.Error as exc:  # a cell over the size limit, a broken quote: the user's file, not our bug
