@@ -145,10 +145,13 @@ def test_no_traceback_reaches_the_user_from_a_real_process(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_one_gigabyte_line_is_refused_without_reading_it(tmp_path):
-    """1 GB with no line break (sparse: no disk, no time to make). Refused from its first MB with an
-    error naming the file; the child process's peak memory stays far below the file's size."""
-    big = make_corpus.one_gigabyte_line(tmp_path / "one_line.csv")
+@pytest.mark.parametrize("make, says", [(make_corpus.one_gigabyte_line, "no line break"),
+                                        (make_corpus.huge_line_after_rows, "line 52 is longer than")],
+                         ids=["one_line", "after_rows"])
+def test_a_one_gigabyte_line_is_refused_without_reading_it(make, says, tmp_path):
+    """1 GB in one line (sparse: no disk, no time to make), alone or after good rows. Refused with an
+    error naming the file and line; the child process's peak memory stays far below the line's size."""
+    big = make(tmp_path / "one_line.csv")
     code = (
         "import resource, sys\n"
         "from cwbtools.cli import main\n"
@@ -159,5 +162,5 @@ def test_a_one_gigabyte_line_is_refused_without_reading_it(tmp_path):
     assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
     rc, peak_mb = map(int, proc.stdout.split())
     assert rc == 2
-    assert "one_line.csv" in proc.stderr and "no line break" in proc.stderr
-    assert peak_mb < 400, f"peak {peak_mb} MB for a file that should have been refused from its first MB"
+    assert "one_line.csv" in proc.stderr and says in proc.stderr, proc.stderr
+    assert peak_mb < 400, f"peak {peak_mb} MB for a file that should have been refused as read"

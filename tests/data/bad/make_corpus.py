@@ -537,6 +537,16 @@ def one_gigabyte_line(path: Path, size: int = 1 << 30) -> Path:
     return path
 
 
+def huge_line_after_rows(path: Path, size: int = 1 << 30, rows: int = 50) -> Path:
+    """A good header and `rows` good payments, then one line running (sparse) to `size` bytes: the
+    readers must refuse the line as they meet it, not read it whole."""
+    with open(path, "wb") as fh:
+        fh.write(",".join(HEADER).encode() + b"\r\n")
+        fh.write(b"01/05/2019,Acme Ltd,12.50,Supplies,T1\r\n" * rows + b"01/05/2019,Acme Ltd,")
+        fh.truncate(size)
+    return path
+
+
 MANIFEST_COLUMNS = ["case", "command", "files", "outcome", "rows_kept", "pence_kept", "reasons", "message", "note"]
 
 
