@@ -461,6 +461,83 @@ def nul_bytes(folder: Path, rng) -> Expect:
     return _ok("nul_bytes.csv", pays, note="a NUL byte inside a cell (a damaged export)")
 
 
+def formulas_uncached(folder: Path, rng) -> Expect:
+    pays = payments(rng, 4)
+    rows = [HEADER] + [[d, s, p / 100, "Supplies", f"T{i:05d}"] for i, (d, s, p) in enumerate(pays)]
+    rows.append([pays[0][0], firm(rng), "=C2*2", "Supplies", "T90000"])
+    rows.append([None, "Total", f"=SUM(C2:C{len(rows)})", None, None])
+    _xlsx(folder / "formulas.xlsx", [("Spend", rows)])
+    # A workbook written by a program, not saved by Excel, holds formulas with no stored value:
+    # there is no amount to read, and the row says so.
+    return _ok("formulas.xlsx", pays, {"no_amount": 1, "total_row": 1},
+               note="formula cells with no cached value (written by a script, never opened in Excel)")
+
+
+def odd_cells(folder: Path, rng) -> Expect:
+    pays = payments(rng, 4)
+    rows = [HEADER] + [[d, s, p / 100, "Supplies", f"T{i:05d}"] for i, (d, s, p) in enumerate(pays)]
+    rows += [[dt.time(0, 0), firm(rng), 12.5, "Supplies", "T90001"],  # the date lost its date
+             [pays[0][0], firm(rng), True, "Supplies", "T90002"],  # a tick box in the amount column
+             [pays[0][0], firm(rng), dt.datetime(2019, 5, 1), "Supplies", "T90003"]]  # a date as the amount
+    _xlsx(folder / "odd_cells.xlsx", [("Spend", rows)])
+    return _ok("odd_cells.xlsx", pays, {"date_time_only": 1, "unreadable_amount": 2},
+               note="a bare time as the date, TRUE and a date as amounts")
+
+
+def unterminated_quote(folder: Path, rng) -> Expect:
+    pays = payments(rng, 4)
+    rows = ledger(pays)
+    text = "".join(",".join(f'"{c}"' if "," in c else c for c in r) + "\r\n" for r in rows)
+    text += f'01/05/2019,"{firm(rng)},12.50,Supplies,T90000\r\n'  # the quote never closes: the rest is one cell
+    (folder / "unterminated_quote.csv").write_text(text)
+    return _ok("unterminated_quote.csv", pays, {"no_amount": 1},
+               note="an opening quote never closed on the last line")
+
+
+def only_a_total(folder: Path, rng) -> Expect:
+    pence = rng.randint(100_00, 10_000_000_00)
+    write_csv(folder / "only_a_total.csv", [HEADER, ["", "Total", pounds(pence), "", ""]])
+    return Expect("reconciled", ["only_a_total.csv"], 0, 0, {"total_row": 1},
+                  note="a ledger whose only line is its total: read, set aside, nothing kept")
+
+
+def nan_inf_amounts(folder: Path, rng) -> Expect:
+    pays = payments(rng, 4)
+    rows = ledger(pays)
+    for word in ("NaN", "inf", "-Infinity", "1e309"):
+        rows.append([rows[1][0], firm(rng), word, "Supplies", "T9"])
+    write_csv(folder / "nan_inf.csv", rows)
+    return _ok("nan_inf.csv", pays, {"unreadable_amount": 4}, note="NaN, inf and 1e309 in the amount column")
+
+
+def unicode_names(folder: Path, rng) -> Expect:
+    pays = payments(rng, 5)
+    odd = ["\U0001F600 Caf\u00e9 \u2615 Ltd", "\u202eDTL YNAPMOC", "Zero\u200bWidth Ltd", "Cafe\u0301 Ltd",
+           "\u041e\u041e\u041e \u0420\u043e\u043c\u0430\u0448\u043a\u0430"]
+    pays = [(d, name, p) for (d, _, p), name in zip(pays, odd)]
+    write_csv(folder / "unicode_names.csv", ledger(pays))
+    return _ok("unicode_names.csv", pays, note="emoji, a right-to-left override, a zero-width space, "
+               "a combining accent, Cyrillic", exact=True)
+
+
+def wide_row(folder: Path, rng) -> Expect:
+    pays = payments(rng, 3)
+    extra = [f"Spare {i}" for i in range(5000)]
+    rows = [HEADER + extra] + [r + [""] * len(extra) for r in ledger(pays)[1:]]
+    write_csv(folder / "wide_row.csv", rows)
+    return _ok("wide_row.csv", pays, note="5,000 spare columns")
+
+
+def quoted_newlines(folder: Path, rng) -> Expect:
+    pays = payments(rng, 4)
+    pays[1] = (pays[1][0], pays[1][1].replace(" ", "\n", 1), pays[1][2])
+    rows = ledger(pays)
+    rows[3][3] = "line one\r\nline two"
+    write_csv(folder / "quoted_newlines.csv", rows)
+    # A line break inside a supplier name is kept as published (trimmed at the ends only).
+    return _ok("quoted_newlines.csv", pays, note="line breaks inside quoted cells", exact=True)
+
+
 # ---------------------------------------------------------------------------------------------
 # Configs: `cwb config check` names the key or the path.
 
@@ -514,7 +591,8 @@ CASES = [
     amounts_trailing_minus, amounts_cr_dr, amounts_currency_code, european_decimals, text_in_amount,
     amount_column_blank, huge_amount, dates_three_formats, two_digit_years, unreadable_dates, no_supplier,
     duplicated_files, two_encodings, mixed_line_endings, script_supplier, long_supplier, unknown_postcode,
-    ragged_rows, repeated_header, semicolon_delimited, nul_bytes,
+    ragged_rows, repeated_header, semicolon_delimited, nul_bytes, formulas_uncached, odd_cells, unterminated_quote,
+    only_a_total, nan_inf_amounts, unicode_names, wide_row, quoted_newlines,
     config_misspelt_key, config_missing_ledger, config_traversal_slug, config_not_yaml,
 ]
 # Generated only at test time with a fresh seed (their builders need packages tests do not).
