@@ -410,7 +410,12 @@ def _swap(root: Path, build: Path, final: Path) -> None:
         old = Path(tempfile.mkdtemp(dir=root, prefix=f".{final.name}.old-"))
         os.rmdir(old)
         os.replace(final, old)
-    os.replace(build, final)
+    try:
+        os.replace(build, final)
+    except BaseException:
+        if old is not None:  # put the previous report back: never leave reports/<slug> missing
+            os.replace(old, final)
+        raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     stale = root / ".failed" / final.name
