@@ -143,6 +143,21 @@ def test_a_hostile_city_or_anchor_name_writes_only_under_its_slug(tmp_path):
     assert pipeline.city_dir(config) == processed_dir() / "safe-town"
 
 
+def test_a_synthetic_config_cannot_make_the_demo_writer_write_for_it(tmp_path, monkeypatch):
+    """Only the Preston demo's ledgers are ever generated, into their own folder: a config calling
+    itself synthetic gets an error, not files written where its ledger paths point."""
+    from cwbtools import pipeline
+
+    monkeypatch.setenv("CWB_PROCESSED", str(tmp_path / "processed"))
+    path = tmp_path / "city.yml"
+    path.write_text(_CONFIG.format(name="Town", slug="elsewhere", anchor="Council").replace(
+        "ledgers: [x.csv]", 'ledgers: ["../../cwb-evil/ledger.csv"]'))
+    config = load_config(path, check_inputs=False, resolve_areas=False)
+    with pytest.raises(CwbError, match="only the 'preston-demo' demo"):
+        pipeline.build_city(config)
+    assert not (tmp_path.parent.parent / "cwb-evil").exists() and not (tmp_path / "processed" / "demo").exists()
+
+
 @pytest.mark.parametrize("name", ["../../evil", "/tmp/cwb-evil-table", "..\\evil", "data/../../evil"])
 def test_a_table_name_cannot_write_outside_the_data_folder(name, tmp_path):
     import pandas as pd
