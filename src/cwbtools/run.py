@@ -244,7 +244,7 @@ def _execute(nb: Path, out: Path, params: dict, kernel: str) -> dict[str, float]
             str(nb), str(out), parameters=params, kernel_name=kernel, progress_bar=False,
             log_output=False, cwd=str(repo_root()),
             # The kernel's start-up warnings (transport, debugger) are not the reader's business.
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     finally:
         total = time.perf_counter() - start
