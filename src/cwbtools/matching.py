@@ -42,7 +42,7 @@ MARGIN = 2.0
 REVIEW = 80.0
 # A word held by more register names than this is not a block on its own (too common to be
 # evidence, too costly to score against): `services`, `limited`, `care`.
-MAX_BLOCK = 5_000
+MAX_BLOCK = 20_000
 
 REFRESH_KEYS_UP_TO = 500_000
 
@@ -99,6 +99,8 @@ class RegisterIndex:
     post_starts: np.ndarray        # CSR postings over word codes -> register rows
     post_rows: np.ndarray
     first_code: np.ndarray         # code of each register name's first word (-1: none)
+    second_initial: np.ndarray     # first letter (ord) of its second word (-1: none)
+    n_words: np.ndarray            # words in each register name
 
 
 def _entity(reg: pd.DataFrame) -> pd.Series:
@@ -140,14 +142,19 @@ def build_index(register: pd.DataFrame) -> RegisterIndex:
     uniques = enc.dictionary.to_pylist()
     offsets = lists.offsets.to_numpy() if not isinstance(lists, pa.ChunkedArray) else lists.combine_chunks().offsets.to_numpy()
     lens = np.diff(offsets)
-    first_code = np.where(lens > 0, codes[np.minimum(offsets[:-1], max(len(codes) - 1, 0))], -1) if len(codes) else np.full(len(reg), -1)
+    if len(codes):
+        first_code = np.where(lens > 0, codes[np.minimum(offsets[:-1], len(codes) - 1)], -1)
+        initials = np.array([ord(w[0]) if w else 0 for w in uniques], dtype=np.int64)
+        second_initial = np.where(lens > 1, initials[codes[np.minimum(offsets[:-1] + 1, len(codes) - 1)]], -1)
+    else:
+        first_code = second_initial = np.full(len(reg), -1)
     pairs = pd.DataFrame({"code": codes, "row": parent}).drop_duplicates()
     order = np.argsort(pairs["code"].to_numpy(), kind="stable")
     post_rows = pairs["row"].to_numpy()[order]
     word_count = np.bincount(pairs["code"].to_numpy(), minlength=len(uniques))
     post_starts = np.concatenate([[0], np.cumsum(word_count)])
     return RegisterIndex(reg, norm, by_norm, by_loose, {w: i for i, w in enumerate(uniques)},
-                         word_count, post_starts, post_rows, first_code)
+                         word_count, post_starts, post_rows, first_code, second_initial, lens)
 
 
 def spelling_key(name: object) -> str:
@@ -365,13 +372,14 @@ def fuzzy_matches(index: RegisterIndex, queries: pd.DataFrame, *, accept: float 
         if len(qi):
             sc = scores[qi, rj].astype(float)
             # Word alignment needs the first words equal: test that in bulk, align only those.
-            qfirst = np.array([index.word_codes.get(n.split(" ", 1)[0], -2) for n in names])
-            same = np.flatnonzero(index.first_code[rows[rj]] == qfirst[qi])
-            if len(same) > 20 * len(names):
-                # Only each query's best-scoring same-first-word candidates are worth aligning.
-                order = same[np.lexsort((-sc[same], qi[same]))]
-                rank = np.arange(len(order)) - np.searchsorted(qi[order], qi[order], side="left")
-                same = order[rank < 20]
+            # (first word equal, second word's initial equal, no more words than the query)
+            split = [n.split() for n in names]
+            qfirst = np.array([index.word_codes.get(w[0], -2) for w in split])
+            qsecond = np.array([ord(w[1][0]) if len(w) > 1 else -2 for w in split])
+            qlen = np.array([len(w) for w in split])
+            rr = rows[rj]
+            same = np.flatnonzero((index.first_code[rr] == qfirst[qi]) & (index.second_initial[rr] == qsecond[qi])
+                                  & (index.n_words[rr] <= qlen[qi]) & (index.n_words[rr] >= 2))
             agree = np.zeros(len(qi))
             agree[same] = [agreement_score(names[qi[k]], norm[rows[rj[k]]]) or 0.0 for k in same]
             hit_q.append(np.asarray(qids)[qi])
