@@ -194,13 +194,13 @@ def bolton_accuracy(shared_data, tmp_path_factory):
 @pytest.mark.realdata
 def test_matching_precision_target_and_recall_floor_on_bolton(bolton_accuracy):
     assert bolton_accuracy["precision"] >= 0.98
-    # Measured 0.852 (2026-11-22): a floor against regressions, below the 0.90 target.
+    # Measured 0.864 (2026-11-22): a floor against regressions, below the 0.90 target.
     assert bolton_accuracy["recall"] >= 0.84
 
 
 @pytest.mark.slow
 @pytest.mark.realdata
-@pytest.mark.xfail(strict=True, reason="recall target 0.90 not yet met on Bolton (measured 0.852): "
+@pytest.mark.xfail(strict=True, reason="recall target 0.90 not yet met on Bolton (measured 0.864): "
                    "care-home operators (match_method 8) and renamed companies cannot be found by name")
 def test_matching_recall_target_on_bolton(bolton_accuracy):
     assert bolton_accuracy["recall"] >= 0.90
