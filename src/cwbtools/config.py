@@ -28,7 +28,7 @@ from .paths import configs_dir, processed_dir, raw_dir, shared_data_dir
 
 _FY_RE = re.compile(r"^(\d{4})/(\d{2})$")
 _LAD_RE = re.compile(r"^[ENSW]\d{8}$")
-_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")  # one folder name; at most 64 as the report runner allows
 
 AnchorKind = Literal[
     "council", "county_council", "combined_authority", "police", "fire", "college", "university",
@@ -306,7 +306,7 @@ class CityConfig(_Strict):
     def _slug(cls, value: str) -> str:
         if not _SLUG_RE.match(value):
             raise ValueError(f"slug {value!r} must be lower-case letters, digits and hyphens, starting "
-                             "with a letter or digit (it names folders)")
+                             "with a letter or digit, at most 64 characters (it names folders)")
         return value
 
     @field_validator("years")
