@@ -161,38 +161,7 @@ def load_companies(path: str | Path) -> pd.DataFrame:
     except ImportError:
         large = set()
     frames = list(read_companies_house(path, chunksize=250_000, large_company_numbers=large))
-    reg = pd.concat(frames, ignore_index=True) if frames else _empty_registers()
-    return _restore_society_numbers(reg, Path(path))
-
-
-def _restore_society_numbers(reg: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """Put back company numbers the reader could not parse. Registered societies carry numbers such
-    as `IP29627R` that `reference._common.company_number` rejects (to be fixed there); without this
-    they would match by name but lose their number. Names that occur once only."""
-    missing = reg["company_number"].isna() & (reg["source"] == "companies_house")
-    if not missing.any() or path.suffix.lower() != ".csv":
-        return reg
-    import pyarrow.csv as pacsv
-    header = path.open(encoding="utf-8-sig").readline().split(",")
-    cols = {h.strip(): h for h in header}
-    if "CompanyName" not in cols or "CompanyNumber" not in cols:
-        return reg
-    raw = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-        include_columns=[cols["CompanyName"], cols["CompanyNumber"]],
-        column_types={cols["CompanyName"]: pa_string(), cols["CompanyNumber"]: pa_string()})).to_pandas()
-    raw.columns = ["name", "number"]
-    raw["name"] = raw["name"].str.strip()
-    raw["number"] = raw["number"].str.strip().str.upper()
-    raw = raw[raw["number"].str.fullmatch(r"[A-Z]{2}\d{5}[A-Z]", na=False)]
-    raw = raw.drop_duplicates("name", keep=False).set_index("name")["number"]
-    reg = reg.copy()
-    reg.loc[missing, "company_number"] = reg.loc[missing, "name"].map(raw).astype("string")
-    return reg
-
-
-def pa_string():
-    import pyarrow as pa
-    return pa.string()
+    return pd.concat(frames, ignore_index=True) if frames else _empty_registers()
 
 
 def read_crosswalk(crosswalk: str | Path | pd.DataFrame | None) -> pd.DataFrame:
