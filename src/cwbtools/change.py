@@ -356,7 +356,9 @@ def local_share_trend(spend: pd.DataFrame, measure: str = "place", frequency: st
     series = trend_series(spend, measure, frequency)
     notes: list[str] = []
     z = float(stats.norm.ppf(0.5 + level / 2))
-    empty = TrendResult(measure, frequency, "not estimated", len(series), pd.DataFrame(), _observed(series), notes=notes)
+    # Headed even when empty, so its CSV says what would have been there.
+    no_coefficients = pd.DataFrame(columns=["term", "estimate", "std_error", "ci_lo", "ci_hi", "p_value"])
+    empty = TrendResult(measure, frequency, "not estimated", len(series), no_coefficients, _observed(series), notes=notes)
     if series["period"].nunique() < 3 and not (series["period"].nunique() == 2 and series["anchor"].nunique() > 1):
         notes.append(f"{series['period'].nunique()} period(s) with located spend: too few to estimate a trend.")
         return empty
