@@ -21,9 +21,11 @@ reference: $(STAMP)
 	$(BIN)/cwb reference build
 
 report: reference
-	$(BIN)/cwb run --default-and-available
+	$(BIN)/cwb run --default-and-available --jobs 2
 
+# The browser test reads the reports in Debian's Chromium; the script installs it when missing.
 test: reference
+	bash scripts/install-browser.sh
 	$(BIN)/python -m pytest -q
 
 clean-reports:
