@@ -254,7 +254,10 @@ def exact_matches(index: RegisterIndex, queries: pd.DataFrame) -> pd.DataFrame:
                             ("separator", "sep", index.by_norm), ("loose", "loose", index.by_loose)):
         if todo.empty:
             break
-        cands = todo[["qid", col]].merge(table, left_on=col, right_on="key")[["qid", "row"]]
+        # Narrow the register side first: hashing a few thousand query keys and probing millions
+        # of register keys is far cheaper than a merge that hashes the register.
+        small = table[table["key"].isin(set(todo[col]))]
+        cands = todo[["qid", col]].merge(small, left_on=col, right_on="key")[["qid", "row"]]
         spelling = todo.set_index("qid")["name"].map(spelling_key) if key == "name" else None
         chosen = _choose(cands, index.frame, form, spelling).assign(key=key)
         out.append(chosen)
@@ -391,7 +394,8 @@ def fuzzy_matches(index: RegisterIndex, queries: pd.DataFrame, *, accept: float 
     # Annotation prefixes: exact lookups of the query's leading words.
     pre = [(qid, p, len(p) / len(key)) for qid, key in key_of.items() for p in annotation_prefixes(key)]
     if pre:
-        pre = pd.DataFrame(pre, columns=["qid", "key", "cover"]).merge(index.by_norm, on="key")
+        pre = pd.DataFrame(pre, columns=["qid", "key", "cover"])
+        pre = pre.merge(index.by_norm[index.by_norm["key"].isin(set(pre["key"]))], on="key")
         if len(pre):
             parts.append(pd.DataFrame({"qid": pre["qid"].to_numpy(), "row": pre["row"].to_numpy(),
                                        "score": prefix_score(pre["cover"].to_numpy())}))
