@@ -22,6 +22,7 @@ Money is summed as BIGINT in DuckDB (exact) and only divided, in pandas, for sha
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,8 +104,9 @@ def connect(memory_limit: str | None = None, threads: int | None = None,
     con.execute(f"SET memory_limit = '{memory_limit or os.environ.get('CWB_DUCKDB_MEMORY', '6GB')}'")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
-    if temp_directory:
-        con.execute(f"SET temp_directory = '{Path(temp_directory)}'")
+    # Spill files go to the system temp folder, never `.tmp/` in whatever folder the notebook runs.
+    spill = Path(temp_directory) if temp_directory else Path(tempfile.gettempdir()) / "cwbtools-duckdb"
+    con.execute(f"SET temp_directory = {_quote(str(spill))}")
     con.execute("SET preserve_insertion_order = false")
     return con
 
