@@ -31,8 +31,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from . import analysis, duck
 from .errors import CwbError
-from . import duck
 
 # Mirrors of `analysis` labels: the two modules must print the same words.
 INDIVIDUALS_LABEL = "(individuals, not named)"
@@ -573,18 +573,7 @@ def spend_by_lad(src: SpendSource, geography: pd.DataFrame | None = None, by_anc
     if by_anchor:
         out["anchor"] = out["anchor"].fillna("")
     out = _int64(out, ["spend_pence", "suppliers", "payments"])
-    group_total = out.groupby(["anchor"] if by_anchor else (lambda _: 0))["spend_pence"].transform("sum")
-    out["share_of_total"] = _safe_div(out["spend_pence"], group_total)
-    names = {}
-    if geography is not None and len(geography):
-        names = dict(zip(geography["lad_code"].astype(str), geography["lad_name"].astype(str)))
-    out["lad_name"] = [names.get(c, "") if c else "(not located)" for c in out["lad_code"]]
-    out["_geo_rank"] = out["geo"].map({g: i for i, g in enumerate(GEO_ORDER)}).fillna(len(GEO_ORDER))
-    keys = (["anchor"] if by_anchor else []) + ["_geo_rank", "spend_pence", "lad_code"]
-    out = out.sort_values(keys, ascending=[True] * by_anchor + [True, False, True], kind="mergesort")
-    cols = (["anchor"] if by_anchor else []) + ["lad_code", "lad_name", "geo", "spend_pence", "share_of_total",
-                                                 "suppliers", "payments"]
-    out = out[cols].reset_index(drop=True)
+    out = analysis.lad_table(out, geography, by_anchor)
     for c in ["lad_code", "geo"] + (["anchor"] if by_anchor else []):
         out[c] = out[c].astype("string")
     return out

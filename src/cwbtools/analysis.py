@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CwbError
+from .formats import gbp as _gbp, pct as _pct
 
 INDIVIDUALS_LABEL = "(individuals, not named)"
 ALL_ANCHORS = "All anchors"
@@ -220,24 +221,6 @@ def coverage_note(spend: pd.DataFrame, what: str = "") -> str:
     return text[0].upper() + text[1:]
 
 
-def _gbp(pence: int) -> str:
-    # Same format as present.gbp; analysis does not import present (it is the report stage's).
-    pounds = pence / 100
-    sign = "-" if pounds < 0 else ""
-    pounds = abs(pounds)
-    if pounds >= 1e9:
-        return f"{sign}£{pounds / 1e9:.1f}bn"
-    if pounds >= 1e6:
-        return f"{sign}£{pounds / 1e6:.1f}m"
-    if pounds >= 1e3:
-        return f"{sign}£{pounds / 1e3:.0f}k"
-    return f"{sign}£{pounds:,.0f}"
-
-
-def _pct(share: float) -> str:
-    return "n/a" if share is None or pd.isna(share) else f"{share * 100:.1f}%"
-
-
 # --------------------------------------------------------------------------------------------
 # 2. Geography
 
@@ -302,6 +285,13 @@ def spend_by_lad(spend: pd.DataFrame, geography: pd.DataFrame | None = None, by_
         spend_pence=("amount_pence", "sum"), suppliers=("supplier_key", "nunique"), payments=("amount_pence", "size")
     ).reset_index()
     out["spend_pence"] = out["spend_pence"].astype("int64")
+    return lad_table(out, geography, by_anchor)
+
+
+def lad_table(out: pd.DataFrame, geography: pd.DataFrame | None, by_anchor: bool) -> pd.DataFrame:
+    """Spend by LAD summed (`lad_code`, `geo`, `spend_pence`, `suppliers`, `payments`) -> the published
+    table: shares, district names, the place first, then the wider area, then everywhere else.
+    Shared with `aggregate.spend_by_lad` so the in-memory and out-of-core tables cannot drift."""
     group_total = out.groupby(["anchor"] if by_anchor else lambda _: 0)["spend_pence"].transform("sum")
     out["share_of_total"] = _safe_div(out["spend_pence"], group_total)
     names = {}
