@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .formats import gbp, pct  # noqa: F401  (notebooks call present.gbp / present.pct)
+from .formats import gbp, pct  # noqa: F401  (for notebooks and readers who format figures in prose)
 
 _SLUG_SAFE = re.compile(r"[^a-z0-9_-]+")
 

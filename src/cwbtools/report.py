@@ -412,7 +412,7 @@ def headline(summary: dict) -> dict:
     """Headline figures for the index from a city's summary.json (docs/SUMMARY.md): the baseline
     year's total, place and wider shares (of located spend), located coverage, and the change in
     the place share between the years the change part compares."""
-    from .present import gbp
+    from .formats import gbp
 
     year = baseline_year(summary)
     block = summary["years"][year] if year else {}
