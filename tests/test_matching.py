@@ -113,3 +113,26 @@ def test_fuzzy_accepts_clear_matches_and_reviews_close_calls():
     # Two organisations one letter apart from the query: a person decides.
     assert fz.loc[2, "decision"] == "review"
     assert 3 not in fz.index
+
+
+def test_exact_name_plus_region_of_a_large_employer_goes_to_review():
+    reg = _register([
+        ("companies_house", "BARNARDO'S", "00061625"),
+        ("gender_pay_gap", "BARNARDO'S", "00061625"),
+        ("companies_house", "BARNARDO'S NORTH WEST LTD", "Z0000001"),
+        ("companies_house", "ARRIVA NORTH WEST LIMITED", "00523376"),
+        ("companies_house", "ARRIVA", "00000002"),
+        ("gender_pay_gap", "ARRIVA", "00000002"),
+        ("companies_house", "ROC NORTHWEST LIMITED", "05564417"),
+        ("companies_house", "ROC LIMITED", "Z0000003"),
+    ])
+    idx = m.build_index(reg)
+    q = _queries(["Barnardos North West", "Arriva North West Plc", "ROC Northwest"])
+    ex = m.exact_matches(idx, q).set_index("qid")
+    number = lambda qid: idx.frame["company_number"].iat[int(ex.loc[qid, "row"])]  # noqa: E731
+    # The base name is a large employer: its regional office or a separate company? A person decides.
+    assert ex.loc[0, "ambiguous"]
+    # A legal form after the region names the registered company itself.
+    assert not ex.loc[1, "ambiguous"] and number(1) == "00523376"
+    # A small base organisation has no regional offices to annotate: the exact match stands.
+    assert not ex.loc[2, "ambiguous"] and number(2) == "05564417"

@@ -13,7 +13,9 @@ publisher's own matches are the answer):
   with spaces and `UK` dropped (`Homecare` / `Home Care`). Companies House's "same as" rules make
   these keys (nearly) unique among live companies, so a key naming two different companies is
   ambiguous and goes to review, unless the published legal form (`Ltd`, `PLC`, `LLP`, `CIC`)
-  picks exactly one.
+  picks exactly one. A name that is a large employer's name plus a region (`X North West`) is
+  ambiguous too (its regional office, or a separate `X North West` company?), unless a published
+  legal form after the region names the company itself.
 * Fuzzy: candidates share one of the query's two rarest words (blocking; a word's rarity is its
   count among register names), scored with an order-sensitive ratio, because a register full of
   reordered near-duplicates makes word-set scorers useless. A register name that is a whole-word
@@ -264,7 +266,59 @@ def exact_matches(index: RegisterIndex, queries: pd.DataFrame) -> pd.DataFrame:
         todo = todo[~todo["qid"].isin(chosen["qid"])]
     if not out:
         return pd.DataFrame(columns=["qid", "row", "ambiguous", "n_entities", "key"])
-    return pd.concat(out, ignore_index=True)
+    res = pd.concat(out, ignore_index=True)
+    return _qualified_ambiguity(index, q, res)
+
+
+# Words a ledger appends to a payee's name to say which region or office was paid (`Barnardos North
+# West`, `Community Integrated Care - Cheshire`). Geography only: no organisation's name is listed.
+QUALIFIER_WORDS = frozenset(
+    "north south east west northwest northeast southwest southeast central midlands northern southern eastern "
+    "western england scotland wales cymru ireland britain gb uk london manchester greater lancashire yorkshire "
+    "cheshire merseyside cumbria northumbria region regional branch office".split())
+
+
+def _is_qualifier(words: list[str]) -> bool:
+    return bool(words) and all(w in QUALIFIER_WORDS for w in words)
+
+
+def _qualified_ambiguity(index: RegisterIndex, q: pd.DataFrame, res: pd.DataFrame) -> pd.DataFrame:
+    """A published name that is a register name plus a region (`X North West`) says either `X`,
+    its regional office annotated as ledgers annotate sites, or a separately registered `X North
+    West`; the name alone cannot tell which. When `X` is a different organisation that has regional
+    offices to annotate, a large employer (on the Gender Pay Gap register, 250+ staff), the exact
+    match to the longer name is sent to review instead of into results. A published legal form
+    after the region (`X North West Ltd`) names the registered company itself and stays matched."""
+    ok = res[~res["ambiguous"].astype(bool) & res["key"].isin(["name", "head", "separator"])]
+    if ok.empty:
+        return res
+    col = {"name": "name_norm", "head": "head", "separator": "sep"}
+    keys = q.set_index("qid")
+    pairs = []
+    for qid, key in zip(ok["qid"].to_numpy(), ok["key"].to_numpy()):
+        if key == "name" and legal_form(keys.at[qid, "name"]) is not None:
+            continue  # `X North West Ltd`: the legal form makes the whole a registered name
+        words = str(keys.at[qid, col[key]]).split()
+        for k in range(1, len(words)):
+            if _is_qualifier(words[k:]):
+                pairs.append((qid, " ".join(words[:k])))
+    if not pairs:
+        return res
+    base = pd.DataFrame(pairs, columns=["qid", "key"])
+    base = base.merge(index.by_norm[index.by_norm["key"].isin(set(base["key"]))], on="key")
+    if base.empty:
+        return res
+    frame = index.frame
+    large = set(frame.loc[frame["source"].to_numpy() == "gender_pay_gap", "entity"])
+    base_entity = frame["entity"].to_numpy()[base["row"].to_numpy()]
+    keep = np.array([e in large for e in base_entity], dtype=bool)
+    base, base_entity = base[keep], base_entity[keep]
+    picked = res.set_index("qid")["row"]
+    picked_entity = index.frame["entity"].to_numpy()[picked.loc[base["qid"]].to_numpy()]
+    rival = set(base["qid"].to_numpy()[base_entity != picked_entity])
+    res = res.copy()
+    res.loc[res["qid"].isin(rival) & res["key"].isin(["name", "head", "separator"]), "ambiguous"] = True
+    return res
 
 
 # A register name that is a whole-word prefix of the query, covering at least this share of it, is
