@@ -768,4 +768,4 @@ def supplier_survey(config: Any) -> pd.DataFrame | None:
     file = resolve(path) if resolve else Path(path)
     if not file.exists():
         raise CwbError(f"definitions.supplier_survey: file {file} not found")
-    return pd.read_excel(file) if file.suffix.lower() in (".xlsx", ".xls") else pd.read_csv(file)
+    return pd.read_excel(file, engine="calamine") if file.suffix.lower() in (".xlsx", ".xls") else pd.read_csv(file)

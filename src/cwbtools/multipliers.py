@@ -158,7 +158,7 @@ def _load(path_text: str) -> pd.DataFrame:
     if not path.exists():
         raise InputFileError(f"{path}: ONS IOAT 2020 workbook not found (set CWB_DATA to the shared data folder)")
     try:
-        sheets = pd.read_excel(path, sheet_name=["Multipliers", "IOT"], header=None)
+        sheets = pd.read_excel(path, sheet_name=["Multipliers", "IOT"], header=None, engine="calamine")
     except ValueError as exc:
         raise InputFileError(f"{path}: expected sheets 'Multipliers' and 'IOT' ({exc})") from exc
     mult = sheets["Multipliers"]

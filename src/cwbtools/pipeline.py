@@ -172,7 +172,7 @@ def _read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in {".xlsx", ".xlsm", ".xls"}:
-            return pd.read_excel(path, sheet_name=sheet or 0, dtype=str)
+            return pd.read_excel(path, sheet_name=sheet or 0, dtype=str, engine="calamine")
         if suffix == ".parquet":
             return pd.read_parquet(path)
         return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
