@@ -514,15 +514,7 @@ def _geo_sums(src: SpendSource, key_sql: str, year: str | None) -> pd.DataFrame:
         FROM cube {where} GROUP BY 1 ORDER BY 1""", params)
     agg = _with_suppliers(agg, _suppliers(src, {"k": key_sql}, where, params), ["k"])
     agg = _int64(agg, ["total_pence", "place_pence", "wider_pence", "outside_pence", "unlocated_pence", "suppliers"])
-    located = agg["total_pence"] - agg["unlocated_pence"]
-    agg["located_share"] = _safe_div(located, agg["total_pence"])
-    agg["place_share"] = _safe_div(agg["place_pence"], located)
-    agg["place_share_lo"] = _safe_div(agg["place_pence"], agg["total_pence"])
-    agg["place_share_hi"] = _safe_div(agg["place_pence"] + agg["unlocated_pence"], agg["total_pence"])
-    agg["wider_share"] = _safe_div(agg["wider_pence"], located)
-    agg["wider_share_lo"] = _safe_div(agg["wider_pence"], agg["total_pence"])
-    agg["wider_share_hi"] = _safe_div(agg["wider_pence"] + agg["unlocated_pence"], agg["total_pence"])
-    return agg
+    return analysis.shares_with_bounds(agg)
 
 
 def spend_by_sector(src: SpendSource, level: str = "section", sic: pd.DataFrame | None = None,

@@ -251,6 +251,13 @@ def _geo_columns(spend: pd.DataFrame, key: str | list[str]) -> pd.DataFrame:
     ).reset_index()
     for c in ["total_pence", "place_pence", "wider_pence", "outside_pence", "unlocated_pence"]:
         agg[c] = agg[c].astype("int64")
+    return shares_with_bounds(agg)
+
+
+def shares_with_bounds(agg: pd.DataFrame) -> pd.DataFrame:
+    """From `total_pence, place_pence, wider_pence, unlocated_pence`: the located share, and the place
+    and wider shares of located spend with their bounds (all unlocated spend outside -> lo, inside
+    -> hi). Shared with `aggregate` so both routes define a share the same way."""
     located_pence = agg["total_pence"] - agg["unlocated_pence"]
     agg["located_share"] = _safe_div(located_pence, agg["total_pence"])
     agg["place_share"] = _safe_div(agg["place_pence"], located_pence)
