@@ -34,20 +34,10 @@ import pandas as pd
 from . import analysis, duck
 from .errors import CwbError
 
-# Mirrors of `analysis` labels: the two modules must print the same words.
-INDIVIDUALS_LABEL = "(individuals, not named)"
-ALL_ANCHORS = "All anchors"
-GEO_ORDER = ["place", "wider", "outside", "unlocated"]
-BUSINESS_TYPES = ["sme", "large", "vcse", "public", "individual", "unknown"]
-BUSINESS_TYPE_NAMES = {
-    "sme": "SME",
-    "large": "Large business",
-    "vcse": "VCSE (voluntary, community, social enterprise)",
-    "public": "Public sector",
-    "individual": "Individuals (not named)",
-    "unknown": "Not classified",
-}
-DEFAULT_DEPRIVED_DECILES = (1, 2)
+# The same words and orders as `analysis`: one definition, so the two routes print the same tables.
+from .analysis import (
+    ALL_ANCHORS, BUSINESS_TYPE_NAMES, BUSINESS_TYPES, DEFAULT_DEPRIVED_DECILES, GEO_ORDER, INDIVIDUALS_LABEL,
+)
 
 # Columns the key function may read; anchor is included because a ledger's own supplier id only
 # means something within its anchor.
