@@ -69,6 +69,7 @@ REASONS = (
 QUARANTINE_COLUMNS = ["source_file", "sheet", "row_number", "reason", "amount_pence", "raw", "duplicate_of"]
 
 _TOTAL_CELL = r"(grand\s+|sub\s*-?\s*)?totals?(\s+(spend|spent|paid|amount|payments?|for\s.*))?\s*:?"
+_TOTAL_RE = re.compile(_TOTAL_CELL, re.IGNORECASE)
 _MONTH_ABBR = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _PERIOD = re.compile(r"(?<![a-z])(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
                      r"(?:[\s_\-]+(?:to[\s_\-]+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)?"
@@ -178,6 +179,12 @@ def _norm_name(name: str) -> str:
     return normalise_supplier(name)
 
 
+def _const(value: str | None, n: int) -> pd.Series:
+    """`n` copies of one text value (or <NA>) as a `string` Series."""
+    arr = pa.nulls(n, pa.large_string()) if value is None else pa.repeat(pa.scalar(value, pa.large_string()), n)
+    return pd.Series(pd.arrays.ArrowStringArray(arr))
+
+
 def _pick(choices, codes: np.ndarray) -> pd.Series:
     """`choices[codes]` as a `string` Series, built by Arrow's dictionary decode (no Python loop)."""
     dictionary = pa.array(list(choices), type=pa.large_string(), from_pandas=True)
@@ -191,11 +198,22 @@ def _hash_text(values) -> np.ndarray:
     return pd.util.hash_array(arr, categorize=False) if len(arr) else np.zeros(0, dtype=np.uint64)
 
 
-def _payment_ids(anchor: str, date_codes: np.ndarray, date_iso: list, pence: np.ndarray, names: pd.Series,
-                 refs: pd.Series) -> pd.Series:
+_HEX_PAIRS = np.array([f"{b:02x}".encode() for b in range(256)], dtype="S2").view(np.uint16)
+
+
+def _hex16(h: np.ndarray) -> pd.Series:
+    """uint64 -> 16 lower-case hex digits, big-endian, as a `string` Series (no per-row Python)."""
+    digits = _HEX_PAIRS[h.astype(">u8").view(np.uint8)]  # two ASCII bytes per byte of the hash
+    offsets = pa.py_buffer(np.arange(0, 16 * len(h) + 1, 16, dtype=np.int64))
+    arr = pa.LargeStringArray.from_buffers(len(h), offsets, pa.py_buffer(digits.tobytes()))
+    return pd.Series(pd.arrays.ArrowStringArray(arr))
+
+
+def _payment_ids(anchor: str, date_codes: np.ndarray, date_iso: list, pence: np.ndarray, n_codes: np.ndarray,
+                 n_uniq, refs: pd.Series) -> pd.Series:
     """Stable 64-bit id of (anchor, payment_date, amount_pence, normalised supplier, transaction_ref),
-    as 16 hex digits. Each part is hashed once per distinct value, then mixed per row."""
-    n_codes, n_uniq = pd.factorize(names, use_na_sentinel=True)
+    as 16 hex digits. Each part is hashed once per distinct value, then mixed per row.
+    `n_uniq[n_codes]` are the supplier names (code -1: none)."""
     norm = _hash_text([_norm_name(u) for u in n_uniq] + [""])
     ref_h = pd.util.hash_array(refs.fillna("").to_numpy(dtype=object), categorize=False)
     parts = [
@@ -209,8 +227,7 @@ def _payment_ids(anchor: str, date_codes: np.ndarray, date_iso: list, pence: np.
     with np.errstate(over="ignore"):
         for part in parts:  # FNV-style mixing: order matters, wraps modulo 2**64
             h = (h ^ part) * np.uint64(0x100000001B3)
-    hexed = h.astype(">u8").tobytes().hex()
-    return _strs([hexed[i:i + 16] for i in range(0, 16 * len(h), 16)])
+    return _hex16(h)
 
 
 def _empty(v) -> bool:
@@ -295,10 +312,10 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
     no_supplier = supplier.isna().to_numpy()
     total = np.zeros(n, dtype=bool)
     s_codes, s_uniq = pd.factorize(supplier)
-    named_total = np.append(np.array([bool(re.fullmatch(_TOTAL_CELL, u.strip(), re.IGNORECASE)) for u in s_uniq],
+    named_total = np.append(np.array([bool(_TOTAL_RE.fullmatch(u.strip())) for u in s_uniq],
                                      dtype=bool), False)[s_codes]
     for i in np.flatnonzero((no_supplier & ~blank) | named_total):
-        total[i] = any(isinstance(c, str) and re.fullmatch(_TOTAL_CELL, c.strip(), re.IGNORECASE) for c in block.row(i))
+        total[i] = any(isinstance(c, str) and _TOTAL_RE.fullmatch(c.strip()) for c in block.row(i))
 
     period_fy = None
     if date_missing.any():
@@ -345,18 +362,18 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
                        dtype=object)
     uniq_iso = np.array([d.isoformat() if d is not None else None for d in uniq_dates] + [None], dtype=object)
     data = {
-        "anchor": _pick([anchor], np.zeros(len(k))),
-        "source_file": _pick([table.source_file], np.zeros(len(k))),
-        "sheet": _pick([table.sheet], np.zeros(len(k))),
+        "anchor": _const(anchor, len(k)),
+        "source_file": _const(table.source_file, len(k)),
+        "sheet": _const(table.sheet, len(k)),
         "row_number": block.row_numbers[k],
         "payment_date": pd.arrays.ArrowExtensionArray(days),
         "financial_year": _pick(uniq_fy, kc),
         "amount_pence": pence_filled[k],
         "supplier_name": supplier.iloc[k].reset_index(drop=True),
-        "row_repair": _strs([repaired.get(int(i)) for i in k]) if repaired else _pick([None], np.zeros(len(k))),
+        "row_repair": _strs([repaired.get(int(i)) for i in k]) if repaired else _const(None, len(k)),
         "date_source": _pick(["file_period", "ledger"], uniq_ok[kc].astype(np.int32)),
     }
-    none = _pick([None], np.zeros(len(k)))
+    none = _const(None, len(k))
     for fld in (*CONTRACT_TEXT_FIELDS, *EXTRA_FIELDS):
         data[fld] = _text(cols[fld].iloc[k]).reset_index(drop=True) if fld in cols else none
     if "charity_number" in cols:
@@ -370,15 +387,12 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
     if "postcode" in cols:
         data["postcode"] = pd.Series([normalise_postcode(None if _missing(v) else v)
                                       for v in data["postcode"].tolist()], dtype=STR)
-    names = data["supplier_name"]
-    uniq = names.dropna().unique()
-    flags = {u: _person(u) for u in uniq}
-    red = {u: f[0] for u, f in flags.items()}
-    ind = {u: f[1] for u, f in flags.items()}
-    no_name = names.isna().to_numpy()
-    data["redacted"] = names.map(red).fillna(False).to_numpy(dtype=bool) | no_name
-    data["individual"] = names.map(ind).fillna(False).to_numpy(dtype=bool) | no_name
-    data["payment_id"] = _payment_ids(anchor, kc, list(uniq_iso), data["amount_pence"], names,
+    # No name (withheld beside a supplier id) counts as redacted and individual: code -1 -> last.
+    flags = np.array([_person(u) for u in s_uniq] + [(True, True)], dtype=bool).reshape(-1, 2)
+    ks = s_codes[k]
+    data["redacted"] = flags[ks, 0]
+    data["individual"] = flags[ks, 1]
+    data["payment_id"] = _payment_ids(anchor, kc, list(uniq_iso), data["amount_pence"], ks, s_uniq,
                                       data["transaction_ref"])
     kept = pd.DataFrame(data)[TRANSACTION_COLUMNS]
     return _Chunk(kept, set_aside, n, int(pence_filled.sum()))
@@ -533,6 +547,14 @@ def to_arrow(df: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(df[TRANSACTION_COLUMNS], schema=arrow_schema(), preserve_index=False)
 
 
+# Columns nearly unique per payment gain nothing from a dictionary page but pay to build one.
+_NO_DICTIONARY = {"row_number", "payment_date", "amount_pence", "transaction_ref", "payment_id", "description"}
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    pq.write_table(table, path, use_dictionary=[c for c in table.column_names if c not in _NO_DICTIONARY])
+
+
 def ingest_paths(paths, anchor: str, overrides: dict[str, str] | None = None, out_dir: Path | None = None,
                  partition: bool = False, progress: bool = False, chunk_rows: int | None = None) -> IngestResult:
     """Read every ledger under `paths` for one anchor; see the module doc and CONTRACTS §1.
@@ -620,7 +642,7 @@ def _write_partitions(kept: pd.DataFrame, out_dir: Path, anchor: str, part_no: i
         folder = out_dir / "transactions" / f"anchor={quote(anchor, safe='')}" / f"financial_year={quote(str(fy), safe='')}"
         folder.mkdir(parents=True, exist_ok=True)
         rows = pa.array(np.flatnonzero((kept["financial_year"] == fy).to_numpy(dtype=bool)))
-        pq.write_table(table.take(rows).select(cols), folder / f"part-{part_no:05d}.parquet")
+        write_parquet(table.take(rows).select(cols), folder / f"part-{part_no:05d}.parquet")
         part_no += 1
     return part_no
 
@@ -629,7 +651,7 @@ def write_outputs(result: IngestResult, out_dir: Path, partition: bool = False) 
     out_dir.mkdir(parents=True, exist_ok=True)
     if not partition:
         tmp = out_dir / "transactions.parquet.tmp"
-        pq.write_table(to_arrow(result.transactions), tmp)
+        write_parquet(to_arrow(result.transactions), tmp)
         tmp.replace(out_dir / "transactions.parquet")
     result.reconciliation.to_csv(out_dir / "reconciliation.csv", index=False)
     result.quarantine[QUARANTINE_COLUMNS].to_csv(out_dir / "quarantine.csv", index=False)

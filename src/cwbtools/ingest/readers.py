@@ -272,18 +272,26 @@ def block_from_arrow(first_record: int, batch: pa.RecordBatch, header_key, heade
     rec = np.arange(first_record, first_record + n, dtype=np.int64)
     drop = rec == (header_index if header_index is not None else -1)
     if header_key is not None and len(header_key) == len(cols):
-        same = np.ones(n, dtype=bool)
-        for c, key in zip(cols, header_key):
-            t = pc.utf8_lower(pc.utf8_trim_whitespace(c))
-            same &= np.asarray(pc.equal(t, key).to_numpy(zero_copy_only=False), dtype=bool)
-            if not same.any():
-                break
-        drop |= same
+        # A repeated header row: every cell equals the header's, ignoring case and spaces. The
+        # cheap substring test on the first column leaves a handful of rows to compare exactly.
+        cand = np.flatnonzero(np.asarray(pc.fill_null(pc.match_substring(cols[0], header_key[0], ignore_case=True),
+                                                      False).to_numpy(zero_copy_only=False), dtype=bool))
+        if len(cand):
+            idx = pa.array(cand)
+            same = np.ones(len(cand), dtype=bool)
+            for c, key in zip(cols, header_key):
+                t = pc.utf8_lower(pc.utf8_trim_whitespace(c.take(idx)))
+                same &= np.asarray(pc.equal(t, key).to_numpy(zero_copy_only=False), dtype=bool)
+            drop[cand[same]] = True
     if drop.any():
-        keep = np.flatnonzero(~drop)
-        batch = batch.take(pa.array(keep))
+        first_kept = int(np.argmin(drop)) if not drop.all() else n
+        if not drop[first_kept:].any():  # the usual case: only the header, at the top: no copy
+            batch, blank, rec = batch.slice(first_kept), blank[first_kept:], rec[first_kept:]
+        else:
+            keep = np.flatnonzero(~drop)
+            batch = batch.take(pa.array(keep))
+            blank, rec = blank[keep], rec[keep]
         cols = batch.columns
-        blank, rec = blank[keep], rec[keep]
     if batch.num_rows == 0:
         return None
 
@@ -320,7 +328,8 @@ def _fast_blocks(path: Path, encoding: str, delimiter: str, width: int, header_k
     read_opts = pacsv.ReadOptions(
         encoding="utf8" if encoding.startswith("utf-8") else encoding,
         column_names=[f"c{j}" for j in range(width)],
-        block_size=1 << 23 if chunk_rows < 5_000_000 else 1 << 26,
+        # whole-file reads: 4 MB blocks, so Arrow has blocks to share between cores
+        block_size=1 << 23 if chunk_rows < 5_000_000 else 1 << 22,
         # streaming: no read-ahead, so memory is one block whatever the file size
         use_threads=chunk_rows >= 5_000_000,
     )
