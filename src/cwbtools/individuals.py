@@ -123,8 +123,17 @@ def looks_like_individual(name: object) -> bool:
         return False
     if is_redacted(s):
         return True
+    return looks_like_person(s)
+
+
+_DIGIT = re.compile(r"\d")
+_JOINT = re.compile(r"[&+()/@]")
+
+
+def looks_like_person(s: str) -> bool:
+    """`looks_like_individual` for a stripped, non-empty name already known not to be redacted."""
     low = s.lower()
-    if any(ch.isdigit() for ch in low):
+    if _DIGIT.search(low) or (not low.isascii() and any(map(str.isdigit, low))):
         return False
     words = _WORD.findall(low.replace(".", " "))
     if not words:
@@ -134,7 +143,7 @@ def looks_like_individual(name: object) -> bool:
     if words[0] in _TITLES and len(words) >= 2 and words[0] != "lord":
         return True
     # `N LEE & SON`, `S & J Houldsworth`, `The Porch`: partnerships and trade names
-    if words[0] == "the" or re.search(r"[&+()/@]", low) or " and " in f" {low} ":
+    if words[0] == "the" or _JOINT.search(low) or " and " in f" {low} ":
         return False
     if not 2 <= len(words) <= 4:
         return False

@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 _POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
 _POSTCODE_IN_TEXT = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b")
 
 
@@ -17,7 +18,7 @@ def postcode(value: object) -> str | None:
     """`pr12ab`, ` PR1  2AB ` -> `PR1 2AB`; anything that is not a full UK postcode -> None."""
     if value is None:
         return None
-    text = re.sub(r"[^A-Za-z0-9]", "", str(value)).upper()
+    text = _NOT_ALNUM.sub("", str(value)).upper()
     match = _POSTCODE_RE.match(text)
     if not match:
         return None
@@ -67,16 +68,21 @@ def _join_initials(words: list[str]) -> list[str]:
     return out
 
 
+# The tails by their last word, longest first: most names end in a word that is in none of them.
+_TAILS_BY_LAST: dict[str, list[tuple[str, ...]]] = {}
+for _tail in _LEGAL_TAILS:
+    _TAILS_BY_LAST.setdefault(_tail[-1], []).append(_tail)
+
+
 def _strip_legal_tail(words: list[str]) -> list[str]:
-    changed = True
-    while changed and words:
-        changed = False
-        for tail in _LEGAL_TAILS:
+    while words:
+        for tail in _TAILS_BY_LAST.get(words[-1], ()):
             n = len(tail)
             if len(words) >= n and tuple(words[-n:]) == tail:
                 words = words[:-n]
-                changed = True
                 break
+        else:
+            return words
     return words
 
 
@@ -97,7 +103,9 @@ def supplier_name(value: object) -> str:
             return ""
     except (TypeError, ValueError):
         pass
-    text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode()
+    text = str(value)
+    if not text.isascii():  # accents off: `Café` -> `cafe`
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = text.lower().strip()
     head = _TRADING_AS.sub("", text).strip()
     if head:

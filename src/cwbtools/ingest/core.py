@@ -8,9 +8,12 @@ carries one row per file and `quarantine` one row per set-aside row.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import os
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -32,7 +35,7 @@ from ..columns import (
     normalise_header,
 )
 from ..errors import InputFileError
-from ..individuals import is_redacted, looks_like_individual
+from ..individuals import is_redacted, looks_like_individual, looks_like_person
 from ..normalise import postcode as normalise_postcode
 from ..normalise import supplier_name as normalise_supplier
 from .parsing import amounts_to_pence, dates_of, financial_year, parse_amount_pence, parse_date
@@ -97,16 +100,20 @@ def _missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
+_SPACES = re.compile(r"\s+")
+_COMPANY_NUMBER = re.compile(r"([A-Z]{2})?(\d{1,8})")
+
+
 def company_number(value: object) -> str | None:
     """Companies House number, 8 characters, prefix kept: `4166647` -> `04166647`, `sc16876` -> `SC016876`."""
     if _missing(value):
         return None
-    s = re.sub(r"\s+", "", str(value)).upper()
+    s = _SPACES.sub("", str(value)).upper()
     if isinstance(value, float) and value.is_integer():
         s = str(int(value))
     if not s or s in {"0", "NA", "N/A", "NONE", "NULL", "-"}:
         return None
-    m = re.fullmatch(r"([A-Z]{2})?(\d{1,8})", s)
+    m = _COMPANY_NUMBER.fullmatch(s)
     if not m:
         return s
     prefix, digits = m.group(1) or "", m.group(2)
@@ -170,8 +177,11 @@ def _strs(values) -> pd.Series:
 # Names recur across chunks, sheets and files: classify and normalise each once per process.
 @lru_cache(maxsize=500_000)
 def _person(name: str) -> tuple[bool, bool]:
-    red = is_redacted(name)
-    return red, red or looks_like_individual(name)
+    """(redacted, individual) for one payee name."""
+    if is_redacted(name):
+        return True, True
+    s = name.strip()
+    return False, bool(s) and looks_like_person(s)
 
 
 @lru_cache(maxsize=500_000)
@@ -194,7 +204,7 @@ def _pick(choices, codes: np.ndarray) -> pd.Series:
 
 def _hash_text(values) -> np.ndarray:
     """Stable 64-bit hashes of strings (pandas' SipHash with its fixed key); None hashes as ''."""
-    arr = np.array(["" if _missing(v) else str(v) for v in values], dtype=object)
+    arr = np.array([v if type(v) is str else "" if _missing(v) else str(v) for v in values], dtype=object)
     return pd.util.hash_array(arr, categorize=False) if len(arr) else np.zeros(0, dtype=np.uint64)
 
 
@@ -279,9 +289,20 @@ def _raw_text(row: list, supplier_col: int | None) -> str:
     return "|".join(cells).strip("|")
 
 
+def _per_distinct(values: pd.Series, fn, width: int = 1):
+    """`fn` applied once per distinct value (identifiers repeat down a ledger), <NA> passed as None.
+    With `width` > 1, `fn` returns a tuple and a tuple of Series comes back."""
+    codes, uniq = pd.factorize(values, use_na_sentinel=True)
+    results = [fn(u) for u in uniq.tolist()] + [fn(None)]
+    codes = np.where(codes < 0, len(uniq), codes)
+    if width == 1:
+        return _pick(results, codes)
+    return tuple(_pick([r[i] for r in results], codes) for i in range(width))
+
+
 @dataclass
 class _Chunk:
-    kept: pd.DataFrame
+    kept: pa.Table  # TRANSACTION_COLUMNS, text as large_string
     set_aside: pd.DataFrame  # QUARANTINE_COLUMNS
     rows_read: int
     pence_read: int
@@ -300,7 +321,7 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
 
     pence = amounts_to_pence(cols["amount"])
     amount_given = _given(cols["amount"])
-    codes, uniq_dates, time_only_u = dates_of(cols["payment_date"])
+    codes, uniq_dates, time_only_u = dates_of(cols["payment_date"], block.month_first)
     date_given = _given(cols["payment_date"])
     uniq_ok = np.array([d is not None for d in uniq_dates] + [False], dtype=bool)
     date_missing = ~uniq_ok[codes]
@@ -312,8 +333,12 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
     no_supplier = supplier.isna().to_numpy()
     total = np.zeros(n, dtype=bool)
     s_codes, s_uniq = pd.factorize(supplier)
-    named_total = np.append(np.array([bool(_TOTAL_RE.fullmatch(u.strip())) for u in s_uniq],
-                                     dtype=bool), False)[s_codes]
+    s_uniq = s_uniq.tolist()  # distinct names, visited several times below: one conversion
+    maybe_total = np.flatnonzero(pc.match_substring(pa.array(s_uniq, type=pa.string()), "total",
+                                                    ignore_case=True).to_numpy(zero_copy_only=False))
+    named_total = np.zeros(len(s_uniq) + 1, dtype=bool)
+    named_total[[i for i in maybe_total if _TOTAL_RE.fullmatch(s_uniq[i].strip())]] = True
+    named_total = named_total[s_codes]
     for i in np.flatnonzero((no_supplier & ~blank) | named_total):
         total[i] = any(isinstance(c, str) and _TOTAL_RE.fullmatch(c.strip()) for c in block.row(i))
 
@@ -354,47 +379,46 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
         "duplicate_of": None,
     })
 
-    k = np.flatnonzero(keep)
-    kc = codes[k]
+    # Every column is built for the whole block, then the kept rows taken in one Arrow filter.
     uniq_days = np.array([(d - _EPOCH).days if d is not None else 0 for d in uniq_dates] + [0], dtype=np.int32)
-    days = pa.array(uniq_days[kc], mask=~uniq_ok[kc], type=pa.int32()).cast(pa.date32())
     uniq_fy = np.array([financial_year(d) if d is not None else period_fy for d in uniq_dates] + [period_fy],
                        dtype=object)
     uniq_iso = np.array([d.isoformat() if d is not None else None for d in uniq_dates] + [None], dtype=object)
-    data = {
-        "anchor": _const(anchor, len(k)),
-        "source_file": _const(table.source_file, len(k)),
-        "sheet": _const(table.sheet, len(k)),
-        "row_number": block.row_numbers[k],
-        "payment_date": pd.arrays.ArrowExtensionArray(days),
-        "financial_year": _pick(uniq_fy, kc),
-        "amount_pence": pence_filled[k],
-        "supplier_name": supplier.iloc[k].reset_index(drop=True),
-        "row_repair": _strs([repaired.get(int(i)) for i in k]) if repaired else _const(None, len(k)),
-        "date_source": _pick(["file_period", "ledger"], uniq_ok[kc].astype(np.int32)),
-    }
-    none = _const(None, len(k))
-    for fld in (*CONTRACT_TEXT_FIELDS, *EXTRA_FIELDS):
-        data[fld] = _text(cols[fld].iloc[k]).reset_index(drop=True) if fld in cols else none
-    if "charity_number" in cols:
-        pairs = [split_charity_id(v) for v in data["charity_number"].tolist()]
-        data["charity_number"] = pd.Series([p[0] for p in pairs], dtype=STR)
-        other = pd.Series([p[1] for p in pairs], dtype=STR)
-        data["other_id"] = data["other_id"].where(data["other_id"].notna(), other)
-    if "company_number" in cols:
-        data["company_number"] = pd.Series([company_number(v) for v in data["company_number"].tolist()],
-                                           dtype=STR)
-    if "postcode" in cols:
-        data["postcode"] = pd.Series([normalise_postcode(None if _missing(v) else v)
-                                      for v in data["postcode"].tolist()], dtype=STR)
+    text = {fld: _text(cols[fld]) for fld in (*CONTRACT_TEXT_FIELDS, *EXTRA_FIELDS) if fld in cols}
+    if "charity_number" in text:
+        charity, other = _per_distinct(text["charity_number"], split_charity_id, 2)
+        text["charity_number"] = charity
+        text["other_id"] = text["other_id"].where(text["other_id"].notna(), other) if "other_id" in text else other
+    if "company_number" in text:
+        text["company_number"] = _per_distinct(text["company_number"], company_number)
+    if "postcode" in text:
+        text["postcode"] = _per_distinct(text["postcode"], normalise_postcode)
     # No name (withheld beside a supplier id) counts as redacted and individual: code -1 -> last.
     flags = np.array([_person(u) for u in s_uniq] + [(True, True)], dtype=bool).reshape(-1, 2)
-    ks = s_codes[k]
-    data["redacted"] = flags[ks, 0]
-    data["individual"] = flags[ks, 1]
-    data["payment_id"] = _payment_ids(anchor, kc, list(uniq_iso), data["amount_pence"], ks, s_uniq,
-                                      data["transaction_ref"])
-    kept = pd.DataFrame(data)[TRANSACTION_COLUMNS]
+    refs = text.get("transaction_ref", _const(None, n))
+    arrays = {
+        "anchor": _const(anchor, n),
+        "source_file": _const(table.source_file, n),
+        "sheet": _const(table.sheet, n),
+        "row_number": pa.array(block.row_numbers, type=pa.int64()),
+        "payment_date": pa.array(uniq_days[codes], mask=~uniq_ok[codes], type=pa.int32()).cast(pa.date32()),
+        "financial_year": _pick(uniq_fy, codes),
+        "amount_pence": pa.array(pence_filled, type=pa.int64()),
+        "supplier_name": supplier,
+        "individual": pa.array(flags[s_codes, 1]),
+        "redacted": pa.array(flags[s_codes, 0]),
+        "payment_id": _payment_ids(anchor, codes, list(uniq_iso), pence_filled, s_codes, s_uniq, refs),
+        "date_source": _pick(["file_period", "ledger"], uniq_ok[codes].astype(np.int32)),
+        "row_repair": (_strs([repaired.get(i) for i in range(n)]) if repaired else _const(None, n)),
+    }
+    none = _const(None, n)
+    columns = []
+    for c in TRANSACTION_COLUMNS:
+        v = arrays[c] if c in arrays else text.get(c, none)
+        columns.append(v.array.__arrow_array__() if isinstance(v, pd.Series) else v)
+    kept = pa.Table.from_arrays(columns, schema=_LARGE_SCHEMA)
+    if not keep.all():
+        kept = kept.filter(pa.array(keep))
     return _Chunk(kept, set_aside, n, int(pence_filled.sum()))
 
 
@@ -478,7 +502,7 @@ def _ingest_file(path: Path, source_file: str, anchor: str, overrides, chunk_row
     for t in tables:
         if t.colmap is None or t.colmap.missing_core():
             # A notes or pivot sheet beside monthly ledger sheets: counted, set aside, not fatal.
-            yield _Chunk(pd.DataFrame(columns=TRANSACTION_COLUMNS), pd.DataFrame(
+            yield _Chunk(_LARGE_SCHEMA.empty_table(), pd.DataFrame(
                 [[source_file, t.sheet, 0, "sheet_not_a_ledger", 0, "columns: " + ", ".join(t.columns_found), None]],
                 columns=QUARANTINE_COLUMNS), 1, 0)
             continue
@@ -543,6 +567,15 @@ def arrow_schema() -> pa.Schema:
     return pa.schema([(c, types.get(c, pa.string())) for c in TRANSACTION_COLUMNS])
 
 
+_LARGE_SCHEMA = pa.schema([(f.name, pa.large_string() if f.type == pa.string() else f.type) for f in arrow_schema()])
+_PANDAS_TYPES = {pa.string(): STR, pa.large_string(): STR, pa.date32(): pd.ArrowDtype(pa.date32())}
+
+
+def to_pandas(table: pa.Table) -> pd.DataFrame:
+    """Transactions as pandas: text as Arrow-backed `string`, dates as `date32[pyarrow]`."""
+    return table.to_pandas(types_mapper=_PANDAS_TYPES.get)
+
+
 def to_arrow(df: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(df[TRANSACTION_COLUMNS], schema=arrow_schema(), preserve_index=False)
 
@@ -553,6 +586,73 @@ _NO_DICTIONARY = {"row_number", "payment_date", "amount_pence", "transaction_ref
 
 def write_parquet(table: pa.Table, path: Path) -> None:
     pq.write_table(table, path, use_dictionary=[c for c in table.column_names if c not in _NO_DICTIONARY])
+
+
+class _ParquetSink:
+    """Parquet written on a background thread: Arrow encodes one chunk (it releases the GIL) while
+    the next chunk is interpreted. One write in flight at a time, so at most two chunks are held
+    and memory stays flat. A write's error is raised in the caller's thread at the next call."""
+
+    def __init__(self, background: bool = True) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cwb-parquet") if background else None
+        self._pending: Future | None = None
+        self._file: pq.ParquetWriter | None = None
+        self.path: Path | None = None
+
+    def _submit(self, fn) -> None:
+        self.wait()
+        if self._pool is None:
+            fn()
+        else:
+            self._pending = self._pool.submit(fn)
+
+    def wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def append(self, path: Path, kept: pa.Table) -> None:
+        """Add `kept` to the one file `path` as a row group (text cast to the contract's string)."""
+        def write() -> None:
+            if self._file is None:
+                schema = arrow_schema()
+                self._file = pq.ParquetWriter(path, schema, use_dictionary=[
+                    c for c in schema.names if c not in _NO_DICTIONARY])
+                self.path = path
+            self._file.write_table(kept.cast(arrow_schema()))
+        self._submit(write)
+
+    def partitions(self, kept: pa.Table, out_dir: Path, anchor: str, part_no: int) -> int:
+        """Hive layout: `anchor=<a>/financial_year=<y>/part-N.parquet`, values URI-encoded
+        (`financial_year=2019%2F20`), so a hive-aware reader decodes the same strings the files
+        hold. Each file also carries every CONTRACTS §1 column, so any part reads alone (with
+        pyarrow, read the folder with `partitioning=None`; DuckDB: `hive_partitioning = false`).
+        Returns the next part number (decided here, so the names do not wait for the writes)."""
+        if not kept.num_rows:
+            return part_no
+        parts = []
+        for fy in sorted(pc.unique(kept["financial_year"]).to_pylist()):
+            folder = (out_dir / "transactions" / f"anchor={quote(anchor, safe='')}"
+                      / f"financial_year={quote(str(fy), safe='')}")
+            folder.mkdir(parents=True, exist_ok=True)
+            parts.append((fy, folder / f"part-{part_no:05d}.parquet"))
+            part_no += 1
+
+        def write() -> None:
+            table = kept.cast(arrow_schema())
+            for fy, path in parts:
+                write_parquet(table.filter(pc.equal(table["financial_year"], fy)), path)
+        self._submit(write)
+        return part_no
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            if self._file is not None:
+                self._file.close()
+            if self._pool is not None:
+                self._pool.shutdown()
 
 
 def ingest_paths(paths, anchor: str, overrides: dict[str, str] | None = None, out_dir: Path | None = None,
@@ -575,33 +675,31 @@ def ingest_paths(paths, anchor: str, overrides: dict[str, str] | None = None, ou
         from tqdm import tqdm
 
         iterator = tqdm(files, desc=f"ingest {anchor}", unit="file")
-    recon, kept_parts, aside_parts, layouts = [], [], [], []
-    part_no = 0
-    if partition:
+    created = False
+    if out_dir is not None:
         out_dir = Path(out_dir)
+        created = not out_dir.exists()
         out_dir.mkdir(parents=True, exist_ok=True)
-    for path, source_file in iterator:
-        rows_read = pence_read = rows_kept = pence_kept = 0
-        file_aside, sheets = [], []
-        for chunk in _ingest_file(path, source_file, anchor, overrides, chunk_rows, layouts):
-            rows_read += chunk.rows_read
-            pence_read += chunk.pence_read
-            rows_kept += len(chunk.kept)
-            pence_kept += int(chunk.kept["amount_pence"].sum())
-            file_aside.append(chunk.set_aside)
-            if partition:  # written and dropped: memory stays flat however big the file
-                part_no = _write_partitions(chunk.kept, out_dir, anchor, part_no)
-            elif len(chunk.kept):
-                kept_parts.append(chunk.kept)
-            for s in chunk.set_aside["sheet"].unique().tolist() + chunk.kept["sheet"].unique().tolist():
-                if s and s not in sheets:
-                    sheets.append(s)
-        aside = pd.concat(file_aside, ignore_index=True) if file_aside else pd.DataFrame(columns=QUARANTINE_COLUMNS)
-        recon.append(_recon_row(source_file, sheets, rows_read, pence_read, rows_kept, pence_kept, aside))
-        aside_parts.append(aside)
+    # The single transactions file is written chunk by chunk as files are read; a run that finds
+    # cross-file duplicates rewrites it once without them.
+    tmp = out_dir / "transactions.parquet.tmp" if out_dir is not None and not partition else None
+    sink = _ParquetSink(background=os.environ.get("CWB_BACKGROUND_WRITE", "1") == "1")
+    try:
+        recon, kept_parts, aside_parts = _read_files(iterator, anchor, overrides, chunk_rows, out_dir if partition
+                                                     else None, tmp, sink)
+        sink.close()
+    except BaseException:
+        with contextlib.suppress(Exception):  # the reading error is the one to report
+            sink.close()
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+            if created:  # leave no empty output folder behind a failed run
+                with contextlib.suppress(OSError):
+                    out_dir.rmdir()
+        raise
 
-    transactions = (pd.concat([p for p in kept_parts if len(p)], ignore_index=True)
-                    if any(len(p) for p in kept_parts) else _empty_transactions())
+    kept_table = pa.concat_tables(kept_parts) if kept_parts else None
+    transactions = to_pandas(kept_table) if kept_table is not None else _empty_transactions()
     quarantine = pd.concat(aside_parts, ignore_index=True) if aside_parts else pd.DataFrame(columns=QUARANTINE_COLUMNS)
     reconciliation = pd.DataFrame(recon)
     duplicates = find_duplicates(transactions) if not partition else transactions.iloc[0:0]
@@ -625,33 +723,49 @@ def ingest_paths(paths, anchor: str, overrides: dict[str, str] | None = None, ou
     quarantine = quarantine.astype({"row_number": "int64", "amount_pence": "int64"})
     result = IngestResult(transactions, reconciliation, quarantine, duplicates, [f for _, f in files])
     if out_dir is not None:
-        write_outputs(result, Path(out_dir), partition=partition)
+        if tmp is not None and (len(duplicates) or sink.path is None):
+            write_parquet(to_arrow(transactions), tmp)  # nothing streamed, or duplicates to drop
+        write_outputs(result, out_dir, partition=partition, written=tmp)
     return result
 
 
-def _write_partitions(kept: pd.DataFrame, out_dir: Path, anchor: str, part_no: int) -> int:
-    """Hive layout: `anchor=<a>/financial_year=<y>/part-N.parquet`, values URI-encoded
-    (`financial_year=2019%2F20`), so a hive-aware reader decodes the same strings the files hold.
-    Each file also carries every CONTRACTS §1 column, so any part reads alone (with pyarrow, read
-    the folder with `partitioning=None`; DuckDB: `hive_partitioning = false`)."""
-    if kept.empty:
-        return part_no
-    table = to_arrow(kept)
-    cols = TRANSACTION_COLUMNS
-    for fy, part in kept.groupby("financial_year", sort=True):
-        folder = out_dir / "transactions" / f"anchor={quote(anchor, safe='')}" / f"financial_year={quote(str(fy), safe='')}"
-        folder.mkdir(parents=True, exist_ok=True)
-        rows = pa.array(np.flatnonzero((kept["financial_year"] == fy).to_numpy(dtype=bool)))
-        write_parquet(table.take(rows).select(cols), folder / f"part-{part_no:05d}.parquet")
-        part_no += 1
-    return part_no
+def _read_files(files, anchor: str, overrides, chunk_rows: int, partition_dir: Path | None, tmp: Path | None,
+                sink: _ParquetSink):
+    """Every chunk of every file: (reconciliation rows, kept Arrow tables, set-aside frames).
+    Kept rows go to `sink`: partitioned under `partition_dir` (and not held), or appended to `tmp`."""
+    recon, kept_parts, aside_parts, layouts = [], [], [], []
+    part_no = 0
+    for path, source_file in files:
+        rows_read = pence_read = rows_kept = pence_kept = 0
+        file_aside, sheets = [], []
+        for chunk in _ingest_file(path, source_file, anchor, overrides, chunk_rows, layouts):
+            rows_read += chunk.rows_read
+            pence_read += chunk.pence_read
+            rows_kept += chunk.kept.num_rows
+            pence_kept += pc.sum(chunk.kept["amount_pence"]).as_py() or 0
+            file_aside.append(chunk.set_aside)
+            if partition_dir is not None:  # written and dropped: memory stays flat however big the file
+                part_no = sink.partitions(chunk.kept, partition_dir, anchor, part_no)
+            elif chunk.kept.num_rows:
+                kept_parts.append(chunk.kept)
+                if tmp is not None:
+                    sink.append(tmp, chunk.kept)
+            for s in chunk.set_aside["sheet"].unique().tolist() + pc.unique(chunk.kept["sheet"]).to_pylist():
+                if s and s not in sheets:
+                    sheets.append(s)
+        aside = pd.concat(file_aside, ignore_index=True) if file_aside else pd.DataFrame(columns=QUARANTINE_COLUMNS)
+        recon.append(_recon_row(source_file, sheets, rows_read, pence_read, rows_kept, pence_kept, aside))
+        aside_parts.append(aside)
+    return recon, kept_parts, aside_parts
 
 
-def write_outputs(result: IngestResult, out_dir: Path, partition: bool = False) -> None:
+def write_outputs(result: IngestResult, out_dir: Path, partition: bool = False, written: Path | None = None) -> None:
+    """`written`: the transactions are already in this file, to be moved into place."""
     out_dir.mkdir(parents=True, exist_ok=True)
     if not partition:
-        tmp = out_dir / "transactions.parquet.tmp"
-        write_parquet(to_arrow(result.transactions), tmp)
-        tmp.replace(out_dir / "transactions.parquet")
+        if written is None:
+            written = out_dir / "transactions.parquet.tmp"
+            write_parquet(to_arrow(result.transactions), written)
+        written.replace(out_dir / "transactions.parquet")
     result.reconciliation.to_csv(out_dir / "reconciliation.csv", index=False)
     result.quarantine[QUARANTINE_COLUMNS].to_csv(out_dir / "quarantine.csv", index=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import numpy as np
@@ -230,16 +231,26 @@ def amounts_to_pence(values: pd.Series) -> pd.Series:
     return pd.Series(pd.arrays.IntegerArray(out, ~ok), index=values.index)
 
 
-def dates_of(values: pd.Series) -> tuple[np.ndarray, list, np.ndarray]:
+@lru_cache(maxsize=200_000)
+def _date_text(value: str, month_first: bool) -> tuple[dt.date | None, bool]:
+    # The same date strings recur in every chunk and every monthly file: parse each once.
+    return parse_date(value, month_first=month_first), is_time_only(value)
+
+
+def dates_of(values: pd.Series, month_first: bool | None = None) -> tuple[np.ndarray, list, np.ndarray]:
     """Vectorised `parse_date`, parsing each distinct value once.
 
     Returns (codes, dates, time_only): `dates[codes[i]]` is row i's date (None if unreadable);
     a missing cell gets code `len(dates)`, so append a sentinel before indexing by codes.
-    `time_only[c]`: distinct value c was a bare time."""
+    `time_only[c]`: distinct value c was a bare time. `month_first`: decided for the whole file by
+    the caller, or (None) from these values."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     uniques = list(uniques)
-    month_first = month_first_file(v for v in uniques if isinstance(v, str))
-    dates = [parse_date(v, month_first=month_first) for v in uniques]
-    time_only = np.array([is_time_only(v) for v in uniques], dtype=bool)
+    if month_first is None:
+        month_first = month_first_file(v for v in uniques if isinstance(v, str))
+    parsed = [_date_text(v, month_first) if isinstance(v, str) else (parse_date(v, month_first), is_time_only(v))
+              for v in uniques]
+    dates = [d for d, _ in parsed]
+    time_only = np.array([t for _, t in parsed], dtype=bool)
     codes = np.where(codes < 0, len(uniques), codes)
     return codes, dates, time_only

@@ -25,7 +25,7 @@ import pyarrow.csv as pacsv
 
 from ..columns import CORE_FIELDS, HEADER_MIN_SCORE, ColumnMap, header_score, map_header
 from ..errors import InputFileError
-from .parsing import parse_amount_pence, parse_date
+from .parsing import month_first_file, parse_amount_pence, parse_date
 
 CHUNK_ROWS = 200_000
 HEAD_ROWS = 60
@@ -230,8 +230,9 @@ _ARROW_TEXT = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.Str
 class Block:
     """A chunk of data rows: cells by source column (pandas Series), row by row on demand."""
 
-    def __init__(self, row_numbers, n: int, column, row, blank: np.ndarray):
+    def __init__(self, row_numbers, n: int, column, row, blank: np.ndarray, month_first: bool | None = None):
         self.row_numbers = np.asarray(row_numbers, dtype=np.int64)
+        self.month_first = month_first  # US-style dates, decided for the whole file; None: per block
         self.n = n
         self._column = column
         self.row = row
@@ -252,7 +253,8 @@ def block_from_rows(nums: list[int], rows: list[list]) -> Block:
     return Block(nums, len(rows), column, rows.__getitem__, blank)
 
 
-def block_from_arrow(first_record: int, batch: pa.RecordBatch, header_key, header_index) -> Block | None:
+def block_from_arrow(first_record: int, batch: pa.RecordBatch, header_key, header_index,
+                     month_first: bool | None = None) -> Block | None:
     """Record `first_record + i` of the file is batch row i; header rows dropped."""
     n = batch.num_rows
     cols = batch.columns
@@ -301,7 +303,7 @@ def block_from_arrow(first_record: int, batch: pa.RecordBatch, header_key, heade
     def row(i: int) -> list:
         return [c[int(i)].as_py() for c in cols]
 
-    return Block(rec + 1, batch.num_rows, column, row, blank)
+    return Block(rec + 1, batch.num_rows, column, row, blank, month_first)
 
 
 def _chunked(records, header_key, skip_index: int | None, chunk_rows: int, start: int = 0):
@@ -321,10 +323,19 @@ def _chunked(records, header_key, skip_index: int | None, chunk_rows: int, start
         yield block_from_rows(nums, rows)
 
 
-def _fast_blocks(path: Path, encoding: str, delimiter: str, width: int, header_key, skip_index, chunk_rows: int):
+WHOLE_FILE_BATCH = 10_000_000
+
+
+def _fast_blocks(path: Path, encoding: str, delimiter: str, width: int, header_key, skip_index, chunk_rows: int,
+                 date_col: int | None = None):
     """Arrow's multi-threaded CSV parser for regular files; when it meets a row it cannot take
-    (ragged width, blank line, stray encoding byte) the plain csv module carries on from there."""
+    (ragged width, blank line, stray encoding byte) the plain csv module carries on from there.
+
+    A file read whole is still handed on in batches of WHOLE_FILE_BATCH rows, so that writing one
+    batch's parquet overlaps with interpreting the next; the day/month order of its dates is then
+    decided once, over the whole date column (`date_col`)."""
     done = 0
+    month_first = None
     read_opts = pacsv.ReadOptions(
         encoding="utf8" if encoding.startswith("utf-8") else encoding,
         column_names=[f"c{j}" for j in range(width)],
@@ -339,7 +350,9 @@ def _fast_blocks(path: Path, encoding: str, delimiter: str, width: int, header_k
     try:
         if chunk_rows >= 5_000_000:  # whole file at once: Arrow parses it on every core
             table = pacsv.read_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=conv_opts)
-            reader = table.combine_chunks().to_batches() or []
+            if date_col is not None and date_col < width:
+                month_first = month_first_file(pc.unique(table.column(date_col)).to_pylist())
+            reader = table.combine_chunks().to_batches(max_chunksize=max(min(chunk_rows, WHOLE_FILE_BATCH), 1)) or []
         else:  # streaming: memory stays flat whatever the file size
             # (a Python file object: given a path, Arrow reads far ahead of what has been parsed)
             fh = open(path, "rb")  # noqa: SIM115 - closed when the generator finishes
@@ -349,7 +362,7 @@ def _fast_blocks(path: Path, encoding: str, delimiter: str, width: int, header_k
                 first = batch.column(0)[0].as_py()
                 if first and first.startswith("\ufeff"):
                     batch = _strip_bom(batch)
-            block = block_from_arrow(done, batch, header_key, skip_index)
+            block = block_from_arrow(done, batch, header_key, skip_index, month_first)
             done += batch.num_rows
             if block is not None:
                 yield block
@@ -400,7 +413,8 @@ def read_csv(path: Path, source_file: str, overrides=None, chunk_rows: int = CHU
     table = RawTable(path, source_file, "", colmap, header_key, columns_found=found)
     if colmap is not None:
         width = len(colmap.header) if colmap.header is not None else max((len(r) for r in head), default=0)
-        table.rows = _fast_blocks(path, encoding, delimiter, width, header_key, skip, chunk_rows)
+        table.rows = _fast_blocks(path, encoding, delimiter, width, header_key, skip, chunk_rows,
+                                  colmap.columns.get("payment_date"))
     return table
 
 
