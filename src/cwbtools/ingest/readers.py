@@ -214,13 +214,15 @@ def _check_has_lines(path: Path) -> None:
 
 
 def _tail_records(path: Path, encoding: str, delimiter: str) -> list[list]:
+    """The last TAIL_ROWS non-blank records (where a footer header or a total row would be)."""
     with open(path, "rb") as fh:
-        fh.seek(0, 2)
-        size = fh.tell()
-        fh.seek(max(0, size - 65536))
-        data = fh.read()
-    text = data.decode(encoding, errors="cwb_latin1")
-    recs = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if not is_blank(r)]
+        size = fh.seek(0, 2)
+        for window in (8192, 65536):  # usually the last 8 KB holds them; more only if not
+            fh.seek(max(0, size - window))
+            text = fh.read().decode(encoding, errors="cwb_latin1")
+            recs = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if not is_blank(r)]
+            if len(recs) > TAIL_ROWS or window >= size:  # one more than needed: the first may be cut
+                break
     return recs[-TAIL_ROWS:]
 
 
