@@ -325,52 +325,67 @@ def _chunked(records, header_key, skip_index: int | None, chunk_rows: int, start
         yield block_from_rows(nums, rows)
 
 
-WHOLE_FILE_BATCH = 10_000_000
+STREAM_BLOCK_BYTES = 1 << 20
 
 
 def _fast_blocks(path: Path, encoding: str, delimiter: str, width: int, header_key, skip_index, chunk_rows: int,
                  date_col: int | None = None):
-    """Arrow's multi-threaded CSV parser for regular files; when it meets a row it cannot take
-    (ragged width, blank line, stray encoding byte) the plain csv module carries on from there.
+    """Arrow's CSV parser for regular files; when it meets a row it cannot take (ragged width,
+    blank line, stray encoding byte) the plain csv module carries on from there.
 
-    A file read whole is still handed on in batches of WHOLE_FILE_BATCH rows, so that writing one
-    batch's parquet overlaps with interpreting the next; the day/month order of its dates is then
-    decided once, over the whole date column (`date_col`)."""
+    A file read whole (`chunk_rows` >= 5M) is parsed on every core, and the day/month order of its
+    dates decided once over the whole date column (`date_col`). Otherwise it streams: Arrow's
+    streaming reader reads ahead some forty blocks whatever is asked of it, so the blocks are kept
+    small (1 MB) and gathered here into chunks of `chunk_rows`; memory then stays flat however
+    big the file."""
     done = 0
     month_first = None
+    whole = chunk_rows >= 5_000_000
     read_opts = pacsv.ReadOptions(
         encoding="utf8" if encoding.startswith("utf-8") else encoding,
         column_names=[f"c{j}" for j in range(width)],
-        # whole-file reads: 4 MB blocks, so Arrow has blocks to share between cores
-        block_size=1 << 23 if chunk_rows < 5_000_000 else 1 << 22,
-        # streaming: no read-ahead, so memory is one block whatever the file size
-        use_threads=chunk_rows >= 5_000_000,
+        block_size=1 << 22 if whole else STREAM_BLOCK_BYTES,  # whole: 4 MB blocks, shared between cores
+        use_threads=whole,
     )
     parse_opts = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False)
     conv_opts = pacsv.ConvertOptions(column_types={f"c{j}": pa.string() for j in range(width)},
                                      strings_can_be_null=False, quoted_strings_can_be_null=False)
+    pending: list[pa.RecordBatch] = []  # streamed batches not yet a chunk
+    failed = False
     try:
-        if chunk_rows >= 5_000_000:  # whole file at once: Arrow parses it on every core
+        if whole:
             table = pacsv.read_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=conv_opts)
             if date_col is not None and date_col < width:
                 month_first = month_first_file(pc.unique(table.column(date_col)).to_pylist())
-            reader = table.combine_chunks().to_batches(max_chunksize=max(min(chunk_rows, WHOLE_FILE_BATCH), 1)) or []
-        else:  # streaming: memory stays flat whatever the file size
-            # (a Python file object: given a path, Arrow reads far ahead of what has been parsed)
+            reader = table.combine_chunks().to_batches() or []
+        else:
+            # a Python file object: given a path, Arrow reads ahead further still
             fh = open(path, "rb")  # noqa: SIM115 - closed when the generator finishes
             reader = pacsv.open_csv(fh, read_options=read_opts, parse_options=parse_opts, convert_options=conv_opts)
         for batch in reader:
-            if done == 0 and batch.num_rows and encoding.startswith("utf-8"):
+            if done == 0 and not pending and batch.num_rows and encoding.startswith("utf-8"):
                 first = batch.column(0)[0].as_py()
                 if first and first.startswith("\ufeff"):
                     batch = _strip_bom(batch)
+            if not whole:
+                pending.append(batch)
+                if sum(b.num_rows for b in pending) < chunk_rows:
+                    continue
+                batch, pending = pa.concat_batches(pending), []
             block = block_from_arrow(done, batch, header_key, skip_index, month_first)
             done += batch.num_rows
             if block is not None:
                 yield block
-        return
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
-        pass
+        failed = True
+    if pending:  # rows read before the end (or before a row Arrow could not take)
+        batch = pa.concat_batches(pending)
+        block = block_from_arrow(done, batch, header_key, skip_index, month_first)
+        done += batch.num_rows
+        if block is not None:
+            yield block
+    if not failed:
+        return
     records = _csv_records(path, encoding, delimiter)
     for _ in range(done):
         next(records, None)
