@@ -406,3 +406,55 @@ def test_broken_workbook_is_a_clear_error(tmp_path):
     f.write_bytes(b"this is not a zip file")
     with pytest.raises(InputFileError, match="spend.xlsx: cannot be read as an Excel workbook"):
         ingest_paths([f], anchor="X")
+
+
+@pytest.mark.parametrize("ragged", [False, True])
+def test_streamed_chunks_gathered_from_small_blocks_match_in_memory(tmp_path, monkeypatch, ragged):
+    # Streaming reads small Arrow blocks and gathers them into chunks: the last, part-filled chunk
+    # is handed on, and a ragged row after several blocks have been gathered hands over to the
+    # csv module, without losing or repeating a row.
+    from cwbtools.ingest import readers
+
+    monkeypatch.setattr(readers, "STREAM_BLOCK_BYTES", 4096)
+    lines = ["Supplier Name,Payment Date,Amount,Transaction Number"]
+    lines += [f"Supplier {i % 23} Ltd,{1 + i % 28:02d}/{1 + i % 12:02d}/2019,{i}.{i % 100:02d},T{i}"
+              for i in range(3000)]
+    if ragged:
+        lines.insert(2500, "Short row,01/01/2019")
+    f = _write(tmp_path / "big.csv", "\n".join(lines) + "\n")
+    mem = ingest_paths([f], anchor="Big")
+    part = ingest_paths([f], anchor="Big", out_dir=tmp_path / "p", partition=True, chunk_rows=700)
+    assert part.reconciliation["rows_read"].iloc[0] == mem.reconciliation["rows_read"].iloc[0] == 3000 + ragged
+    cols = ["rows_read", "rows_kept", "pence_read", "pence_kept", "pence_set_aside"]
+    assert part.reconciliation[cols].equals(mem.reconciliation[cols])
+    table = pq.read_table(tmp_path / "p" / "transactions", partitioning=None).to_pandas()
+    assert sorted(table.row_number) == sorted(mem.transactions.row_number)
+    assert (table.amount_pence.sum() == mem.transactions.amount_pence.sum()
+            == sum(i * 100 + i % 100 for i in range(3000)))
+
+
+def test_a_failed_run_leaves_no_transactions_file(tmp_path):
+    (tmp_path / "in").mkdir()
+    good = _write(tmp_path / "in" / "a.csv", "Supplier Name,Payment Date,Amount\nAcme Ltd,01/05/2019,10.00\n")
+    _write(tmp_path / "in" / "b.csv", "Colour,Shape\nred,round\n")
+    out = tmp_path / "out"
+    with pytest.raises(InputFileError, match="b.csv"):
+        ingest_paths([good.parent], anchor="A", out_dir=out)
+    assert not out.exists()  # the folder it made for the run is gone again, half-written file and all
+
+
+def test_a_parquet_write_error_is_raised_not_lost(tmp_path, monkeypatch):
+    # Parquet is written on a background thread; its failure must stop the run in the caller.
+    from cwbtools.ingest import core
+
+    def broken(self, path, kept):
+        def write():
+            raise OSError("disk full")
+        self._submit(write)
+
+    monkeypatch.setattr(core._ParquetSink, "append", broken)
+    f = _write(tmp_path / "a.csv", "Supplier Name,Payment Date,Amount\nAcme Ltd,01/05/2019,10.00\n")
+    with pytest.raises(OSError, match="disk full"):
+        ingest_paths([f], anchor="A", out_dir=tmp_path / "out")
+    assert not (tmp_path / "out" / "transactions.parquet.tmp").exists()
+    assert not (tmp_path / "out" / "transactions.parquet").exists()

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
-import os
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -683,7 +681,7 @@ def ingest_paths(paths, anchor: str, overrides: dict[str, str] | None = None, ou
     # The single transactions file is written chunk by chunk as files are read; a run that finds
     # cross-file duplicates rewrites it once without them.
     tmp = out_dir / "transactions.parquet.tmp" if out_dir is not None and not partition else None
-    sink = _ParquetSink(background=os.environ.get("CWB_BACKGROUND_WRITE", "1") == "1")
+    sink = _ParquetSink()
     try:
         recon, kept_parts, aside_parts = _read_files(iterator, anchor, overrides, chunk_rows, out_dir if partition
                                                      else None, tmp, sink)
