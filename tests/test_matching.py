@@ -136,3 +136,20 @@ def test_exact_name_plus_region_of_a_large_employer_goes_to_review():
     assert not ex.loc[1, "ambiguous"] and number(1) == "00523376"
     # A small base organisation has no regional offices to annotate: the exact match stands.
     assert not ex.loc[2, "ambiguous"] and number(2) == "05564417"
+
+
+def test_exact_matches_when_one_key_finds_nothing_between_two_that_do():
+    # A stage with no candidates used to turn register rows into floats, and the region check
+    # then failed on the 5M-name benchmark (IndexError). Rows stay integers; both queries resolve.
+    reg = _register([
+        ("companies_house", "BARNARDO'S", "00061625"),
+        ("gender_pay_gap", "BARNARDO'S", "00061625"),
+        ("companies_house", "BARNARDO'S NORTH WEST LTD", "Z0000001"),
+        ("companies_house", "ACME WIDGETS LIMITED", "00000009"),
+    ])
+    idx = m.build_index(reg)
+    ex = m.exact_matches(idx, _queries(["Barnardos North West", "Acme Widgets - Bolton depot"])).set_index("qid")
+    assert ex["row"].dtype.kind == "i"
+    assert ex.loc[0, "ambiguous"] and ex.loc[0, "key"] == "name"
+    assert not ex.loc[1, "ambiguous"] and ex.loc[1, "key"] == "separator"
+    assert idx.frame["company_number"].iat[int(ex.loc[1, "row"])] == "00000009"

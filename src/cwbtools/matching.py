@@ -190,8 +190,10 @@ def _choose(cands: pd.DataFrame, reg: pd.DataFrame, query_form: pd.Series,
     """From candidate (qid, row) pairs with equal keys pick one organisation per query, or mark
     the query ambiguous: the published legal form, then (whole names only) the spelling, must
     single one out. Returns qid, row, ambiguous, n_entities."""
-    if cands.empty:
-        return pd.DataFrame({"qid": [], "row": [], "ambiguous": [], "n_entities": []})
+    if cands.empty:  # typed: an untyped empty frame turns `row` into floats when concatenated
+        return pd.DataFrame({"qid": np.array([], dtype=cands["qid"].dtype if "qid" in cands else np.int64),
+                             "row": np.array([], dtype=np.int64), "ambiguous": np.array([], dtype=bool),
+                             "n_entities": np.array([], dtype=np.int64)})
     c = cands.copy()
     c["entity"] = reg["entity"].to_numpy()[c["row"].to_numpy()]
     c["company_number"] = reg["company_number"].to_numpy()[c["row"].to_numpy()]
@@ -313,7 +315,7 @@ def _qualified_ambiguity(index: RegisterIndex, q: pd.DataFrame, res: pd.DataFram
     base_entity = frame["entity"].to_numpy()[base["row"].to_numpy()]
     keep = np.array([e in large for e in base_entity], dtype=bool)
     base, base_entity = base[keep], base_entity[keep]
-    picked = res.set_index("qid")["row"]
+    picked = ok.drop_duplicates("qid").set_index("qid")["row"].astype(np.int64)
     picked_entity = index.frame["entity"].to_numpy()[picked.loc[base["qid"]].to_numpy()]
     rival = set(base["qid"].to_numpy()[base_entity != picked_entity])
     res = res.copy()
