@@ -458,3 +458,18 @@ def test_a_parquet_write_error_is_raised_not_lost(tmp_path, monkeypatch):
         ingest_paths([f], anchor="A", out_dir=tmp_path / "out")
     assert not (tmp_path / "out" / "transactions.parquet.tmp").exists()
     assert not (tmp_path / "out" / "transactions.parquet").exists()
+
+
+def test_parquet_read_back_by_pandas_has_the_dtypes_ingest_made(tmp_path):
+    # Files are written from Arrow chunks; pandas' metadata goes with them so that a notebook's
+    # pd.read_parquet gets Arrow-backed strings and dates, not `str` and objects.
+    f = _write(tmp_path / "a.csv", "Supplier Name,Payment Date,Amount,Postcode\n"
+                                   "Acme Ltd,01/05/2019,10.00,PR1 2AB\nBeta Ltd,02/06/2020,5.00,\n")
+    res = ingest_paths([f], anchor="A", out_dir=tmp_path / "one")
+    ingest_paths([f], anchor="A", out_dir=tmp_path / "part", partition=True)
+    whole = pd.read_parquet(tmp_path / "one" / "transactions.parquet")
+    part = pd.read_parquet(next((tmp_path / "part").rglob("*.parquet")))
+    assert whole.dtypes.to_dict() == res.transactions.dtypes.to_dict()
+    assert part.dtypes.to_dict() == res.transactions.dtypes.to_dict()
+    assert str(whole["payment_date"].dtype) == "date32[day][pyarrow]"
+    assert whole.equals(res.transactions)

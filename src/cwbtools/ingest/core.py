@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import re
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -138,8 +140,11 @@ def split_charity_id(value: object) -> tuple[str | None, str | None]:
 def _text(values: pd.Series) -> pd.Series:
     """Trimmed text, empty -> <NA>, as pandas `string`. Spreadsheet numbers lose a `.0`."""
     if values.dtype != object:
-        arr = pc.utf8_trim_whitespace(pa.array(values, type=pa.large_string()))
-        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.large_string()), arr)
+        raw = pa.array(values, type=pa.large_string())
+        arr = pc.utf8_trim_whitespace(raw)
+        blank = _blank_cells(raw)
+        if pc.any(blank).as_py():  # most columns have none: no third copy of the column
+            arr = pc.if_else(blank, pa.scalar(None, pa.large_string()), arr)
         return pd.Series(pd.arrays.ArrowStringArray(arr), index=values.index)
     out = []
     for v in values.tolist():
@@ -157,11 +162,16 @@ def _text(values: pd.Series) -> pd.Series:
     return pd.Series(out, dtype=STR, index=values.index)
 
 
+def _blank_cells(arr: pa.Array) -> pa.Array:
+    """Empty or whitespace-only (null stays null), without building a trimmed copy."""
+    return pc.or_(pc.equal(pc.binary_length(arr), 0), pc.utf8_is_space(arr))
+
+
 def _given(values: pd.Series) -> np.ndarray:
     """The cell holds something (not None, not whitespace)."""
     if values.dtype != object:
-        lengths = pc.binary_length(pc.utf8_trim_whitespace(pa.array(values, type=pa.large_string())))
-        return np.asarray(pc.fill_null(pc.greater(lengths, 0), False).to_numpy(zero_copy_only=False), dtype=bool)
+        blank = pc.fill_null(_blank_cells(pa.array(values, type=pa.large_string())), True)
+        return ~np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
     return np.fromiter((not _empty(v) for v in values.tolist()), dtype=bool, count=len(values))
 
 
@@ -504,8 +514,31 @@ def _ingest_file(path: Path, source_file: str, anchor: str, overrides, chunk_row
                 [[source_file, t.sheet, 0, "sheet_not_a_ledger", 0, "columns: " + ", ".join(t.columns_found), None]],
                 columns=QUARANTINE_COLUMNS), 1, 0)
             continue
-        for block in t.rows:
-            yield process_block(t, anchor, block)
+        yield from _ordered_map(lambda block, t=t: process_block(t, anchor, block), t.rows)
+
+
+WORKERS = min(2, os.cpu_count() or 1)
+
+
+def _ordered_map(fn, items):
+    """`fn` over `items` on WORKERS threads, results in the items' order, at most WORKERS items in
+    flight (so a streamed file still holds only a few chunks). Interpreting a chunk is mostly
+    Arrow and numpy work, which runs without the GIL: two chunks go at once on two cores."""
+    if WORKERS < 2:
+        yield from map(fn, items)
+        return
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="cwb-ingest") as pool:
+        pending: deque[Future] = deque()
+        try:
+            for item in items:
+                pending.append(pool.submit(fn, item))
+                if len(pending) >= WORKERS:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for f in pending:
+                f.cancel()
 
 
 def _recon_row(source_file: str, sheets: list[str], rows_read: int, pence_read: int,
@@ -578,6 +611,16 @@ def to_arrow(df: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(df[TRANSACTION_COLUMNS], schema=arrow_schema(), preserve_index=False)
 
 
+# pandas' own description of the columns, stored with every file so that `pd.read_parquet` gives
+# back the dtypes ingest made (Arrow-backed `string`, `date32[pyarrow]`) however the file was written.
+_PARQUET_SCHEMA = to_arrow(_empty_transactions()).schema
+
+
+def for_parquet(kept: pa.Table) -> pa.Table:
+    """Chunks as written: text as the contract's `string`, with pandas' metadata."""
+    return kept.cast(_PARQUET_SCHEMA)
+
+
 # Columns nearly unique per payment gain nothing from a dictionary page but pay to build one.
 _NO_DICTIONARY = {"row_number", "payment_date", "amount_pence", "transaction_ref", "payment_id", "description"}
 
@@ -613,11 +656,10 @@ class _ParquetSink:
         """Add `kept` to the one file `path` as a row group (text cast to the contract's string)."""
         def write() -> None:
             if self._file is None:
-                schema = arrow_schema()
-                self._file = pq.ParquetWriter(path, schema, use_dictionary=[
-                    c for c in schema.names if c not in _NO_DICTIONARY])
+                self._file = pq.ParquetWriter(path, _PARQUET_SCHEMA, use_dictionary=[
+                    c for c in _PARQUET_SCHEMA.names if c not in _NO_DICTIONARY])
                 self.path = path
-            self._file.write_table(kept.cast(arrow_schema()))
+            self._file.write_table(for_parquet(kept))
         self._submit(write)
 
     def partitions(self, kept: pa.Table, out_dir: Path, anchor: str, part_no: int) -> int:
@@ -637,7 +679,7 @@ class _ParquetSink:
             part_no += 1
 
         def write() -> None:
-            table = kept.cast(arrow_schema())
+            table = for_parquet(kept)
             for fy, path in parts:
                 write_parquet(table.filter(pc.equal(table["financial_year"], fy)), path)
         self._submit(write)
