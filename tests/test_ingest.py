@@ -473,3 +473,20 @@ def test_parquet_read_back_by_pandas_has_the_dtypes_ingest_made(tmp_path):
     assert part.dtypes.to_dict() == res.transactions.dtypes.to_dict()
     assert str(whole["payment_date"].dtype) == "date32[day][pyarrow]"
     assert whole.equals(res.transactions)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=40), st.text(max_size=30).map(lambda t: t.encode("utf-8", "surrogatepass"))),
+       st.integers(min_value=3, max_value=9))
+def test_utf8_check_agrees_with_python_across_block_boundaries(tmp_path_factory, data, block):
+    # Arrow checks UTF-8 block by block; a character cut by a block's end must not be judged alone.
+    from cwbtools.ingest.readers import _is_utf8
+
+    path = tmp_path_factory.mktemp("u") / "f.csv"
+    path.write_bytes(data)
+    try:
+        data.decode("utf-8")
+        valid = True
+    except UnicodeDecodeError:
+        valid = False
+    assert _is_utf8(path, block) == valid

@@ -12,7 +12,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -64,7 +63,7 @@ def detect_encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
-def _utf8_block_ok(data: bytes) -> bool:
+def _utf8_block_ok(data) -> bool:
     # Arrow's UTF-8 check (a binary -> string cast) runs about 8x faster than Python's decoder
     offsets = pa.array([0, len(data)], pa.int64()).buffers()[1]
     try:
@@ -74,25 +73,33 @@ def _utf8_block_ok(data: bytes) -> bool:
     return True
 
 
-def _is_utf8(path: Path) -> bool:
-    """The whole file is valid UTF-8, read 4 MB at a time (a character cut by a block's end is
-    carried into the next block)."""
-    carry = b""
+def _whole_characters(buf, end: int) -> int:
+    """Where the last complete UTF-8 character in buf[:end] ends (an incomplete one is held back)."""
+    lead = end - 1
+    while lead >= max(0, end - 4) and (buf[lead] & 0xC0) == 0x80:  # back over continuation bytes
+        lead -= 1
+    if lead >= max(0, end - 4) and buf[lead] >= 0xC0:
+        need = 2 if buf[lead] < 0xE0 else 3 if buf[lead] < 0xF0 else 4
+        if end - lead < need:
+            return lead
+    return end
+
+
+def _is_utf8(path: Path, block: int = 1 << 22) -> bool:
+    """The whole file is valid UTF-8, read block by block into one buffer (a character cut by a
+    block's end is carried to the front of the next)."""
+    buf = bytearray(block + 4)
+    view = memoryview(buf)
+    carry = 0
     with open(path, "rb") as fh:
-        while block := fh.read(1 << 22):
-            data = carry + block
-            cut = len(data)
-            lead = cut - 1
-            while lead >= max(0, cut - 4) and (data[lead] & 0xC0) == 0x80:  # back over continuation bytes
-                lead -= 1
-            if lead >= max(0, cut - 4) and data[lead] >= 0xC0:
-                need = 2 if data[lead] < 0xE0 else 3 if data[lead] < 0xF0 else 4
-                if cut - lead < need:
-                    cut = lead  # an incomplete character: check it with the next block
-            if not _utf8_block_ok(data[:cut]):
+        while got := fh.readinto(view[carry:carry + block]):
+            end = carry + got
+            cut = _whole_characters(buf, end)
+            if not _utf8_block_ok(view[:cut]):
                 return False
-            carry = data[cut:]
-    return not carry or _utf8_block_ok(carry)
+            carry = end - cut
+            buf[:carry] = buf[cut:end]
+    return carry == 0  # a character still incomplete at the end of the file is not UTF-8
 
 
 def _open_text(path: Path, encoding: str):
@@ -383,10 +390,9 @@ def _fast_blocks(path: Path, encoding: str, delimiter: str, width: int, header_k
             table = pacsv.read_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=conv_opts)
             if date_col is not None and date_col < width:
                 month_first = month_first_file(pc.unique(table.column(date_col)).to_pylist())
-            # in as many pieces as there are cores to interpret them (see core._ordered_map);
-            # slices of the table, not copies
-            pieces = max(1, min(os.cpu_count() or 1, 2, table.num_rows // 50_000))
-            size = -(-table.num_rows // pieces)
+            # in pieces (slices, not copies) of a quarter of the file, 50k to 500k rows: two are
+            # interpreted at once (core._ordered_map) while the one before is written
+            size = min(max(table.num_rows // 4, 50_000), 500_000)
             reader = [table.slice(i, size) for i in range(0, table.num_rows, size)]
         else:
             # a Python file object: given a path, Arrow reads ahead further still
