@@ -490,3 +490,24 @@ def test_utf8_check_agrees_with_python_across_block_boundaries(tmp_path_factory,
     except UnicodeDecodeError:
         valid = False
     assert _is_utf8(path, block) == valid
+
+
+def test_name_facts_bound_changes_nothing(tmp_path, monkeypatch):
+    # Payee facts (normalised-name hash, redacted, individual) are kept per process up to a bound,
+    # then forgotten: ids and flags must come out the same either way.
+    from cwbtools.ingest import core
+
+    rows = [f"{name},0{1 + i % 9}/05/2019,{i + 1}.50,T{i}" for i, name in enumerate(
+        ["Acme Ltd", "Mr J Smith", "Redacted", "Acme Limited", "Beta Care Ltd", "", "Gamma & Sons", "J SMITH"] * 3)]
+    f = _write(tmp_path / "a.csv", "Supplier Name,Payment Date,Amount,Transaction Number,Supplier ID\n"
+               + "\n".join(r + ",S1" for r in rows) + "\n")
+    monkeypatch.setattr(core, "_NAME_FACTS", {})
+    plenty = ingest_paths([f], anchor="A").transactions
+    monkeypatch.setattr(core, "_NAME_FACTS", {})
+    monkeypatch.setattr(core, "NAME_FACTS_MAX", 2)
+    tight = ingest_paths([f], anchor="A").transactions
+    cols = ["payment_id", "individual", "redacted"]
+    assert tight[cols].equals(plenty[cols])
+    assert plenty["redacted"].sum() == 6 and plenty["individual"].sum() >= 9  # `Redacted` and withheld names
+    # `Acme Ltd` and `Acme Limited` share a normalised name, so only amount, date and ref tell them apart
+    assert plenty.loc[0, "payment_id"] != plenty.loc[3, "payment_id"]

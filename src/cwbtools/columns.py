@@ -110,6 +110,18 @@ def _guess_field(norm: str) -> tuple[str, int] | None:
 
 def field_for(header: object) -> tuple[str, int] | None:
     """The field a header names, with its priority, or None."""
+    if isinstance(header, str):
+        return _field_for_text(header)
+    return _field_for(header)
+
+
+@lru_cache(maxsize=100_000)
+def _field_for_text(header: str) -> tuple[str, int] | None:
+    # every cell of a file's first rows is looked up, and the same header texts recur in every file
+    return _field_for(header)
+
+
+def _field_for(header: object) -> tuple[str, int] | None:
     norm = normalise_header(header)
     if not norm:
         return None

@@ -54,6 +54,8 @@ _NOT_WORD = re.compile(r"[^a-z0-9 ]+")
 
 def _join_initials(words: list[str]) -> list[str]:
     """`a m a s` -> `amas`, `u k` -> `uk`: initials are spelt with and without dots and spaces."""
+    if not words or min(map(len, words)) > 1:
+        return words
     out: list[str] = []
     run: list[str] = []
     for w in words + [""]:
@@ -107,15 +109,17 @@ def supplier_name(value: object) -> str:
     if not text.isascii():  # accents off: `Café` -> `cafe`
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = text.lower().strip()
-    head = _TRADING_AS.sub("", text).strip()
-    if head:
-        text = head
-    else:
-        text = _LEADING_TRADING_AS.sub("", text)
+    # (the substring tests skip a regex that could not match: this runs once per distinct payee)
+    if "ta" in text or "t/a" in text or "t\\a" in text or "trading as" in text:
+        head = _TRADING_AS.sub("", text).strip()
+        text = head if head else _LEADING_TRADING_AS.sub("", text)
     text = text.replace("&", " and ").replace("+", " and ")
-    text = _APOSTROPHES.sub("", text)
-    text = _NOT_WORD.sub(" ", text)
-    words = _join_initials(["co" if w == "company" else w for w in text.split()])
+    if "'" in text or "`" in text:  # the text is ASCII by now: no typographic apostrophe is left
+        text = _APOSTROPHES.sub("", text)
+    words = _NOT_WORD.sub(" ", text).split()
+    if "company" in text:
+        words = ["co" if w == "company" else w for w in words]
+    words = _join_initials(words)
     while words and words[0] == "the":
         words = words[1:]
     words = _strip_legal_tail(words)

@@ -15,7 +15,6 @@ import re
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -182,8 +181,6 @@ def _strs(values) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(arr))
 
 
-# Names recur across chunks, sheets and files: classify and normalise each once per process.
-@lru_cache(maxsize=500_000)
 def _person(name: str) -> tuple[bool, bool]:
     """(redacted, individual) for one payee name."""
     if is_redacted(name):
@@ -192,9 +189,29 @@ def _person(name: str) -> tuple[bool, bool]:
     return False, bool(s) and looks_like_person(s)
 
 
-@lru_cache(maxsize=500_000)
-def _norm_name(name: str) -> str:
-    return normalise_supplier(name)
+# Names recur across chunks, sheets and files: each is classified and normalised once per process.
+# name -> (hash of its normalised form, redacted, individual); emptied when it reaches the bound.
+_NAME_FACTS: dict[str, tuple[int, bool, bool]] = {}
+NAME_FACTS_MAX = 500_000
+
+
+def _name_facts(names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each distinct name: (uint64 hash of the normalised name, redacted, individual) as arrays.
+    Safe on the ingest threads: each name's facts are read once, or computed here."""
+    facts = _NAME_FACTS
+    got = [facts.get(u) for u in names]
+    missing = [u for u, g in zip(names, got) if g is None]
+    if missing:
+        hashes = _hash_text([normalise_supplier(u) for u in missing])
+        computed = {u: (h, *_person(u)) for u, h in zip(missing, hashes.tolist())}
+        if len(facts) + len(computed) > NAME_FACTS_MAX:
+            facts.clear()
+        facts.update(computed)
+        got = [g if g is not None else computed[u] for u, g in zip(names, got)]
+    if not got:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    h, red, ind = zip(*got)
+    return np.array(h, dtype=np.uint64), np.array(red, dtype=bool), np.array(ind, dtype=bool)
 
 
 def _const(value: str | None, n: int) -> pd.Series:
@@ -227,12 +244,15 @@ def _hex16(h: np.ndarray) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(arr))
 
 
+_EMPTY_HASH = int(pd.util.hash_array(np.array([""], dtype=object), categorize=False)[0])
+
+
 def _payment_ids(anchor: str, date_codes: np.ndarray, date_iso: list, pence: np.ndarray, n_codes: np.ndarray,
-                 n_uniq, refs: pd.Series) -> pd.Series:
+                 name_hashes: np.ndarray, refs: pd.Series) -> pd.Series:
     """Stable 64-bit id of (anchor, payment_date, amount_pence, normalised supplier, transaction_ref),
     as 16 hex digits. Each part is hashed once per distinct value, then mixed per row.
-    `n_uniq[n_codes]` are the supplier names (code -1: none)."""
-    norm = _hash_text([_norm_name(u) for u in n_uniq] + [""])
+    `name_hashes[n_codes]` are the normalised supplier names' hashes (code -1: no name)."""
+    norm = np.append(name_hashes, np.uint64(_EMPTY_HASH))
     ref_h = pd.util.hash_array(refs.fillna("").to_numpy(dtype=object), categorize=False)
     parts = [
         np.full(len(pence), _hash_text([anchor])[0], dtype=np.uint64),
@@ -402,7 +422,8 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
     if "postcode" in text:
         text["postcode"] = _per_distinct(text["postcode"], normalise_postcode)
     # No name (withheld beside a supplier id) counts as redacted and individual: code -1 -> last.
-    flags = np.array([_person(u) for u in s_uniq] + [(True, True)], dtype=bool).reshape(-1, 2)
+    name_hashes, red, ind = _name_facts(s_uniq)
+    flags = np.column_stack([np.append(red, True), np.append(ind, True)])
     refs = text.get("transaction_ref", _const(None, n))
     arrays = {
         "anchor": _const(anchor, n),
@@ -415,7 +436,7 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
         "supplier_name": supplier,
         "individual": pa.array(flags[s_codes, 1]),
         "redacted": pa.array(flags[s_codes, 0]),
-        "payment_id": _payment_ids(anchor, codes, list(uniq_iso), pence_filled, s_codes, s_uniq, refs),
+        "payment_id": _payment_ids(anchor, codes, list(uniq_iso), pence_filled, s_codes, name_hashes, refs),
         "date_source": _pick(["file_period", "ledger"], uniq_ok[codes].astype(np.int32)),
         "row_repair": (_strs([repaired.get(i) for i in range(n)]) if repaired else _const(None, n)),
     }
@@ -497,8 +518,8 @@ def _borrow_layout(table: RawTable, layouts: list) -> None:
         layouts.append((norms, dict(cm.columns)))
 
 
-def _ingest_file(path: Path, source_file: str, anchor: str, overrides, chunk_rows: int, layouts=None):
-    """Yield (_Chunk) for every chunk of every readable table of one file."""
+def _ingest_file(path: Path, source_file: str, anchor: str, overrides, chunk_rows: int, layouts=None, pool=None):
+    """Yield (_Chunk) for every chunk of every readable table of one file (on `pool`'s threads)."""
     tables = read_tables(path, source_file, overrides, chunk_rows)
     for t in tables:
         _borrow_layout(t, layouts if layouts is not None else [])
@@ -514,31 +535,30 @@ def _ingest_file(path: Path, source_file: str, anchor: str, overrides, chunk_row
                 [[source_file, t.sheet, 0, "sheet_not_a_ledger", 0, "columns: " + ", ".join(t.columns_found), None]],
                 columns=QUARANTINE_COLUMNS), 1, 0)
             continue
-        yield from _ordered_map(lambda block, t=t: process_block(t, anchor, block), t.rows)
+        yield from _ordered_map(lambda block, t=t: process_block(t, anchor, block), t.rows, pool)
 
 
 WORKERS = min(2, os.cpu_count() or 1)
 
 
-def _ordered_map(fn, items):
-    """`fn` over `items` on WORKERS threads, results in the items' order, at most WORKERS items in
-    flight (so a streamed file still holds only a few chunks). Interpreting a chunk is mostly
-    Arrow and numpy work, which runs without the GIL: two chunks go at once on two cores."""
-    if WORKERS < 2:
+def _ordered_map(fn, items, pool: ThreadPoolExecutor | None):
+    """`fn` over `items` on the pool's WORKERS threads, results in the items' order, at most WORKERS
+    items in flight (so a streamed file still holds only a few chunks). Interpreting a chunk is
+    mostly Arrow and numpy work, which runs without the GIL: two chunks go at once on two cores."""
+    if pool is None or WORKERS < 2:
         yield from map(fn, items)
         return
-    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="cwb-ingest") as pool:
-        pending: deque[Future] = deque()
-        try:
-            for item in items:
-                pending.append(pool.submit(fn, item))
-                if len(pending) >= WORKERS:
-                    yield pending.popleft().result()
-            while pending:
+    pending: deque[Future] = deque()
+    try:
+        for item in items:
+            pending.append(pool.submit(fn, item))
+            if len(pending) >= WORKERS:
                 yield pending.popleft().result()
-        finally:
-            for f in pending:
-                f.cancel()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for f in pending:
+            f.cancel()
 
 
 def _recon_row(source_file: str, sheets: list[str], rows_read: int, pence_read: int,
@@ -586,12 +606,6 @@ def find_duplicates(tx: pd.DataFrame) -> pd.DataFrame:
     return dup.assign(duplicate_of=dup["payment_id"].map(kept_file).astype(STR))
 
 
-def _empty_transactions() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=STR) for c in TRANSACTION_COLUMNS}).astype(
-        {"row_number": "int64", "amount_pence": "int64", "individual": bool, "redacted": bool,
-         "payment_date": pd.ArrowDtype(pa.date32())})
-
-
 def arrow_schema() -> pa.Schema:
     types = {"row_number": pa.int64(), "amount_pence": pa.int64(), "payment_date": pa.date32(),
              "individual": pa.bool_(), "redacted": pa.bool_()}
@@ -605,6 +619,10 @@ _PANDAS_TYPES = {pa.string(): STR, pa.large_string(): STR, pa.date32(): pd.Arrow
 def to_pandas(table: pa.Table) -> pd.DataFrame:
     """Transactions as pandas: text as Arrow-backed `string`, dates as `date32[pyarrow]`."""
     return table.to_pandas(types_mapper=_PANDAS_TYPES.get)
+
+
+def _empty_transactions() -> pd.DataFrame:
+    return to_pandas(_LARGE_SCHEMA.empty_table())
 
 
 def to_arrow(df: pd.DataFrame) -> pa.Table:
@@ -733,9 +751,10 @@ def ingest_paths(paths, anchor: str, overrides: dict[str, str] | None = None, ou
     # cross-file duplicates rewrites it once without them.
     tmp = out_dir / "transactions.parquet.tmp" if out_dir is not None and not partition else None
     sink = _ParquetSink()
+    pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="cwb-ingest")
     try:
         recon, kept_parts, aside_parts = _read_files(iterator, anchor, overrides, chunk_rows, out_dir if partition
-                                                     else None, tmp, sink)
+                                                     else None, tmp, sink, pool)
         sink.close()
     except BaseException:
         with contextlib.suppress(Exception):  # the reading error is the one to report
@@ -746,6 +765,8 @@ def ingest_paths(paths, anchor: str, overrides: dict[str, str] | None = None, ou
                 with contextlib.suppress(OSError):
                     out_dir.rmdir()
         raise
+    finally:
+        pool.shutdown(cancel_futures=True)
 
     kept_table = pa.concat_tables(kept_parts) if kept_parts else None
     transactions = to_pandas(kept_table) if kept_table is not None else _empty_transactions()
@@ -779,7 +800,7 @@ def ingest_paths(paths, anchor: str, overrides: dict[str, str] | None = None, ou
 
 
 def _read_files(files, anchor: str, overrides, chunk_rows: int, partition_dir: Path | None, tmp: Path | None,
-                sink: _ParquetSink):
+                sink: _ParquetSink, pool: ThreadPoolExecutor | None = None):
     """Every chunk of every file: (reconciliation rows, kept Arrow tables, set-aside frames).
     Kept rows go to `sink`: partitioned under `partition_dir` (and not held), or appended to `tmp`."""
     recon, kept_parts, aside_parts, layouts = [], [], [], []
@@ -787,7 +808,7 @@ def _read_files(files, anchor: str, overrides, chunk_rows: int, partition_dir: P
     for path, source_file in files:
         rows_read = pence_read = rows_kept = pence_kept = 0
         file_aside, sheets = [], []
-        for chunk in _ingest_file(path, source_file, anchor, overrides, chunk_rows, layouts):
+        for chunk in _ingest_file(path, source_file, anchor, overrides, chunk_rows, layouts, pool):
             rows_read += chunk.rows_read
             pence_read += chunk.pence_read
             rows_kept += chunk.kept.num_rows

@@ -442,7 +442,9 @@ def read_csv(path: Path, source_file: str, overrides=None, chunk_rows: int = CHU
             sample = fh.read(65536)
     except OSError as exc:
         raise InputFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    delimiter = sniff_delimiter(sample)
+    # the first 16 KB of whole lines (some 150 ledger lines) tell the delimiter as well as 64 KB
+    cut = max(sample.rfind("\n", 0, 16384), sample.rfind("\r", 0, 16384))
+    delimiter = sniff_delimiter(sample[:cut + 1] if cut > 0 else sample)
     head: list[list] = []
     for rec in _csv_records(path, encoding, delimiter):
         head.append(rec)
