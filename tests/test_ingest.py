@@ -501,10 +501,9 @@ def test_name_facts_bound_changes_nothing(tmp_path, monkeypatch):
         ["Acme Ltd", "Mr J Smith", "Redacted", "Acme Limited", "Beta Care Ltd", "", "Gamma & Sons", "J SMITH"] * 3)]
     f = _write(tmp_path / "a.csv", "Supplier Name,Payment Date,Amount,Transaction Number,Supplier ID\n"
                + "\n".join(r + ",S1" for r in rows) + "\n")
-    monkeypatch.setattr(core, "_NAME_FACTS", {})
+    monkeypatch.setattr(core, "_PAYEES", core._PayeeFacts())
     plenty = ingest_paths([f], anchor="A").transactions
-    monkeypatch.setattr(core, "_NAME_FACTS", {})
-    monkeypatch.setattr(core, "NAME_FACTS_MAX", 2)
+    monkeypatch.setattr(core, "_PAYEES", core._PayeeFacts(limit=2))
     tight = ingest_paths([f], anchor="A").transactions
     cols = ["payment_id", "individual", "redacted"]
     assert tight[cols].equals(plenty[cols])

@@ -12,9 +12,11 @@ import contextlib
 import datetime as dt
 import os
 import re
+import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from urllib.parse import quote
 
@@ -189,29 +191,52 @@ def _person(name: str) -> tuple[bool, bool]:
     return False, bool(s) and looks_like_person(s)
 
 
-# Names recur across chunks, sheets and files: each is classified and normalised once per process.
-# name -> (hash of its normalised form, redacted, individual); emptied when it reaches the bound.
-_NAME_FACTS: dict[str, tuple[int, bool, bool]] = {}
-NAME_FACTS_MAX = 500_000
+class _PayeeFacts:
+    """Names recur across chunks, sheets and files: each is normalised and classified once per
+    process. A name maps to a row of three arrays (hash of its normalised form, redacted,
+    individual), so a chunk's names become facts with one dict probe each and numpy indexing:
+    national ledgers bring thousands of distinct payees to every chunk. Forgotten all at once
+    when `limit` is reached; one lock, as chunks are read on two threads."""
+
+    def __init__(self, limit: int = 500_000) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._reset()
+
+    def _reset(self) -> None:
+        self.index: dict[str, int] = {}
+        self.size = 0
+        self.hash = np.zeros(4096, dtype=np.uint64)
+        self.red = np.zeros(4096, dtype=bool)
+        self.ind = np.zeros(4096, dtype=bool)
+
+    def _grow(self, size: int) -> None:
+        if size > len(self.hash):
+            cap = max(size, 2 * len(self.hash))
+            self.hash, self.red, self.ind = (np.resize(a, cap) for a in (self.hash, self.red, self.ind))
+
+    def lookup(self, names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(hash of the normalised name, redacted, individual) for each of these distinct names."""
+        with self._lock:
+            rows = np.fromiter(map(self.index.get, names, repeat(-1)), dtype=np.int64, count=len(names))
+            miss = np.flatnonzero(rows < 0)
+            if len(miss):
+                if self.size + len(miss) > self.limit:
+                    self._reset()
+                    miss = np.arange(len(names))
+                new = [names[i] for i in miss]
+                start, end = self.size, self.size + len(new)
+                self._grow(end)
+                self.hash[start:end] = _hash_text([normalise_supplier(u) for u in new])
+                flags = np.array([_person(u) for u in new], dtype=bool).reshape(-1, 2)
+                self.red[start:end], self.ind[start:end] = flags[:, 0], flags[:, 1]
+                self.index.update(zip(new, range(start, end)))
+                self.size = end
+                rows[miss] = np.arange(start, end)
+            return self.hash[rows], self.red[rows], self.ind[rows]
 
 
-def _name_facts(names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each distinct name: (uint64 hash of the normalised name, redacted, individual) as arrays.
-    Safe on the ingest threads: each name's facts are read once, or computed here."""
-    facts = _NAME_FACTS
-    got = [facts.get(u) for u in names]
-    missing = [u for u, g in zip(names, got) if g is None]
-    if missing:
-        hashes = _hash_text([normalise_supplier(u) for u in missing])
-        computed = {u: (h, *_person(u)) for u, h in zip(missing, hashes.tolist())}
-        if len(facts) + len(computed) > NAME_FACTS_MAX:
-            facts.clear()
-        facts.update(computed)
-        got = [g if g is not None else computed[u] for u, g in zip(names, got)]
-    if not got:
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
-    h, red, ind = zip(*got)
-    return np.array(h, dtype=np.uint64), np.array(red, dtype=bool), np.array(ind, dtype=bool)
+_PAYEES = _PayeeFacts()
 
 
 def _const(value: str | None, n: int) -> pd.Series:
@@ -422,7 +447,7 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
     if "postcode" in text:
         text["postcode"] = _per_distinct(text["postcode"], normalise_postcode)
     # No name (withheld beside a supplier id) counts as redacted and individual: code -1 -> last.
-    name_hashes, red, ind = _name_facts(s_uniq)
+    name_hashes, red, ind = _PAYEES.lookup(s_uniq)
     flags = np.column_stack([np.append(red, True), np.append(ind, True)])
     refs = text.get("transaction_ref", _const(None, n))
     arrays = {

@@ -239,9 +239,14 @@ MAX_LINE_BYTES = 1 << 20
 def _check_has_lines(path: Path) -> None:
     """A ledger has line breaks. Without one in the first MB the file is one enormous line (a dump,
     a binary): refuse it before any reader pulls the whole line into memory."""
+    seen = 0
     with open(path, "rb") as fh:
-        head = fh.read(MAX_LINE_BYTES + 1)
-    if len(head) > MAX_LINE_BYTES and b"\n" not in head and b"\r" not in head:
+        while seen <= MAX_LINE_BYTES:  # 64 KB at a time: a ledger's first line break comes early
+            block = fh.read(65536)
+            if not block or b"\n" in block or b"\r" in block:
+                return
+            seen += len(block)
+    if seen > MAX_LINE_BYTES:
         raise InputFileError(f"{path}: no line break in the first {MAX_LINE_BYTES >> 20} MB: not a CSV ledger "
                              f"(one line of {path.stat().st_size:,} bytes)")
 
