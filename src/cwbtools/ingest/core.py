@@ -40,7 +40,7 @@ from ..individuals import is_redacted, looks_like_individual, looks_like_person
 from ..normalise import postcode as normalise_postcode
 from ..normalise import supplier_name as normalise_supplier
 from .parsing import amounts_to_pence, dates_of, financial_year, parse_amount_pence, parse_date
-from .readers import LEDGER_SUFFIXES, Block, RawTable, read_tables
+from .readers import LEDGER_SUFFIXES, Block, RawTable, blank_cells, read_tables
 
 STR = pd.StringDtype("pyarrow")  # text columns: Arrow-backed, <NA> for missing
 
@@ -143,7 +143,7 @@ def _text(values: pd.Series) -> pd.Series:
     if values.dtype != object:
         raw = pa.array(values, type=pa.large_string())
         arr = pc.utf8_trim_whitespace(raw)
-        blank = _blank_cells(raw)
+        blank = blank_cells(raw)
         if pc.any(blank).as_py():  # most columns have none: no third copy of the column
             arr = pc.if_else(blank, pa.scalar(None, pa.large_string()), arr)
         return pd.Series(pd.arrays.ArrowStringArray(arr), index=values.index)
@@ -163,15 +163,10 @@ def _text(values: pd.Series) -> pd.Series:
     return pd.Series(out, dtype=STR, index=values.index)
 
 
-def _blank_cells(arr: pa.Array) -> pa.Array:
-    """Empty or whitespace-only (null stays null), without building a trimmed copy."""
-    return pc.or_(pc.equal(pc.binary_length(arr), 0), pc.utf8_is_space(arr))
-
-
 def _given(values: pd.Series) -> np.ndarray:
     """The cell holds something (not None, not whitespace)."""
     if values.dtype != object:
-        blank = pc.fill_null(_blank_cells(pa.array(values, type=pa.large_string())), True)
+        blank = pc.fill_null(blank_cells(pa.array(values, type=pa.large_string())), True)
         return ~np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
     return np.fromiter((not _empty(v) for v in values.tolist()), dtype=bool, count=len(values))
 
@@ -687,18 +682,15 @@ class _ParquetSink:
     the next chunk is interpreted. One write in flight at a time, so at most two chunks are held
     and memory stays flat. A write's error is raised in the caller's thread at the next call."""
 
-    def __init__(self, background: bool = True) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cwb-parquet") if background else None
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cwb-parquet")
         self._pending: Future | None = None
         self._file: pq.ParquetWriter | None = None
         self.path: Path | None = None
 
     def _submit(self, fn) -> None:
         self.wait()
-        if self._pool is None:
-            fn()
-        else:
-            self._pending = self._pool.submit(fn)
+        self._pending = self._pool.submit(fn)
 
     def wait(self) -> None:
         if self._pending is not None:
@@ -743,8 +735,7 @@ class _ParquetSink:
         finally:
             if self._file is not None:
                 self._file.close()
-            if self._pool is not None:
-                self._pool.shutdown()
+            self._pool.shutdown()
 
 
 @contextlib.contextmanager
@@ -755,7 +746,7 @@ def _ingest_memory_pool():
     previous = pa.default_memory_pool()
     try:
         pool = pa.jemalloc_memory_pool()
-    except (NotImplementedError, pa.ArrowNotImplementedError):
+    except NotImplementedError:  # Arrow's own error is one
         yield
         return
     pa.set_memory_pool(pool)

@@ -293,6 +293,11 @@ def block_from_rows(nums: list[int], rows: list[list]) -> Block:
     return Block(nums, len(rows), column, rows.__getitem__, blank)
 
 
+def blank_cells(arr) -> pa.Array:
+    """Empty or whitespace-only cells (null stays null), found without building a trimmed copy."""
+    return pc.or_(pc.equal(pc.binary_length(arr), 0), pc.utf8_is_space(arr))
+
+
 def block_from_arrow(first_record: int, batch: pa.RecordBatch | pa.Table, header_key, header_index,
                      month_first: bool | None = None) -> Block | None:
     """Record `first_record + i` of the file is batch row i; header rows dropped."""
@@ -308,8 +313,7 @@ def block_from_arrow(first_record: int, batch: pa.RecordBatch | pa.Table, header
         idx = pa.array(maybe)
         sub = np.ones(len(maybe), dtype=bool)
         for c in cols:
-            t = pc.utf8_trim_whitespace(c.take(idx))
-            sub &= np.asarray(pc.equal(t, "").to_numpy(zero_copy_only=False), dtype=bool)
+            sub &= np.asarray(blank_cells(c.take(idx)).to_numpy(zero_copy_only=False), dtype=bool)
         blank[maybe[sub]] = True
     rec = np.arange(first_record, first_record + n, dtype=np.int64)
     drop = rec == (header_index if header_index is not None else -1)
@@ -389,6 +393,7 @@ def _fast_blocks(path: Path, encoding: str, delimiter: str, width: int, header_k
     conv_opts = pacsv.ConvertOptions(column_types={f"c{j}": pa.string() for j in range(width)},
                                      strings_can_be_null=False, quoted_strings_can_be_null=False)
     pending: list[pa.RecordBatch] = []  # streamed batches not yet a chunk
+    pending_rows = 0
     failed = False
     try:
         if whole:
@@ -410,9 +415,10 @@ def _fast_blocks(path: Path, encoding: str, delimiter: str, width: int, header_k
                     batch = _strip_bom(batch)
             if not whole:
                 pending.append(batch)
-                if sum(b.num_rows for b in pending) < chunk_rows:
+                pending_rows += batch.num_rows
+                if pending_rows < chunk_rows:
                     continue
-                batch, pending = pa.concat_batches(pending), []
+                batch, pending, pending_rows = pa.concat_batches(pending), [], 0
             block = block_from_arrow(done, batch, header_key, skip_index, month_first)
             done += batch.num_rows
             if block is not None:
