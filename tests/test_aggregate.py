@@ -187,6 +187,18 @@ def test_equals_analysis_on_random_frame_over_many_files(tmp_path):
             _compare_all(src, spend, year)
 
 
+def _typed_and_placed(joined: pd.DataFrame) -> pd.DataFrame:
+    """What the pipeline adds in memory to payments joined to suppliers: individuals typed as such,
+    and where each supplier is (place, wider area, outside, not located)."""
+    joined.loc[joined["individual"].astype(bool), "supplier_type"] = "individual"
+    joined["located"] = joined["lad_code"].notna()
+    joined["in_place"] = joined["lad_code"].isin(PLACE)
+    joined["in_wider"] = joined["lad_code"].isin(WIDER)
+    joined["geo"] = np.select([~joined["located"], joined["in_place"], joined["in_wider"]],
+                              ["unlocated", "place", "wider"], "outside")
+    return joined
+
+
 def test_transactions_joined_to_suppliers_equal_pandas_join(tmp_path):
     spend = _random_spend(3_000, seed=5)
     suppliers = (spend[~spend["individual"]].drop_duplicates("supplier_key")
@@ -200,12 +212,7 @@ def test_transactions_joined_to_suppliers_equal_pandas_join(tmp_path):
     joined = tx.merge(suppliers.drop(columns="supplier_name"), on="supplier_key", how="left")
     joined["supplier_name"] = joined["supplier_key"].map(suppliers.set_index("supplier_key")["supplier_name"]
                                                          ).fillna(joined["supplier_name"])
-    joined.loc[joined["individual"], "supplier_type"] = "individual"
-    joined["located"] = joined["lad_code"].notna()
-    joined["in_place"] = joined["lad_code"].isin(PLACE)
-    joined["in_wider"] = joined["lad_code"].isin(WIDER)
-    joined["geo"] = np.select([~joined["located"], joined["in_place"], joined["in_wider"]],
-                              ["unlocated", "place", "wider"], "outside")
+    joined = _typed_and_placed(joined)
     with agg.open_transactions(tmp_path / "transactions", suppliers, PLACE, WIDER) as src:
         assert src.years() == ["2018/19", "2019/20"]  # `2018%2F19` folders read back as years
         for year in src.years():
@@ -250,12 +257,7 @@ def test_real_ledgers_ingested_partitioned_equal_in_memory(spend_dir, tmp_path):
                               "sic_section": np.array(list("CFGNQ"))[n]})
     joined = tx.drop(columns=["supplier_name"]).merge(suppliers, on="supplier_key", how="left")
     joined["supplier_name"] = joined["supplier_name"].fillna(tx["supplier_name"])
-    joined.loc[joined["individual"].astype(bool), "supplier_type"] = "individual"
-    joined["located"] = joined["lad_code"].notna()
-    joined["in_place"] = joined["lad_code"].isin(PLACE)
-    joined["in_wider"] = joined["lad_code"].isin(WIDER)
-    joined["geo"] = np.select([~joined["located"], joined["in_place"], joined["in_wider"]],
-                              ["unlocated", "place", "wider"], "outside")
+    joined = _typed_and_placed(joined)
     with agg.open_transactions(tmp_path / "transactions", suppliers, PLACE, WIDER) as src:
         by = agg.by_anchor_year(src)
         assert int(by.loc[by["anchor"] == "All anchors", "total_pence"].sum()) == int(res.reconciliation["pence_kept"].sum())
