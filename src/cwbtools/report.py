@@ -20,7 +20,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Iterable
 
-import bleach
+import nh3
 
 from . import __version__
 from .paths import repo_root, reports_dir
@@ -94,40 +94,53 @@ def city_dir(slug: str, root: Path | None = None) -> Path:
 # ---------------------------------------------------------------------------------------------
 # Sanitising HTML that comes out of notebooks
 
-_TAGS = set(bleach.ALLOWED_TAGS) | {
+_TAGS = {
+    "a", "abbr", "acronym", "b", "blockquote", "i", "li", "ol", "ul",
     "p", "div", "span", "pre", "code", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
     "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col",
     "img", "figure", "figcaption", "dl", "dt", "dd", "sup", "sub", "small", "em", "strong",
 }
+_ATTRIBUTES = {"*": {"class", "id", "title"}, "a": {"href"}, "img": {"src", "alt", "width", "height"},
+               "th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
 _IMAGE_DATA = re.compile(r"^data:image/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=\s]+$")
 _SAFE_HREF = re.compile(r"^(https?://|mailto:|#|(?![a-z][a-z0-9+.-]*:)[^\s]*$)", re.IGNORECASE)
+# The start of a tag or end tag, and the character after its name (a `<` there is not an allowed tag).
+_TAG_START = re.compile(r"<(/?)([A-Za-z][^\s/<>]*)(?=(.?))", re.DOTALL)
 
 
-def _attribute_allowed(tag: str, name: str, value: str) -> bool:
-    if name in ("class", "id", "title"):
-        return True
-    if tag == "a" and name == "href":
-        return bool(_SAFE_HREF.match(value.strip()))
+def _attribute_value(tag: str, name: str, value: str) -> str | None:
+    """The value of an allowed attribute, or None to drop it: links go to the web, mail or this
+    folder; images are inline data or files beside the page."""
+    if tag == "a" and name == "href" and not _SAFE_HREF.match(value.strip()):
+        return None
     if tag == "img" and name == "src":
-        value = value.strip()
-        return bool(_IMAGE_DATA.match(value)) or bool(re.match(r"^(?![a-z][a-z0-9+.-]*:)[^\s]+$", value, re.I))
-    if tag == "img" and name in ("alt", "width", "height"):
-        return True
-    if tag in ("th", "td") and name in ("colspan", "rowspan"):
-        return True
-    return False
+        src = value.strip()
+        if not (_IMAGE_DATA.match(src) or re.match(r"^(?![a-z][a-z0-9+.-]*:)[^\s]+$", src, re.I)):
+            return None
+    return value
+
+
+def _escape_unknown_tags(text: str) -> str:
+    """`<script>` becomes `&lt;script>`: text, not a tag. nh3 would drop an unknown tag (and the
+    content of `<script>`/`<style>`), and a supplier named `<script>...` must still be read as named."""
+    def escape(m: re.Match) -> str:
+        allowed = m.group(2).lower() in _TAGS and m.group(3) != "<"
+        return m.group(0) if allowed else "&lt;" + m.group(0)[1:]
+    return _TAG_START.sub(escape, text)
 
 
 def clean_html(fragment: Any) -> str:
     """Sanitise an HTML fragment: tags outside a small allow-list are escaped, so they show as
     text (`<script>` reads as `<script>`), attributes that can run code or fetch are dropped."""
     text = fragment.decode() if isinstance(fragment, bytes) else str(fragment)
-    return bleach.clean(
-        text,
+    return nh3.clean(
+        _escape_unknown_tags(text),
         tags=_TAGS,
-        attributes=_attribute_allowed,
-        protocols={"http", "https", "mailto", "data"},
-        strip=False,
+        clean_content_tags=set(),
+        attributes=_ATTRIBUTES,
+        attribute_filter=_attribute_value,
+        url_schemes={"http", "https", "mailto", "data"},
+        link_rel=None,
         strip_comments=True,
     )
 
