@@ -25,14 +25,14 @@ sp = pd.DataFrame({
  "in_place": geo == "place", "in_wider": np.isin(geo, ["place", "wider"]),
 })
 sp.loc[~located, "imd_decile"] = pd.NA
-for name, f in [("measures_by_year", lambda: change.measures_by_year(sp)),
-                ("headline", lambda: analysis.headline(sp)),
+for name, f in [("measures_by_year", lambda: change.measures_by_year(sp, deprived_deciles=(1, 2))),
+                ("headline", lambda: analysis.headline(sp, (1, 2))),
                 ("spend_by_lad", lambda: analysis.spend_by_lad(sp, by_anchor=True)),
                 ("spend_by_sector", lambda: analysis.spend_by_sector(sp, "division")),
                 ("top_suppliers", lambda: analysis.top_suppliers(sp)),
                 ("concentration", lambda: analysis.supplier_concentration(sp)),
-                ("bootstrap 1000", lambda: uncertainty.bootstrap_shares(sp[sp.financial_year=="2019/20"])),
-                ("bootstrap by year 500", lambda: uncertainty.bootstrap_shares(sp, n_boot=500, by_anchor=False, by_year=True)),
+                ("bootstrap 1000", lambda: uncertainty.bootstrap_shares(sp[sp.financial_year=="2019/20"], deprived_deciles=(1, 2))),
+                ("bootstrap by year 500", lambda: uncertainty.bootstrap_shares(sp, n_boot=500, by_anchor=False, by_year=True, deprived_deciles=(1, 2))),
                 ("decompose", lambda: change.decompose_local_change(sp, "2018/19", "2021/22", by_anchor=True)),
                 ("shift_share", lambda: change.shift_share(sp, "2018/19", "2021/22")),
                 ("trend monthly", lambda: change.local_share_trend(sp, policy_start="2020-04-01")),

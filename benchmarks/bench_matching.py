@@ -155,7 +155,7 @@ def timing_run(n_queries: int, n_register: int, seed: int, shared: Path) -> dict
     sample = reg["name_norm"].sample(int(n_queries * 0.7), random_state=seed).tolist()
     novel = synthetic_register(int(n_queries * 0.3), seed + 1, shared)["name_norm"].tolist()
     queries = perturb(sample, rng) + novel
-    from cwbtools.normalise import supplier_name
+    from cwbtools.identifiers import supplier_name
     q = pd.DataFrame({"qid": np.arange(len(queries)), "name": queries})
     q["name_norm"] = q["name"].map(supplier_name)
     t1, c1 = time.time(), time.process_time()

@@ -35,8 +35,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cwbtools.normalise import postcode as norm_postcode
-from cwbtools.normalise import supplier_name
+from cwbtools.identifiers import postcode as norm_postcode
+from cwbtools.identifiers import supplier_name
 
 BASIC_COMPANY_DATA_HEADER = (
     "CompanyName, CompanyNumber,RegAddress.CareOf,RegAddress.POBox,RegAddress.AddressLine1, "

@@ -65,7 +65,7 @@ def hand() -> pd.DataFrame:
 
 
 def test_measures_by_hand(hand):
-    m = analysis.measures(hand)
+    m = analysis.measures(hand, (1, 2))
     assert (m["total"], m["located"], m["unlocated"]) == (10000, 5500, 4500)
     assert (m["place"], m["wider"], m["outside"]) == (1500, 2500, 3000)
     assert m["place"] + (m["wider"] - m["place"]) + m["outside"] + m["unlocated"] == m["total"]
@@ -81,7 +81,7 @@ def test_measures_by_hand(hand):
 
 
 def test_headline_per_anchor(hand):
-    head = analysis.headline(hand)
+    head = analysis.headline(hand, (1, 2))
     assert list(head["anchor"]) == ["All anchors", "A", "B"]
     a = head.set_index("anchor").loc["A"]
     b = head.set_index("anchor").loc["B"]
@@ -197,56 +197,89 @@ def test_supplier_concentration_by_hand():
 
 
 def test_benchmark_comparison(hand):
-    m = analysis.measures(hand)
+    m = analysis.measures(hand, (1, 2))
     bench = analysis.benchmark_comparison(m, 0.311, 0.47).set_index("measure")
     place = bench.loc["Spend with suppliers in the place"]
     assert place["difference"] == pytest.approx(1500 / 5500 - 0.311)
     assert place["verdict"] == "within bounds"  # 15% to 60% straddles 31.1%
     assert bench.loc["Spend with SMEs", "verdict"] == "within bounds"
-    low = analysis.benchmark_comparison({**m, "place_share_hi": 0.2}, 0.311).set_index("measure")
+    low = analysis.benchmark_comparison({**m, "place_share_hi": 0.2}, 0.311, 0.47).set_index("measure")
     assert low.loc["Spend with suppliers in the place", "verdict"] == "below"
 
 
-def test_respend_lm3_assumption_and_survey(hand):
-    m = analysis.measures(hand)
-    lm3 = analysis.respend_lm3(m)
-    assert set(lm3["kind"]) == {"assumption"}
+def _defs(**definitions):
+    """The analysis definitions of a small config (the config model's defaults where silent)."""
+    from cwbtools.config import parse_config
+
+    config = parse_config({
+        "name": "Placeton", "slug": "placeton", "synthetic": True,
+        "place": {"name": "Placeton", "lad_codes": ["E07000123"]},
+        "wider_area": {"name": "Widershire", "lad_codes": ["E07000117"]}, "years": ["2012/13"],
+        "anchors": [{"name": "A", "kind": "council", "ledgers": ["x.csv"]}], "definitions": definitions,
+    }, resolve_areas=False)
+    return config.analysis_definitions()
+
+
+def test_respend_lm3_by_supplier_type_and_survey(hand):
+    respend = _defs().respend
+    lm3 = analysis.respend_lm3(hand, respend)
+    assert list(lm3["kind"]) == ["assumption"]
     top = lm3.iloc[0]
-    # round 1 10000, round 2 1500, round 3 = 1500 * .63 = 945 -> LM3 = 12445 / 10000.
+    # round 1 10000, round 2 1500 (all with the SME s1), round 3 = 1500 * .63 = 945 -> LM3 1.2445.
     assert (top["round1_pence"], top["round2_pence"], top["round3_pence"]) == (10000, 1500, 945)
-    assert top["lm3"] == pytest.approx(1.2445)
-    assert lm3.iloc[1]["round3_pence"] == 600 and "assumption" in lm3.iloc[1]["basis"]
+    assert top["lm3"] == pytest.approx(1.2445) and "SME 63p on 100%" in top["basis"]
+    # A second type in the place: round 3 weights each type's pounds by its own rate.
+    mixed = make_spend(HAND + [dict(anchor="A", key="s5", type="large", geo="place", pence=500)])
+    top = analysis.respend_lm3(mixed, {**respend, "large": 0.2}).iloc[0]
+    assert (top["round2_pence"], top["round3_pence"]) == (2000, 945 + 100)
+    assert top["respend_rate"] == pytest.approx(1045 / 2000) and "Large business 20p on 25%" in top["basis"]
     survey = pd.DataFrame({"supplier_key": ["s1", "s3"], "local_respend_share": [0.5, 0.9]})
-    measured = analysis.respend_lm3(m, survey=survey, spend=hand)
+    measured = analysis.respend_lm3(hand, respend, survey=survey)
     assert list(measured["kind"]) == ["measured"]
     assert measured.iloc[0]["round3_pence"] == 750  # only s1 is in the place
     with pytest.raises(CwbError, match="local_respend_share"):
-        analysis.respend_lm3(m, survey=survey.drop(columns="local_respend_share"), spend=hand)
+        analysis.respend_lm3(hand, respend, survey=survey.drop(columns="local_respend_share"))
 
 
-def test_definitions_defaults_and_overrides():
-    d = analysis.definitions(object())
+def test_analysis_definitions_defaults_and_overrides():
+    import datetime as dt
+
+    d = _defs()
     assert d.deprived_deciles == (1, 2) and d.local_benchmark == 0.311 and d.policy_start is None
-    cfg = {"definitions": {"deprived": {"deciles": [1]}, "policy_start": "2013-04-01",
-                           "benchmark": {"local_share": 0.3, "sme_share": 0.5, "respend_local_sme": 0.6,
-                                         "respend_large": 0.2}}}
-    d = analysis.definitions(cfg)
+    assert dict(d.respend) == {"sme": 0.63, "large": 0.40, "vcse": 0.63, "public": 0.40, "unknown": 0.40}
+    d = _defs(deprived={"deciles": [1]}, policy_start="2013-04-01", benchmark={"local_share": 0.3, "sme_share": 0.5},
+              respend={"sme": 0.9}, sme={"unknown_as": "sme"})
     assert d.deprived_deciles == (1,) and d.local_benchmark == 0.3 and d.sme_benchmark == 0.5
-    assert dict(d.respend) == {"local SMEs": 0.6, "large firms": 0.2} and d.policy_start == "2013-04-01"
+    assert d.respend["sme"] == 0.9 and d.respend["large"] == 0.40 and d.policy_start == dt.date(2013, 4, 1)
+    assert d.unknown_size_as == "sme"
 
 
 def test_definitions_from_real_config():
     from cwbtools.config import load_config
 
-    d = analysis.definitions(load_config("preston-demo", check_inputs=False, resolve_areas=False))
+    d = load_config("preston-demo", check_inputs=False, resolve_areas=False).analysis_definitions()
     assert d.deprived_deciles == (1, 2) and d.local_benchmark == pytest.approx(0.311)
-    assert dict(d.respend) == {"local SMEs": 0.63, "large firms": 0.40} and d.policy_start == "2013-04-01"
+    assert d.respend["sme"] == 0.63 and d.respend["large"] == 0.40 and str(d.policy_start) == "2013-04-01"
+    assert d.companies_file is not None and d.companies_file.is_absolute()
+
+
+def test_count_unknown_size(hand):
+    assert analysis.count_unknown_size(hand, "unknown") is hand
+    as_sme = analysis.count_unknown_size(hand, "sme")
+    assert as_sme.loc[hand["supplier_key"] == "s4", "supplier_type"].tolist() == ["sme"]
+    assert as_sme.loc[hand["supplier_key"] == "jane", "supplier_type"].tolist() == ["individual"]
+    # s4's 4000 unlocated pence now count as SME spend: SME share (1500 + 4000) / 10000, fully typed.
+    m = analysis.measures(as_sme, (1, 2))
+    assert m["sme_share"] == pytest.approx(0.55) and m["sme_coverage"] == pytest.approx(1.0)
+    with pytest.raises(ValueError):
+        analysis.count_unknown_size(hand, "medium")
 
 
 def test_baseline_summary_schema(hand):
-    cfg = {"name": "Placeton", "slug": "placeton", "synthetic": True,
-           "place": {"name": "Placeton", "lad_codes": ["P1"]}, "wider_area": {"name": "Widershire", "lad_codes": ["P1", "W1"]}}
-    s = analysis.baseline_summary(cfg, hand, "2012/13")
+    import dataclasses
+
+    defs = dataclasses.replace(_defs(), place_lads=("P1",), wider_lads=("P1", "W1"))
+    s = analysis.baseline_summary(defs, hand, "2012/13")
     y = s["years"]["2012/13"]
     for key in ["total_gbp", "place_gbp", "place_share", "wider_gbp", "wider_share", "outside_gbp", "located_share",
                 "place_share_bounds", "wider_share_bounds", "sme_share", "vcse_share", "deprived_share", "anchors"]:
@@ -264,14 +297,19 @@ def test_coverage_note(hand):
 
 
 def test_sme_share_only_bounded_when_smes_cannot_be_told_apart(hand):
-    m = analysis.measures(hand, sme_measured=False)
+    m = analysis.measures(hand, (1, 2), sme_measured=False)
     assert math.isnan(m["sme_share"])
     assert (m["sme_share_lo"], m["sme_share_hi"]) == pytest.approx((0.15, 0.55))
     assert analysis.sme_measurable(hand)
     no_sme = make_spend([r for r in HAND if r.get("type") != "sme"])
     assert not analysis.sme_measurable(no_sme)
-    assert analysis.sme_measurable(no_sme, {"companies_file": "companies.csv"})
-    bench = analysis.benchmark_comparison(m).set_index("measure").loc["Spend with SMEs"]
+    import dataclasses
+    from pathlib import Path
+
+    assert not analysis.sme_measurable(no_sme, _defs())
+    assert analysis.sme_measurable(no_sme, dataclasses.replace(_defs(), companies_file=Path("companies.csv")))
+    assert analysis.sme_measurable(no_sme, _defs(sme={"unknown_as": "large"}))
+    bench = analysis.benchmark_comparison(m, 0.311, 0.47).set_index("measure").loc["Spend with SMEs"]
     assert bench["verdict"] == "not measured; bounds straddle the benchmark"
 
 

@@ -94,7 +94,7 @@ def test_supplier_churn_adds_up(two_years):
 
 def test_measures_by_year_and_coverage(two_years):
     extra = make_spend(TWO_YEARS + [dict(year="2012/13", anchor="B", key="b1", geo="unlocated", pence=1000)])
-    mby = change.measures_by_year(extra)
+    mby = change.measures_by_year(extra, deprived_deciles=(1, 2))
     assert list(mby["anchor"][:2]) == ["All anchors", "All anchors"]
     row = mby[(mby["anchor"] == "All anchors") & (mby["year"] == "2016/17")].iloc[0]
     assert row["total_pence"] == 1500 and row["place_pence"] == 300 and row["anchors"] == 1
@@ -162,8 +162,13 @@ def test_series_frequency():
 
 
 def test_change_summary_schema(two_years):
-    cfg = {"baseline_year": "2012/13", "latest_year": "2016/17"}
-    s = change.change_summary(cfg, two_years)
+    from cwbtools.config import parse_config
+
+    defs = parse_config({"name": "T", "slug": "t", "place": {"name": "P", "lad_codes": ["E07000123"]},
+                         "wider_area": ["E07000117"], "years": ["2012/13", "2016/17"],
+                         "anchors": [{"name": "A", "kind": "council", "ledgers": ["x.csv"]}]},
+                        resolve_areas=False).analysis_definitions()
+    s = change.change_summary(defs, two_years)
     c = s["change"]
     assert (c["from"], c["to"]) == ("2012/13", "2016/17")
     assert c["place_gbp_change"] == 2.0 and c["wider_gbp_change"] == 4.5

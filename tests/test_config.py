@@ -42,8 +42,7 @@ def test_minimal_config_defaults(tmp_path):
     assert config.definitions.deprived.deciles == [1, 2]
     assert config.definitions.benchmark.local_share == 0.311
     assert config.definitions.benchmark.sme_share == 0.47
-    assert config.definitions.benchmark.respend_local_sme == 0.63
-    assert config.definitions.benchmark.respend_large == 0.40
+    assert (config.definitions.respend.sme, config.definitions.respend.large) == (0.63, 0.40)
     assert config.ledger_files(config.anchors[0])[0][1] == [(tmp_path / "ledger.csv").resolve()]
 
 
@@ -131,6 +130,21 @@ def test_financial_year_labels():
     assert financial_year("1999/00") == "1999/00"
     with pytest.raises(ValueError):
         financial_year("2019-20")
+
+
+def test_respend_in_benchmark_says_where_it_moved(tmp_path):
+    """Re-spend is set once, per supplier type: the old benchmark keys are an error that says so."""
+    text = BASE + "definitions:\n  benchmark: {local_share: 0.3, respend_local_sme: 0.7, respend_large: 0.3}\n"
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, text))
+    msg = str(err.value)
+    assert "definitions.benchmark" in msg and "respend_local_sme moved to definitions.respend.sme" in msg
+    assert "respend_large moved to definitions.respend.large" in msg
+
+
+def test_sme_max_employees_is_refused_with_the_reason(tmp_path):
+    with pytest.raises(ConfigError, match=r"definitions\.sme.*max_employees.*fewer than 250"):
+        load_config(write(tmp_path, BASE + "definitions:\n  sme: {max_employees: 100}\n"))
 
 
 def test_definitions_table_echoes_values_in_force_and_defaults(tmp_path):

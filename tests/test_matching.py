@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from cwbtools import matching as m
-from cwbtools.normalise import supplier_name
+from cwbtools.identifiers import supplier_name
 
 
 @pytest.mark.parametrize("raw, key", [

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from cwbtools import nextsteps as ns
-from cwbtools.config import NotInfluenceable
+from cwbtools.config import parse_config
 
 P, W, E9, S1 = "E07000123", "E07000117", "E09000001", "S12000036"
 
@@ -46,12 +46,21 @@ def spend():
     ])
 
 
+def _config(**definitions):
+    return parse_config({
+        "name": "Test", "slug": "test", "place": {"name": "P", "lad_codes": [P]},
+        "wider_area": {"name": "W", "lad_codes": [W]}, "years": ["2020/21"],
+        "anchors": [{"name": "A", "kind": "council", "ledgers": ["x.csv"]}], "definitions": definitions,
+    }, resolve_areas=False)
+
+
+RESPEND = _config().analysis_definitions().respend  # the config model's defaults
+
+
 @pytest.fixture()
 def rules():
-    cfg = type("Cfg", (), {})()
-    cfg.definitions = type("D", (), {})()
-    cfg.definitions.not_influenceable = NotInfluenceable(suppliers=["Framework Supplier Ltd"])
-    return ns.exclusion_rules(cfg)
+    defs = _config(not_influenceable={"suppliers": ["Framework Supplier Ltd"]}).analysis_definitions()
+    return ns.exclusion_rules(defs.not_influenceable)
 
 
 def test_leakage_by_sector(spend):
@@ -196,19 +205,27 @@ def _two_row_year(place_pence, outside_pence, year="2012/13", div="62"):
 def test_cles_scenario_direct_uplift_is_exactly_37_5m():
     spend = _two_row_year(3_750_000_000, 71_250_000_000)  # £750m, 5% in the place
     spec = {"name": "CLES", "measure": "place_share", "to_share": 0.10, "base_year": "2012/13"}
-    t = ns.scenarios(spend, [spec], "2012/13").iloc[0]
+    t = ns.scenarios(spend, [spec], "2012/13", RESPEND).iloc[0]
     assert t["from_share"] == 0.05 and t["to_share"] == 0.10
     assert t["base_total_pence"] == 75_000_000_000
     assert t["direct_uplift_pence"] == 3_750_000_000
+    # Re-spend by type: the spend that would move is with a large firm (40p per £1), the place's
+    # suppliers now are SMEs (63p per £1).
+    assert (t["respend_rate_low"], t["respend_rate_high"]) == (0.40, 0.63)
     assert t["indirect_low_pence"] == 1_500_000_000     # 40p per £1
     assert t["indirect_high_pence"] == 2_362_500_000    # 63p per £1 (no multipliers given)
+    # The rates are the config's per-type ones, and a survey's measured rate replaces them.
+    t = ns.scenarios(spend, [spec], "2012/13", {**RESPEND, "sme": 0.9}).iloc[0]
+    assert t["indirect_high_pence"] == 3_375_000_000
+    t = ns.scenarios(spend, [spec], "2012/13", RESPEND, survey_rate=0.5).iloc[0]
+    assert t["indirect_low_pence"] == t["indirect_high_pence"] == 1_875_000_000
 
 
 def test_stated_from_share_and_base_total():
     spend = _two_row_year(100, 900, year="2016/17")
     spec = {"name": "stated", "measure": "place_share", "from_share": 0.05, "to_share": 0.10,
             "base_total_gbp": 750_000_000, "base_year": "2012/13"}
-    t = ns.scenarios(spend, [spec], "2016/17").iloc[0]
+    t = ns.scenarios(spend, [spec], "2016/17", RESPEND).iloc[0]
     assert t["direct_uplift_pence"] == 3_750_000_000
     assert t["from_basis"] == "stated in config"
 
@@ -218,7 +235,7 @@ def test_points_and_target_met():
     specs = [{"name": "+5", "measure": "place_share", "points": 0.05},
              {"name": "low", "measure": "place_share", "to_share": 0.1},
              {"name": "wider", "measure": "wider_share", "to_share": 0.5}]
-    t = ns.scenarios(spend, specs, "2012/13").set_index("name")
+    t = ns.scenarios(spend, specs, "2012/13", RESPEND).set_index("name")
     assert t.loc["+5", "to_share"] == pytest.approx(0.25)
     assert t.loc["+5", "direct_uplift_pence"] == 500
     assert t.loc["low", "direct_uplift_pence"] == 0 and t.loc["low", "status"] == "target already met"
@@ -235,7 +252,7 @@ def test_ioat_indirect_uses_sector_mix():
         ("A", "Build2", "large", "outside", "42", "x", 1_000),
     ]).assign(financial_year="2012/13")
     spec = {"name": "x", "measure": "place_share", "to_share": 0.2}
-    t = ns.scenarios(spend, [spec], "2012/13", multipliers=table).iloc[0]
+    t = ns.scenarios(spend, [spec], "2012/13", RESPEND, multipliers=table).iloc[0]
     assert t["direct_uplift_pence"] == 1_000
     # £10 new local spend, mix 6:3 IT:construction -> 666.67 / 333.33 -> parts 667 + 333,
     # indirect 667*0.5 + 333*1.0 = 333.5 -> 334 (half to even) + 333 = 667.
@@ -259,7 +276,7 @@ def test_trajectory():
 
 def test_scenarios_summary_keys():
     spend = _two_row_year(3_750_000_000, 71_250_000_000)
-    t = ns.scenarios(spend, [{"name": "CLES", "measure": "place_share", "to_share": 0.10}], "2012/13")
+    t = ns.scenarios(spend, [{"name": "CLES", "measure": "place_share", "to_share": 0.10}], "2012/13", RESPEND)
     s = ns.scenarios_summary(t)[0]
     for key in ("name", "measure", "from_share", "to_share", "base_total_gbp", "direct_uplift_gbp",
                 "indirect_uplift_gbp_low", "indirect_uplift_gbp_high"):
@@ -271,7 +288,7 @@ def test_recommendations_name_their_tables(spend, rules, orgs):
     c = ns.classify_influenceable(spend, rules)
     gaps = ns.gap_analysis(c, ns.capacity(orgs, [P], [W]))
     sup = ns.leakage_suppliers(spend)
-    scen = ns.scenarios(spend, [{"name": "t", "measure": "place_share", "points": 0.05}], "2020/21")
+    scen = ns.scenarios(spend, [{"name": "t", "measure": "place_share", "points": 0.05}], "2020/21", RESPEND)
     recs = ns.recommendations(gaps, ns.exclusions_table(c, rules), sup, scen,
                               measures_table=ns.influenceable_measures(c), counts_partial=False,
                               lot_threshold_pence=500_000, place_name="Preston", wider_name="Lancashire")

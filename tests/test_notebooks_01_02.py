@@ -101,7 +101,7 @@ def test_demo_baseline_matches_cles(demo_reports):
     assert len(top) == 300
     individuals = top[top["supplier_type"] == "individual"]
     assert len(individuals) <= 1  # one aggregated line, never a person
-    assert set(individuals["supplier_name"]) <= {"(individuals, not named)", "(individual)"}
+    assert set(individuals["supplier_name"]) <= {"(payees not named)", "(individual)"}
     assert set(pd.read_csv(data / "respend-lm3.csv")["kind"]) == {"assumption"}
     text = _outputs_text(nb01)
     assert "located to a postcode" in text and 'alt="' in text

@@ -5,10 +5,16 @@ The run (tests/data/bad/city_run.py) is real Oxford ledger rows, with the counci
 report folder's HTML, notebooks, CSV, JSON, and the city's processed tables) is scanned for every
 payee name that ingest treats as a person or a redaction, and for each person we added; none may
 appear. People are shown only as one aggregate line.
+
+Those names are the ones ingest already hides, so the reports are also scanned for every payee of
+the inputs that the display rule does not name (no evidence of an organisation: `name_shown`
+false in the city's suppliers table), whatever ingest made of it. tests/test_publish_safety.py
+plants people in the formats ingest misses.
 """
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import sys
@@ -18,10 +24,12 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from cwbtools.schema import INDIVIDUALS_LABEL
+
 sys.path.insert(0, str(Path(__file__).parent / "data" / "bad"))
 import city_run  # noqa: E402
 
-AGGREGATE_NAMES = {"(individual)", "(individuals, not named)", "(individuals)"}
+AGGREGATE_NAMES = {"(individual)", "(payees not named)", "(individuals)"}
 
 
 @pytest.fixture(scope="module")
@@ -39,10 +47,28 @@ def payees(run) -> tuple[list[str], list[str]]:
     names = tx["supplier_name"].astype("string").str.strip()
     flagged_people = set(names[tx["individual"] & ~tx["redacted"]].dropna())
     markers = set(names[tx["redacted"]].dropna())
-    assert set(city_run.PEOPLE) <= flagged_people, "ingest no longer flags the people we added"
     assert any("redacted" in n.lower() for n in markers), "the sample lost Oxford's redacted payees"
     people = sorted(n for n in flagged_people | set(city_run.PEOPLE) if len(n) >= 6)
     return people, sorted(markers)
+
+
+@pytest.fixture(scope="module")
+def unnamed(run) -> list[str]:
+    """Every payee name of the inputs whose supplier the display rule does not name (several words,
+    so that a name is not a word prose uses), with the people we added."""
+    from cwbtools.suppliers import supplier_key
+
+    tx = city_run.ingest_inputs(run["root"]).transactions
+    tx = tx.assign(supplier_key=supplier_key(tx))
+    suppliers = pd.read_parquet(run["processed"] / "suppliers.parquet")
+    shown = set(suppliers.loc[suppliers["name_shown"].astype(bool), "supplier_key"])
+    all_names = tx["supplier_name"].astype("string").str.strip()
+    names = all_names[~tx["supplier_key"].isin(shown)].dropna()
+    assert set(city_run.PEOPLE) <= set(names), "a person we added is named by the display rule"
+    # `NAYLOR POWELL` is hidden, and is also the start of a name shown (`Naylor Powell Estate Agents`).
+    named = " | ".join(all_names[tx["supplier_key"].isin(shown)].dropna().str.lower())
+    return sorted(n for n in set(names) if len(n) >= 6 and len(n.split()) >= 2
+                  and not re.search(r"(?<!\w)" + re.escape(n.lower()) + r"(?!\w)", named))
 
 
 def _texts(folder: Path):
@@ -100,6 +126,22 @@ def test_no_output_of_a_full_run_names_a_person_or_a_redacted_payee(run, payees)
 
 @pytest.mark.slow
 @pytest.mark.realdata
+def test_no_report_names_a_payee_without_evidence_of_an_organisation(run, unnamed):
+    """The display rule, checked from the inputs: a payee with no register match, identifier or
+    organisation word is named in no report file, in a table or in prose."""
+    assert len(unnamed) > len(city_run.PEOPLE)  # Oxford's own unrecognised payees are in the list
+    patterns = [(n, re.compile(r"(?<!\w)" + re.escape(n) + r"(?!\w)", re.IGNORECASE)) for n in unnamed]
+    found = []
+    for folder in [run["city"], run["reports"] / "index.html"]:
+        items = [(folder, folder.read_text())] if folder.is_file() else list(_texts(folder))
+        for path, text in items:
+            text = html.unescape(text)
+            found += [f"{path.relative_to(run['root'])}: {n!r}" for n, pat in patterns if pat.search(text)]
+    assert not found, "payees without evidence of an organisation named:\n" + "\n".join(found[:30])
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
 def test_people_appear_only_as_one_aggregate_line(run):
     data = run["city"] / "data"
     seen = False
@@ -112,11 +154,14 @@ def test_people_appear_only_as_one_aggregate_line(run):
             continue
         people = table[table["supplier_type"] == "individual"]
         assert set(people["supplier_name"]) <= AGGREGATE_NAMES, path.name
-        seen |= len(people) > 0
+        seen |= len(people) > 0 or (table["supplier_name"] == INDIVIDUALS_LABEL).any()
     assert seen, "the people we paid should show as an aggregate somewhere"
     top = pd.read_csv(data / "top-suppliers.csv", dtype={"supplier_name": str})
-    people = top[top["supplier_type"] == "individual"]
+    # People and payees not shown to be organisations share one line (the display rule).
+    people = top[top["supplier_name"] == INDIVIDUALS_LABEL]
     assert len(people) == 1 and int(people["payments"].iloc[0]) >= 2 * len(city_run.PEOPLE)
+    assert not (top["supplier_type"] == "individual").any() or set(
+        top.loc[top["supplier_type"] == "individual", "supplier_name"]) == {INDIVIDUALS_LABEL}
 
 
 def test_the_scan_sees_names_in_every_kind_of_output(tmp_path):

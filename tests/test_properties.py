@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from cwbtools.ingest import ingest_paths
 from cwbtools.ingest.parsing import amounts_to_pence, financial_year, parse_amount_pence, parse_date
-from cwbtools.normalise import postcode, supplier_name
+from cwbtools.identifiers import postcode, supplier_name
 
 PENCE = st.integers(min_value=-10**13, max_value=10**13)
 FAST = settings(max_examples=100, deadline=None)

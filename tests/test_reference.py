@@ -11,13 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cwbtools import normalise
+from cwbtools import identifiers
 from cwbtools.errors import ConfigError, InputFileError
 from cwbtools.paths import raw_dir
 from cwbtools.reference import (build_geography, build_lsoa, build_sic, build_wards, load_geography, load_postcodes,
                                 load_registers, load_sources, lookup_postcodes, read_companies_house, resolve_area)
 from cwbtools.reference import registers as reg
-from cwbtools.reference._common import company_number
 from cwbtools.reference.build import build
 from cwbtools.reference.postcodes import WHEEL_NAME
 from cwbtools.reference.tables import load_region_lists
@@ -28,13 +27,32 @@ LANCASHIRE = [f"E07{n:06d}" for n in range(117, 129)]
 
 # -- hand-made ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw, expected", [
-    ("226143", "00226143"), ("SC016876", "SC016876"), ("sc16876", "SC016876"), (" 01234567 ", "01234567"),
-    ("", None), (None, None), ("0", None), ("N/A", None), ("123456789", None), (float("nan"), None),
-    ("IP29627R", "IP29627R"), ("ip 1234 r", "IP01234R"), ("RS00000R", None), ("OC301234", "OC301234"),
-])
-def test_company_number_is_padded_with_prefix_kept(raw, expected):
-    assert company_number(raw) == expected
+def test_registers_read_company_numbers_in_the_one_spelling(tmp_path):
+    """Every register's number column, written as ledgers and spreadsheets write numbers, reads as
+    the canonical table of `cwbtools.identifiers` (Gender Pay Gap, Co-operatives UK, charities and
+    BasicCompanyData alike)."""
+    from test_identifiers import COMPANY_NUMBERS
+
+    raws, expected = [r for r, _ in COMPANY_NUMBERS], [e for _, e in COMPANY_NUMBERS]
+    names = [f"ORGANISATION {chr(65 + i)}" for i in range(len(raws))]
+    (tmp_path / "gender-pay-gap").mkdir()
+    pd.DataFrame({"EmployerName": names, "Address": "1 Street, Preston PR1 2AB", "CompanyNumber": raws,
+                  "SicCodes": "62020", "EmployerSize": "250 to 499"}).to_csv(
+        tmp_path / "gender-pay-gap" / "gpg-employers-2019-20.csv", index=False)
+    (tmp_path / "coops-uk").mkdir()
+    pd.DataFrame({"Identifier": range(len(raws)), "Name": names, "Postcode": "PR1 2AB", "Companies House Number": raws,
+                  "SIC Code": "", "Legal Form": "Company", "Street Address": "", "Locality": ""}).to_csv(
+        tmp_path / reg.COOPS_FILE, index=False)
+    (tmp_path / "charities").mkdir()
+    pd.DataFrame({"registered_charity_number": [f"{100000 + i}" for i in range(len(raws))], "charity_name": names,
+                  "charity_company_registration_number": raws}).to_csv(tmp_path / "charities" / "c.csv", index=False)
+    for source, fn in {"gender_pay_gap": reg.gender_pay_gap, "coops_uk": reg.coops_uk,
+                       "charity_commission": reg.charity_commission}.items():
+        got = fn(tmp_path).set_index("name").loc[names, "company_number"]
+        assert [None if pd.isna(v) else v for v in got] == expected, source
+    rows = [_ch_row(n, raw, "PR1 2AB", "Private Limited Company", "Active", "SMALL", "") for n, raw in zip(names, raws)]
+    ch = pd.concat(read_companies_house(_write_ch(tmp_path / "ch.csv", rows=rows), chunksize=5))
+    assert [None if pd.isna(v) else v for v in ch.set_index("name").loc[names, "company_number"]] == expected
 
 
 # -- small tables from the real shared files ---------------------------------------------------------
@@ -137,7 +155,7 @@ def test_register_counts_per_source(open_registers):
     # Six years of employers, one row per distinct (name, company number): more than any single year.
     assert 10_831 < counts["gender_pay_gap"] < 6 * 10_831
     assert list(open_registers.columns) == reg.REGISTER_COLUMNS
-    assert (open_registers["name_norm"] == open_registers["name"].map(normalise.supplier_name)).all()
+    assert (open_registers["name_norm"] == open_registers["name"].map(identifiers.supplier_name)).all()
 
 
 def test_nhs_closed_kept_and_flagged(open_registers):
@@ -211,14 +229,14 @@ CH_ROWS = [
 ]
 
 
-def _write_ch(path: Path, as_zip: bool = False) -> Path:
+def _write_ch(path: Path, as_zip: bool = False, rows: list | None = None) -> Path:
     import csv
     import io
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(CH_HEADER)
-    w.writerows(CH_ROWS)
+    w.writerows(CH_ROWS if rows is None else rows)
     if as_zip:
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
             z.writestr("BasicCompanyDataAsOneFile-2026-11-01.csv", buf.getvalue())
@@ -246,7 +264,18 @@ def test_read_companies_house_chunks_and_rules(tmp_path, as_zip):
     assert pd.isna(ch.loc["22222222", "size"])  # dormant
     assert ch.loc["33333333", "name"] == 'MID SIZE, "QUOTED" LTD' and ch.loc["33333333", "size"] == "sme"
     assert pd.isna(ch.loc["33333333", "sic_code"])
-    assert ch.loc["01234567", "name_norm"] == normalise.supplier_name("ACME WIDGETS LIMITED")
+    assert ch.loc["01234567", "name_norm"] == identifiers.supplier_name("ACME WIDGETS LIMITED")
+
+
+def test_load_companies_house_sizes_from_the_registers_beside_it(tmp_path):
+    """The one reader for a run that adds BasicCompanyData to the registers (supplier resolution):
+    a FULL filer is large only when the Gender Pay Gap among those registers says so."""
+    path = _write_ch(tmp_path / "ch.csv")
+    gpg = pd.DataFrame({"source": ["gender_pay_gap"], "size": ["large"], "company_number": ["SC016876"]})
+    sized = reg.load_companies_house(path, gpg)
+    assert len(sized) == len(CH_ROWS) and list(sized.columns) == reg.REGISTER_COLUMNS
+    assert sized.set_index("company_number").loc["SC016876", "size"] == "large"
+    assert pd.isna(reg.load_companies_house(path).set_index("company_number").loc["SC016876", "size"])
 
 
 def test_read_companies_house_names_missing_columns(tmp_path):
@@ -323,7 +352,7 @@ def test_postcode_table_full(built_reference):
     assert pcs["terminated"].sum() > 800_000
     assert pcs.loc[pcs["postcode"] == "AB1 0AA", "terminated"].item()  # terminated 1996, still resolves
     sample = pcs["postcode"].sample(5000, random_state=1)
-    assert (sample.map(normalise.postcode) == sample).all()
+    assert (sample.map(identifiers.postcode) == sample).all()
     english = pcs["lsoa_code"].str.startswith("E", na=False)
     assert pcs.loc[english, "lad_code"].str.startswith("E").all()
 
@@ -366,30 +395,6 @@ def test_built_registers_and_sources(built_reference):
         assert "absent" in by_name["Companies House BasicCompanyData"]["note"]
     assert by_name["English Indices of Deprivation 2019 (Files 1, 2, 6)"]["rows"] == 32844
     assert "England only" in by_name["English Indices of Deprivation 2019 (Files 1, 2, 6)"]["note"]
-
-
-# -- the Arrow normalisers used at Companies House scale agree with the shared Python ones --------------
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from cwbtools.reference._common import company_numbers_fast, postcodes_fast  # noqa: E402
-
-_POSTCODE_ISH = st.text(alphabet="ABCEGHJKMNPRSTWXYZ0123456789 -.abcmprw", max_size=10)
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.lists(st.one_of(st.none(), _POSTCODE_ISH, st.from_regex(r"[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}", fullmatch=True)),
-                max_size=20))
-def test_arrow_postcodes_match_normalise(values):
-    assert postcodes_fast(values) == [normalise.postcode(v) for v in values]
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.text(alphabet="SCNIOPRsc0123456789 -/", max_size=11),
-                          st.from_regex(r"[A-Z]{2}[0-9]{1,6}[A-Z]?", fullmatch=True)), max_size=20))
-def test_arrow_company_numbers_match_python(values):
-    assert company_numbers_fast(values) == [company_number(v) for v in values]
 
 
 def test_company_kind_from_category():

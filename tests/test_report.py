@@ -12,6 +12,8 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
+
+from cwbtools.schema import INDIVIDUALS_LABEL
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
@@ -41,14 +43,43 @@ def test_clean_html_shows_script_as_text_and_drops_what_could_run():
     assert f'src="data:image/png;base64,{PNG}"' in out
 
 
+@pytest.mark.parametrize("name", ['<script>alert("x")</script> Ltd', '<img src=x onerror=alert(1)> Services Ltd'])
+def test_a_supplier_named_with_markup_reads_as_text_after_cleaning(name, tmp_path):
+    from html.parser import HTMLParser
+
+    class Seen(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.tags, self.text = [], ""
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append(tag)
+
+        def handle_data(self, data):
+            self.text += data
+
+    df = pd.DataFrame({"supplier_name": [name], "supplier_type": ["sme"], "spend_pence": [1]})
+    seen = Seen()
+    seen.feed(report.clean_html(present.table(df, "top", "Top", "b", tmp_path).data))
+    assert name in seen.text
+    assert not {"script", "img"} & set(seen.tags)
+    # Raw in a fragment (a Markdown output): an unknown tag is escaped to text, not stripped.
+    raw = report.clean_html(f"<p>Top: <strong>{name}</strong> <scr<script>ipt>x</p>")
+    assert "<script" not in raw and "onerror" not in raw
+    if name.startswith("<script"):
+        assert f"Top: <strong>{name.replace('<', '&lt;').replace('>', '&gt;')}</strong>" in raw.replace("&quot;", '"')
+    assert "&lt;scr&lt;script&gt;ipt&gt;x" in raw
+
+
 def test_present_table_escapes_and_saves_the_csv(tmp_path):
-    df = pd.DataFrame({"supplier": [EVIL, "A & B"], "spend_pence": [101, 202]})
+    # Organisations (a legal form): reports name only payees with evidence of one (cwbtools.privacy).
+    df = pd.DataFrame({"supplier": [f"{EVIL} Ltd", "A & B Ltd"], "spend_pence": [101, 202]})
     block = present.table(df, "Top suppliers!", "Top <2> suppliers", "based on <x>", tmp_path)
     html_text = block.data
     assert EVIL not in html_text and "&lt;script&gt;" in html_text
     assert "Top &lt;2&gt; suppliers" in html_text
     assert 'href="data/top-suppliers.csv"' in html_text
-    assert (tmp_path / "data" / "top-suppliers.csv").read_text() == f"supplier,spend_pence\n{EVIL},101\nA & B,202\n"
+    assert (tmp_path / "data" / "top-suppliers.csv").read_text() == f"supplier,spend_pence\n{EVIL} Ltd,101\nA & B Ltd,202\n"
 
 
 def test_present_table_never_names_an_individual(tmp_path):
@@ -62,7 +93,7 @@ def test_present_table_never_names_an_individual(tmp_path):
     csv = (tmp_path / "data" / "suppliers.csv").read_text()
     for text in (csv, block.data):
         assert "Jane Smith" not in text and "J Bloggs" not in text
-        assert text.count("(individual)") == 2 and "Acme Ltd" in text
+        assert text.count(INDIVIDUALS_LABEL) == 2 and "Acme Ltd" in text
     assert "100" in csv and "300" in csv, "amounts are kept: only the names go"
     assert df.loc[0, "supplier_name"] == "Jane Smith", "the caller's frame is not changed"
 

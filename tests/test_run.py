@@ -179,10 +179,17 @@ def test_an_invalid_config_fails_alone_with_its_key_named(tmp_path, capsys):
 
     bad = tmp_path / "bad.yml"
     bad.write_text(runs.STANDIN_A.read_text().replace("years:", "yeras:"))
-    code = main(["run", str(bad), "--reports", str(tmp_path / "reports"), "--notebooks", str(STANDINS)])
+    # Among others: a line in the failure summary, the others go on.
+    code = main(["run", str(bad), str(tmp_path / "gone.yml"), "--reports", str(tmp_path / "reports"),
+                 "--notebooks", str(STANDINS)])
     assert code == 1
     err = capsys.readouterr().err
     assert "bad.yml: (config), -: " in err and "unknown key 'yeras'" in err
+    assert "gone.yml: (config), -: " in err
+    # Alone: its reason is the whole answer, one line, exit 2 as for any user mistake.
+    code = main(["run", str(bad), "--reports", str(tmp_path / "reports"), "--notebooks", str(STANDINS)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and err.startswith("cwb: error: ") and "unknown key 'yeras'" in err
 
 
 # -------------------------------------------------------------------------------------------

@@ -77,8 +77,9 @@ def test_a_supplier_name_is_text_in_a_table_and_after_cleaning(text, tmp_path):
 
     from cwbtools import present
 
+    # `name_shown`: organisations (a register match, say), so the report names them (cwbtools.privacy).
     frame = pd.DataFrame({"supplier_name": [text, "Plain Ltd"], "supplier_type": ["sme", "sme"],
-                          "spend_pence": [100, 200]})
+                          "spend_pence": [100, 200], "name_shown": [True, True]})
     block = present.table(frame, "hostile", f"Title {text}", f"Based on {text}", tmp_path)
     html = block.data if hasattr(block, "data") else str(block)
     for fragment in (html, report.clean_html(html), report.clean_html(text)):
@@ -150,8 +151,10 @@ def test_a_synthetic_config_cannot_make_the_demo_writer_write_for_it(tmp_path, m
 
     monkeypatch.setenv("CWB_PROCESSED", str(tmp_path / "processed"))
     path = tmp_path / "city.yml"
+    # allow_outside_data: the path is refused on loading otherwise (tests/test_messages.py); here
+    # the demo writer's own guard is under test.
     path.write_text(_CONFIG.format(name="Town", slug="elsewhere", anchor="Council").replace(
-        "ledgers: [x.csv]", 'ledgers: ["../../cwb-evil/ledger.csv"]'))
+        "ledgers: [x.csv]", 'ledgers: ["../../cwb-evil/ledger.csv"]') + "allow_outside_data: true\n")
     config = load_config(path, check_inputs=False, resolve_areas=False)
     with pytest.raises(CwbError, match="only the 'preston-demo' demo"):
         pipeline.build_city(config)

@@ -11,7 +11,7 @@ import pytest
 
 from cwbtools import cli, suppliers
 from cwbtools.errors import InputFileError
-from cwbtools.normalise import supplier_name
+from cwbtools.identifiers import supplier_name
 from cwbtools.suppliers import fold_review, read_crosswalk, resolve_suppliers, supplier_key
 
 
@@ -130,6 +130,70 @@ def test_crosswalk_errors_name_the_row(tmp_path):
         read_crosswalk(bad)
     with pytest.raises(InputFileError, match="supplier_name"):
         read_crosswalk(pd.DataFrame({"name": ["x"]}))
+
+
+def test_crosswalk_company_numbers_take_the_one_spelling():
+    from test_identifiers import COMPANY_NUMBERS
+
+    cw = read_crosswalk(pd.DataFrame({"supplier_name": [f"Supplier {i}" for i in range(len(COMPANY_NUMBERS))],
+                                      "company_number": [raw for raw, _ in COMPANY_NUMBERS]}))
+    assert [None if pd.isna(v) else v for v in cw["company_number"]] == [e for _, e in COMPANY_NUMBERS]
+    with pytest.raises(InputFileError, match=r"row 3, column company_number: 'TBC'"):
+        read_crosswalk(pd.DataFrame({"supplier_name": ["A", "B"], "company_number": ["N/A", "TBC"]}))
+
+
+# Two organisations a register holds under numbers ledgers and crosswalks write otherwise.
+_NUMBERED = pd.DataFrame({
+    "source": ["companies_house", "companies_house"], "name": ["BEST ASIAN MEDIA LIMITED", "NORTHERN PARTNERS LLP"],
+    "company_number": ["04166647", "OC301234"], "charity_number": [None, None], "other_id": [None, None],
+    "postcode": ["BL1 1AA", "PR1 2AB"], "sic_code": ["58130", "69201"], "size": ["sme", "sme"],
+    "kind": ["company", "company"]})
+
+
+def test_a_crosswalk_number_excel_stripped_of_its_zero_finds_its_register_record():
+    tx = pd.DataFrame({"anchor": "A", "financial_year": "2019/20", "amount_pence": [100],
+                       "supplier_name": ["BAM Publishing"]})
+    cw = pd.DataFrame({"supplier_name": ["BAM Publishing"], "company_number": ["4166647"]})
+    row = _by_name(resolve_suppliers(tx, registers=_NUMBERED, postcodes=POSTCODES, crosswalk=cw)).loc["BAM Publishing"]
+    assert (row.resolved_by, row.matched_by, row.company_number) == ("crosswalk", "identifier", "04166647")
+    assert (row.registered_name, row.sic_code, row.lad_code) == ("BEST ASIAN MEDIA LIMITED", "58130", "E08000001")
+
+
+def test_a_ledger_number_written_with_a_hyphen_finds_its_register_record(tmp_path):
+    from cwbtools.ingest import ingest_paths
+
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text("Supplier Name,Payment Date,Amount,Company Number\nNP Accountants,01/05/2019,120.00,OC-301234\n")
+    tx = ingest_paths([ledger], anchor="A").transactions
+    row = _by_name(resolve_suppliers(tx, registers=_NUMBERED, postcodes=POSTCODES)).loc["NP Accountants"]
+    assert (row.resolved_by, row.company_number, row.registered_name) == \
+        ("identifier", "OC301234", "NORTHERN PARTNERS LLP")
+    # and straight from a frame that was never through ingest
+    raw = tx.assign(company_number="oc 301234")
+    row = _by_name(resolve_suppliers(raw, registers=_NUMBERED, postcodes=POSTCODES)).loc["NP Accountants"]
+    assert (row.resolved_by, row.company_number, row.registered_name) == \
+        ("identifier", "OC301234", "NORTHERN PARTNERS LLP")
+
+
+def test_an_identifier_no_register_holds_leaves_the_supplier_to_name_matching():
+    tx = pd.DataFrame({"anchor": "A", "financial_year": "2019/20", "amount_pence": [100, 200, 300],
+                       "supplier_name": ["Helping Hands Trust", "Bolton Carpet Warehouse", "Nobody Known Ltd"],
+                       "company_number": ["09999998", "08888888", "07777777"]})
+    res = resolve_suppliers(tx, registers=_registers(), postcodes=POSTCODES)
+    s = _by_name(res)
+    # The register's record has no company number: the name finds it.
+    assert s.loc["Helping Hands Trust", "resolved_by"] == "exact_name"
+    assert s.loc["Helping Hands Trust", "registered_name"] == "HELPING HANDS TRUST"
+    assert s.loc["Helping Hands Trust", "company_number"] == "09999998"  # the ledger's number is kept
+    # A namesake with another company number is not the supplier: unresolved, and a person looks.
+    carpets = s.loc["Bolton Carpet Warehouse"]
+    assert carpets.resolved_by == "unresolved" and pd.isna(carpets.registered_name)
+    assert carpets.company_number == "08888888"
+    refused = res.review.set_index("supplier_name").loc["Bolton Carpet Warehouse"]
+    assert refused.candidate_company_number == "10559393" and "another company number" in refused.reason
+    # Nothing found by number or name: unresolved, never `identifier`.
+    assert s.loc["Nobody Known Ltd", "resolved_by"] == "unresolved"
+    assert "identifier" not in set(s["resolved_by"])
 
 
 def test_review_file_folds_accepted_rows_into_the_crosswalk(tmp_path):

@@ -35,9 +35,8 @@ from . import analysis, duck
 from .errors import CwbError
 
 # The same words and orders as `analysis`: one definition, so the two routes print the same tables.
-from .analysis import (
-    ALL_ANCHORS, BUSINESS_TYPE_NAMES, BUSINESS_TYPES, DEFAULT_DEPRIVED_DECILES, GEO_ORDER, INDIVIDUALS_LABEL,
-)
+from .analysis import ALL_ANCHORS, BUSINESS_TYPE_NAMES
+from .schema import GEO_ORDER, INDIVIDUALS_KEY, INDIVIDUALS_LABEL, SUPPLIER_TYPES
 
 # Columns the key function may read; anchor is included because a ledger's own supplier id only
 # means something within its anchor.
@@ -428,8 +427,8 @@ def _deciles_sql(deprived_deciles: Iterable[int]) -> str:
     return ", ".join(str(int(d)) for d in deprived_deciles) or "NULL"
 
 
-def measures(src: SpendSource, year: str | None = None, anchor: str | None = None,
-             deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES) -> dict:
+def measures(src: SpendSource, year: str | None = None, anchor: str | None = None, *,
+             deprived_deciles: Iterable[int]) -> dict:
     """`analysis.measures` of one year (all years when None), one anchor or all."""
     _check_year(src, year)
     where, params = _where(year, anchor)
@@ -449,8 +448,7 @@ def _headline_frame(rows: list[dict], lead: list[str]) -> pd.DataFrame:
     return df[lead + [c for c in df.columns if c not in lead]]
 
 
-def headline(src: SpendSource, year: str | None = None,
-             deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES) -> pd.DataFrame:
+def headline(src: SpendSource, year: str | None = None, *, deprived_deciles: Iterable[int]) -> pd.DataFrame:
     """`analysis.headline`: all anchors, then each anchor (one scan, grouped with a rollup)."""
     _check_year(src, year)
     where, params = _where(year)
@@ -466,7 +464,7 @@ def headline(src: SpendSource, year: str | None = None,
     return _headline_frame(rows, ["anchor"])
 
 
-def by_anchor_year(src: SpendSource, deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES) -> pd.DataFrame:
+def by_anchor_year(src: SpendSource, deprived_deciles: Iterable[int]) -> pd.DataFrame:
     """The headline measures for every anchor in every year, plus `All anchors` per year: one row
     each, years in order. Equals `analysis.headline(for_year(spend, y))` stacked over years."""
     sums = src.sql(f"""SELECT financial_year, anchor, GROUPING(anchor) AS g,
@@ -533,7 +531,7 @@ def spend_by_business_type(src: SpendSource, year: str | None = None) -> pd.Data
     out["share_of_total"] = _safe_div(out["total_pence"], pd.Series(total, index=out.index))
     out["supplier_type"] = out["supplier_type"].astype("string")
     out["business_type"] = out["supplier_type"].map(BUSINESS_TYPE_NAMES).fillna(out["supplier_type"])
-    out["_order"] = out["supplier_type"].map({t: i for i, t in enumerate(BUSINESS_TYPES)}).fillna(len(BUSINESS_TYPES))
+    out["_order"] = out["supplier_type"].map({t: i for i, t in enumerate(SUPPLIER_TYPES)}).fillna(len(SUPPLIER_TYPES))
     out = out.sort_values(["_order", "supplier_type"], kind="mergesort").drop(columns="_order")
     first = ["supplier_type", "business_type", "total_pence", "share_of_total"]
     return out[first + [c for c in out.columns if c not in first]].reset_index(drop=True)
@@ -588,7 +586,7 @@ _SHOWN = {
     "geo": f"CASE WHEN {_IND} THEN 'various' ELSE COALESCE(geo, 'unlocated') END",
     "lad_code": f"CASE WHEN {_IND} THEN '' ELSE COALESCE(lad_code, '') END",
 }
-_SHOWN_KEY = f"CASE WHEN {_IND} THEN '(individuals)' ELSE COALESCE(supplier_key, '') END"
+_SHOWN_KEY = f"CASE WHEN {_IND} THEN '{INDIVIDUALS_KEY}' ELSE COALESCE(supplier_key, '') END"
 
 
 def top_suppliers(src: SpendSource, n: int = 300, year: str | None = None) -> pd.DataFrame:
@@ -648,11 +646,11 @@ def supplier_counts(src: SpendSource, year: str | None = None) -> pd.DataFrame:
 
 
 def baseline(src: SpendSource, year: str | None = None, top_n: int = 300,
-             deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES,
+             *, deprived_deciles: Iterable[int],
              geography: pd.DataFrame | None = None, sic: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """Every baseline aggregate for one year (or all years), each a small DataFrame."""
     return {
-        "headline": headline(src, year, deprived_deciles),
+        "headline": headline(src, year, deprived_deciles=deprived_deciles),
         "by_anchor_year": by_anchor_year(src, deprived_deciles),
         "by_lad": spend_by_lad(src, geography, year=year),
         "by_sector": spend_by_sector(src, "section", sic, year=year),

@@ -8,24 +8,24 @@ every share comes with its coverage (the part of spend the share could be measur
 splits like the measured spend.
 
 Individuals and redacted payees are aggregated and never named: any supplier table collapses them
-into one "(individuals, not named)" line.
+into one "(payees not named)" line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .definitions import RESPEND_TYPES, AnalysisDefinitions
 from .errors import CwbError
 from .formats import gbp as _gbp, pct as _pct
+from .schema import GEO_ORDER, INDIVIDUALS_KEY, INDIVIDUALS_LABEL, NAME_SHOWN, SUPPLIER_TYPES
 
-INDIVIDUALS_LABEL = "(individuals, not named)"
 ALL_ANCHORS = "All anchors"
-BUSINESS_TYPES = ["sme", "large", "vcse", "public", "individual", "unknown"]
 BUSINESS_TYPE_NAMES = {
     "sme": "SME",
     "large": "Large business",
@@ -34,10 +34,6 @@ BUSINESS_TYPE_NAMES = {
     "individual": "Individuals (not named)",
     "unknown": "Not classified",
 }
-GEO_ORDER = ["place", "wider", "outside", "unlocated"]
-DEFAULT_DEPRIVED_DECILES = (1, 2)
-DEFAULT_BENCHMARKS = {"local": 0.311, "sme": 0.47}
-DEFAULT_RESPEND = {"local_sme": 0.63, "large": 0.40}
 
 
 # --------------------------------------------------------------------------------------------
@@ -107,8 +103,7 @@ def anchors_in(spend: pd.DataFrame) -> list[str]:
 # 1. Headline
 
 
-def measures(spend: pd.DataFrame, deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES,
-             sme_measured: bool = True) -> dict[str, Any]:
+def measures(spend: pd.DataFrame, deprived_deciles: Iterable[int], sme_measured: bool = True) -> dict[str, Any]:
     """Every headline measure of one body of spend (one year, all anchors or one): pence and shares.
 
     Keys: total, located, unlocated, place, wider (place included, as CLES counts it), outside (located
@@ -167,16 +162,16 @@ def measures(spend: pd.DataFrame, deprived_deciles: Iterable[int] = DEFAULT_DEPR
     return out
 
 
-def sme_measurable(spend: pd.DataFrame, config: Any = None) -> bool:
+def sme_measurable(spend: pd.DataFrame, defs: AnalysisDefinitions | None = None) -> bool:
     """Whether SMEs can be told apart in this city's spend: the config gives a Companies House
-    file (`companies_file`, with accounts categories) or some supplier was classified as an SME."""
-    if config is not None and _get(config, "companies_file", default=None):
+    file (`companies_file`, with accounts categories), counts suppliers of unknown size as SMEs or
+    large (`definitions.sme.unknown_as`), or some supplier was classified as an SME."""
+    if defs is not None and (defs.companies_file is not None or defs.unknown_size_as != "unknown"):
         return True
     return bool((spend["supplier_type"].astype("string") == "sme").fillna(False).any())
 
 
-def headline(spend: pd.DataFrame, deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES,
-             sme_measured: bool = True) -> pd.DataFrame:
+def headline(spend: pd.DataFrame, deprived_deciles: Iterable[int], sme_measured: bool = True) -> pd.DataFrame:
     """All anchors together, then each anchor: total, place, wider, outside (leakage), unlocated in
     pence, and each share with its coverage and bounds. One row per anchor, `All anchors` first."""
     rows = [{"anchor": ALL_ANCHORS, **measures(spend, deprived_deciles, sme_measured)}]
@@ -208,14 +203,15 @@ def headline_table(head: pd.DataFrame) -> pd.DataFrame:
 
 def coverage_note(spend: pd.DataFrame, what: str = "") -> str:
     """`Based on 1,234 payments by 6 anchors in 2012/13; £X of £Y located to a postcode (Z%).`"""
-    m = measures(spend)
+    amount = spend["amount_pence"].astype("int64")
+    total, located = _pence(amount), _pence(amount[_located(spend)])
     years = sorted(spend["financial_year"].dropna().astype(str).unique())
     n_anchors = spend["anchor"].nunique()
     year_text = years[0] if len(years) == 1 else (f"{years[0]} to {years[-1]}" if years else "no year")
     text = (
-        f"based on {m['payments']:,} payments by {n_anchors} anchor{'s' if n_anchors != 1 else ''} in "
-        f"{year_text}; {_gbp(m['located'])} of {_gbp(m['total'])} located to a postcode "
-        f"({_pct(m['located_share'])})."
+        f"based on {len(spend):,} payments by {n_anchors} anchor{'s' if n_anchors != 1 else ''} in "
+        f"{year_text}; {_gbp(located)} of {_gbp(total)} located to a postcode "
+        f"({_pct(_ratio(located, total))})."
     )
     text = f"{what}: {text}" if what else text
     return text[0].upper() + text[1:]
@@ -368,6 +364,21 @@ def spend_by_sector(spend: pd.DataFrame, level: str = "section", sic: pd.DataFra
 # 4. Business type
 
 
+def count_unknown_size(spend: pd.DataFrame, unknown_as: str) -> pd.DataFrame:
+    """The spend with suppliers of unknown size (`supplier_type` unknown) counted as `unknown_as`
+    (`definitions.sme.unknown_as`): `unknown` leaves them apart; `sme` or `large` relabels them,
+    so every figure by supplier type (SME share, business types, re-spend, exclusions) counts them
+    so. Applied once, to the spend the analysis reads."""
+    if unknown_as not in ("unknown", "sme", "large"):
+        raise ValueError(f"unknown_as must be 'unknown', 'sme' or 'large', not {unknown_as!r}")
+    if unknown_as == "unknown":
+        return spend
+    out = spend.copy()
+    stype = out["supplier_type"].astype("string")
+    out["supplier_type"] = stype.mask(stype.fillna("unknown") == "unknown", unknown_as)
+    return out
+
+
 def spend_by_business_type(spend: pd.DataFrame, by_anchor: bool = False) -> pd.DataFrame:
     """SME, large, VCSE, public, individual (aggregated), not classified: £ by geography and each
     type's share of total spend (of the anchor's, with `by_anchor`), in that fixed order."""
@@ -378,7 +389,7 @@ def spend_by_business_type(spend: pd.DataFrame, by_anchor: bool = False) -> pd.D
     total = out.groupby(["anchor"] if by_anchor else lambda _: 0)["total_pence"].transform("sum")
     out["share_of_total"] = _safe_div(out["total_pence"], total)
     out["business_type"] = out["supplier_type"].map(BUSINESS_TYPE_NAMES).fillna(out["supplier_type"])
-    out["_order"] = out["supplier_type"].map({t: i for i, t in enumerate(BUSINESS_TYPES)}).fillna(len(BUSINESS_TYPES))
+    out["_order"] = out["supplier_type"].map({t: i for i, t in enumerate(SUPPLIER_TYPES)}).fillna(len(SUPPLIER_TYPES))
     out = out.sort_values(keys[:-1] + ["_order", "supplier_type"], kind="mergesort").drop(columns="_order")
     first = keys + ["business_type", "total_pence", "share_of_total"]
     return out[first + [c for c in out.columns if c not in first]].reset_index(drop=True)
@@ -407,7 +418,7 @@ def local_business_spend(spend: pd.DataFrame) -> pd.DataFrame:
 # 5. Deprivation
 
 
-def deprived_area_spend(spend: pd.DataFrame, deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES,
+def deprived_area_spend(spend: pd.DataFrame, deprived_deciles: Iterable[int],
                         place_lsoa_share: float | None = None, by_anchor: bool = False) -> pd.DataFrame:
     """Spend with suppliers in the most deprived LSOAs (IMD deciles `deprived_deciles`), measured
     on spend located to an LSOA with a decile, for all located spend and for spend in the place;
@@ -436,8 +447,7 @@ def deprived_area_spend(spend: pd.DataFrame, deprived_deciles: Iterable[int] = D
     return out if by_anchor else out.drop(columns="anchor")
 
 
-def place_deprived_lsoa_share(lsoa: pd.DataFrame, lad_codes: Iterable[str],
-                              deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES) -> float:
+def place_deprived_lsoa_share(lsoa: pd.DataFrame, lad_codes: Iterable[str], deprived_deciles: Iterable[int]) -> float:
     """Share of the place's LSOAs that fall in the deprived deciles (reference `lsoa.parquet`)."""
     sub = lsoa[lsoa["lad_code"].astype(str).isin(list(lad_codes))]
     if sub.empty:
@@ -479,13 +489,22 @@ def _supplier_totals(spend: pd.DataFrame) -> pd.DataFrame:
         "amount_pence": spend["amount_pence"].astype("int64"),
     })
     indiv = _is_individual(spend).to_numpy()
-    frame.loc[indiv, ["supplier_key", "supplier_name", "lad_code"]] = ["(individuals)", INDIVIDUALS_LABEL, ""]
-    frame.loc[indiv, "supplier_type"] = "individual"
-    frame.loc[indiv, "geo"] = "various"
+    # The display rule (cwbtools.privacy): a payee without positive evidence of an organisation is
+    # not named, so it joins the individuals' one line rather than keeping a rank of its own.
+    hidden = indiv.copy()
+    shown = {}
+    if NAME_SHOWN in spend.columns:
+        hidden |= ~spend[NAME_SHOWN].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        frame[NAME_SHOWN] = ~hidden
+        shown = {NAME_SHOWN: (NAME_SHOWN, "all")}
+    frame.loc[hidden, ["supplier_key", "supplier_name", "lad_code"]] = [INDIVIDUALS_KEY, INDIVIDUALS_LABEL, ""]
+    # The line mixes individuals with unnamed firms once the display rule folds them in.
+    frame.loc[hidden, "supplier_type"] = "individual" if indiv[hidden].all() else "various"
+    frame.loc[hidden, "geo"] = "various"
     out = frame.groupby("supplier_key", sort=True).agg(
         supplier_name=("supplier_name", "first"), supplier_type=("supplier_type", "first"),
         geo=("geo", "first"), lad_code=("lad_code", "first"),
-        spend_pence=("amount_pence", "sum"), payments=("amount_pence", "size"),
+        spend_pence=("amount_pence", "sum"), payments=("amount_pence", "size"), **shown,
     ).reset_index()
     out["spend_pence"] = out["spend_pence"].astype("int64")
     return out
@@ -500,7 +519,7 @@ def top_suppliers(spend: pd.DataFrame, n: int = 300) -> pd.DataFrame:
     sup["cumulative_share"] = sup["spend_pence"].cumsum() / total if total else np.nan
     sup.insert(0, "rank", range(1, len(sup) + 1))
     return sup[["rank", "supplier_name", "supplier_type", "geo", "lad_code", "spend_pence", "payments",
-                "share_of_total", "cumulative_share"]].reset_index(drop=True)
+                "share_of_total", "cumulative_share", *[c for c in [NAME_SHOWN] if c in sup]]].reset_index(drop=True)
 
 
 def supplier_counts(spend: pd.DataFrame) -> pd.DataFrame:
@@ -557,11 +576,10 @@ def supplier_concentration(spend: pd.DataFrame, min_suppliers: int = 20) -> pd.D
 # 7. Benchmark
 
 
-def benchmark_comparison(m: Mapping[str, Any], local_benchmark: float = DEFAULT_BENCHMARKS["local"],
-                         sme_benchmark: float = DEFAULT_BENCHMARKS["sme"]) -> pd.DataFrame:
-    """The place's local share and SME share (from `measures`) against the national CLES/FSB figures
-    (31.1% of spend local, 47% with SMEs by default), with bounds: `above`/`below` only when the
-    whole bounds interval is on one side, else `within bounds`."""
+def benchmark_comparison(m: Mapping[str, Any], local_benchmark: float, sme_benchmark: float) -> pd.DataFrame:
+    """The place's local share and SME share (from `measures`) against the national figures
+    (`definitions.benchmark`), with bounds: `above`/`below` only when the whole bounds interval is
+    on one side, else `within bounds`."""
     rows = []
     for label, key, bench in [("Spend with suppliers in the place", "place", local_benchmark),
                               ("Spend with SMEs", "sme", sme_benchmark)]:
@@ -586,113 +604,86 @@ def benchmark_comparison(m: Mapping[str, Any], local_benchmark: float = DEFAULT_
 # 8. Re-spend (LM3)
 
 
-def respend_lm3(m: Mapping[str, Any], survey: pd.DataFrame | None = None, spend: pd.DataFrame | None = None,
-                assumptions: Mapping[str, float] = DEFAULT_RESPEND) -> pd.DataFrame:
+def _rate_types(spend: pd.DataFrame) -> pd.Series:
+    """Each payment's supplier type as the re-spend rates know it (any other type: `unknown`)."""
+    stype = spend["supplier_type"].astype("string").fillna("unknown")
+    return stype.where(stype.isin(RESPEND_TYPES), "unknown")
+
+
+def respend_by_type(spend: pd.DataFrame, respend: Mapping[str, float]) -> pd.DataFrame:
+    """Spend by supplier type with each type's re-spend rate (`definitions.respend`) and the pence
+    re-spent: `supplier_type, spend_pence, respend_rate, respend_pence`, largest spend first."""
+    frame = pd.DataFrame({"supplier_type": _rate_types(spend), "amount_pence": spend["amount_pence"].astype("int64")})
+    out = frame.groupby("supplier_type", sort=True)["amount_pence"].sum().rename("spend_pence").reset_index()
+    out["spend_pence"] = out["spend_pence"].astype("int64")
+    out["respend_rate"] = out["supplier_type"].map(lambda t: float(respend[t])).astype("float64")
+    out["respend_pence"] = out["spend_pence"] * out["respend_rate"]
+    return out.sort_values(["spend_pence", "supplier_type"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+
+
+def weighted_respend(spend: pd.DataFrame, respend: Mapping[str, float]) -> float:
+    """The re-spend per £1 of a body of spend: each supplier type's rate weighted by its spend
+    (NaN when the spend does not sum above zero)."""
+    t = respend_by_type(spend, respend)
+    total = int(t["spend_pence"].sum())
+    return float(t["respend_pence"].sum()) / total if total > 0 else float("nan")
+
+
+def survey_rate(spend: pd.DataFrame, survey: pd.DataFrame) -> tuple[float, int, int]:
+    """A supplier survey's re-spend per £1 (columns `supplier_key` or `supplier_name`, and
+    `local_respend_share`): the mean of the surveyed place suppliers' answers weighted by the
+    anchors' spend with them. Returns (rate, suppliers matched, pence of place spend they cover)."""
+    if "local_respend_share" not in survey.columns:
+        raise CwbError("supplier survey: column 'local_respend_share' is missing")
+    key = "supplier_key" if "supplier_key" in survey.columns else "supplier_name"
+    if key not in survey.columns:
+        raise CwbError("supplier survey: needs a 'supplier_key' or 'supplier_name' column")
+    local = spend[_flag(spend, "in_place") & _located(spend) & ~_is_individual(spend)]
+    weights = local.groupby(local[key].astype(str))["amount_pence"].sum()
+    answers = survey.assign(_k=survey[key].astype(str)).set_index("_k")["local_respend_share"].astype(float)
+    joined = pd.concat([weights.rename("w"), answers.rename("r")], axis=1, join="inner").dropna()
+    joined = joined[joined["w"] > 0]
+    if joined.empty:
+        raise CwbError("supplier survey: no surveyed supplier matches a supplier in the place")
+    rate = float((joined["w"] * joined["r"]).sum() / joined["w"].sum())
+    return rate, len(joined), int(joined["w"].sum())
+
+
+def respend_lm3(spend: pd.DataFrame, respend: Mapping[str, float], survey: pd.DataFrame | None = None) -> pd.DataFrame:
     """Local Multiplier 3 (nef): LM3 = (round 1 + round 2 + round 3) / round 1, where round 1 is the
     anchors' spend, round 2 the part spent with suppliers in the place and round 3 what those
     suppliers re-spend in the place.
 
-    With a supplier `survey` (columns `supplier_key` or `supplier_name`, and `local_respend_share`:
-    the fraction of each surveyed supplier's income re-spent in the place) round 3 is measured: the
-    spend-weighted mean re-spend share of the surveyed place suppliers times round 2 (needs `spend`).
-    Without one, round 3 is a range from stated assumptions (default 63p and 40p re-spent locally per
-    £1), labelled `assumption`, never a measurement.
+    Without a survey, round 3 is an assumption (`definitions.respend`): each type of place
+    supplier's round-2 pounds times that type's pence re-spent per £1 (SMEs 63p, large firms 40p
+    ... by default), so `respend_rate` is the rates weighted by round-2 spend. With a supplier
+    `survey` (see `survey_rate`) round 3 is measured: round 2 times the surveyed re-spend rate.
+    One row, `kind` `assumption` or `measured`; `basis` says how round 3 was made.
     """
-    r1, r2 = int(m["total"]), int(m["place"])
-    rows = []
+    amount = spend["amount_pence"].astype("int64")
+    place = spend[_located(spend) & _flag(spend, "in_place")]
+    r1, r2 = _pence(amount), _pence(place["amount_pence"])
     if survey is not None:
-        if spend is None:
-            raise ValueError("a supplier survey needs the spend frame to weight the answers")
-        if "local_respend_share" not in survey.columns:
-            raise CwbError("supplier survey: column 'local_respend_share' is missing")
-        key = "supplier_key" if "supplier_key" in survey.columns else "supplier_name"
-        if key not in survey.columns:
-            raise CwbError("supplier survey: needs a 'supplier_key' or 'supplier_name' column")
-        local = spend[_flag(spend, "in_place") & _located(spend) & ~_is_individual(spend)]
-        weights = local.groupby(local[key].astype(str))["amount_pence"].sum()
-        answers = survey.assign(_k=survey[key].astype(str)).set_index("_k")["local_respend_share"].astype(float)
-        joined = pd.concat([weights.rename("w"), answers.rename("r")], axis=1, join="inner").dropna()
-        joined = joined[joined["w"] > 0]
-        if joined.empty:
-            raise CwbError("supplier survey: no surveyed supplier matches a supplier in the place")
-        rate = float((joined["w"] * joined["r"]).sum() / joined["w"].sum())
-        surveyed = int(joined["w"].sum())
-        rows.append({"basis": f"measured: survey of {len(joined)} suppliers in the place "
-                              f"({_ratio(surveyed, r2) * 100:.0f}% of place spend)",
-                     "kind": "measured", "respend_rate": rate})
+        rate, n, surveyed = survey_rate(spend, survey)
+        r3 = int(round(r2 * rate))
+        basis = (f"measured: survey of {n} suppliers in the place ({_ratio(surveyed, r2) * 100:.0f}% of place "
+                 f"spend), {rate * 100:.0f}p per £1 re-spent in the place")
+        kind = "measured"
     else:
-        for name, rate in sorted(assumptions.items(), key=lambda kv: -kv[1]):
-            rows.append({"basis": f"assumption: {rate * 100:.0f}p per £1 re-spent in the place ({name.replace('_', ' ')})",
-                         "kind": "assumption", "respend_rate": float(rate)})
-    out = pd.DataFrame(rows)
-    out["round1_pence"] = r1
-    out["round2_pence"] = r2
-    out["round3_pence"] = [int(round(r2 * rate)) for rate in out["respend_rate"]]
+        by_type = respend_by_type(place, respend)
+        r3 = int(round(float(by_type["respend_pence"].sum())))
+        rate = _ratio(r3, r2)
+        parts = ", ".join(f"{BUSINESS_TYPE_NAMES[t].split(' (')[0]} {r * 100:.0f}p on {_ratio(p, r2) * 100:.0f}%"
+                          for t, r, p in zip(by_type["supplier_type"], by_type["respend_rate"], by_type["spend_pence"])
+                          if p)
+        basis = (f"assumption: round 3 = spend with each type of supplier in the place x that type's re-spend "
+                 f"per £1 ({parts or 'no spend in the place'} of round 2)"
+                 + (f", {rate * 100:.0f}p per £1 on average" if r2 else ""))
+        kind = "assumption"
+    out = pd.DataFrame([{"basis": basis, "kind": kind, "respend_rate": rate, "round1_pence": r1,
+                         "round2_pence": r2, "round3_pence": r3}])
     out["lm3"] = (out["round1_pence"] + out["round2_pence"] + out["round3_pence"]) / r1 if r1 else np.nan
     return out[["basis", "kind", "respend_rate", "round1_pence", "round2_pence", "round3_pence", "lm3"]]
-
-
-# --------------------------------------------------------------------------------------------
-# Definitions from the city config (read tolerantly: the config is another stage's)
-
-
-@dataclass(frozen=True)
-class Definitions:
-    deprived_deciles: tuple[int, ...] = DEFAULT_DEPRIVED_DECILES
-    local_benchmark: float = DEFAULT_BENCHMARKS["local"]
-    sme_benchmark: float = DEFAULT_BENCHMARKS["sme"]
-    respend: tuple[tuple[str, float], ...] = tuple(DEFAULT_RESPEND.items())
-    supplier_survey: str | None = None
-    policy_start: str | None = None
-
-
-def _get(obj: Any, *names: str, default: Any = None) -> Any:
-    for name in names:
-        cur = obj
-        ok = True
-        for part in name.split("."):
-            if cur is None:
-                ok = False
-                break
-            if isinstance(cur, Mapping):
-                if part not in cur:
-                    ok = False
-                    break
-                cur = cur[part]
-            elif hasattr(cur, part):
-                cur = getattr(cur, part)
-            else:
-                ok = False
-                break
-        if ok and cur is not None:
-            return cur
-    return default
-
-
-def definitions(config: Any) -> Definitions:
-    """The definitions in force for a city config (`CityConfig.definitions`), defaults where silent.
-
-    The re-spend range for LM3 is the benchmark's pair (63p for local SMEs, 40p for large firms)."""
-    d = _get(config, "definitions", default=config)
-    deciles = _get(d, "deprived.deciles", "deprived_deciles", default=DEFAULT_DEPRIVED_DECILES)
-    local_b = _get(d, "benchmark.local_share", "benchmark.local", default=DEFAULT_BENCHMARKS["local"])
-    sme_b = _get(d, "benchmark.sme_share", "benchmark.sme", default=DEFAULT_BENCHMARKS["sme"])
-    hi = _get(d, "benchmark.respend_local_sme", default=None)
-    lo = _get(d, "benchmark.respend_large", default=None)
-    resp = _get(d, "respend", default=None)
-    if hi is not None and lo is not None:
-        respend = (("local SMEs", float(hi)), ("large firms", float(lo)))
-    elif isinstance(resp, Mapping) and resp:
-        respend = tuple((str(k), float(v)) for k, v in resp.items() if isinstance(v, (int, float)))
-    else:
-        respend = tuple(DEFAULT_RESPEND.items())
-    survey = _get(d, "supplier_survey", default=None)
-    policy = _get(d, "policy_start", default=None)
-    return Definitions(
-        deprived_deciles=tuple(int(x) for x in deciles), local_benchmark=float(local_b), sme_benchmark=float(sme_b),
-        respend=respend or tuple(DEFAULT_RESPEND.items()),
-        supplier_survey=str(survey) if survey else None, policy_start=str(policy) if policy else None,
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -720,8 +711,7 @@ def _summary_block(m: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def year_summary(spend: pd.DataFrame, deprived_deciles: Iterable[int] = DEFAULT_DEPRIVED_DECILES,
-                 sme_measured: bool = True) -> dict[str, Any]:
+def year_summary(spend: pd.DataFrame, deprived_deciles: Iterable[int], sme_measured: bool = True) -> dict[str, Any]:
     """One year's block of summary.json: the measures for all anchors and `anchors: {name: ...}`."""
     block = _summary_block(measures(spend, deprived_deciles, sme_measured))
     block["anchors"] = {
@@ -731,19 +721,16 @@ def year_summary(spend: pd.DataFrame, deprived_deciles: Iterable[int] = DEFAULT_
     return block
 
 
-def baseline_summary(config: Any, spend: pd.DataFrame, year: str) -> dict[str, Any]:
+def baseline_summary(defs: AnalysisDefinitions, spend: pd.DataFrame, year: str) -> dict[str, Any]:
     """The baseline part of summary.json for `year` (docs/SUMMARY.md)."""
-    defs = definitions(config)
     return {
-        "city": str(_get(config, "name", default="")),
-        "slug": str(_get(config, "slug", default="")),
-        "synthetic": bool(_get(config, "synthetic", default=False)),
+        "city": defs.name,
+        "slug": defs.slug,
+        "synthetic": defs.synthetic,
         "baseline_year": year,
-        "place": {"name": str(_get(config, "place.name", default="")),
-                  "lad_codes": list(_get(config, "place.lad_codes", default=[]))},
-        "wider_area": {"name": str(_get(config, "wider_area.name", default="")),
-                       "lad_codes": list(_get(config, "wider_area.lad_codes", default=[]))},
-        "years": {year: year_summary(for_year(spend, year), defs.deprived_deciles, sme_measurable(spend, config))},
+        "place": {"name": defs.place_name, "lad_codes": list(defs.place_lads)},
+        "wider_area": {"name": defs.wider_name or "", "lad_codes": list(defs.wider_lads)},
+        "years": {year: year_summary(for_year(spend, year), defs.deprived_deciles, sme_measurable(spend, defs))},
     }
 
 
@@ -764,15 +751,11 @@ def headline_text(m: Mapping[str, Any], place_name: str, wider_name: str, year: 
     )
 
 
-def supplier_survey(config: Any) -> pd.DataFrame | None:
+def supplier_survey(defs: AnalysisDefinitions) -> pd.DataFrame | None:
     """The config's supplier survey (CSV or XLSX) for measured re-spend, or None when it has none."""
-    path = definitions(config).supplier_survey
-    if not path:
+    if defs.supplier_survey is None:
         return None
-    resolve = getattr(config, "resolve_path", None)
-    from pathlib import Path
-
-    file = resolve(path) if resolve else Path(path)
+    file = Path(defs.supplier_survey)
     if not file.exists():
         raise CwbError(f"definitions.supplier_survey: file {file} not found")
     return pd.read_excel(file, engine="calamine") if file.suffix.lower() in (".xlsx", ".xls") else pd.read_csv(file)

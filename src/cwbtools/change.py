@@ -17,14 +17,16 @@ Pure functions over the spend frame (docs/CONTRACTS.md section 4), money in inte
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .analysis import (ALL_ANCHORS, DEFAULT_DEPRIVED_DECILES, _flag, _gbp, _located, _pence, anchors_in, definitions,
-                       for_year, measures, sme_measurable, year_summary)
+from .analysis import (ALL_ANCHORS, _flag, _gbp, _located, _pence, anchors_in, for_year, measures, sme_measurable,
+                       year_summary)
+from .definitions import AnalysisDefinitions
 from .errors import CwbError
 
 LOCAL_MEASURES = {"place": "in_place", "wider": "in_wider"}
@@ -44,9 +46,8 @@ def _years(spend: pd.DataFrame, years: list[str] | None = None) -> list[str]:
 # 1. Every baseline measure by year, and whether years compare
 
 
-def measures_by_year(spend: pd.DataFrame, years: list[str] | None = None, by_anchor: bool = True,
-                     deprived_deciles=DEFAULT_DEPRIVED_DECILES, anchors: list[str] | None = None,
-                     sme_measured: bool = True) -> pd.DataFrame:
+def measures_by_year(spend: pd.DataFrame, years: list[str] | None = None, by_anchor: bool = True, *,
+                     deprived_deciles, anchors: list[str] | None = None, sme_measured: bool = True) -> pd.DataFrame:
     """One row per year (and per anchor, with `All anchors` first): totals, place / wider / outside
     pence and shares with bounds, SME, VCSE and deprived-area shares, located coverage. With
     `anchors`, only those (for example `balanced_anchors`)."""
@@ -340,7 +341,7 @@ def trend_series(spend: pd.DataFrame, measure: str = "place", frequency: str = "
 
 
 def local_share_trend(spend: pd.DataFrame, measure: str = "place", frequency: str | None = None,
-                      policy_start: str | None = None, level: float = 0.95, cluster_min: int = 10) -> TrendResult:
+                      policy_start: date | str | None = None, level: float = 0.95, cluster_min: int = 10) -> TrendResult:
     """The spend-weighted local share modelled on time: a fractional logit (GLM binomial, logit
     link, variance weights = located spend) with anchor fixed effects, season dummies for quarterly
     or monthly series, and, with `policy_start`, an interrupted time series (a step and a change of
@@ -492,18 +493,17 @@ def supplier_churn(spend: pd.DataFrame, year_from: str, year_to: str, measure: s
 # summary.json: the change part
 
 
-def change_summary(config: Any, spend: pd.DataFrame, year_from: str | None = None,
+def change_summary(defs: AnalysisDefinitions, spend: pd.DataFrame, year_from: str | None = None,
                    year_to: str | None = None) -> dict[str, Any]:
     """`{"years": {...}, "change": {...}}` for summary.json (docs/SUMMARY.md): every year's block
     (same schema as the baseline's) and the change from the baseline year to the latest."""
     years = _years(spend)
-    year_from = year_from or getattr(config, "baseline_year", None) or years[0]
-    year_to = year_to or getattr(config, "latest_year", None) or years[-1]
-    defs = definitions(config)
+    year_from = year_from or defs.baseline_year
+    year_to = year_to or defs.latest_year
     dec = decompose_local_change(spend, year_from, year_to).set_index("measure")
     m0 = measures(for_year(spend, year_from), defs.deprived_deciles)
     m1 = measures(for_year(spend, year_to), defs.deprived_deciles)
-    sme = sme_measurable(spend, config)
+    sme = sme_measurable(spend, defs)
     years_block = {y: year_summary(for_year(spend, y), defs.deprived_deciles, sme) for y in years}
     return {"years": years_block, "change": {
         "from": year_from, "to": year_to,
@@ -526,12 +526,11 @@ def for_years(spend: pd.DataFrame, years: list[str] | None) -> pd.DataFrame:
     return spend[spend["financial_year"].astype(str).isin(_years(spend, years))]
 
 
-def comparison_years(config: Any, years: list[str]) -> tuple[str, str]:
+def comparison_years(defs: AnalysisDefinitions, years: list[str]) -> tuple[str, str]:
     """The years a change is measured between: the baseline year (when among `years`, else the
     first) and the latest; when the baseline is the latest year, the first year and the baseline."""
     years = sorted(years)
-    base = getattr(config, "baseline_year", None)
-    base = base if base in years else years[0]
+    base = defs.baseline_year if defs.baseline_year in years else years[0]
     return (years[0], base) if base == years[-1] else (base, years[-1])
 
 

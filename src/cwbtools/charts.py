@@ -26,6 +26,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from .analysis import ALL_ANCHORS, BUSINESS_TYPE_NAMES
+from .privacy import for_readers
+from .publish import write_csv
+from .schema import GEO_ORDER
 
 # Okabe & Ito (2008): safe for deuteranopia, protanopia and tritanopia, and distinct in greyscale order.
 OKABE_ITO = {
@@ -97,7 +100,7 @@ def _save(df: pd.DataFrame, report_dir: str | Path | None, csv_name: str | None)
     stem = _SAFE.sub("-", csv_name.lower()).strip("-")
     folder = Path(report_dir) / "data"
     folder.mkdir(parents=True, exist_ok=True)
-    df.to_csv(folder / f"{stem}.csv", index=False, lineterminator="\n")
+    write_csv(for_readers(df), folder / f"{stem}.csv")
 
 
 def _figure(width: float = 9, height: float = 5) -> tuple[Figure, Any]:
@@ -138,7 +141,7 @@ def geography_shares(head: pd.DataFrame, place_name: str, wider_name: str, title
     data[f"Rest of {wider_name}"] = (head["wider_pence"] - head["place_pence"]) / total
     data[f"Outside {wider_name}"] = head["outside_pence"] / total
     data["Not located"] = head["unlocated_pence"] / total
-    colours = [GEO_COLOURS[g] for g in GEO_ORDER_4]
+    colours = [GEO_COLOURS[g] for g in GEO_ORDER]
     with _style():
         fig, ax = _figure(9, 1.2 + 0.55 * len(data))
         left = np.zeros(len(data))
@@ -156,9 +159,6 @@ def geography_shares(head: pd.DataFrame, place_name: str, wider_name: str, title
                       f"{_pct(allrow['wider_share'])} in {wider_name}; "
                       f"{_pct(allrow['located_share'])} of spend could be located")
     return _finish(fig, ax, title, data, report_dir, csv_name)
-
-
-GEO_ORDER_4 = ["place", "wider", "outside", "unlocated"]
 
 
 def spend_by_lad(by_lad: pd.DataFrame, top: int = 15, title: str | None = None, report_dir=None,

@@ -184,3 +184,23 @@ def header_score(cells: list[object]) -> int:
 
 
 HEADER_MIN_SCORE = 21  # two core fields and one more, or all three core fields
+
+# A cell no header has: a number, a date, an amount, a long run of digits.
+_DATA_LIKE = re.compile(r"^[\d\s.,:/£$€()+-]+$|\d{4}")
+
+
+def quote_header(cells: list[object], limit: int = 12, width: int = 40) -> str:
+    """A row's cells for an error message, only when the row reads as a header: it names at least
+    one known field and holds no number, date or long text. Any other row may be data (a person's
+    name, a line of a system file) and is described, never quoted."""
+    if not cells:
+        return "(none)"
+    texts = [c.strip() for c in cells if isinstance(c, str) and c.strip()]
+    header = (len(texts) == len([c for c in cells if c not in (None, "")])
+              and any(field_for(t) is not None for t in texts)
+              and not any(_DATA_LIKE.search(t) or len(t) > 2 * width for t in texts))
+    if not header:
+        return f"none recognisable (the top row's {len(cells)} cell(s) are not shown: they may be data)"
+    shown = [repr(t if len(t) <= width else t[:width] + "...") for t in texts[:limit]]
+    more = f" and {len(texts) - limit} more" if len(texts) > limit else ""
+    return ", ".join(shown) + more

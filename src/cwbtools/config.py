@@ -6,7 +6,8 @@ nearest valid key. Every definition has a documented default (docs/ASSUMPTIONS.m
 `CityConfig.definitions_table()` echoes the definitions in force in every report.
 
 Paths in a config may use `${CWB_DATA}`, `${CWB_PROCESSED}` or `${CWB_RAW}`; a relative path is looked
-for beside the config first, then in the shared data folder.
+for beside the config first, then in the shared data folder. Wherever it is written, a path must
+lead into one of those folders or the config's own (see `CityConfig`; docs/SECURITY.md).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from .definitions import RESPEND_TYPES, AnalysisDefinitions, NotInfluenceableRules, ScenarioTarget
 from .errors import ConfigError
 from .paths import configs_dir, processed_dir, raw_dir, shared_data_dir
 
@@ -159,12 +161,27 @@ class Deprived(_Strict):
         return sorted(set(value))
 
 
-class SmeRule(_Strict):
-    """Who counts as an SME: fewer than `max_employees` staff (UK definition), read from the
-    registers by supplier resolution; suppliers of unknown size are counted as `unknown_as`."""
+# The UK definition of an SME (fewer staff than this); the registers tell only this boundary.
+SME_EMPLOYEES = 250
 
-    max_employees: int = 250
+
+class SmeRule(_Strict):
+    """Who counts as an SME: fewer than `SME_EMPLOYEES` (250) staff (the UK definition), as the registers tell it by
+    supplier resolution; spend with suppliers of unknown size is counted as `unknown_as`:
+    `unknown` (apart: the SME share is measured on spend of known type, with bounds), `sme` or
+    `large` (see `analysis.count_unknown_size`)."""
+
     unknown_as: Literal["unknown", "sme", "large"] = "unknown"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_threshold(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "max_employees" in value:
+            raise ValueError(f"max_employees is no longer a setting: the registers only tell fewer than "
+                             f"{SME_EMPLOYEES} staff from more (Gender Pay Gap reporting, Companies House "
+                             f"accounts categories), so an SME is always fewer than {SME_EMPLOYEES} "
+                             "employees; remove the key")
+        return value
 
 
 class NotInfluenceable(_Strict):
@@ -183,18 +200,29 @@ class NotInfluenceable(_Strict):
     suppliers_file: str | None = None
 
 
+# Benchmark keys that moved to `definitions.respend` (one re-spend setting, per supplier type).
+_MOVED_RESPEND = {"respend_local_sme": "definitions.respend.sme", "respend_large": "definitions.respend.large"}
+
+
 class Benchmark(_Strict):
-    """CLES/FSB 2013 'Local procurement: making the most of small businesses'."""
+    """The national shares a place is compared with: CLES/FSB 2013 'Local procurement: making the
+    most of small businesses'."""
 
     local_share: float = 0.311
     sme_share: float = 0.47
-    respend_local_sme: float = 0.63
-    respend_large: float = 0.40
     source: str = ("CLES and FSB (2013), Local procurement: making the most of small businesses, one "
-                   "year on: 31.1% of council procurement spend within the authority, 47% with SMEs, "
-                   "local SMEs re-spend 63p per £1 locally, large firms 40p")
+                   "year on: 31.1% of council procurement spend within the authority, 47% with SMEs")
 
-    @field_validator("local_share", "sme_share", "respend_local_sme", "respend_large")
+    @model_validator(mode="before")
+    @classmethod
+    def _moved(cls, value: Any) -> Any:
+        moved = [k for k in _MOVED_RESPEND if isinstance(value, dict) and k in value]
+        if moved:
+            raise ValueError("; ".join(f"{k} moved to {_MOVED_RESPEND[k]}" for k in moved)
+                             + " (re-spend per £1 is set once, per supplier type: sme, large, vcse, public, unknown)")
+        return value
+
+    @field_validator("local_share", "sme_share")
     @classmethod
     def _share(cls, value: float) -> float:
         if not 0 <= value <= 1:
@@ -203,14 +231,16 @@ class Benchmark(_Strict):
 
 
 class Respend(_Strict):
-    """Pence per £1 a supplier of each type re-spends in the local economy (first round)."""
+    """Pence per £1 (as a fraction) a supplier in the place of each type re-spends in the place:
+    the third round of LM3 and the re-spend range of the next steps' scenarios."""
 
     sme: float = 0.63
     large: float = 0.40
     vcse: float = 0.63
     public: float = 0.40
     unknown: float = 0.40
-    source: str = ("CLES/FSB 2013 for SMEs (63p) and large firms (40p); VCSE assumed like SMEs, "
+    source: str = ("CLES and FSB (2013), Local procurement: making the most of small businesses, one year "
+                   "on: local SMEs re-spend 63p per £1 locally, large firms 40p; VCSE assumed like SMEs, "
                    "public bodies and unknown suppliers like large firms (conservative)")
 
     @field_validator("sme", "large", "vcse", "public", "unknown")
@@ -274,6 +304,15 @@ class PublishedFigure(_Strict):
 
 
 class CityConfig(_Strict):
+    """One place's configuration.
+
+    Every input path (ledgers, supplier sheets, creditors, crosswalk, companies file, survey,
+    suppliers file, contract notices) must resolve, after symlinks, inside a data folder: the shared
+    data (`CWB_DATA`), the processed or raw folder, or the config file's own folder; anything else
+    (`/etc/passwd`, `~/.ssh/...`) is refused when the config is loaded. `allow_outside_data: true`
+    lifts that refusal for a config whose author means it.
+    """
+
     name: str
     slug: str
     synthetic: bool = False
@@ -289,6 +328,8 @@ class CityConfig(_Strict):
     companies_file: str | None = None
     crosswalk: str | None = None
     contracts_notices: str | None = None
+    # Read input files from anywhere, not only the data folders (see the class docstring).
+    allow_outside_data: bool = False
     # Set by load_config, never by the YAML author (a private attribute, so `source_path:` in a
     # YAML file is rejected like any unknown key).
     _source_path: Path | None = PrivateAttr(default=None)
@@ -352,8 +393,51 @@ class CityConfig(_Strict):
         return self.source_path.parent if self.source_path else configs_dir()
 
     def resolve_path(self, value: str) -> Path:
-        """A config path as a file-system path (see the module docstring for the rules)."""
-        return resolve_path(value, self.config_dir)
+        """A config path as a file-system path (see the module docstring for the rules); a
+        `ConfigError` when it leads outside the data folders (see the class docstring)."""
+        path = resolve_path(value, self.config_dir)
+        self._check_inside(value, path)
+        return path
+
+    def _check_inside(self, value: str, path: Path, label: str | None = None) -> None:
+        if self.allow_outside_data:
+            return
+        folders = data_folders(self.config_dir)
+        if not inside_data(path, folders):
+            where = f" in {self.source_path}" if self.source_path else ""
+            what = f"{label} {value!r}" if label else repr(value)
+            raise ConfigError(
+                f"{what}{where} leads to {path.resolve()}, outside the data folders "
+                f"({', '.join(map(str, folders))}): move the file into one of them, or add "
+                "`allow_outside_data: true` to the config if it is meant to be read")
+
+    def input_paths(self) -> list[tuple[str, str]]:
+        """(where in the config, path as written) for every input the config names."""
+        out = []
+        for i, anchor in enumerate(self.anchors):
+            out += [(f"anchors[{i}].ledgers[{j}]", ledger.path) for j, ledger in enumerate(anchor.ledgers)]
+            if anchor.supplier_sheet:
+                out.append((f"anchors[{i}].supplier_sheet", anchor.supplier_sheet.path))
+            if anchor.creditors:
+                out.append((f"anchors[{i}].creditors", anchor.creditors))
+        for label, value in (("crosswalk", self.crosswalk), ("companies_file", self.companies_file),
+                             ("contracts_notices", self.contracts_notices),
+                             ("definitions.supplier_survey", self.definitions.supplier_survey),
+                             ("definitions.not_influenceable.suppliers_file",
+                              self.definitions.not_influenceable.suppliers_file)):
+            if value:
+                out.append((label, value))
+        return out
+
+    def check_paths(self) -> None:
+        """Refuse (ConfigError) an input path outside the data folders, or a file a ledger folder
+        or glob expands to that is (a symlink out); the first one found, with its key."""
+        for label, value in self.input_paths():
+            path = resolve_path(value, self.config_dir)
+            self._check_inside(value, path, label)
+            if label.startswith("anchors") and ".ledgers[" in label:
+                for file in _expand(path):
+                    self._check_inside(str(file), file, f"{label} (file {file.name})")
 
     def definitions_table(self) -> pd.DataFrame:
         """The definitions in force, their defaults and why: echoed in every report."""
@@ -369,10 +453,12 @@ class CityConfig(_Strict):
             ("Deprived area", f"IMD 2019 deciles {_list(d.deprived.deciles)} (national)",
              f"IMD 2019 deciles {_list(default.deprived.deciles)} (national)",
              "The 20% most deprived neighbourhoods (LSOAs) in England, English Indices of Deprivation 2019."),
-            ("SME", f"fewer than {d.sme.max_employees} employees; unknown size counted as {d.sme.unknown_as}",
-             f"fewer than {default.sme.max_employees} employees; unknown size counted as {default.sme.unknown_as}",
+            ("SME", f"fewer than {SME_EMPLOYEES} employees; unknown size counted as {d.sme.unknown_as}",
+             f"fewer than {SME_EMPLOYEES} employees; unknown size counted as {default.sme.unknown_as}",
              "UK definition (Companies Act thresholds); size read from registers (accounts category, "
-             "Gender Pay Gap reporting at 250+ staff)."),
+             "Gender Pay Gap reporting at 250+ staff), which tell only that boundary. Spend with suppliers "
+             "of unknown size counts in the SME share, business types and re-spend as this says "
+             "('unknown': apart, the SME share then measured on spend of known type, with bounds)."),
             ("Not influenceable: supplier types", _list(d.not_influenceable.supplier_types),
              _list(default.not_influenceable.supplier_types),
              "Payments to other public bodies and to individuals are not procurement an anchor can redirect."),
@@ -391,16 +477,13 @@ class CityConfig(_Strict):
              d.benchmark.source),
             ("Benchmark: SME share", f"{d.benchmark.sme_share:.2f}", f"{default.benchmark.sme_share:.2f}",
              d.benchmark.source),
-            ("Benchmark: re-spend per £1", f"local SMEs {d.benchmark.respend_local_sme:.2f}, large {d.benchmark.respend_large:.2f}",
-             f"local SMEs {default.benchmark.respend_local_sme:.2f}, large {default.benchmark.respend_large:.2f}",
-             d.benchmark.source),
-            ("Re-spend assumptions", ", ".join(f"{k} {getattr(d.respend, k):.2f}" for k in ("sme", "large", "vcse", "public", "unknown")),
-             ", ".join(f"{k} {getattr(default.respend, k):.2f}" for k in ("sme", "large", "vcse", "public", "unknown")),
-             d.respend.source),
+            ("Re-spend per £1 by supplier type", ", ".join(f"{k} {getattr(d.respend, k):.2f}" for k in RESPEND_TYPES),
+             ", ".join(f"{k} {getattr(default.respend, k):.2f}" for k in RESPEND_TYPES),
+             f"{d.respend.source}. LM3's third round and the scenarios' re-spend weight each type by its spend."),
             ("Supplier survey", d.supplier_survey or "none", "none",
-             "Re-spend measured by surveying suppliers replaces the assumptions when given."),
+             "Re-spend measured by surveying suppliers replaces the assumptions (LM3 and scenarios) when given."),
             ("Policy start", d.policy_start.isoformat() if d.policy_start else "none", "none",
-             "Change-over-time compares before and after this date when given."),
+             "When given, the trend in the local share (change over time) adds a step and a change of slope at this date."),
         ]
         for s in self.scenarios:
             target = f"to {s.to_share:.1%}" if s.to_share is not None else f"by {s.points * 100:+.1f} points"
@@ -413,9 +496,42 @@ class CityConfig(_Strict):
                             "Illustrative: calibrated to published totals, not real payments."))
         return pd.DataFrame(rows, columns=["definition", "value", "default", "source"])
 
+    def analysis_definitions(self) -> AnalysisDefinitions:
+        """The values of `definitions_table()` as the analysis modules take them (paths resolved):
+        the one place a config's definitions become analysis arguments."""
+        d = self.definitions
+        ni = d.not_influenceable
+
+        def path(value: str | None) -> Path | None:
+            return self.resolve_path(value) if value else None
+
+        return AnalysisDefinitions(
+            name=self.name, slug=self.slug, synthetic=self.synthetic,
+            place_name=self.place.name, place_lads=tuple(self.place.lad_codes),
+            wider_name=self.wider_area.name, wider_lads=tuple(self.wider_area.lad_codes),
+            years=tuple(self.years), baseline_year=str(self.baseline_year),
+            deprived_deciles=tuple(d.deprived.deciles), unknown_size_as=d.sme.unknown_as,
+            local_benchmark=d.benchmark.local_share, sme_benchmark=d.benchmark.sme_share,
+            respend={t: getattr(d.respend, t) for t in RESPEND_TYPES}, respend_source=d.respend.source,
+            supplier_survey=path(d.supplier_survey), policy_start=d.policy_start,
+            not_influenceable=NotInfluenceableRules(
+                supplier_types=tuple(ni.supplier_types), sic_divisions=tuple(str(x) for x in ni.sic_divisions),
+                expense_patterns=tuple(ni.expense_patterns), suppliers=tuple(ni.suppliers),
+                suppliers_file=path(ni.suppliers_file)),
+            scenarios=tuple(ScenarioTarget(s.name, s.measure, s.from_share, s.to_share, s.points, s.base_year)
+                            for s in self.scenarios),
+            companies_file=path(self.companies_file),
+        )
+
     def ledger_files(self, anchor: Anchor) -> list[tuple[Ledger, list[Path]]]:
         """Each ledger entry of an anchor with the files it stands for (folders and globs expanded)."""
-        return [(ledger, _expand(self.resolve_path(ledger.path))) for ledger in anchor.ledgers]
+        out = []
+        for ledger in anchor.ledgers:
+            files = _expand(self.resolve_path(ledger.path))
+            for file in files:  # a folder or glob may hold a symlink out of the data folders
+                self._check_inside(str(file), file, f"ledger {ledger.path!r}: file")
+            out.append((ledger, files))
+        return out
 
     def input_files(self) -> list[Path]:
         """Every file this config reads (ledgers, sheets, creditors, crosswalk, ...), for cache keys."""
@@ -490,6 +606,20 @@ _VARS = {
 }
 
 
+def data_folders(config_dir: Path | None = None) -> list[Path]:
+    """The folders a config may read from: shared data, processed, raw, and the config's own."""
+    folders = [shared_data_dir(), processed_dir().resolve(), raw_dir().resolve(), (config_dir or configs_dir()).resolve()]
+    return list(dict.fromkeys(folders))
+
+
+def inside_data(path: Path, folders: list[Path]) -> bool:
+    """Whether `path`, after symlinks, lies under one of `folders` and not in a hidden file or
+    folder below it (a config beside one's home folder must not reach `~/.ssh`)."""
+    real = Path(path).resolve()
+    return any(real.is_relative_to(folder) and not any(part.startswith(".") for part in real.relative_to(folder).parts)
+               for folder in folders)
+
+
 def resolve_path(value: str, config_dir: Path | None = None) -> Path:
     """`${CWB_DATA}/spend/x.csv` -> the shared data folder; a relative path beside the config if it
     exists there, else in the shared data folder (where the real ledgers live)."""
@@ -546,9 +676,34 @@ def _where(loc: tuple) -> str:
     return out or "top level"
 
 
-def _explain(exc: ValidationError, source: str) -> str:
+_MAX_ERRORS = 5  # a message is one line: the first few mistakes, then how many more
+_MAX_QUOTE = 80
+
+
+def _value_at(data: Any, loc: tuple) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _quote(value: Any) -> str:
+    """A value from the config as a message shows it: short text quoted, anything else by type
+    (an expanded list or a long text is never written out)."""
+    if value is None:
+        return "the value given"
+    if isinstance(value, (str, int, float, bool)) and len(str(value)) <= _MAX_QUOTE:
+        return repr(value)
+    return f"a {type(value).__name__}"
+
+
+def _explain(exc: ValidationError, source: str, data: Any = None) -> str:
+    """One line from pydantic's errors, built from each error's location and message only: the
+    input pydantic would quote may be huge (expanded aliases) and is never formatted."""
     lines = []
-    for err in exc.errors():
+    for err in exc.errors(include_input=False, include_url=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         # Union shorthand validators add the type name to the location; drop it.
         loc = tuple(p for p in loc if p not in {"str", "list[str]", "dict[str,any]"})
@@ -559,20 +714,25 @@ def _explain(exc: ValidationError, source: str) -> str:
             near = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
             hint = f"; did you mean '{near[0]}'?" if near else ""
             parent = _where(loc[:-1])
-            lines.append(f"unknown key '{key}' at {parent} in {source}{hint} "
+            lines.append(f"unknown key {_quote(key)} at {parent} in {source}{hint} "
                          f"(valid keys there: {', '.join(valid)})")
         elif kind == "literal_error":
             expected = err.get("ctx", {}).get("expected", "")
             allowed = re.findall(r"'([^']*)'", expected)
-            near = difflib.get_close_matches(str(err.get("input")), allowed, n=1, cutoff=0.5)
+            # A dict key's location ends in "[key]" after the key itself.
+            value = loc[-2] if loc and loc[-1] == "[key]" else _value_at(data, loc)
+            near = difflib.get_close_matches(value, allowed, n=1, cutoff=0.5) if isinstance(value, str) else []
             hint = f"; did you mean '{near[0]}'?" if near else ""
-            lines.append(f"{_where(loc)} in {source}: {err.get('input')!r} is not one of {expected}{hint}")
+            lines.append(f"{_where(loc)} in {source}: {_quote(value)} is not one of {expected}{hint}")
         elif kind == "missing":
             lines.append(f"{_where(loc)} in {source}: required key '{loc[-1]}' is missing")
         else:
             msg = err["msg"].removeprefix("Value error, ")
+            msg = msg if len(msg) <= 400 else msg[:400] + "..."
             lines.append(f"{_where(loc)} in {source}: {msg}")
-    return "; ".join(dict.fromkeys(lines))
+    lines = list(dict.fromkeys(lines))
+    more = f"; and {len(lines) - _MAX_ERRORS} more" if len(lines) > _MAX_ERRORS else ""
+    return "; ".join(lines[:_MAX_ERRORS]) + more
 
 
 def _resolve_areas(config: CityConfig, source: str) -> None:
@@ -609,19 +769,116 @@ def _resolve_areas(config: CityConfig, source: str) -> None:
 
 
 def parse_config(data: Any, source: str = "<config>", config_dir: Path | None = None,
-                 resolve_areas: bool = True) -> CityConfig:
+                 resolve_areas: bool = True, check_paths: bool = True) -> CityConfig:
     """A config from already-parsed YAML (a dict). See `load_config`."""
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: a city config is a YAML mapping of keys (name, slug, place, ...)")
     try:
         config = CityConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_explain(exc, source)) from None
+        raise ConfigError(_explain(exc, source, data)) from None
     if config_dir is not None:
         config.source_path = config_dir / Path(source).name
+    if check_paths:
+        config.check_paths()
     if resolve_areas:
         _resolve_areas(config, source)
     return config
+
+
+MAX_CONFIG_BYTES = 1 << 20  # shipped configs are 1-3 KB; a data file named by mistake is refused unread
+MAX_CONFIG_NODES = 100_000  # YAML nodes after aliases are expanded ("billion laughs" stops here)
+
+
+def _read_config_text(path: Path) -> str:
+    """The config's text, or a ConfigError saying what the file is instead (never its contents)."""
+    if path.is_dir():
+        inside = sorted(p.name for p in path.glob("*.yml"))[:5]
+        hint = f" (it holds {', '.join(inside)})" if inside else ""
+        raise ConfigError(f"{path}: is a folder, not a config file; name a .yml file{hint}")
+    if not path.is_file():
+        raise ConfigError(f"{path}: is not a regular file (a device or pipe?); name a .yml config file")
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__}); "
+                          "check the file's permissions") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: is larger than {MAX_CONFIG_BYTES >> 20} MB, too large for a city config "
+                          "(a few KB of YAML); name the .yml config, not a data file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError(f"{path}: is not UTF-8 text (byte 0x{raw[exc.start]:02X} at line {line}, column {column}, "
+                          "perhaps a '£' or 'é' saved as Windows-1252); save the file with UTF-8 encoding") from None
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a document whose aliases expand beyond MAX_CONFIG_NODES
+    nodes or refer to themselves, before anything is built from it."""
+
+    def construct_document(self, node):
+        _check_expansion(node)
+        return super().construct_document(node)
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    size: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    open_: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if isinstance(node, yaml.ScalarNode):
+            size[key] = 1
+            continue
+        children = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else node.value
+        if done:
+            open_.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            if size[key] > MAX_CONFIG_NODES:
+                mark = node.start_mark
+                raise _Refused(f"its aliases (*name) expand to more than {MAX_CONFIG_NODES:,} values "
+                               f"(from line {mark.line + 1}); write the values out, or use fewer aliases")
+            continue
+        if key in size:
+            continue
+        if key in open_:
+            raise _Refused(f"an alias at line {node.start_mark.line + 1} refers to itself; remove the loop")
+        open_.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in size)
+
+
+class _Refused(Exception):
+    """A YAML document refused by `_ConfigLoader`: the reason, without the document."""
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str) -> str:
+    """Where and what PyYAML found wrong, in one line and without the snippet of the file it quotes."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text.count("\n", 0, exc.position) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        return f"line {line}: character U+{char:04X} is not allowed in YAML (a binary file?)"
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = " ".join(str(getattr(exc, "problem", None) or type(exc).__name__).split())[:200]
+    return (f"line {mark.line + 1}, column {mark.column + 1}: " if mark else "") + problem
+
+
+def _read_yaml(path: Path) -> Any:
+    text = _read_config_text(path)
+    try:
+        return yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - a SafeLoader subclass
+    except _Refused as exc:
+        raise ConfigError(f"{path}: refused: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: is not valid YAML ({_yaml_problem(exc, text)}); "
+                          "check the indentation, brackets and quotes there") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: is nested too deeply to be a city config; check its brackets") from None
 
 
 def load_config(path: str | Path, check_inputs: bool | None = None, resolve_areas: bool = True) -> CityConfig:
@@ -630,7 +887,9 @@ def load_config(path: str | Path, check_inputs: bool | None = None, resolve_area
     A bare name (`preston-demo`) is looked up in `configs/`. Unknown or misspelt keys, an unknown
     area, or (for real-data configs, unless `check_inputs=False`) a ledger missing from disk raise a
     `ConfigError` that names the key, file, anchor or path. Synthetic configs are not checked for
-    inputs here: `city_spend` writes the demo ledgers when they are missing.
+    inputs here: `city_spend` writes the demo ledgers when they are missing. The file is read
+    bounded (MAX_CONFIG_BYTES, aliases expanding to at most MAX_CONFIG_NODES values) and an input
+    path outside the data folders is refused (see `CityConfig`).
     """
     path = Path(path)
     if not path.exists() and not path.suffix and (configs_dir() / f"{path}.yml").exists():
@@ -638,12 +897,10 @@ def load_config(path: str | Path, check_inputs: bool | None = None, resolve_area
     if not path.exists():
         available = sorted(p.stem for p in configs_dir().glob("*.yml"))
         raise ConfigError(f"config file {path} not found (configs available: {', '.join(available)})")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
-    config = parse_config(data, str(path), resolve_areas=False)
+    data = _read_yaml(path)
+    config = parse_config(data, str(path), resolve_areas=False, check_paths=False)
     config.source_path = path.resolve()
+    config.check_paths()
     if resolve_areas:
         _resolve_areas(config, str(path))
     if check_inputs is None:
@@ -668,8 +925,10 @@ def _check(args) -> int:
             # Synthetic ledgers are written on first use, so only real configs must have them now.
             config = load_config(item, check_inputs=None if not args.no_inputs else False)
         except ConfigError as exc:
+            if len(paths) == 1:
+                raise  # one config, one line: the reason itself
             failed += 1
-            print(f"FAIL {item}: {exc}", file=sys.stderr)
+            print(f"FAIL {exc}" if str(item) in str(exc) else f"FAIL {item}: {exc}", file=sys.stderr)
             continue
         label = " (synthetic)" if config.synthetic else ""
         files = "inputs not checked" if args.no_inputs else f"{len(config.input_files())} input file(s)"

@@ -22,8 +22,8 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputFileError
-from .normalise import postcode as normalise_postcode
-from .normalise import supplier_name as normalise_name
+from .identifiers import postcode as normalise_postcode
+from .identifiers import supplier_name as normalise_name
 
 ASSUMED_TERM_YEARS = 3
 

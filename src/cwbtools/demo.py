@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CwbError
-from .normalise import supplier_name as normalise_name
+from .identifiers import supplier_name as normalise_name
 
 DEMO_SLUG = "preston-demo"
 SEED = 20130331

@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
-from .normalise import supplier_name
+from .identifiers import supplier_name
 
 # Accept a fuzzy match at or above this score when it beats the next organisation by MARGIN;
 # send to review from REVIEW upwards. See the module docstring and the benchmark's score bands.

@@ -25,7 +25,8 @@ says plainly what is missing, and returns one HTML table or chart per call.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
@@ -35,10 +36,12 @@ import numpy as np
 import pandas as pd
 
 from . import multipliers as mult
-from .normalise import supplier_name as normalise_name
+from .analysis import weighted_respend
+from .definitions import AnalysisDefinitions, NotInfluenceableRules
+from .identifiers import supplier_name as normalise_name
+from .privacy import unnamed_rows
+from .schema import NAME_SHOWN
 
-INDIVIDUALS_LABEL = "(individuals, not named)"
-GEO_ORDER = ["place", "wider", "outside", "unlocated"]
 DEFAULT_LOT_THRESHOLD_PENCE = 100_000 * 100  # contracts above £100k are worth splitting into lots
 DEFAULT_TRAJECTORY_YEARS = 5
 
@@ -76,15 +79,6 @@ def _div(num, den):
     if isinstance(den, float):
         return num / den if den else num * np.nan
     return num / den.where(den != 0)
-
-
-def _get(obj: Any, path: str, default: Any = None) -> Any:
-    cur = obj
-    for part in path.split("."):
-        if cur is None:
-            return default
-        cur = cur.get(part) if isinstance(cur, dict) else getattr(cur, part, None)
-    return default if cur is None else cur
 
 
 def for_year(spend: pd.DataFrame, year: str) -> pd.DataFrame:
@@ -187,11 +181,15 @@ def leakage_suppliers(spend: pd.DataFrame, n: int = 50, sic: pd.DataFrame | None
         "anchor": leak["anchor"].astype("string"),
         "amount_pence": leak["amount_pence"].astype("int64"),
     })
+    shown = {}
+    if NAME_SHOWN in leak.columns:  # carried for the reports' display rule (cwbtools.privacy.for_readers)
+        frame[NAME_SHOWN] = leak[NAME_SHOWN].astype("boolean").fillna(False).astype(bool)
+        shown = {NAME_SHOWN: (NAME_SHOWN, "all")}
     out = frame.groupby("supplier_key", sort=True).agg(
         supplier_name=("supplier_name", "first"), supplier_type=("supplier_type", "first"),
         sic_division=("sic_division", "first"), lad_code=("lad_code", "first"),
         leakage_pence=("amount_pence", "sum"), payments=("amount_pence", "size"),
-        anchors=("anchor", lambda a: "; ".join(sorted(set(a.dropna())))),
+        anchors=("anchor", lambda a: "; ".join(sorted(set(a.dropna())))), **shown,
     ).reset_index(drop=True)
     out["leakage_pence"] = out["leakage_pence"].astype("int64")
     names = _names(sic, "division")
@@ -236,17 +234,12 @@ def _read_supplier_list(path: Path) -> list[str]:
             if line.strip() and not line.startswith("#")]
 
 
-def exclusion_rules(config: Any = None) -> list[ExclusionRule]:
-    """The not-influenceable rules of a city config (`definitions.not_influenceable`), in the order
-    they are applied: individuals, other supplier types (public bodies ...), utilities by SIC
-    division, benefits and pass-through payments by expense words, national frameworks by supplier
-    name. Defaults (the config's) when `config` is None."""
-    ni = _get(config, "definitions.not_influenceable") if config is not None else None
-    if ni is None:
-        from .config import NotInfluenceable
-
-        ni = NotInfluenceable()
-    types = [str(t) for t in (_get(ni, "supplier_types", []) or [])]
+def exclusion_rules(ni: NotInfluenceableRules) -> list[ExclusionRule]:
+    """The not-influenceable rules (`definitions.not_influenceable`), in the order they are
+    applied: individuals, other supplier types (public bodies ...), utilities by SIC division,
+    benefits and pass-through payments by expense words, national frameworks by supplier name
+    (listed, and read from the suppliers file)."""
+    types = [str(t) for t in ni.supplier_types]
     rules: list[ExclusionRule] = []
     if "individual" in types:
         rules.append(ExclusionRule(_TYPE_RULES["individual"][0], "individual", ("individual",), _TYPE_RULES["individual"][1]))
@@ -255,20 +248,18 @@ def exclusion_rules(config: Any = None) -> list[ExclusionRule]:
             continue
         name, reason = _TYPE_RULES.get(t, (f"Supplier type: {t}", f"Set aside by the config (supplier type {t})."))
         rules.append(ExclusionRule(name, "supplier_type", (t,), reason))
-    divisions = tuple(str(d).zfill(2) for d in (_get(ni, "sic_divisions", []) or []))
+    divisions = tuple(str(d).zfill(2) for d in ni.sic_divisions)
     if divisions:
         rules.append(ExclusionRule(f"Utilities (SIC {', '.join(divisions)})", "sic_division", divisions,
                                    "Energy and water are bought from whoever owns the network."))
-    patterns = tuple(str(p) for p in (_get(ni, "expense_patterns", []) or []))
+    patterns = tuple(str(p) for p in ni.expense_patterns)
     if patterns:
         rules.append(ExclusionRule("Benefits, pass-through and other non-procurement payments", "expense", patterns,
                                    "Benefits, grants to individuals, precepts, levies, pensions, tax and refunds "
                                    "pass through the anchor; no supplier was chosen."))
-    names = [str(s) for s in (_get(ni, "suppliers", []) or [])]
-    file = _get(ni, "suppliers_file")
-    if file:
-        path = config.resolve_path(file) if hasattr(config, "resolve_path") else Path(file)
-        names += _read_supplier_list(Path(path))
+    names = [str(s) for s in ni.suppliers]
+    if ni.suppliers_file is not None:
+        names += _read_supplier_list(Path(ni.suppliers_file))
     if names:
         rules.append(ExclusionRule("National frameworks (named suppliers)", "supplier",
                                    tuple(sorted({normalise_name(n) for n in names} - {""})),
@@ -551,15 +542,11 @@ def measured_shares(spend: pd.DataFrame) -> dict[str, Any]:
             "place_share": place / loc if loc else float("nan"), "wider_share": wider / loc if loc else float("nan")}
 
 
-def scenario_specs(config: Any, year: str) -> list[dict[str, Any]]:
+def scenario_specs(defs: AnalysisDefinitions, year: str) -> list[dict[str, Any]]:
     """The config's scenarios, then standard ones: +5 and +10 points on the place and wider-area
     shares of `year`, and the national benchmark local share for the place."""
-    specs = []
-    for s in (_get(config, "scenarios", []) or []):
-        d = s.model_dump() if hasattr(s, "model_dump") else dict(s)
-        d["source"] = "config"
-        specs.append(d)
-    bench = _get(config, "definitions.benchmark.local_share", 0.311)
+    specs = [{**asdict(s), "source": "config"} for s in defs.scenarios]
+    bench = defs.local_benchmark
     for measure, label in (("place_share", "place"), ("wider_share", "wider area")):
         for pts in (0.05, 0.10):
             specs.append({"name": f"{label} share +{pts * 100:.0f} points", "measure": measure, "points": pts,
@@ -616,17 +603,30 @@ def ioat_indirect_pence(direct_pence: int, mix: pd.DataFrame, multipliers: pd.Da
     return int(mult.indirect_pence(parts, with_m["output_multiplier"]).sum())
 
 
+def respend_range(base: pd.DataFrame, measure: str, respend: Mapping[str, float]) -> tuple[float, float]:
+    """Pence per £1 (as fractions) new spend in the area would be re-spent there, first round: the
+    per-type rates (`definitions.respend`) weighted by the supplier-type mix of the anchors'
+    suppliers in the area now, and by the mix of the spend that would move (located outside the area
+    now); the lower and the higher. Individuals are left out of both mixes."""
+    firms = _located(base) & ~_individual(base)
+    inside = _flag(base, "in_place" if measure == "place_share" else "in_wider")
+    rates = [weighted_respend(base[firms & inside], respend), weighted_respend(base[firms & ~inside], respend)]
+    rates = [r for r in rates if not pd.isna(r)] or [float(respend["unknown"])]
+    return min(rates), max(rates)
+
+
 def scenarios(spend: pd.DataFrame, specs: list[dict[str, Any]], default_base_year: str,
-              respend_low: float = 0.40, respend_high: float = 0.63,
-              multipliers: pd.DataFrame | None = None) -> pd.DataFrame:
+              respend: Mapping[str, float], multipliers: pd.DataFrame | None = None,
+              survey_rate: float | None = None) -> pd.DataFrame:
     """Each scenario's direct uplift a year and its indirect effects.
 
     from_share: the spec's own when it states one, else measured in the base year. base total: the
     spec's `base_total_gbp` when stated, else the base year's total spend. Direct uplift =
     (to_share - from_share) x base total (0 when the target is already met). Indirect: the re-spend
-    range (`respend_low`..`respend_high` pence per £1 re-spent locally, first round) and IOAT 2020
-    Type I output multipliers by sector. `indirect_low_pence` is the re-spend low; `indirect_high_pence`
-    the larger of the re-spend high and the IOAT figure.
+    range (`respend_range` from the per-type rates `respend`, or a supplier survey's measured
+    `survey_rate`, first round) and IOAT 2020 Type I output multipliers by sector.
+    `indirect_low_pence` is the re-spend low; `indirect_high_pence` the larger of the re-spend high
+    and the IOAT figure.
     """
     rows = []
     for spec in specs:
@@ -658,12 +658,17 @@ def scenarios(spend: pd.DataFrame, specs: list[dict[str, Any]], default_base_yea
                 direct = 0
         mix = scenario_sector_mix(base, measure) if not base.empty else None
         ioat = ioat_indirect_pence(direct, mix, multipliers) if mix is not None else None
-        low = int(round(direct * respend_low))
-        high_respend = int(round(direct * respend_high))
+        if survey_rate is not None:
+            rate_low = rate_high = float(survey_rate)
+        else:
+            rate_low, rate_high = respend_range(base, measure, respend)
+        low = int(round(direct * rate_low))
+        high_respend = int(round(direct * rate_high))
         rows.append({
             "name": spec.get("name"), "source": spec.get("source", ""), "measure": measure, "base_year": base_year,
             "from_share": float(from_share) if not pd.isna(from_share) else np.nan, "from_basis": from_basis,
             "to_share": float(to_share), "base_total_pence": int(base_total), "direct_uplift_pence": direct,
+            "respend_rate_low": rate_low, "respend_rate_high": rate_high,
             "indirect_respend_low_pence": low, "indirect_respend_high_pence": high_respend,
             "indirect_ioat_pence": ioat,
             "indirect_low_pence": low, "indirect_high_pence": max(high_respend, ioat or 0), "status": status,
@@ -732,9 +737,13 @@ def recommendations(gaps: pd.DataFrame | None, exclusions: pd.DataFrame | None, 
                     scenario_table: pd.DataFrame | None, ending: pd.DataFrame | None = None,
                     sme_awards: pd.DataFrame | None = None, measures_table: pd.DataFrame | None = None,
                     counts_partial: bool = True, place_name: str = "the place", wider_name: str = "the wider area",
-                    lot_threshold_pence: int = DEFAULT_LOT_THRESHOLD_PENCE, sme_benchmark: float = 0.47,
+                    lot_threshold_pence: int = DEFAULT_LOT_THRESHOLD_PENCE, sme_benchmark: float | None = None,
                     top: int = 3) -> pd.DataFrame:
-    """Recommendations written from the figures by fixed rules; each names the table it comes from."""
+    """Recommendations written from the figures by fixed rules; each names the table it comes from.
+    `sme_awards` (contract awards' SME share) are compared with `sme_benchmark`
+    (`definitions.benchmark.sme_share`), which they need."""
+    if sme_awards is not None and len(sme_awards) and sme_benchmark is None:
+        raise ValueError("sme_awards are compared with sme_benchmark: give definitions.benchmark.sme_share")
     rows: list[dict[str, Any]] = []
 
     def add(text: str, table: str, pence: int | None = None):
@@ -767,8 +776,10 @@ def recommendations(gaps: pd.DataFrame | None, exclusions: pd.DataFrame | None, 
         big = leak_suppliers[leak_suppliers["leakage_pence"] >= lot_threshold_pence]
         if len(big):
             first = big.iloc[0]
+            # Named only as the reports' tables would name it (cwbtools.privacy).
+            who = "" if unnamed_rows(big.iloc[[0]]).iloc[0] else f", {first['supplier_name']}"
             add(f"{len(big)} suppliers outside {wider_name} each received more than {_m(lot_threshold_pence)}; "
-                f"the largest, {first['supplier_name']}, {_m(first['leakage_pence'])}. When such contracts are re-let, "
+                f"the largest{who}, {_m(first['leakage_pence'])}. When such contracts are re-let, "
                 f"split them into lots local firms can bid for.", "leakage-suppliers", int(big["leakage_pence"].sum()))
     if ending is not None and len(ending):
         big = ending[ending["awarded_value_pence"].fillna(0) >= lot_threshold_pence]
@@ -915,6 +926,8 @@ class NextSteps:
     notices_as_of: date | None = None
     lad_names: dict = field(default_factory=dict)
     ward_names: dict = field(default_factory=dict)
+    # The definitions in force (`CityConfig.analysis_definitions()` of `config` when not given).
+    defs: AnalysisDefinitions | None = None
 
     # -- building -------------------------------------------------------------------------------
     @classmethod
@@ -954,7 +967,12 @@ class NextSteps:
 
     # -- derived tables (computed once) ---------------------------------------------------------
     def __post_init__(self):
+        from .analysis import count_unknown_size
+
         self._cache: dict[str, Any] = {}
+        if self.defs is None:
+            self.defs = self.config.analysis_definitions()
+        self.spend = count_unknown_size(self.spend, self.defs.unknown_size_as)
 
     def _memo(self, key: str, func):
         if key not in self._cache:
@@ -963,19 +981,19 @@ class NextSteps:
 
     @property
     def place_lads(self) -> list[str]:
-        return list(_get(self.config, "place.lad_codes", []))
+        return list(self.defs.place_lads)
 
     @property
     def wider_lads(self) -> list[str]:
-        return list(_get(self.config, "wider_area.lad_codes", []))
+        return list(self.defs.wider_lads)
 
     @property
     def place_name(self) -> str:
-        return str(_get(self.config, "place.name", "the place"))
+        return self.defs.place_name
 
     @property
     def wider_name(self) -> str:
-        return str(_get(self.config, "wider_area.name", None) or "the wider area")
+        return self.defs.wider_name or "the wider area"
 
     @property
     def year_spend(self) -> pd.DataFrame:
@@ -991,7 +1009,7 @@ class NextSteps:
 
     @property
     def rules(self) -> list[ExclusionRule]:
-        return self._memo("rules", lambda: exclusion_rules(self.config))
+        return self._memo("rules", lambda: exclusion_rules(self.defs.not_influenceable))
 
     @property
     def classified(self) -> pd.DataFrame:
@@ -1016,20 +1034,26 @@ class NextSteps:
 
     @property
     def scenario_table(self) -> pd.DataFrame:
-        d = _get(self.config, "definitions.benchmark")
-        low = float(_get(d, "respend_large", 0.40))
-        high = float(_get(d, "respend_local_sme", 0.63))
-        return self._memo("scen", lambda: scenarios(self.spend, scenario_specs(self.config, self.year),
-                                                     str(_get(self.config, "baseline_year", self.year)),
-                                                     respend_low=min(low, high), respend_high=max(low, high),
-                                                     multipliers=self.multipliers))
+        return self._memo("scen", lambda: scenarios(self.spend, scenario_specs(self.defs, self.year),
+                                                     self.defs.baseline_year, self.defs.respend,
+                                                     multipliers=self.multipliers, survey_rate=self.survey_rate))
+
+    @property
+    def survey_rate(self) -> float | None:
+        """The supplier survey's measured re-spend per £1 in this year, when the config has one."""
+        from .analysis import supplier_survey, survey_rate
+
+        def get():
+            survey = supplier_survey(self.defs)
+            return None if survey is None else survey_rate(self.year_spend, survey)[0]
+        return self._memo("survey_rate", get)
 
     @property
     def target(self) -> pd.Series:
         """The scenario the trajectory heads for: the first (config's first) whose target is above
         the latest year's measured share; a target already passed makes no path."""
         t = self.scenario_table
-        latest = measured_shares(for_year(self.spend, str(_get(self.config, "latest_year", self.year))))
+        latest = measured_shares(for_year(self.spend, self.defs.latest_year))
         ahead = t[(t["status"] == "ok") & (t["to_share"] > t["measure"].map(latest))]
         return ahead.iloc[0] if len(ahead) else t.iloc[-1]
 
@@ -1040,8 +1064,8 @@ class NextSteps:
 
     def _based(self, extra: str = "") -> str:
         n = len(self.year_spend)
-        text = f"{_get(self.config, 'name', '')}, {self.year}: {n:,} payments by {self.year_spend['anchor'].nunique()} anchors."
-        if _get(self.config, "synthetic", False):
+        text = f"{self.defs.name}, {self.year}: {n:,} payments by {self.year_spend['anchor'].nunique()} anchors."
+        if self.defs.synthetic:
             text += " SYNTHETIC demonstration data."
         return f"{text} {extra}".strip()
 
@@ -1114,9 +1138,13 @@ class NextSteps:
     # -- 5. scenarios ---------------------------------------------------------------------------
     def scenarios_table(self):
         return self._table(self.scenario_table, "scenarios", "Scenarios: the direct and indirect uplift a year",
-                           "Direct uplift = (to_share - from_share) x the base year's total spend. Indirect: low = "
-                           "re-spend low (pence per £1 re-spent locally); high = the larger of re-spend high and "
-                           f"ONS IOAT 2020 Type I output multipliers by sector ({mult.UPPER_BOUND_LABEL}).")
+                           "Direct uplift = (to_share - from_share) x the base year's total spend. Re-spend per £1 "
+                           + ("measured by the supplier survey" if self.survey_rate is not None else
+                              "by supplier type (definitions: re-spend per £1), weighted by the type mix of the "
+                              "anchors' suppliers in the area now and by the mix of the spend that would move: "
+                              "respend_rate_low and _high")
+                           + ". Indirect: low = the direct uplift x the low rate; high = the larger of the high rate's "
+                           f"and ONS IOAT 2020 Type I output multipliers by sector ({mult.UPPER_BOUND_LABEL}).")
 
     def multipliers_table(self):
         if self.multipliers is None:
@@ -1132,7 +1160,7 @@ class NextSteps:
 
     def trajectory_table(self, years: int = DEFAULT_TRAJECTORY_YEARS):
         t = self.target
-        traj = trajectory(self.spend, str(_get(self.config, "latest_year", self.year)), t["measure"], t["to_share"], years)
+        traj = trajectory(self.spend, self.defs.latest_year, t["measure"], t["to_share"], years)
         return self._table(traj, "trajectory", f"Trajectory to '{t['name']}'",
                            "A straight path from the latest year's measured share to the target, at the latest "
                            "year's total spend.")
@@ -1143,7 +1171,7 @@ class NextSteps:
         from .present import chart_caption
 
         t = self.target
-        traj = trajectory(self.spend, str(_get(self.config, "latest_year", self.year)), t["measure"], t["to_share"], years)
+        traj = trajectory(self.spend, self.defs.latest_year, t["measure"], t["to_share"], years)
         area = self.place_name if t["measure"] == "place_share" else self.wider_name
         chart = chart_trajectory(traj, area, str(t["name"]))
         display(chart)
@@ -1209,7 +1237,7 @@ class NextSteps:
 
         ending = self._ending() if self.notices is not None else None
         sme = cf.sme_share_of_awards(self.notices) if self.notices is not None else None
-        bench = float(_get(self.config, "definitions.benchmark.sme_share", 0.47))
+        bench = self.defs.sme_benchmark
         recs = recommendations(self.gaps, exclusions_table(self.classified, self.rules),
                                leakage_suppliers(self.year_spend, 50, self.sic), self.scenario_table, ending, sme,
                                influenceable_measures(self.classified), self.counts_partial,
@@ -1276,15 +1304,12 @@ def _registers(config: Any, ref) -> tuple[pd.DataFrame | None, str]:
     sources = sorted(set(regs["source"].astype(str)))
     ch_file = ""
     if "companies_house" not in sources:
-        file = _get(config, "companies_file")
+        file = config.companies_file
         if file and config.resolve_path(file).exists():
             path = config.resolve_path(file)
-            # Gender Pay Gap employers are the only evidence that a FULL/GROUP filer is large.
-            large = ref.registers.gpg_large_company_numbers(regs)
-            chunks = [c for c in ref.read_companies_house(path, large_company_numbers=large)]
-            regs = pd.concat([regs] + chunks, ignore_index=True)
+            regs = pd.concat([regs, ref.registers.load_companies_house(path, regs)], ignore_index=True)
             sources = sorted(set(regs["source"].astype(str)))
-            ch_file = f" (`companies_file` {path.name}" + (", synthetic demo companies)" if _get(config, "synthetic") else ")")
+            ch_file = f" (`companies_file` {path.name}" + (", synthetic demo companies)" if config.synthetic else ")")
         elif file:
             how = (f"the config's companies_file {file!r} was not found (looked for {config.resolve_path(file)}); "
                    + how)
@@ -1304,7 +1329,7 @@ def _registers(config: Any, ref) -> tuple[pd.DataFrame | None, str]:
 def _notices(config: Any) -> tuple[pd.DataFrame | None, str, date | None]:
     from . import contracts_finder as cf
 
-    path = _get(config, "contracts_notices")
+    path = config.contracts_notices
     if not path:
         return None, ("No contract notices for this city: download its Contracts Finder notices as JSON and name the "
                       "file as `contracts_notices` in the city config to see awards, SME share, local winners and "

@@ -27,22 +27,14 @@ import pandas as pd
 from . import __version__
 from .config import CityConfig, load_config
 from .errors import ConfigError, InputFileError
-from .normalise import postcode as normalise_postcode
-from .normalise import supplier_name as normalise_name
+from .identifiers import postcode as normalise_postcode
+from .identifiers import supplier_name as normalise_name
 from .paths import processed_dir, reference_dir
-
-SPEND_COLUMNS = [
-    "anchor", "anchor_kind", "financial_year", "payment_date", "amount_pence", "supplier_key",
-    "supplier_name", "supplier_type", "individual", "lad_code", "ward_code", "lsoa_code", "imd_decile",
-    "sic_code", "sic_section", "sic_division", "sic_inferred", "expense_category", "resolved_by",
-    "located", "geo", "deprived", "in_place", "in_wider",
-]
-# Beyond the contract: traceability back to the ledger row. (Influenceable spend is classified by
-# `cwbtools.nextsteps.classify_influenceable`, from the config's rules, so there is one definition.)
-EXTRA_COLUMNS = ["service_area", "description", "supplier_id", "payment_id", "source_file", "sheet", "row_number"]
-INDIVIDUAL_LABEL = "(individual)"
-OUTSIDE_YEARS = "outside_years"
-GEO_ORDER = ["place", "wider", "outside", "unlocated"]
+from .organisations import name_shown
+from .privacy import hide_individuals
+from .publish import scrub_column, write_csv
+from .schema import BAD_AMOUNT, NAME_SHOWN, OUTSIDE_YEARS, SPEND_COLUMNS, SPEND_TRACE_COLUMNS, TRANSACTION_CONTRACT
+from .schema import GEO_ORDER  # noqa: F401  (read as pipeline.GEO_ORDER)
 
 _FILES = {
     "spend": "spend.parquet",
@@ -80,26 +72,6 @@ def classify_geography(spend: pd.DataFrame, place_lads: list[str], wider_lads: l
     deprived = decile.isin(list(deprived_deciles)).astype("boolean")
     deprived[decile.isna() | ~out["located"]] = pd.NA
     out["deprived"] = deprived
-    return out
-
-
-def hide_individuals(frame: pd.DataFrame) -> pd.DataFrame:
-    """Payments to individuals and redacted payees are never named in anything that leaves here."""
-    out = frame.copy()
-    mask = pd.Series(False, index=out.index)
-    for col in ("individual", "redacted"):
-        if col in out:
-            mask |= out[col].fillna(False).astype(bool)
-    if "supplier_type" in out:
-        mask |= (out["supplier_type"].astype("string") == "individual").fillna(False)
-    for col in ("supplier_name", "registered_name"):
-        if col in out:
-            out[col] = out[col].astype("string")
-            out.loc[mask, col] = INDIVIDUAL_LABEL
-    for col in ("company_number", "charity_number", "other_id", "postcode", "description", "transaction_ref",
-                "supplier_id", "vat_number"):
-        if col in out:
-            out.loc[mask, col] = pd.NA
     return out
 
 
@@ -215,7 +187,7 @@ def supplier_sheet_transactions(config: CityConfig, anchor):
             pence = -pence if negative else pence
         except (InvalidOperation, ValueError):
             bad.append({"source_file": path.name, "sheet": sheet.sheet or "", "row_number": i,
-                        "reason": "bad_amount", "amount_pence": 0, "raw": str(rec.get(amount_col))})
+                        "reason": BAD_AMOUNT, "amount_pence": 0, "raw": str(rec.get(amount_col))})
             continue
         name = str(rec.get(name_col) or "").strip()
         pc = normalise_postcode(rec.get(pc_col)) if pc_col else None
@@ -229,7 +201,7 @@ def supplier_sheet_transactions(config: CityConfig, anchor):
             "individual": False, "redacted": False,
             "payment_id": hashlib.sha1(key.encode()).hexdigest()[:16],
         })
-    tx = _typed(pd.DataFrame(rows, columns=_SHEET_COLUMNS))
+    tx = _typed(pd.DataFrame(rows, columns=list(TRANSACTION_CONTRACT)))
     if len(tx):
         from .individuals import is_redacted, looks_like_individual
 
@@ -239,15 +211,9 @@ def supplier_sheet_transactions(config: CityConfig, anchor):
     rec = pd.DataFrame([{
         "source_file": path.name, "sheet": sheet.sheet or "", "rows_read": len(rows) + len(bad),
         "rows_kept": len(rows), "rows_set_aside": len(bad), "pence_read": read, "pence_kept": read,
-        "pence_set_aside": 0, "reason_bad_amount": len(bad)}])
+        "pence_set_aside": 0, f"reason_{BAD_AMOUNT}": len(bad)}])
     quarantine = pd.DataFrame(bad, columns=["source_file", "sheet", "row_number", "reason", "amount_pence", "raw"])
     return tx, rec, quarantine
-
-
-_SHEET_COLUMNS = ["anchor", "source_file", "sheet", "row_number", "payment_date", "financial_year", "amount_pence",
-                  "supplier_name", "supplier_id", "company_number", "charity_number", "other_id", "vat_number",
-                  "postcode", "expense_category", "service_area", "description", "transaction_ref", "individual",
-                  "redacted", "payment_id"]
 
 
 def _typed(tx: pd.DataFrame) -> pd.DataFrame:
@@ -310,7 +276,9 @@ def _stat(path: Path) -> list:
 def fingerprint(config: CityConfig) -> str:
     """A hash of everything the cached spend depends on."""
     here = Path(__file__).resolve().parent
-    code = [_stat(here / f"{m}.py") for m in ("pipeline", "config", "ingest", "suppliers", "normalise", "reference")]
+    # Every module of the package: a list of the ones spend depends on went stale when modules
+    # became packages (ingest/, reference/), and a stale cache is a wrong figure.
+    code = [_stat(p) for p in sorted(here.rglob("*.py"))]
     payload = {
         "version": __version__,
         # Only what the spend table depends on: editing a scenario or a note does not rebuild it.
@@ -378,7 +346,7 @@ def build_city(config: CityConfig | str | Path, refresh: bool = False) -> Path:
             tables["spend"].to_parquet(tmp / _FILES["spend"], index=False)
             tables["suppliers"].to_parquet(tmp / _FILES["suppliers"], index=False)
             for name in ("reconciliation", "quarantine", "coverage", "duplicates"):
-                tables[name].to_csv(tmp / _FILES[name], index=False, lineterminator="\n")
+                write_csv(tables[name], tmp / _FILES[name])
             (tmp / _FILES["fingerprint"]).write_text(json.dumps(
                 {"fingerprint": key, "built": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                  "config": str(config.source_path)}, indent=2) + "\n")
@@ -438,27 +406,39 @@ def _build(config: CityConfig) -> dict[str, pd.DataFrame]:
     transactions = transactions.copy()
     transactions["supplier_key"] = supplier_key(transactions)
     resolution = _resolve(transactions, config)
-    suppliers = _frame(resolution.suppliers)
+    suppliers = _mark_individual_suppliers(_frame(resolution.suppliers), transactions)
+    # Decided once, per supplier, from all its spellings (`ACME` and `ACME LTD` share a key).
+    suppliers[NAME_SHOWN] = name_shown(suppliers, transactions.set_index("supplier_key")["supplier_name"])
     coverage = _frame(resolution.coverage)
 
     spend = join_suppliers(transactions, suppliers)
     spend["anchor_kind"] = spend["anchor"].map(kinds).astype("string")
     spend = classify_geography(spend, config.place.lad_codes, config.wider_area.lad_codes,
                                config.definitions.deprived.deciles)
-    spend = hide_individuals(spend)
-    columns = SPEND_COLUMNS + [c for c in EXTRA_COLUMNS if c in spend]
+    spend = _scrub_descriptions(hide_individuals(spend))
+    columns = SPEND_COLUMNS + [c for c in SPEND_TRACE_COLUMNS if c in spend]
     spend = spend[columns].sort_values(["financial_year", "anchor", "payment_date", "payment_id"],
                                        kind="stable").reset_index(drop=True)
     if int(spend["amount_pence"].sum()) != pence_in or len(spend) != len(transactions):
         raise AssertionError("joining suppliers changed the payments: a bug, not a data problem")
     return {
         "spend": spend,
-        "suppliers": hide_individuals(_mark_individual_suppliers(suppliers, transactions)),
+        "suppliers": hide_individuals(suppliers),
         "reconciliation": reconciliation,
         "quarantine": quarantine,
         "coverage": coverage,
-        "duplicates": hide_individuals(duplicates),
+        "duplicates": _scrub_descriptions(hide_individuals(duplicates)),
     }
+
+
+def _scrub_descriptions(frame: pd.DataFrame) -> pd.DataFrame:
+    """Ledger descriptions keep their words (the influenceable-spend rules read them) but not, as
+    far as can be told, a person's name or home address (`publish.scrub_text`)."""
+    if "description" not in frame.columns:
+        return frame
+    out = frame.copy()
+    out["description"] = scrub_column(out["description"].astype("string"))
+    return out
 
 
 def _mark_individual_suppliers(suppliers: pd.DataFrame, transactions: pd.DataFrame) -> pd.DataFrame:
@@ -471,7 +451,7 @@ def _mark_individual_suppliers(suppliers: pd.DataFrame, transactions: pd.DataFra
 
 
 _SUPPLIER_FIELDS = ["supplier_type", "lad_code", "ward_code", "lsoa_code", "imd_decile", "sic_code",
-                    "sic_section", "sic_division", "sic_inferred", "resolved_by"]
+                    "sic_section", "sic_division", "sic_inferred", "resolved_by", NAME_SHOWN]
 
 
 def join_suppliers(transactions: pd.DataFrame, suppliers: pd.DataFrame) -> pd.DataFrame:
@@ -488,6 +468,7 @@ def join_suppliers(transactions: pd.DataFrame, suppliers: pd.DataFrame) -> pd.Da
     individual = spend["individual"].fillna(False).astype(bool)
     spend.loc[individual, "supplier_type"] = "individual"
     spend["individual"] = individual
+    spend[NAME_SHOWN] = spend[NAME_SHOWN].astype("boolean").fillna(False).astype(bool) & ~individual
     return spend
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from .formats import gbp, pct  # noqa: F401  (for notebooks and readers who format figures in prose)
+from .privacy import for_readers
+from .publish import write_csv
 
 _SLUG_SAFE = re.compile(r"[^a-z0-9_-]+")
 
@@ -24,44 +26,22 @@ def _file_stem(name: str) -> str:
     return stem
 
 
-INDIVIDUAL = "(individual)"
-_NAME_COLUMNS = ("supplier_name", "registered_name", "supplier", "beneficiary_name", "payee")
-
-
-def hide_individuals(df: pd.DataFrame) -> pd.DataFrame:
-    """The last guard before a table leaves the package: any row flagged as a payment to an
-    individual (`individual` true, or `supplier_type` "individual") has its name columns replaced
-    by "(individual)". Upstream stages do this already; a table built some other way must not
-    name a person either."""
-    flags = pd.Series(False, index=df.index)
-    if "individual" in df.columns:
-        flags |= df["individual"].astype("boolean").fillna(False).astype(bool)
-    if "supplier_type" in df.columns:
-        flags |= df["supplier_type"].astype("string").eq("individual").fillna(False).astype(bool)
-    names = [c for c in _NAME_COLUMNS if c in df.columns]
-    if not names or not flags.any():
-        return df
-    out = df.copy()
-    for column in names:
-        out[column] = out[column].astype("object").where(~flags, INDIVIDUAL)
-    return out
-
-
 def table(df: pd.DataFrame, name: str, title: str, based_on: str, report_dir: str | Path | None,
           index: bool = False):
     """Write `df` to `<report_dir>/data/<name>.csv` and return an HTML block that shows the title,
-    what the table is based on, the table (text escaped) and a link to its CSV. Individuals are
-    never named (see `hide_individuals`)."""
+    what the table is based on, the table (text escaped) and a link to its CSV. A payee is named
+    only with evidence of an organisation and free text never shows (`cwbtools.privacy.for_readers`:
+    this is where tables leave for readers); no CSV cell can run as a formula (`publish.write_csv`)."""
     from IPython.display import HTML
 
-    df = hide_individuals(df)
+    df = for_readers(df)
 
     link = ""
     if report_dir is not None:
         data_dir = Path(report_dir) / "data"
         data_dir.mkdir(parents=True, exist_ok=True)
         file_name = f"{_file_stem(name)}.csv"
-        df.to_csv(data_dir / file_name, index=index, lineterminator="\n")
+        write_csv(df, data_dir / file_name, index=index)
         link = f'<p class="cwb-download"><a href="data/{file_name}">Download this table (CSV)</a></p>'
     body = df.to_html(index=index, escape=True, border=0, classes="cwb-table", na_rep="")
     return HTML(

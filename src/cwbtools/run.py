@@ -6,6 +6,11 @@ notebooks into a temporary folder beside `reports/<slug>`, render the HTML, and 
 only when every notebook succeeded, so a failing run leaves the previous report in place. Cities
 run in parallel processes (`--jobs`); one failing city does not stop the others; the run ends with
 a summary of failures and a non-zero exit when any failed.
+
+Temporary folders are hidden (`.<slug>.building-<pid>-<start>-...`, never indexed) and carry the
+process that made them: a run first sweeps its city's folders whose process is gone (SIGKILL, a
+power cut), and SIGTERM unwinds like Ctrl-C, removing its own. A failed run's notebooks are kept
+in `reports/.failed/<slug>/` stripped of their outputs: no input file's contents are kept there.
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ import difflib
 import logging
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
@@ -30,6 +37,7 @@ import yaml
 from . import report
 from .errors import ConfigError, CwbError
 from .paths import configs_dir, repo_root, reports_dir
+from .publish import write_csv
 
 DEFAULT_CONFIG = "preston-demo.yml"
 #: The parameters every notebook declares (docs/CONTRACTS.md §6) that the runner sets itself.
@@ -277,6 +285,69 @@ def _merge_part(part: Path, build: Path) -> list[str]:
     return tables
 
 
+# ---------------------------------------------------------------------------------------------
+# Temporary folders: owned by a process, swept when it is gone
+
+
+def _start_time(pid: int) -> str | None:
+    """The process's start time in clock ticks since boot (Linux), telling a reused pid apart;
+    "0" where /proc is not there; None when the process is gone or a zombie."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return None if Path("/proc/self/stat").exists() else "0"
+    except (OSError, IndexError):
+        return "0"
+    return None if fields[0] in ("Z", "X") else fields[19]
+
+
+def _owner_token() -> str:
+    pid = os.getpid()
+    return f"{pid}-{_start_time(pid) or 0}"
+
+
+def _alive(pid: int, start: str) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    now = _start_time(pid)
+    return now is not None and (start == "0" or now == "0" or now == start)
+
+
+def _temp_dir(root: Path, slug: str, kind: str) -> Path:
+    """`.<slug>.<kind>-<pid>-<start>-<random>`: hidden from the index, owned by this process."""
+    return Path(tempfile.mkdtemp(dir=root, prefix=f".{slug}.{kind}-{_owner_token()}-"))
+
+
+LEGACY_STALE_SECONDS = 24 * 3600  # a folder from before owners were recorded: stale after a day
+
+
+def sweep(root: Path, slug: str) -> list[Path]:
+    """Remove `slug`'s temporary folders whose run is no longer alive; a previous report that a
+    killed swap had moved aside is put back when `reports/<slug>` is missing. Returns what it removed."""
+    removed = []
+    final = root / slug
+    for path in sorted(root.glob(f".{slug}.*")):
+        kind, _, rest = path.name[len(slug) + 2:].partition("-")
+        if kind not in ("building", "old") or not path.is_dir() or path.is_symlink():
+            continue
+        parts = rest.split("-")
+        if len(parts) == 3 and parts[0].isdigit():
+            if _alive(int(parts[0]), parts[1]):
+                continue
+        elif time.time() - path.stat().st_mtime < LEGACY_STALE_SECONDS:
+            continue
+        if kind == "old" and not final.exists():
+            os.replace(path, final)  # killed between the swap's two renames
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
 def run_city(plan: CityPlan, notebooks: list[Path], params: dict[str, dict] | None = None,
              root: Path | None = None, kernel: str = "python3", progress=None,
              notebook_jobs: int = 1) -> CityResult:
@@ -290,7 +361,8 @@ def run_city(plan: CityPlan, notebooks: list[Path], params: dict[str, dict] | No
     result = CityResult(slug=plan.slug, name=plan.name, ok=False)
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
-    build = Path(tempfile.mkdtemp(dir=root, prefix=f".{plan.slug}.building-"))
+    sweep(root, plan.slug)
+    build = _temp_dir(root, plan.slug, "building")
     report.inside(root, build)
     os.chmod(build, 0o755)
     records: list[report.NotebookRecord] = []
@@ -339,14 +411,14 @@ def run_city(plan: CityPlan, notebooks: list[Path], params: dict[str, dict] | No
                 progress(plan.slug, nb.stem)
         shutil.rmtree(parts, ignore_errors=True)
         if result.failures:
-            _keep_failed(root, plan.slug, build)
+            _keep_failed(root, plan.slug, build, result.failures)
             return _finish(result, t0)
 
         current = "(rendering)"
         data = build / "data"
         data.mkdir(exist_ok=True)
         if not (data / report.DEFINITIONS_CSV).exists():  # a notebook's own copy wins
-            definitions.to_csv(data / report.DEFINITIONS_CSV, index=False, lineterminator="\n")
+            write_csv(definitions, data / report.DEFINITIONS_CSV)
         seconds = time.perf_counter() - t0
         provenance = report.build_provenance(plan.config_path, started, seconds,
                                              {r.stem: r.seconds for r in records}, config_sha256=config_sha256)
@@ -365,7 +437,7 @@ def run_city(plan: CityPlan, notebooks: list[Path], params: dict[str, dict] | No
         result.ok, result.folder = True, final
     except Exception as exc:  # noqa: BLE001 - one city's failure must not stop the others
         result.failures.append(_failure(plan, current, exc))
-        _keep_failed(root, plan.slug, build)
+        _keep_failed(root, plan.slug, build, result.failures)
     except BaseException:  # interrupted: leave no half-built folder behind
         shutil.rmtree(build, ignore_errors=True)
         raise
@@ -391,11 +463,51 @@ def _failure(plan: CityPlan, notebook: str, exc: BaseException) -> Failure:
     return Failure(plan.name, notebook, "-", f"{type(exc).__name__}: {_error_line(str(exc))}{where}")
 
 
-def _keep_failed(root: Path, slug: str, build: Path) -> None:
-    """Keep a failed build's executed notebooks for diagnosis, out of the readers' way."""
+_OUR_ERRORS = {cls.__name__ for cls in (CwbError, *CwbError.__subclasses__())}
+_NOT_KEPT = "(message not kept here: it may quote an input file; it was shown when the run failed)"
+
+
+def _kept_error(ename: str, evalue: str) -> str:
+    """An error's message as reports/.failed keeps it: ours are written never to quote a file;
+    another library's may quote a cell (a supplier, a person), so only its type is kept."""
+    return _error_line(evalue) if ename in _OUR_ERRORS else _NOT_KEPT
+
+
+def _strip_outputs(path: Path) -> None:
+    """An executed notebook with its outputs removed (tables, prints, charts hold input data),
+    keeping where it stopped: the error's type, and its message when it is one of ours."""
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.outputs = [nbformat.v4.new_output("error", ename=o.get("ename", ""), evalue=_kept_error(
+            o.get("ename", ""), o.get("evalue", "")), traceback=[]) for o in cell.outputs if o.output_type == "error"]
+    nbformat.write(nb, str(path))
+
+
+def _keep_failed(root: Path, slug: str, build: Path, failures: list[Failure]) -> None:
+    """Keep a failed build's executed notebooks for diagnosis, out of the readers' way, stripped
+    of everything read from the inputs (outputs, tables, pages)."""
     failed_root = root / ".failed"
     failed_root.mkdir(exist_ok=True)
     target = report.inside(root, failed_root / slug)
+    for path in sorted(build.iterdir()):
+        if path.suffix == ".ipynb" and path.is_file():
+            try:
+                _strip_outputs(path)
+            except Exception:  # noqa: BLE001 - unreadable: not kept rather than kept whole
+                path.unlink()
+        elif path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    lines = []
+    for f in failures:
+        ename, _, evalue = f.error.partition(": ")
+        lines.append(f"{f.notebook}, {f.cell}: {ename}: {_kept_error(ename, evalue)}")
+    (build / "FAILED.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     if target.exists():
         shutil.rmtree(target)
     os.replace(build, target)
@@ -407,7 +519,7 @@ def _swap(root: Path, build: Path, final: Path) -> None:
         os.chmod(path, 0o755 if path.is_dir() else 0o644)
     old = None
     if final.exists():
-        old = Path(tempfile.mkdtemp(dir=root, prefix=f".{final.name}.old-"))
+        old = _temp_dir(root, final.name, "old")
         os.rmdir(old)
         os.replace(final, old)
     try:
@@ -421,6 +533,15 @@ def _swap(root: Path, build: Path, final: Path) -> None:
     stale = root / ".failed" / final.name
     if stale.is_dir():
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def _exit_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C (cleanup handlers run) instead of ending the process on the
+    spot with its temporary folder left behind. Main thread only, as Python requires."""
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _run_city_job(job: tuple) -> CityResult:
@@ -457,18 +578,25 @@ def run_cities(plans: list[CityPlan], notebooks: list[Path], params: dict[str, d
                 _print_result(result, bar)
     else:
         ctx = get_context("spawn")  # no forking of a parent that runs threads (tqdm's monitor)
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool, \
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_exit_on_sigterm) as pool, \
                 tqdm(total=len(plans), desc="cities", unit="city", disable=disable, file=sys.stderr) as bar:
             futures = {pool.submit(_run_city_job, (p, notebooks, params, root, kernel, notebook_jobs)): p for p in plans}
-            for future in as_completed(futures):
-                plan = futures[future]
-                try:
-                    result = future.result()
-                except Exception as exc:  # noqa: BLE001 - a worker died: still one city only
-                    result = CityResult(plan.slug, plan.name, False, failures=[_failure(plan, "(worker)", exc)])
-                results.append(result)
-                bar.update(1)
-                _print_result(result, bar)
+            try:
+                for future in as_completed(futures):
+                    plan = futures[future]
+                    try:
+                        result = future.result()
+                    except Exception as exc:  # noqa: BLE001 - a worker died: still one city only
+                        result = CityResult(plan.slug, plan.name, False, failures=[_failure(plan, "(worker)", exc)])
+                    results.append(result)
+                    bar.update(1)
+                    _print_result(result, bar)
+            except BaseException:
+                # Interrupted: the workers stop now and remove their own folders (SIGTERM above),
+                # rather than the pool waiting for every city to finish.
+                for proc in list(getattr(pool, "_processes", {}).values()):
+                    proc.terminate()
+                raise
     order = {p.slug: i for i, p in enumerate(plans)}
     results.sort(key=lambda r: order.get(r.slug, 0))
     report.write_index(root)
@@ -495,30 +623,49 @@ def _cmd_run(args) -> int:
         config_paths += chosen
     if not config_paths:
         raise CwbError("name at least one config (or --all, or --default-and-available)")
-    notebooks = notebook_paths(Path(args.notebooks) if args.notebooks else None, args.only)
-    per_notebook = check_parameters(notebooks, parse_parameters(args.parameter))
-
     failures: list[Failure] = []
     plans: list[CityPlan] = []
-    seen: set[Path] = set()
+    named: dict[Path, Path] = {}
     for path in config_paths:
         try:
             plan = load_plan(path)
-            _check_years(plan, per_notebook)
         except CwbError as exc:
+            if len(config_paths) == 1:
+                raise  # the one config named is wrong: its reason, in one line, is the whole answer
             failures.append(Failure(str(path), "(config)", "-", _error_line(str(exc))))
             continue
-        if plan.config_path in seen:
+        if plan.config_path in named:
             continue
-        seen.add(plan.config_path)
+        named[plan.config_path] = path
         if any(p.slug == plan.slug for p in plans):
             failures.append(Failure(str(path), "(config)", "-", f"slug {plan.slug!r} is used by another config"))
             continue
         plans.append(plan)
 
+    # The notebooks are read after the configs (reading them takes seconds): a config's mistake
+    # is reported without that wait.
+    notebooks = notebook_paths(Path(args.notebooks) if args.notebooks else None, args.only)
+    per_notebook = check_parameters(notebooks, parse_parameters(args.parameter))
+    for plan in list(plans):
+        try:
+            _check_years(plan, per_notebook)
+        except CwbError as exc:
+            if len(config_paths) == 1:
+                raise
+            failures.append(Failure(str(named[plan.config_path]), "(config)", "-", _error_line(str(exc))))
+            plans.remove(plan)
+
     for path, reason in skipped:
         print(f"skipped {path.name}: {reason}", file=sys.stderr)
-    results = run_cities(plans, notebooks, per_notebook, jobs=max(1, args.jobs), root=root, kernel=args.kernel)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGTERM) if main_thread else None
+    if main_thread:
+        _exit_on_sigterm()
+    try:
+        results = run_cities(plans, notebooks, per_notebook, jobs=max(1, args.jobs), root=root, kernel=args.kernel)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
     for result in results:
         failures.extend(result.failures)
 

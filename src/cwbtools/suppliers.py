@@ -6,7 +6,10 @@ which layer found the supplier, or that nothing did. Layers, first hit wins (`re
 1. `crosswalk`: a user's CSV (supplier name -> company number, postcode, type). A postcode given
    there is an operating site and overrides a registered office.
 2. `ledger_postcode`: a postcode in the ledger or the anchor's creditor file.
-3. `identifier`: company number, charity number, NHS ODS code / school URN (`other_id`).
+3. `identifier`: company number, charity number, NHS ODS code / school URN (`other_id`), each in
+   the one spelling of `cwbtools.identifiers`, found in a register. An identifier no register holds
+   places nothing: the names are still tried, and a name match to a record with another company
+   number than the one given is refused (to review).
 4. `exact_name`: the normalised name equals a register name (`cwbtools.matching.exact_matches`).
 5. `fuzzy_name`: blocked fuzzy match, accepted only when clear; close calls go to `review.csv`.
 
@@ -27,19 +30,12 @@ import pandas as pd
 
 from . import matching
 from .errors import CwbError, InputFileError
-from .normalise import postcode as normalise_postcode
-from .normalise import supplier_name as normalise_name
+from .identifiers import company_number, company_numbers_arrow, says_no_number
+from .identifiers import postcode as normalise_postcode
+from .identifiers import supplier_name as normalise_name
+from .publish import unguard_frame, write_csv
+from .schema import INDIVIDUAL_KEY, INDIVIDUAL_LABEL, RESOLVED_BY, SUPPLIER_COLUMNS, SUPPLIER_TYPES
 
-RESOLVED_BY = ["crosswalk", "ledger_postcode", "identifier", "exact_name", "fuzzy_name", "unresolved"]
-SUPPLIER_TYPES = ["sme", "large", "vcse", "public", "individual", "unknown"]
-INDIVIDUAL = "(individual)"
-SUPPLIER_COLUMNS = [
-    "supplier_key", "supplier_name", "company_number", "charity_number", "other_id", "postcode", "lad_code",
-    "ward_code", "lsoa_code", "imd_decile", "sic_code", "sic_section", "sic_division", "sic_inferred",
-    "supplier_type", "resolved_by", "match_score", "registered_name",
-    # beyond the contract: evidence
-    "matched_by", "register_source", "postcode_source", "payments", "spend_pence",
-]
 REVIEW_COLUMNS = ["supplier_key", "supplier_name", "candidate_name", "candidate_company_number",
                   "candidate_postcode", "candidate_source", "score", "second_score", "reason", "spend_pence",
                   "decision"]
@@ -111,6 +107,18 @@ def _clean_ids(series: pd.Series) -> pd.Series:
     return s.mask(s == "")
 
 
+def _company_numbers(series: pd.Series) -> pd.Series:
+    """Company numbers in the one spelling (`cwbtools.identifiers`), worked out once per distinct value."""
+    codes, uniq = pd.factorize(series.astype("string"), use_na_sentinel=True)
+    canon = company_numbers_arrow(uniq.to_numpy(dtype=object)).to_pylist() + [None]
+    return pd.Series(np.asarray(canon, dtype=object)[codes], index=series.index, dtype="string")
+
+
+def _ids(df: pd.DataFrame, name: str) -> pd.Series:
+    ids = _column(df, name)
+    return _company_numbers(ids) if name == "company_number" else _clean_ids(ids)
+
+
 def _names_norm(names: pd.Series) -> pd.Series:
     uniq = {v: normalise_name(v) for v in names.dropna().unique()}
     return names.map(uniq).fillna("").astype(str)
@@ -126,11 +134,11 @@ def supplier_key(transactions: pd.DataFrame) -> pd.Series:
     norm = _names_norm(_column(df, "supplier_name").astype("string"))
     parts = norm
     for col in ("company_number", "charity_number", "other_id"):
-        parts = parts + "|" + _clean_ids(_column(df, col)).fillna("")
+        parts = parts + "|" + _ids(df, col).fillna("")
     individual = _flag(df, "individual") | _flag(df, "redacted")
     uniq = {p: hashlib.blake2b(p.encode(), digest_size=8).hexdigest() for p in parts.unique()}
     key = parts.map(uniq)
-    key = key.mask(individual.to_numpy(), "individual")
+    key = key.mask(individual.to_numpy(), INDIVIDUAL_KEY)
     return key.astype("string").rename("supplier_key")
 
 
@@ -152,21 +160,11 @@ def default_registers() -> pd.DataFrame:
         return _empty_registers()
 
 
-def load_companies(path: str | Path) -> pd.DataFrame:
-    """Companies House BasicCompanyData (zip or CSV) as register rows, read in chunks."""
-    from .reference import read_companies_house
-    try:
-        from .reference.registers import gpg_large_company_numbers
-        large = gpg_large_company_numbers(default_registers())
-    except ImportError:
-        large = set()
-    frames = list(read_companies_house(path, chunksize=250_000, large_company_numbers=large))
-    return pd.concat(frames, ignore_index=True) if frames else _empty_registers()
-
-
 def read_crosswalk(crosswalk: str | Path | pd.DataFrame | None) -> pd.DataFrame:
     """A crosswalk CSV or frame -> `supplier_name, name_norm, company_number, postcode,
-    supplier_type` (postcode normalised). Unknown types and bad postcodes are errors naming the row."""
+    supplier_type` (postcode and company number normalised, `cwbtools.identifiers`). Unknown types, bad
+    postcodes and company numbers that are none (`TBC`; a blank or `N/A` is simply no number) are
+    errors naming the row."""
     if crosswalk is None:
         return pd.DataFrame(columns=CROSSWALK_COLUMNS + ["name_norm"])
     where = "crosswalk"
@@ -178,6 +176,7 @@ def read_crosswalk(crosswalk: str | Path | pd.DataFrame | None) -> pd.DataFrame:
         if not path.exists():
             raise InputFileError(f"{path}: crosswalk file not found")
         cw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    cw = unguard_frame(cw)  # a cell we wrote as `'=...` (publish.guard) means `=...`
     cw.columns = [str(c).strip().lower() for c in cw.columns]
     if "supplier_name" not in cw.columns:
         raise InputFileError(f"{where}: crosswalk needs a `supplier_name` column (found: {', '.join(cw.columns)})")
@@ -191,9 +190,12 @@ def read_crosswalk(crosswalk: str | Path | pd.DataFrame | None) -> pd.DataFrame:
                                  f"{', '.join(SUPPLIER_TYPES)}")
         if pd.notna(row.postcode) and normalise_postcode(row.postcode) is None:
             raise InputFileError(f"{where}: row {i}, column postcode: {row.postcode!r} is not a UK postcode")
+        if company_number(row.company_number) is None and not says_no_number(row.company_number):
+            raise InputFileError(f"{where}: row {i}, column company_number: {row.company_number!r} is not a "
+                                 "Companies House number (leave it blank if there is none)")
     cw["supplier_type"] = cw["supplier_type"].str.lower()
     cw["postcode"] = cw["postcode"].map(lambda v: normalise_postcode(v) if pd.notna(v) else pd.NA).astype("string")
-    cw["company_number"] = _clean_ids(cw["company_number"])
+    cw["company_number"] = _company_numbers(cw["company_number"])
     cw["name_norm"] = _names_norm(cw["supplier_name"])
     cw = cw[cw["name_norm"] != ""]
     # The last row for a name wins: later review decisions are appended below earlier ones.
@@ -238,7 +240,7 @@ def _prepare(transactions: pd.DataFrame) -> pd.DataFrame:
                 "anchor", "financial_year"):
         tx[col] = _column(tx, col).astype("string")
     for col in ("company_number", "charity_number", "other_id"):
-        tx[col] = _clean_ids(tx[col])
+        tx[col] = _ids(tx, col)
     tx["individual"] = _flag(tx, "individual") | _flag(tx, "redacted")
     tx["amount_pence"] = tx["amount_pence"].astype("int64")
     tx["supplier_name"] = tx["supplier_name"].astype("string").fillna("")
@@ -354,7 +356,8 @@ def resolve_suppliers(transactions: pd.DataFrame, *, registers: pd.DataFrame | N
     sup["name_norm"] = _names_norm(sup["supplier_name"])
     reg = default_registers() if registers is None else registers
     if companies is not None:
-        reg = pd.concat([reg, load_companies(companies)], ignore_index=True)
+        from .reference.registers import load_companies_house
+        reg = pd.concat([reg, load_companies_house(companies, reg)], ignore_index=True)
     index = matching.build_index(reg)
     R = index.frame
     n = len(sup)
@@ -372,19 +375,18 @@ def resolve_suppliers(transactions: pd.DataFrame, *, registers: pd.DataFrame | N
     ledger_pc = sup["ledger_postcode"].map(lambda v: normalise_postcode(v) if isinstance(v, str) else None)
     ledger_pc = ledger_pc.astype("string").fillna(_creditor_postcodes(sup, creditors))
 
-    # Layer 3: identifiers given in the ledger (and company numbers from the crosswalk).
+    # Layer 3: identifiers given in the ledger (and company numbers from the crosswalk). Only an
+    # identifier some register holds places a supplier; one that finds nothing leaves it to the names.
     number = cw_number.fillna(sup["company_number"])
     row = _register_lookup(R, "company_number", number)
     row = row.where(row >= 0, _register_lookup(R, "charity_number", sup["charity_number"]))
     row = row.where(row >= 0, _register_lookup(R, "other_id", sup["other_id"]))
-    has_id = (number.notna() | sup["charity_number"].notna() | sup["other_id"].notna()).to_numpy()
     matched_by = np.where(row.to_numpy() >= 0, "identifier", None).astype(object)
     score = np.where(row.to_numpy() >= 0, 100.0, np.nan)
     row = row.to_numpy().copy()
 
     # Layers 4 and 5: names, for suppliers no identifier placed.
-    todo = (row < 0) & ~person & ~has_id & (sup["name_norm"].to_numpy() != "")
-    todo &= ~(in_cw & cw_number.notna().to_numpy())
+    todo = (row < 0) & ~person & (sup["name_norm"].to_numpy() != "")
     q = pd.DataFrame({"qid": np.flatnonzero(todo), "name": sup["supplier_name"].to_numpy()[todo],
                       "name_norm": sup["name_norm"].to_numpy()[todo]})
     review_rows = []
@@ -406,6 +408,7 @@ def resolve_suppliers(transactions: pd.DataFrame, *, registers: pd.DataFrame | N
         for r in fz[fz["decision"] == "review"].itertuples():
             reason = "close second" if r.score >= matching.ACCEPT else "below accept score"
             review_rows.append((int(r.qid), int(r.row), float(r.score), float(r.second_score), reason))
+        review_rows += _refuse_other_companies(row, matched_by, score, number, R)
 
     found = row >= 0
     pick = np.where(found, row, 0)
@@ -427,8 +430,8 @@ def resolve_suppliers(transactions: pd.DataFrame, *, registers: pd.DataFrame | N
     out["postcode"] = postcode
     resolved_by = np.select(
         [in_cw, ledger_pc.notna().to_numpy(), matched_by == "identifier", matched_by == "exact_name",
-         matched_by == "fuzzy_name", has_id],
-        ["crosswalk", "ledger_postcode", "identifier", "exact_name", "fuzzy_name", "identifier"], "unresolved")
+         matched_by == "fuzzy_name"],
+        ["crosswalk", "ledger_postcode", "identifier", "exact_name", "fuzzy_name"], "unresolved")
     out["resolved_by"] = np.where(person, "unresolved", resolved_by)
     out["matched_by"] = pd.Series(matched_by, index=sup.index, dtype="string")
     out["match_score"] = score
@@ -468,15 +471,33 @@ def resolve_suppliers(transactions: pd.DataFrame, *, registers: pd.DataFrame | N
         if c in ("supplier_key", "supplier_type", "resolved_by", "payments", "spend_pence", "sic_inferred"):
             continue
         out.loc[person, c] = pd.NA
-    out.loc[person, ["supplier_name", "registered_name"]] = INDIVIDUAL
+    out.loc[person, ["supplier_name", "registered_name"]] = INDIVIDUAL_LABEL
     out.loc[person, "sic_inferred"] = False
     out = out[SUPPLIER_COLUMNS].reset_index(drop=True)
 
     review = _review_frame(review_rows, sup, R)
     if review_dir is not None:
         Path(review_dir).mkdir(parents=True, exist_ok=True)
-        review.to_csv(Path(review_dir) / "review.csv", index=False)
+        write_csv(review, Path(review_dir) / "review.csv")
     return Resolution(out, coverage(tx, out), review)
+
+
+def _refuse_other_companies(row: np.ndarray, matched_by: np.ndarray, score: np.ndarray, number: pd.Series,
+                            R: pd.DataFrame) -> list:
+    """A name match to a register record with another company number than the one given (ledger
+    or crosswalk) is a namesake, not the supplier: undone in place, returned as review rows."""
+    by_name = np.flatnonzero(np.isin(matched_by, ["exact_name", "fuzzy_name"]))
+    if not len(by_name) or "company_number" not in R.columns:
+        return []
+    given = number.astype("string").to_numpy(dtype=object, na_value=None)[by_name]
+    theirs = R["company_number"].astype("string").to_numpy(dtype=object, na_value=None)[row[by_name]]
+    other = np.array([g is not None and t is not None and g != t for g, t in zip(given, theirs)], dtype=bool)
+    refused = []
+    for i in by_name[other]:
+        refused.append((int(i), int(row[i]), float(score[i]), float("nan"),
+                        "another company number than the one given"))
+        row[i], matched_by[i], score[i] = -1, None, np.nan
+    return refused
 
 
 def _review_frame(rows: list, sup: pd.DataFrame, R: pd.DataFrame) -> pd.DataFrame:
@@ -561,7 +582,7 @@ def fold_review(review_csv: str | Path, crosswalk_csv: str | Path) -> tuple[int,
     review_csv = Path(review_csv)
     if not review_csv.exists():
         raise InputFileError(f"{review_csv}: no review file (run `cwb suppliers resolve` first)")
-    rv = pd.read_csv(review_csv, dtype=str, keep_default_na=False)
+    rv = unguard_frame(pd.read_csv(review_csv, dtype=str, keep_default_na=False))
     for col in ("supplier_name", "candidate_company_number", "candidate_postcode", "decision"):
         if col not in rv.columns:
             raise InputFileError(f"{review_csv}: column `{col}` missing")
@@ -576,13 +597,13 @@ def fold_review(review_csv: str | Path, crosswalk_csv: str | Path) -> tuple[int,
                         "postcode": acc["candidate_postcode"], "supplier_type": ""})
     crosswalk_csv = Path(crosswalk_csv)
     if crosswalk_csv.exists():
-        old = pd.read_csv(crosswalk_csv, dtype=str, keep_default_na=False)
+        old = unguard_frame(pd.read_csv(crosswalk_csv, dtype=str, keep_default_na=False))
         new = pd.concat([old, new], ignore_index=True)
     for col in CROSSWALK_COLUMNS:
         if col not in new.columns:
             new[col] = ""
     crosswalk_csv.parent.mkdir(parents=True, exist_ok=True)
-    new.to_csv(crosswalk_csv, index=False)
+    write_csv(new, crosswalk_csv)
     return len(acc), int((decision == "reject").sum())
 
 
@@ -612,7 +633,7 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
     tmp = out / "suppliers.parquet.tmp"
     res.suppliers.to_parquet(tmp, index=False)
     tmp.replace(out / "suppliers.parquet")
-    res.coverage.to_csv(out / "coverage.csv", index=False)
+    write_csv(res.coverage, out / "coverage.csv")
     print(format_coverage(res.coverage))
     print(f"{len(res.suppliers)} suppliers -> {out / 'suppliers.parquet'}; {len(res.review)} to review in "
           f"{out / 'review.csv'}")

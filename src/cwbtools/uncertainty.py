@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .analysis import ALL_ANCHORS, DEFAULT_DEPRIVED_DECILES, _flag, _located, anchors_in
+from .analysis import ALL_ANCHORS, _flag, _located, anchors_in
 
 DEFAULT_SEED = 20130401
 SHARES = {  # share name -> (numerator column, denominator column)
@@ -26,7 +26,7 @@ SHARES = {  # share name -> (numerator column, denominator column)
 }
 
 
-def supplier_table(spend: pd.DataFrame, deprived_deciles=DEFAULT_DEPRIVED_DECILES) -> pd.DataFrame:
+def supplier_table(spend: pd.DataFrame, deprived_deciles) -> pd.DataFrame:
     """One row per supplier with the pence each share needs (numerators and denominators)."""
     amount = spend["amount_pence"].astype("int64")
     located = _located(spend)
@@ -77,8 +77,8 @@ def _bootstrap(table: pd.DataFrame, n_boot: int, level: float, rng: np.random.Ge
 
 
 def bootstrap_shares(spend: pd.DataFrame, n_boot: int = 1000, level: float = 0.95, seed: int = DEFAULT_SEED,
-                     by_anchor: bool = True, by_year: bool = False,
-                     deprived_deciles=DEFAULT_DEPRIVED_DECILES, sme_measured: bool = True) -> pd.DataFrame:
+                     by_anchor: bool = True, by_year: bool = False, *,
+                     deprived_deciles, sme_measured: bool = True) -> pd.DataFrame:
     """Percentile bootstrap intervals (`level`, default 95%) on place, wider-area, SME, VCSE and
     deprived-area shares, resampling suppliers. Rows for all anchors and (by default) each anchor;
     with `by_year`, for each financial year. Columns: [year,] anchor, measure, estimate, ci_lo, ci_hi,

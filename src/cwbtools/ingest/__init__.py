@@ -17,19 +17,17 @@ from .core import (
     REASONS,
     TRANSACTION_COLUMNS,
     IngestResult,
-    company_number,
     expand_paths,
     find_duplicates,
     ingest_paths,
     period_financial_year,
-    split_charity_id,
 )
 from .parsing import amounts_to_pence, financial_year, is_time_only, parse_amount_pence, parse_date
 
 __all__ = [
     "IngestResult", "ingest_paths", "register", "parse_amount_pence", "parse_date", "financial_year",
-    "is_time_only", "amounts_to_pence", "looks_like_individual", "is_redacted", "company_number",
-    "split_charity_id", "period_financial_year", "find_duplicates", "expand_paths",
+    "is_time_only", "amounts_to_pence", "looks_like_individual", "is_redacted",
+    "period_financial_year", "find_duplicates", "expand_paths",
     "TRANSACTION_COLUMNS", "QUARANTINE_COLUMNS", "REASONS",
 ]
 

@@ -34,43 +34,20 @@ from ..columns import (
     field_for,
     header_score,
     normalise_header,
+    quote_header,
 )
 from ..errors import InputFileError
+from ..identifiers import company_numbers_arrow, postcodes_arrow, split_charity_id
+from ..identifiers import supplier_name as normalise_supplier
 from ..individuals import is_redacted, looks_like_individual, looks_like_person
-from ..normalise import postcode as normalise_postcode
-from ..normalise import supplier_name as normalise_supplier
+from ..organisations import has_organisation_evidence
+from ..publish import write_csv
+from ..schema import INDIVIDUAL_LABEL, LEDGER_EXTRA_COLUMNS, QUARANTINE_COLUMNS, TRANSACTION_COLUMNS
+from ..schema import INGEST_REASONS as REASONS
 from .parsing import amounts_to_pence, dates_of, financial_year, parse_amount_pence, parse_date
 from .readers import LEDGER_SUFFIXES, Block, RawTable, blank_cells, read_tables
 
 STR = pd.StringDtype("pyarrow")  # text columns: Arrow-backed, <NA> for missing
-
-# Ledger columns kept beyond the contract (added, never renamed).
-EXTRA_FIELDS = (
-    "directorate",
-    "ledger_sic_code",
-    "ledger_company_name",
-    "ledger_match_method",
-    "supplier_classification",
-    "line_number",
-    "expense_code",
-    "capital_revenue",
-    "body_name",
-    "body_code",
-)
-
-TRANSACTION_COLUMNS = [
-    "anchor", "source_file", "sheet", "row_number", "payment_date", "financial_year", "amount_pence",
-    "supplier_name", "supplier_id", "company_number", "charity_number", "other_id", "vat_number",
-    "postcode", "expense_category", "service_area", "description", "transaction_ref", "individual",
-    "redacted", "payment_id", "date_source", "row_repair", *EXTRA_FIELDS,
-]
-
-REASONS = (
-    "blank", "total_row", "repeated_header", "no_amount", "unreadable_amount", "no_date", "unreadable_date",
-    "date_time_only", "no_supplier", "duplicate_of_other_file", "sheet_not_a_ledger",
-)
-
-QUARANTINE_COLUMNS = ["source_file", "sheet", "row_number", "reason", "amount_pence", "raw", "duplicate_of"]
 
 _TOTAL_CELL = r"(grand\s+|sub\s*-?\s*)?totals?(\s+(spend|spent|paid|amount|payments?|for\s.*))?\s*:?"
 _TOTAL_RE = re.compile(_TOTAL_CELL, re.IGNORECASE)
@@ -99,43 +76,6 @@ def period_financial_year(name: str) -> str | None:
 
 def _missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and value != value)
-
-
-_SPACES = re.compile(r"\s+")
-_COMPANY_NUMBER = re.compile(r"([A-Z]{2})?(\d{1,8})")
-
-
-def company_number(value: object) -> str | None:
-    """Companies House number, 8 characters, prefix kept: `4166647` -> `04166647`, `sc16876` -> `SC016876`."""
-    if _missing(value):
-        return None
-    s = _SPACES.sub("", str(value)).upper()
-    if isinstance(value, float) and value.is_integer():
-        s = str(int(value))
-    if not s or s in {"0", "NA", "N/A", "NONE", "NULL", "-"}:
-        return None
-    m = _COMPANY_NUMBER.fullmatch(s)
-    if not m:
-        return s
-    prefix, digits = m.group(1) or "", m.group(2)
-    return prefix + digits.zfill(8 - len(prefix))
-
-
-def split_charity_id(value: object) -> tuple[str | None, str | None]:
-    """(`charity_number`, `other_id`): `CHC-1101234` and bare digits are Charity Commission
-    numbers; `NHS-RXN`, `URN-123456`, `CQC-...`, `PRN-...` are other schemes, prefix kept."""
-    if _missing(value):
-        return None, None
-    s = str(value).strip()
-    if not s:
-        return None, None
-    up = s.upper()
-    for prefix in ("GB-CHC-", "CHC-", "CHC"):
-        if up.startswith(prefix) and up[len(prefix):].strip("- ").replace("-", "").isalnum():
-            return s[len(prefix):].strip("- "), None
-    if re.fullmatch(r"\d{5,8}(-\d+)?", s):
-        return s, None
-    return None, s
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -329,11 +269,31 @@ def _repair_short_rows(cm, cols: dict, block: Block) -> dict[int, str]:
     return notes
 
 
-def _raw_text(row: list, supplier_col: int | None) -> str:
-    """The row's cells for the quarantine file, a private person's name masked."""
+# Quarantine `raw` keeps the cells that say why a row was set aside (dates, amounts, codes). Free
+# text and columns we do not recognise can name a person or a home address: masked, as is a payee
+# without evidence of an organisation (`cwbtools.organisations`).
+_RAW_MASKED_FIELDS = {"description", "postcode"}
+_RAW_MASK = "*"
+
+
+def _quarantine_payee(name: object) -> str:
+    text = "" if name is None or name is pd.NA else str(name)
+    if not text.strip() or (has_organisation_evidence(text) and not looks_like_individual(text)):
+        return text
+    return INDIVIDUAL_LABEL
+
+
+def _raw_text(row: list, columns: dict[str, int]) -> str:
+    """The row's cells for the quarantine file, with a person's name, free text and unrecognised
+    columns masked."""
     cells = ["" if c is None else str(c) for c in row]
-    if supplier_col is not None and supplier_col < len(cells) and looks_like_individual(cells[supplier_col]):
-        cells[supplier_col] = "(individual)"
+    kept = {j for fld, j in columns.items() if fld not in _RAW_MASKED_FIELDS}
+    for j, cell in enumerate(cells):
+        if j not in kept and cell.strip():
+            cells[j] = _RAW_MASK
+    supplier_col = columns.get("supplier_name")
+    if supplier_col is not None and supplier_col < len(cells):
+        cells[supplier_col] = _quarantine_payee(cells[supplier_col])
     return "|".join(cells).strip("|")
 
 
@@ -346,6 +306,18 @@ def _per_distinct(values: pd.Series, fn, width: int = 1):
     if width == 1:
         return _pick(results, codes)
     return tuple(_pick([r[i] for r in results], codes) for i in range(width))
+
+
+def _per_distinct_arrow(values: pd.Series, fn) -> pd.Series:
+    """An Arrow twin `fn` (array in, array out) over the distinct values only, spread back as a
+    `string` Series. Company numbers in a 100k-row chunk with 50,000 distinct: 41 ms, where the
+    scalar rule per distinct value took 82 ms and the twin over every row 73 ms."""
+    codes, uniq = pd.factorize(values, use_na_sentinel=True)
+    out = fn(pa.array(uniq.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True))
+    dictionary = pa.concat_arrays([out, pa.nulls(1, pa.large_string())])
+    codes = np.where(codes < 0, len(uniq), codes).astype(np.int32)
+    arr = pa.DictionaryArray.from_arrays(pa.array(codes), dictionary).cast(pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(arr))
 
 
 @dataclass
@@ -423,7 +395,7 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
         "row_number": block.row_numbers[aside_idx],
         "reason": reason[aside_idx].astype(str),
         "amount_pence": pence_filled[aside_idx],
-        "raw": [_raw_text(block.row(i), cm.columns.get("supplier_name")) for i in aside_idx],
+        "raw": [_raw_text(block.row(i), cm.columns) for i in aside_idx],
         "duplicate_of": None,
     })
 
@@ -432,15 +404,15 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
     uniq_fy = np.array([financial_year(d) if d is not None else period_fy for d in uniq_dates] + [period_fy],
                        dtype=object)
     uniq_iso = np.array([d.isoformat() if d is not None else None for d in uniq_dates] + [None], dtype=object)
-    text = {fld: _text(cols[fld]) for fld in (*CONTRACT_TEXT_FIELDS, *EXTRA_FIELDS) if fld in cols}
+    text = {fld: _text(cols[fld]) for fld in (*CONTRACT_TEXT_FIELDS, *LEDGER_EXTRA_COLUMNS) if fld in cols}
     if "charity_number" in text:
         charity, other = _per_distinct(text["charity_number"], split_charity_id, 2)
         text["charity_number"] = charity
         text["other_id"] = text["other_id"].where(text["other_id"].notna(), other) if "other_id" in text else other
     if "company_number" in text:
-        text["company_number"] = _per_distinct(text["company_number"], company_number)
+        text["company_number"] = _per_distinct_arrow(text["company_number"], company_numbers_arrow)
     if "postcode" in text:
-        text["postcode"] = _per_distinct(text["postcode"], normalise_postcode)
+        text["postcode"] = _per_distinct_arrow(text["postcode"], postcodes_arrow)
     # No name (withheld beside a supplier id) counts as redacted and individual: code -1 -> last.
     name_hashes, red, ind = _PAYEES.lookup(s_uniq)
     flags = np.column_stack([np.append(red, True), np.append(ind, True)])
@@ -505,7 +477,7 @@ def _unreadable(table: RawTable) -> InputFileError:
     where = f"{table.path}" + (f", sheet {table.sheet!r}" if table.sheet else "")
     names = expected_names()
     expect = "; ".join(f"{f}: {', '.join(repr(x) for x in names[f][:8])}" for f in CORE_FIELDS)
-    found = ", ".join(repr(c) for c in table.columns_found) or "(none)"
+    found = quote_header(table.columns_found)  # header cells only: a data row is never quoted
     return InputFileError(
         f"{where}: no recognisable supplier, amount and date columns. Columns found: {found}. "
         f"Expected names like {expect}. If the columns are there under other names, name them: "
@@ -818,7 +790,7 @@ def _ingest(paths, anchor: str, overrides, out_dir, partition: bool, progress: b
             "source_file": duplicates["source_file"].astype(str), "sheet": duplicates["sheet"].astype(str),
             "row_number": duplicates["row_number"], "reason": "duplicate_of_other_file",
             "amount_pence": duplicates["amount_pence"], "duplicate_of": duplicates["duplicate_of"],
-            "raw": (duplicates["supplier_name"].astype(str).where(~duplicates["individual"], "(individual)")
+            "raw": (duplicates["supplier_name"].map(_quarantine_payee).where(~duplicates["individual"], INDIVIDUAL_LABEL)
                     + "|" + duplicates["amount_pence"].astype(str)),
         })
         quarantine = pd.concat([quarantine, dq[QUARANTINE_COLUMNS]], ignore_index=True)
@@ -876,5 +848,5 @@ def write_outputs(result: IngestResult, out_dir: Path, partition: bool = False, 
             written = out_dir / "transactions.parquet.tmp"
             write_parquet(to_arrow(result.transactions), written)
         written.replace(out_dir / "transactions.parquet")
-    result.reconciliation.to_csv(out_dir / "reconciliation.csv", index=False)
-    result.quarantine[QUARANTINE_COLUMNS].to_csv(out_dir / "quarantine.csv", index=False)
+    write_csv(result.reconciliation, out_dir / "reconciliation.csv")
+    write_csv(result.quarantine[QUARANTINE_COLUMNS], out_dir / "quarantine.csv")

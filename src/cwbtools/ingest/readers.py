@@ -546,7 +546,10 @@ def read_xlsx(path: Path, source_file: str, overrides=None, chunk_rows: int = CH
     try:
         sheets = list(reader(path))
     except Exception as exc:  # both libraries raise many types for a broken or mislabelled file
-        raise InputFileError(f"{path}: cannot be read as an Excel workbook ({type(exc).__name__}: {exc})") from None
+        # The library's own words, cut short: what is broken, never a stretch of the file.
+        why = " ".join(str(exc).split())[:120]
+        raise InputFileError(f"{path}: cannot be read as an Excel workbook ({type(exc).__name__}: {why}); open it "
+                             "in Excel and save it again as .xlsx, or export the sheet as CSV") from None
     return _sheet_tables(path, source_file, sheets, overrides, chunk_rows)
 
 

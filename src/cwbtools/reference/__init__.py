@@ -17,7 +17,7 @@ import pandas as pd
 
 from .. import paths
 from ..errors import ConfigError, CwbError
-from ..normalise import postcode as normalise_postcode
+from ..identifiers import postcode as normalise_postcode
 from .build import build, build_geography
 from .registers import REGISTER_COLUMNS, read_companies_house
 from .tables import build_lsoa, build_sic, build_wards

@@ -33,8 +33,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputFileError
-from ..normalise import postcode_in_text, supplier_name
-from ._common import company_numbers, postcodes_fast, require_columns, require_file
+from ..identifiers import charity_number, company_numbers, postcode_in_text, supplier_name
+from ..identifiers import postcodes as _postcodes
+from ._common import require_columns, require_file
 
 REGISTER_COLUMNS = [
     "source", "name", "name_norm", "company_number", "charity_number", "other_id", "postcode", "sic_code",
@@ -84,10 +85,6 @@ def _finish(df: pd.DataFrame, source: str) -> pd.DataFrame:
             df[col] = None
     df = df[REGISTER_COLUMNS].astype("string")
     return df[df["name"].notna() & (df["name"] != "")].reset_index(drop=True)
-
-
-def _postcodes(series: pd.Series) -> pd.Series:
-    return pd.Series(postcodes_fast(series.astype(object).tolist()), index=series.index, dtype=object)
 
 
 def nhs_ods(data_dir: Path) -> pd.DataFrame:
@@ -179,7 +176,7 @@ def charity_commission(data_dir: Path) -> pd.DataFrame:
             d = d[d["linked_charity_number"].fillna("0").str.strip() == "0"]
         status = d["charity_registration_status"] if "charity_registration_status" in d.columns else "Registered"
         frames.append(pd.DataFrame({
-            "name": d["charity_name"], "charity_number": d["registered_charity_number"].str.strip(),
+            "name": d["charity_name"], "charity_number": d["registered_charity_number"].map(charity_number),
             "company_number": company_numbers(d.get("charity_company_registration_number", pd.Series(None, index=d.index))),
             "postcode": _postcodes(d.get("charity_contact_postcode", pd.Series(None, index=d.index))),
             "kind": "charity", "company_category": d.get("charity_type"), "status": status,
@@ -187,7 +184,9 @@ def charity_commission(data_dir: Path) -> pd.DataFrame:
         }))
     if not frames:
         return _finish(pd.DataFrame({"name": []}), "charity_commission")
-    return _finish(pd.concat(frames, ignore_index=True).drop_duplicates("charity_number"), "charity_commission")
+    d = pd.concat(frames, ignore_index=True)
+    # (a number that does not read as one is no duplicate of another such row)
+    return _finish(d[d["charity_number"].isna() | ~d.duplicated("charity_number")], "charity_commission")
 
 
 # -- Companies House BasicCompanyData ---------------------------------------------------------------
@@ -284,6 +283,19 @@ def _ch_chunk(c: pd.DataFrame, large: set[str]) -> pd.DataFrame:
     return _finish(out, "companies_house")
 
 
+def load_companies_house(path: Path | str, registers: pd.DataFrame | None = None,
+                         chunksize: int = 250_000) -> pd.DataFrame:
+    """A whole BasicCompanyData file as register rows, for a run that adds it beside `registers`.
+
+    Sizes come from the Gender Pay Gap employers in `registers` (the only evidence that a FULL /
+    GROUP filer is large). The reference build streams `read_companies_house` instead, holding one
+    chunk at a time.
+    """
+    large = gpg_large_company_numbers(registers) if registers is not None else set()
+    frames = list(read_companies_house(path, chunksize=chunksize, large_company_numbers=large))
+    return pd.concat(frames, ignore_index=True) if frames else _finish(pd.DataFrame({"name": []}), "companies_house")
+
+
 def build_open_registers(data_dir: Path) -> pd.DataFrame:
     """Every register the shared data holds (Companies House is added by the build when supplied)."""
     parts = [nhs_ods(data_dir), gender_pay_gap(data_dir), coops_uk(data_dir), charity_commission(data_dir)]
@@ -291,5 +303,7 @@ def build_open_registers(data_dir: Path) -> pd.DataFrame:
 
 
 def gpg_large_company_numbers(registers: pd.DataFrame) -> set[str]:
+    if not {"source", "size", "company_number"} <= set(registers.columns):
+        return set()
     gpg = registers[(registers["source"] == "gender_pay_gap") & (registers["size"] == "large")]
     return set(gpg["company_number"].dropna())

@@ -24,7 +24,7 @@ nb("01_baseline", 'config_path: str = "configs/preston-demo.yml"\nyear: str | No
     new_markdown_cell("# Baseline: where the money went\n\nA stand-in for the real notebook, with the same parameters."),
     new_markdown_cell("## Spend by supplier"),
     new_code_cell('''suppliers = pd.DataFrame({
-    "supplier": ["<script>alert(1)</script>", "Acme & Sons <Ltd>", "(individual)"],
+    "supplier": ["<script>alert(1)</script> Ltd", "Acme & Sons <Ltd>", "(individual)"],
     "geo": ["place", "wider", "outside"],
     "spend_pence": [150_000, 250_000, 100_000],
 })
