@@ -19,7 +19,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -56,8 +55,9 @@ print(json.dumps({"rows": rows, "wall": wall, "cpu": cpu, "peak_mb": peak, "fail
 
 
 def run(mode: str, paths: list[Path], out: str = "") -> dict:
-    proc = subprocess.run([sys.executable, "-c", _CHILD, mode, out, *map(str, paths)],
-                          capture_output=True, text=True, cwd=REPO)
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, mode, out, *map(str, paths)], capture_output=True, text=True, cwd=REPO
+    )
     if proc.returncode:
         raise SystemExit(proc.stderr)
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -65,14 +65,18 @@ def run(mode: str, paths: list[Path], out: str = "") -> dict:
 
 def synthetic_csv(path: Path, rows: int, seed: int = 2019) -> None:
     rng = random.Random(seed)
-    suppliers = [f"{w1} {w2} Ltd" for w1 in ("Acme", "Pennine", "Ribble", "Northern", "Valley", "Fylde", "Bowland",
-                                              "Wyre", "Lune", "Calder") for w2 in ("Builders", "Care", "Foods", "IT",
-                 "Transport", "Cleaning", "Print", "Legal", "Energy", "Security")] * 5
+    suppliers = [
+        f"{w1} {w2} Ltd"
+        for w1 in ("Acme", "Pennine", "Ribble", "Northern", "Valley", "Fylde", "Bowland", "Wyre", "Lune", "Calder")
+        for w2 in ("Builders", "Care", "Foods", "IT", "Transport", "Cleaning", "Print", "Legal", "Energy", "Security")
+    ] * 5
     suppliers = [f"{s} {i}" for i, s in enumerate(suppliers)]
     areas = ["Adult Social Care", "Children's Services", "Highways", "Housing", "Waste", "Leisure", "Finance"]
     cats = ["Agency Staff", "Repairs & Maintenance", "Consultancy", "Grants", "Utilities", "IT Software"]
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write("Body Name,Service Area,Expense Type,Payment Date,Transaction Number,Net Amount,Supplier Name,Supplier ID\n")
+        fh.write(
+            "Body Name,Service Area,Expense Type,Payment Date,Transaction Number,Net Amount,Supplier Name,Supplier ID\n"
+        )
         for i in range(rows):
             d = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/20{rng.randint(19, 24)}"
             amt = f"{rng.randint(50000, 5000000) / 100:.2f}"
@@ -87,8 +91,10 @@ def median_run(rs: list[dict]) -> dict:
 
 def line(label: str, r: dict) -> str:
     failed = f"  ({r['failed']} files failed)" if r.get("failed") else ""
-    return (f"{label:<44} {r['rows']:>10,} rows {r['wall']:>7.2f} s wall {r['cpu']:>7.2f} s cpu "
-            f"{r['rows'] / r['wall']:>10,.0f} rows/s  peak {r['peak_mb']:>6.0f} MB{failed}")
+    return (
+        f"{label:<44} {r['rows']:>10,} rows {r['wall']:>7.2f} s wall {r['cpu']:>7.2f} s cpu "
+        f"{r['rows'] / r['wall']:>10,.0f} rows/s  peak {r['peak_mb']:>6.0f} MB{failed}"
+    )
 
 
 def main() -> None:
@@ -114,9 +120,12 @@ def main() -> None:
         csv_path = tmp / "synthetic.csv"
         synthetic_csv(csv_path, args.rows)
         print(f"== SYNTHETIC clean CSV, {args.rows:,} rows, {csv_path.stat().st_size / 1e6:.1f} MB")
-        modes = [("duckdb", "duckdb read_csv_auto", ""), ("duckdb_parquet", "duckdb read_csv_auto -> parquet", ""),
-                 ("memory", "cwbtools ingest (DataFrame only)", ""),
-                 ("cwbtools", "cwbtools ingest (writes parquet)", str(tmp / "out"))]
+        modes = [
+            ("duckdb", "duckdb read_csv_auto", ""),
+            ("duckdb_parquet", "duckdb read_csv_auto -> parquet", ""),
+            ("memory", "cwbtools ingest (DataFrame only)", ""),
+            ("cwbtools", "cwbtools ingest (writes parquet)", str(tmp / "out")),
+        ]
         if args.partition:
             modes.append(("partition", "cwbtools ingest --partition", str(tmp / "part")))
         runs: dict[str, list[dict]] = {m: [] for m, _, _ in modes}
@@ -128,12 +137,15 @@ def main() -> None:
             fastest = min(r["wall"] for r in runs[mode])
             print(line(label, med[mode]) + f"  (median of {args.repeat}; fastest {fastest:.2f} s)")
         d = med["duckdb"]
-        for label, r, floor, floor_label in (("DataFrame only", med["memory"], d, "duckdb scan"),
-                                             ("with parquet", med["cwbtools"], d, "duckdb scan"),
-                                             ("with parquet", med["cwbtools"], med["duckdb_parquet"],
-                                              "duckdb scan -> parquet")):
-            print(f"ratio cwbtools ({label}) / {floor_label}: wall {r['wall'] / floor['wall']:.2f}x, "
-                  f"cpu {r['cpu'] / floor['cpu']:.2f}x  (target <= 2x)")
+        for label, r, floor, floor_label in (
+            ("DataFrame only", med["memory"], d, "duckdb scan"),
+            ("with parquet", med["cwbtools"], d, "duckdb scan"),
+            ("with parquet", med["cwbtools"], med["duckdb_parquet"], "duckdb scan -> parquet"),
+        ):
+            print(
+                f"ratio cwbtools ({label}) / {floor_label}: wall {r['wall'] / floor['wall']:.2f}x, "
+                f"cpu {r['cpu'] / floor['cpu']:.2f}x  (target <= 2x)"
+            )
 
 
 if __name__ == "__main__":

@@ -34,9 +34,11 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import register_fixture as rf  # noqa: E402
 
-from cwbtools import matching  # noqa: E402
 from cwbtools.paths import repo_root, shared_data_dir  # noqa: E402
-from cwbtools.suppliers import resolve_suppliers  # noqa: E402
+from cwbtools.suppliers import (
+    matching,  # noqa: E402
+    resolve_suppliers,  # noqa: E402
+)
 
 PRECISION_TARGET, RECALL_TARGET = 0.98, 0.90
 
@@ -49,6 +51,7 @@ def open_lists(shared: Path) -> pd.DataFrame:
     """Gender Pay Gap, Co-operatives UK and charities, as the reference build reads them."""
     try:
         from cwbtools.reference.registers import build_open_registers
+
         regs = build_open_registers(shared / "reference")
         if not {"gender_pay_gap", "coops_uk", "charity_commission"} <= set(regs["source"]):
             regs = build_open_registers(shared)
@@ -64,9 +67,12 @@ def register_path(paths: list[Path], n: int, seed: int, out: Path) -> Path:
 
 def evaluate(tx: pd.DataFrame, suppliers: pd.DataFrame) -> dict:
     s = suppliers.set_index("supplier_key")
-    t = tx.assign(got=tx["supplier_key"].map(s["company_number"]).astype("string"),
-                  layer=tx["supplier_key"].map(s["resolved_by"]), score=tx["supplier_key"].map(s["match_score"]),
-                  pence=tx["amount_pence"].abs())
+    t = tx.assign(
+        got=tx["supplier_key"].map(s["company_number"]).astype("string"),
+        layer=tx["supplier_key"].map(s["resolved_by"]),
+        score=tx["supplier_key"].map(s["match_score"]),
+        pence=tx["amount_pence"].abs(),
+    )
     scored = t[t["match_method"] != "0"]
     name_layers = ["exact_name", "fuzzy_name"]
     matched = scored[scored["got"].notna() & scored["layer"].isin(name_layers)]
@@ -76,19 +82,37 @@ def evaluate(tx: pd.DataFrame, suppliers: pd.DataFrame) -> dict:
     hit = (truth["got"] == truth["truth_company_number"]).fillna(False) & truth["layer"].isin(name_layers)
     recall = truth["pence"][hit].sum() / max(truth["pence"].sum(), 1)
     by_layer = scored.groupby(scored["layer"].fillna("?")).apply(
-        lambda g: pd.Series({"pounds": g["pence"].sum() / 100,
-                             "right_share": g["pence"][(g["got"] == g["truth_company_number"]).fillna(False)].sum()
-                             / max(g["pence"][g["got"].notna()].sum(), 1)}), include_groups=False)
+        lambda g: pd.Series(
+            {
+                "pounds": g["pence"].sum() / 100,
+                "right_share": g["pence"][(g["got"] == g["truth_company_number"]).fillna(False)].sum()
+                / max(g["pence"][g["got"].notna()].sum(), 1),
+            }
+        ),
+        include_groups=False,
+    )
     fuzzy = matched[matched["layer"] == "fuzzy_name"]
     bands = pd.cut(fuzzy["score"], [0, 92, 95, 97.5, 100.1], right=False)
     band_table = fuzzy.groupby(bands, observed=True).apply(
-        lambda g: pd.Series({"pounds": g["pence"].sum() / 100,
-                             "precision": g["pence"][(g["got"] == g["truth_company_number"]).fillna(False)].sum()
-                             / max(g["pence"].sum(), 1)}), include_groups=False)
+        lambda g: pd.Series(
+            {
+                "pounds": g["pence"].sum() / 100,
+                "precision": g["pence"][(g["got"] == g["truth_company_number"]).fillna(False)].sum()
+                / max(g["pence"].sum(), 1),
+            }
+        ),
+        include_groups=False,
+    )
     unmatched_mm0 = t[(t["match_method"] == "0") & t["got"].notna() & t["layer"].isin(name_layers)]["pence"].sum()
-    return {"precision": float(precision), "recall": float(recall), "by_layer": by_layer, "bands": band_table,
-            "matched_pounds": matched["pence"].sum() / 100, "truth_pounds": truth["pence"].sum() / 100,
-            "matched_on_unscored_pounds": unmatched_mm0 / 100}
+    return {
+        "precision": float(precision),
+        "recall": float(recall),
+        "by_layer": by_layer,
+        "bands": band_table,
+        "matched_pounds": matched["pence"].sum() / 100,
+        "truth_pounds": truth["pence"].sum() / 100,
+        "matched_on_unscored_pounds": unmatched_mm0 / 100,
+    }
 
 
 def accuracy_run(boroughs: list[str], n_distractors: int, seed: int, out: Path, shared: Path) -> dict:
@@ -105,10 +129,18 @@ def accuracy_run(boroughs: list[str], n_distractors: int, seed: int, out: Path, 
     res = resolve_suppliers(tx, registers=lists, companies=csv, review_dir=out / "review")
     elapsed, cpu = time.time() - t1, time.process_time() - c1
     from cwbtools.suppliers import supplier_key
+
     tx["supplier_key"] = supplier_key(tx)
     result = evaluate(tx, res.suppliers)
-    result.update(seconds=elapsed, cpu_seconds=cpu, suppliers=len(res.suppliers), review=len(res.review), payments=len(tx),
-                  register_rows=n_distractors, coverage=res.coverage)
+    result.update(
+        seconds=elapsed,
+        cpu_seconds=cpu,
+        suppliers=len(res.suppliers),
+        review=len(res.review),
+        payments=len(tx),
+        register_rows=n_distractors,
+        coverage=res.coverage,
+    )
     return result
 
 
@@ -125,8 +157,14 @@ def synthetic_register(n: int, seed: int, shared: Path) -> pd.DataFrame:
     cuts = np.cumsum(lengths)[:-1]
     names = [" ".join(vocab[c]) for c in np.split(picks, cuts)]
     names = pd.unique(pd.Series(names))[:n]
-    return pd.DataFrame({"source": "companies_house", "name": names, "name_norm": names,
-                         "company_number": [f"T{i:07d}" for i in range(len(names))]})
+    return pd.DataFrame(
+        {
+            "source": "companies_house",
+            "name": names,
+            "name_norm": names,
+            "company_number": [f"T{i:07d}" for i in range(len(names))],
+        }
+    )
 
 
 def perturb(names: list[str], rng: random.Random) -> list[str]:
@@ -138,7 +176,7 @@ def perturb(names: list[str], rng: random.Random) -> list[str]:
             i = rng.randrange(len(w))
             if len(w[i]) > 3:
                 j = rng.randrange(1, len(w[i]))
-                w[i] = w[i][:j] + w[i][j + 1:]
+                w[i] = w[i][:j] + w[i][j + 1 :]
         elif r < 0.45:
             w = w + [rng.choice(["bolton", "rents", "3", "homecare", "north"])]
         elif r < 0.6 and len(w[-1]) > 4:
@@ -156,6 +194,7 @@ def timing_run(n_queries: int, n_register: int, seed: int, shared: Path) -> dict
     novel = synthetic_register(int(n_queries * 0.3), seed + 1, shared)["name_norm"].tolist()
     queries = perturb(sample, rng) + novel
     from cwbtools.identifiers import supplier_name
+
     q = pd.DataFrame({"qid": np.arange(len(queries)), "name": queries})
     q["name_norm"] = q["name"].map(supplier_name)
     t1, c1 = time.time(), time.process_time()
@@ -166,9 +205,19 @@ def timing_run(n_queries: int, n_register: int, seed: int, shared: Path) -> dict
     fz = matching.fuzzy_matches(index, q[~q["qid"].isin(ex["qid"])])
     t4 = time.time()
     cpu = time.process_time() - c1
-    return {"cpu_s": cpu, "register": len(reg), "queries": len(q), "make_s": made, "index_s": t2 - t1, "exact_s": t3 - t2,
-            "fuzzy_s": t4 - t3, "total_s": t4 - t1, "exact": len(ex), "fuzzy_accept": int((fz["decision"] == "accept").sum()),
-            "fuzzy_review": int((fz["decision"] == "review").sum())}
+    return {
+        "cpu_s": cpu,
+        "register": len(reg),
+        "queries": len(q),
+        "make_s": made,
+        "index_s": t2 - t1,
+        "exact_s": t3 - t2,
+        "fuzzy_s": t4 - t3,
+        "total_s": t4 - t1,
+        "exact": len(ex),
+        "fuzzy_accept": int((fz["decision"] == "accept").sum()),
+        "fuzzy_review": int((fz["decision"] == "review").sum()),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,23 +237,33 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_accuracy:
         r = accuracy_run(args.boroughs, args.distractors, args.seed, Path(args.out), shared)
         pd.set_option("display.width", 160)
-        print(f"accuracy: {' '.join(args.boroughs)}, {r['payments']} payments, {r['suppliers']} suppliers, "
-              f"register = matched companies + {args.distractors:,} distractors + open lists")
-        print(f"  precision {r['precision']:.4f} (target {PRECISION_TARGET})  recall {r['recall']:.4f} "
-              f"(target {RECALL_TARGET})")
-        print(f"  £ matched to a company on scored rows {r['matched_pounds']:,.0f}; £ publisher matched "
-              f"{r['truth_pounds']:,.0f}; £ we matched where the publisher did not {r['matched_on_unscored_pounds']:,.0f}")
-        print(f"  resolve time {r['seconds']:.1f}s wall, {r['cpu_seconds']:.1f}s CPU (incl. reading the register CSV); peak RSS {peak_mb():,.0f} MB; "
-              f"{r['review']} candidates to review")
+        print(
+            f"accuracy: {' '.join(args.boroughs)}, {r['payments']} payments, {r['suppliers']} suppliers, "
+            f"register = matched companies + {args.distractors:,} distractors + open lists"
+        )
+        print(
+            f"  precision {r['precision']:.4f} (target {PRECISION_TARGET})  recall {r['recall']:.4f} "
+            f"(target {RECALL_TARGET})"
+        )
+        print(
+            f"  £ matched to a company on scored rows {r['matched_pounds']:,.0f}; £ publisher matched "
+            f"{r['truth_pounds']:,.0f}; £ we matched where the publisher did not {r['matched_on_unscored_pounds']:,.0f}"
+        )
+        print(
+            f"  resolve time {r['seconds']:.1f}s wall, {r['cpu_seconds']:.1f}s CPU (incl. reading the register CSV); peak RSS {peak_mb():,.0f} MB; "
+            f"{r['review']} candidates to review"
+        )
         print("  by layer (scored rows):\n" + r["by_layer"].to_string())
         print("  fuzzy accepts by score band:\n" + r["bands"].to_string())
         ok = r["precision"] >= PRECISION_TARGET and r["recall"] >= RECALL_TARGET
     if not args.skip_timing:
         t = timing_run(args.timing_queries, args.timing_register, args.seed, shared)
-        print(f"timing: {t['queries']:,} names vs {t['register']:,} register names: index {t['index_s']:.1f}s, "
-              f"exact {t['exact_s']:.1f}s, fuzzy {t['fuzzy_s']:.1f}s, total {t['total_s']:.1f}s wall, {t['cpu_s']:.1f}s CPU (target < 120s); "
-              f"{t['exact']:,} exact, {t['fuzzy_accept']:,} fuzzy accepted, {t['fuzzy_review']:,} to review; "
-              f"peak RSS {peak_mb():,.0f} MB")
+        print(
+            f"timing: {t['queries']:,} names vs {t['register']:,} register names: index {t['index_s']:.1f}s, "
+            f"exact {t['exact_s']:.1f}s, fuzzy {t['fuzzy_s']:.1f}s, total {t['total_s']:.1f}s wall, {t['cpu_s']:.1f}s CPU (target < 120s); "
+            f"{t['exact']:,} exact, {t['fuzzy_accept']:,} fuzzy accepted, {t['fuzzy_review']:,} to review; "
+            f"peak RSS {peak_mb():,.0f} MB"
+        )
     return 0 if ok else 1
 
 

@@ -18,11 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "reference"))
 
+from cwbtools.paths import shared_data_dir  # noqa: E402
 from cwbtools.reference.build import _write_registers, build  # noqa: E402
 from cwbtools.reference.registers import build_open_registers  # noqa: E402
-from cwbtools.paths import shared_data_dir  # noqa: E402
 
 
 def peak_mb() -> float:
@@ -33,8 +33,26 @@ def synthetic_companies(path: Path, n: int) -> Path:
     from test_reference import CH_HEADER  # the exact published header, kept in one place
 
     rng = random.Random(7)
-    words = ["NORTH", "WEST", "PRESTON", "BUILDING", "SERVICES", "CARE", "DIGITAL", "GREEN", "HOLDINGS", "TRADING",
-             "LANCASHIRE", "CONSULTING", "SUPPLIES", "ENGINEERING", "FOODS", "PROPERTY", "SOLUTIONS", "GROUP"]
+    words = [
+        "NORTH",
+        "WEST",
+        "PRESTON",
+        "BUILDING",
+        "SERVICES",
+        "CARE",
+        "DIGITAL",
+        "GREEN",
+        "HOLDINGS",
+        "TRADING",
+        "LANCASHIRE",
+        "CONSULTING",
+        "SUPPLIES",
+        "ENGINEERING",
+        "FOODS",
+        "PROPERTY",
+        "SOLUTIONS",
+        "GROUP",
+    ]
     cats = ["MICRO ENTITY", "TOTAL EXEMPTION FULL", "SMALL", "FULL", "DORMANT", "NO ACCOUNTS FILED", "GROUP", "MEDIUM"]
     areas = ["PR", "M", "BB", "LA", "FY", "BL", "OL", "WN", "L", "LS", "B", "EC"]
     idx = {h.strip(): i for i, h in enumerate(CH_HEADER)}
@@ -45,7 +63,9 @@ def synthetic_companies(path: Path, n: int) -> Path:
             row = [""] * len(CH_HEADER)
             row[idx["CompanyName"]] = " ".join(rng.sample(words, 3)) + f" {i} LIMITED"
             row[idx["CompanyNumber"]] = f"{i:08d}"
-            row[idx["RegAddress.PostCode"]] = f"{rng.choice(areas)}{rng.randint(1, 9)} {rng.randint(1, 9)}{rng.choice('ABDEFG')}{rng.choice('HJLNPQ')}"
+            row[idx["RegAddress.PostCode"]] = (
+                f"{rng.choice(areas)}{rng.randint(1, 9)} {rng.randint(1, 9)}{rng.choice('ABDEFG')}{rng.choice('HJLNPQ')}"
+            )
             row[idx["CompanyCategory"]] = "Private Limited Company"
             row[idx["CompanyStatus"]] = "Active"
             row[idx["Accounts.AccountCategory"]] = rng.choice(cats)
@@ -57,8 +77,13 @@ def synthetic_companies(path: Path, n: int) -> Path:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--companies", help="BasicCompanyData file to include in the full build")
-    ap.add_argument("--synthetic-companies", type=int, default=0, metavar="N",
-                    help="also time the registers step with a synthetic BasicCompanyData of N rows")
+    ap.add_argument(
+        "--synthetic-companies",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time the registers step with a synthetic BasicCompanyData of N rows",
+    )
     ap.add_argument("--skip-build", action="store_true", help="only the synthetic Companies House run")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-reference-") as tmp:
@@ -83,15 +108,23 @@ def main() -> None:
             n = args.synthetic_companies
             t = time.time()
             ch = synthetic_companies(tmp / "synthetic_BasicCompanyData.csv", n)
-            print(f"\nsynthetic BasicCompanyData: {n:,} rows, {ch.stat().st_size / 1e6:.0f} MB written in {time.time() - t:.0f} s")
+            print(
+                f"\nsynthetic BasicCompanyData: {n:,} rows, {ch.stat().st_size / 1e6:.0f} MB written in {time.time() - t:.0f} s"
+            )
             before = peak_mb()
             t = time.time()
-            counts = _write_registers(tmp / "registers.parquet", build_open_registers(shared_data_dir() / "reference"), ch)
+            counts = _write_registers(
+                tmp / "registers.parquet", build_open_registers(shared_data_dir() / "reference"), ch
+            )
             secs = time.time() - t
-            print(f"registers with companies house: {secs:.1f} s for {counts['companies_house']:,} rows "
-                  f"({counts['companies_house'] / secs:,.0f} rows/s; 5M rows ~ {5e6 / counts['companies_house'] * secs / 60:.1f} min)")
+            print(
+                f"registers with companies house: {secs:.1f} s for {counts['companies_house']:,} rows "
+                f"({counts['companies_house'] / secs:,.0f} rows/s; 5M rows ~ {5e6 / counts['companies_house'] * secs / 60:.1f} min)"
+            )
             child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-            print(f"peak memory (RSS) {peak_mb():.0f} MB (before this step {before:.0f} MB); largest worker process {child:.0f} MB")
+            print(
+                f"peak memory (RSS) {peak_mb():.0f} MB (before this step {before:.0f} MB); largest worker process {child:.0f} MB"
+            )
 
 
 if __name__ == "__main__":

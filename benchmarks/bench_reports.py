@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cwbtools import run
+from cwbtools.report import run
 
 OUT = Path(__file__).resolve().parent / "out" / "reports"  # runs go beside it, in reports-*
 
@@ -37,8 +37,7 @@ def one_city(config: str, root: Path, notebook_jobs: int = 1) -> float:
             print(f"FAILED {failure.line()}")
         raise SystemExit(1)
     how = "one notebook at a time" if notebook_jobs == 1 else f"{notebook_jobs} notebooks at a time"
-    print(f"\none city: {plan.slug} ({'synthetic' if plan.synthetic else 'real data'}), {how}, "
-          f"load average {_load()}")
+    print(f"\none city: {plan.slug} ({'synthetic' if plan.synthetic else 'real data'}), {how}, load average {_load()}")
     print(f"{'notebook':<22}{'kernel':>9}{'analysis':>10}{'render':>9}{'total':>9}")
     sums = {"kernel": 0.0, "analysis": 0.0, "render": 0.0}
     for stem, t in result.timings.items():
@@ -82,8 +81,12 @@ def batch(which: str, jobs: int, root: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--city", default="preston-demo", help="config for the one-city timing")
-    ap.add_argument("--batch", choices=["all", "available", "none"], default="available",
-                    help="configs for the batch: every one, the demo plus those whose data is present, or none")
+    ap.add_argument(
+        "--batch",
+        choices=["all", "available", "none"],
+        default="available",
+        help="configs for the batch: every one, the demo plus those whose data is present, or none",
+    )
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
     # A folder of this run's own: two benchmarks at once must not delete each other's reports.

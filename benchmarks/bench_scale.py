@@ -10,7 +10,7 @@ Measures, each in a fresh child process so its peak memory (ru_maxrss) is its ow
    ledgers at each `--ingest-rows`, beside DuckDB `read_csv_auto` on the same files (our floor: one
    call per file, all columns as text, into a table);
 2. ingest peak memory on one file at each `--memory-rows` size (streaming: should not grow);
-3. the baseline aggregates (`cwbtools.aggregate.baseline`) over `--agg-rows` payments written as
+3. the baseline aggregates (`cwbtools.analysis.aggregate.baseline`) over `--agg-rows` payments written as
    partitioned transactions plus a suppliers table.
 
 Targets (issue 9): ingest within 2x DuckDB's scan; peak ingest memory independent of file size;
@@ -46,14 +46,18 @@ YEARS = 5
 def _child_result(t0: float, c0: float, **extra) -> None:
     import resource
 
-    out = {"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0,
-           "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **extra}
+    out = {
+        "wall": time.perf_counter() - t0,
+        "cpu": time.process_time() - c0,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        **extra,
+    }
     print(json.dumps(out))
 
 
 def child_ingest(spec: dict) -> None:
-    from cwbtools.ingest import ingest_paths
     import cwbtools.individuals as ind
+    from cwbtools.ingest import ingest_paths
 
     if hasattr(ind, "_first_names"):
         ind._first_names()  # a one-off dictionary load, kept off the clock as bench_ingest does
@@ -84,8 +88,10 @@ def child_duckdb(spec: dict) -> None:
             enc = "utf-8"
         except UnicodeDecodeError:
             enc = "latin-1"
-        con.execute(f"CREATE OR REPLACE TABLE t AS SELECT * FROM read_csv_auto('{path}', all_varchar = true, "
-                    f"encoding = '{enc}')")
+        con.execute(
+            f"CREATE OR REPLACE TABLE t AS SELECT * FROM read_csv_auto('{path}', all_varchar = true, "
+            f"encoding = '{enc}')"
+        )
         rows += con.execute("SELECT count(*) FROM t").fetchone()[0]
     _child_result(t0, c0, rows=rows)
 
@@ -101,14 +107,15 @@ def child_generate(spec: dict) -> None:
 
 
 def child_aggregate(spec: dict) -> None:
-    from cwbtools import aggregate
+    from cwbtools.analysis import aggregate
 
     plan = synth.Plan(**spec["plan"])
     place, wider = synth.synthetic_lads(plan)
     t0, c0 = time.perf_counter(), time.process_time()
     steps = {}
-    with aggregate.open_transactions(Path(spec["out"]) / "transactions", Path(spec["out"]) / "suppliers.parquet",
-                                     place, wider) as src:
+    with aggregate.open_transactions(
+        Path(spec["out"]) / "transactions", Path(spec["out"]) / "suppliers.parquet", place, wider
+    ) as src:
         t = time.perf_counter()
         src.build_cube()
         steps["cube"] = time.perf_counter() - t
@@ -122,18 +129,25 @@ def child_aggregate(spec: dict) -> None:
         steps["baseline_one_year"] = time.perf_counter() - t
         total = int(tables["headline"].loc[0, "total_pence"])
         rows = int(tables["headline"].loc[0, "payments"])
-    _child_result(t0, c0, rows=rows, total_pence=total, cube_rows=int(cube_rows), steps=steps,
-                  tables={k: len(v) for k, v in tables.items()})
+    _child_result(
+        t0,
+        c0,
+        rows=rows,
+        total_pence=total,
+        cube_rows=int(cube_rows),
+        steps=steps,
+        tables={k: len(v) for k, v in tables.items()},
+    )
 
 
-CHILDREN = {"ingest": child_ingest, "duckdb": child_duckdb, "generate": child_generate,
-            "aggregate": child_aggregate}
+CHILDREN = {"ingest": child_ingest, "duckdb": child_duckdb, "generate": child_generate, "aggregate": child_aggregate}
 
 
 def run_child(kind: str, spec: dict) -> dict:
     load = os.getloadavg()[0]
-    proc = subprocess.run([sys.executable, __file__, "--child", kind, json.dumps(spec)],
-                          capture_output=True, text=True, cwd=REPO)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", kind, json.dumps(spec)], capture_output=True, text=True, cwd=REPO
+    )
     if proc.returncode:
         raise SystemExit(f"{kind} failed:\n{proc.stderr[-4000:]}")
     out = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -142,8 +156,10 @@ def run_child(kind: str, spec: dict) -> dict:
 
 
 def line(label: str, r: dict) -> str:
-    return (f"{label:<46} {r['rows']:>11,} rows {r['wall']:>8.1f} s wall {r['cpu']:>8.1f} s cpu "
-            f"{r['rows'] / r['wall']:>10,.0f} rows/s  peak {r['peak_mb']:>6,.0f} MB  load {r['load']:.1f}")
+    return (
+        f"{label:<46} {r['rows']:>11,} rows {r['wall']:>8.1f} s wall {r['cpu']:>8.1f} s cpu "
+        f"{r['rows'] / r['wall']:>10,.0f} rows/s  peak {r['peak_mb']:>6,.0f} MB  load {r['load']:.1f}"
+    )
 
 
 def _plan(rows: int, anchors: int | None = None, years: int = YEARS, **kw) -> synth.Plan:
@@ -163,16 +179,20 @@ def bench_ingest(out: Path, sizes: list[int]) -> None:
         g = run_child("generate", {"plan": _plan_dict(plan), "format": "csv", "out": str(csv_dir)})
         files = sorted(str(p) for p in csv_dir.rglob("*.csv"))
         size_mb = sum(Path(p).stat().st_size for p in files) / 1e6
-        print(f"-- {rows:,} rows, {plan.anchors} anchors, {len(files)} files, {size_mb:,.0f} MB "
-              f"(generated in {g['wall']:.1f} s)")
+        print(
+            f"-- {rows:,} rows, {plan.anchors} anchors, {len(files)} files, {size_mb:,.0f} MB "
+            f"(generated in {g['wall']:.1f} s)"
+        )
         d = run_child("duckdb", {"files": files})
         anchors = [(plan.anchor_name(a), str(synth.anchor_folder(csv_dir, a))) for a in range(plan.anchors)]
         c = run_child("ingest", {"anchors": anchors, "out": str(out / f"ingested_{rows}")})
         print(line("duckdb read_csv_auto (floor)", d))
         print(line("cwbtools ingest_paths(partition=True)", c))
         kept = "all" if c["rows_kept"] == c["rows"] else f"{c['rows_kept']:,}"
-        print(f"   ratio ingest/duckdb: wall {c['wall'] / d['wall']:.2f}x, cpu {c['cpu'] / d['cpu']:.2f}x "
-              f"(target <= 2x); rows kept: {kept}; pence read == kept + set aside checked by ingest")
+        print(
+            f"   ratio ingest/duckdb: wall {c['wall'] / d['wall']:.2f}x, cpu {c['cpu'] / d['cpu']:.2f}x "
+            f"(target <= 2x); rows kept: {kept}; pence read == kept + set aside checked by ingest"
+        )
         shutil.rmtree(out / f"ingested_{rows}", ignore_errors=True)
 
 
@@ -184,22 +204,27 @@ def bench_ingest_memory(out: Path, sizes: list[int]) -> None:
         csv_dir = out / f"one_file_{rows}"
         run_child("generate", {"plan": _plan_dict(plan), "format": "csv", "out": str(csv_dir)})
         path = next(csv_dir.rglob("*.csv"))
-        c = run_child("ingest", {"anchors": [(plan.anchor_name(0), str(path.parent))],
-                                 "out": str(out / f"ingested_one_{rows}")})
+        c = run_child(
+            "ingest", {"anchors": [(plan.anchor_name(0), str(path.parent))], "out": str(out / f"ingested_one_{rows}")}
+        )
         print(line(f"ingest one {path.stat().st_size / 1e6:,.0f} MB file", c))
         peaks.append(c["peak_mb"])
         shutil.rmtree(out / f"ingested_one_{rows}", ignore_errors=True)
         shutil.rmtree(csv_dir, ignore_errors=True)
     if len(peaks) > 1:
-        print(f"   peak memory {peaks[0]:,.0f} MB -> {peaks[-1]:,.0f} MB for {sizes[-1] / sizes[0]:.0f}x the rows "
-              f"({peaks[-1] / peaks[0]:.2f}x)")
+        print(
+            f"   peak memory {peaks[0]:,.0f} MB -> {peaks[-1]:,.0f} MB for {sizes[-1] / sizes[0]:.0f}x the rows "
+            f"({peaks[-1] / peaks[0]:.2f}x)"
+        )
 
 
 def bench_aggregate(out: Path, rows: int) -> None:
     plan = _plan(rows)
     pq_dir = out / f"parquet_{rows}"
-    print(f"== baseline aggregates over {rows:,} SYNTHETIC payments ({plan.anchors} anchors x {plan.years} years, "
-          f"{plan.pool_size:,} suppliers), partitioned parquet joined to suppliers")
+    print(
+        f"== baseline aggregates over {rows:,} SYNTHETIC payments ({plan.anchors} anchors x {plan.years} years, "
+        f"{plan.pool_size:,} suppliers), partitioned parquet joined to suppliers"
+    )
     g = run_child("generate", {"plan": _plan_dict(plan), "format": "parquet", "out": str(pq_dir)})
     size_mb = sum(p.stat().st_size for p in pq_dir.rglob("*.parquet")) / 1e6
     print(line(f"generate parquet ({size_mb:,.0f} MB)", g))
@@ -216,10 +241,16 @@ def main(argv: list[str] | None = None) -> int:
         CHILDREN[argv[1]](json.loads(argv[2]))
         return 0
     ap = argparse.ArgumentParser(description="Scale benchmarks on SYNTHETIC ledgers (issue 9).")
-    ap.add_argument("--ingest-rows", default="100000,1000000,10000000",
-                    help="comma-separated ledger sizes for the ingest benchmark ('' to skip)")
-    ap.add_argument("--memory-rows", default="1000000,4000000",
-                    help="comma-separated single-file sizes for ingest peak memory ('' to skip)")
+    ap.add_argument(
+        "--ingest-rows",
+        default="100000,1000000,10000000",
+        help="comma-separated ledger sizes for the ingest benchmark ('' to skip)",
+    )
+    ap.add_argument(
+        "--memory-rows",
+        default="1000000,4000000",
+        help="comma-separated single-file sizes for ingest peak memory ('' to skip)",
+    )
     ap.add_argument("--agg-rows", type=int, default=30_000_000, help="payments for the aggregates (0 to skip)")
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out" / "scale")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")

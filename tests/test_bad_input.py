@@ -24,11 +24,24 @@ BAD = Path(__file__).parent / "data" / "bad"
 sys.path.insert(0, str(BAD))
 import make_corpus  # noqa: E402
 
-MANIFEST = list(csv.DictReader(open(BAD / "MANIFEST.csv", encoding="utf-8")))
+MANIFEST = list(csv.DictReader(io.StringIO((BAD / "MANIFEST.csv").read_text(encoding="utf-8"), newline="")))
 EXPECTED_KEPT = json.loads((BAD / "expected_kept.json").read_text(encoding="utf-8"))
-REASON_COLUMNS = [f"reason_{r}" for r in ("blank", "total_row", "repeated_header", "no_amount", "unreadable_amount",
-                                          "no_date", "unreadable_date", "date_time_only", "no_supplier",
-                                          "duplicate_of_other_file", "sheet_not_a_ledger")]
+REASON_COLUMNS = [
+    f"reason_{r}"
+    for r in (
+        "blank",
+        "total_row",
+        "repeated_header",
+        "no_amount",
+        "unreadable_amount",
+        "no_date",
+        "unreadable_date",
+        "date_time_only",
+        "no_supplier",
+        "duplicate_of_other_file",
+        "sheet_not_a_ledger",
+    )
+]
 
 
 def _cli(argv: list[str]) -> tuple[int, str]:
@@ -73,7 +86,7 @@ def check(folder: Path, e: make_corpus.Expect, tmp_path: Path) -> None:
     assert int(rec.rows_kept.sum()) == e.rows_kept == len(tx)
     assert int(rec.pence_kept.sum()) == e.pence_kept == int(tx.amount_pence.sum())
     assert tx.amount_pence.dtype == "int64"
-    reasons = {c[len("reason_"):]: int(rec[c].sum()) for c in REASON_COLUMNS if rec[c].sum()}
+    reasons = {c[len("reason_") :]: int(rec[c].sum()) for c in REASON_COLUMNS if rec[c].sum()}
     assert reasons == e.reasons
     assert len(quarantine) == int(rec.rows_set_aside.sum())
     assert int(quarantine.amount_pence.sum()) == int(rec.pence_set_aside.sum())
@@ -85,10 +98,15 @@ def check(folder: Path, e: make_corpus.Expect, tmp_path: Path) -> None:
 def _expect_from_manifest(row: dict) -> make_corpus.Expect:
     reasons = dict(kv.split("=") for kv in row["reasons"].split(";") if kv)
     return make_corpus.Expect(
-        outcome=row["outcome"], files=row["files"].split(";"), rows_kept=int(row["rows_kept"]),
-        pence_kept=int(row["pence_kept"]), reasons={k: int(v) for k, v in reasons.items()},
-        message=[m for m in row["message"].split(";") if m], command=row["command"],
-        kept=[tuple(x) for x in EXPECTED_KEPT[row["case"]]] if row["case"] in EXPECTED_KEPT else None)
+        outcome=row["outcome"],
+        files=row["files"].split(";"),
+        rows_kept=int(row["rows_kept"]),
+        pence_kept=int(row["pence_kept"]),
+        reasons={k: int(v) for k, v in reasons.items()},
+        message=[m for m in row["message"].split(";") if m],
+        command=row["command"],
+        kept=[tuple(x) for x in EXPECTED_KEPT[row["case"]]] if row["case"] in EXPECTED_KEPT else None,
+    )
 
 
 def test_the_corpus_is_the_size_the_issue_asks_and_every_file_has_an_outcome():
@@ -138,16 +156,33 @@ def test_a_folder_of_every_bad_ledger_fails_on_the_first_unreadable_file_by_name
 def test_no_traceback_reaches_the_user_from_a_real_process(tmp_path):
     """Through the installed entry point, as a user runs it: exit 2, one line, no traceback."""
     env_files = [BAD / "binary_junk" / "binary_junk.csv"]
-    proc = subprocess.run([sys.executable, "-m", "cwbtools.cli", "ingest", *map(str, env_files), "--anchor", "X",
-                           "--out", str(tmp_path / "out"), "--quiet"], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cwbtools.cli",
+            "ingest",
+            *map(str, env_files),
+            "--anchor",
+            "X",
+            "--out",
+            str(tmp_path / "out"),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 2
     assert proc.stderr.startswith("cwb: error: ") and "Traceback" not in proc.stderr
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("make, says", [(make_corpus.one_gigabyte_line, "no line break"),
-                                        (make_corpus.huge_line_after_rows, "line 52 is longer than")],
-                         ids=["one_line", "after_rows"])
+@pytest.mark.parametrize(
+    "make, says",
+    [(make_corpus.one_gigabyte_line, "no line break"), (make_corpus.huge_line_after_rows, "line 52 is longer than")],
+    ids=["one_line", "after_rows"],
+)
 def test_a_one_gigabyte_line_is_refused_without_reading_it(make, says, tmp_path):
     """1 GB in one line (sparse: no disk, no time to make), alone or after good rows. Refused with an
     error naming the file and line; the child process's peak memory stays far below the line's size."""

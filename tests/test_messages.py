@@ -20,10 +20,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cwbtools import report, run
 from cwbtools.config import MAX_CONFIG_NODES, load_config
 from cwbtools.errors import ConfigError, InputFileError
 from cwbtools.paths import repo_root
+from cwbtools.report import folders, run
+from cwbtools.report.index import write_index
 
 HERE = Path(__file__).parent
 STANDINS = HERE / "data" / "notebooks"
@@ -42,14 +43,28 @@ anchors:
 LEDGER = "Supplier Name,Amount,Payment Date\nAcme Ltd,10.00,01/05/2019\n"
 
 
-def cwb(*args: str, memory: int | None = None, timeout: float = 120, env: dict | None = None):
+# Every mistake is refused quickly and in little memory: each call runs under these caps unless a
+# test that runs whole notebooks lifts them.
+MEMORY = 1 << 30
+TIMEOUT = 60
+
+
+def cwb(*args: str, memory: int | None = MEMORY, timeout: float = TIMEOUT, env: dict | None = None):
     """`cwb ARGS` in its own process; `memory` caps its address space (bytes)."""
+
     def limit():
         if memory:
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
-    return subprocess.run([sys.executable, "-m", "cwbtools.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=repo_root(), preexec_fn=limit, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "cwbtools.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=repo_root(),
+        preexec_fn=limit,
+        env=env,
+    )
 
 
 def one_line_error(proc, *names: str) -> str:
@@ -66,11 +81,13 @@ def one_line_error(proc, *names: str) -> str:
 
 # ---- ordinary mistakes -------------------------------------------------------------------------
 
+
 def test_a_config_saved_as_windows_1252_is_one_line_saying_to_save_as_utf8(tmp_path):
     (tmp_path / "ledger.csv").write_text(LEDGER)
     config = tmp_path / "cafe.yml"
-    config.write_bytes(CITY.format(ledger="ledger.csv").replace("Message Town Council", "Café £ Council")
-                       .encode("cp1252"))
+    config.write_bytes(
+        CITY.format(ledger="ledger.csv").replace("Message Town Council", "Café £ Council").encode("cp1252")
+    )
     line = one_line_error(cwb("run", str(config), "--reports", str(tmp_path / "reports")), str(config))
     assert "not UTF-8" in line and "line 7" in line and "save the file with UTF-8" in line
     assert not (tmp_path / "reports").exists()
@@ -111,8 +128,11 @@ def test_a_yaml_alias_bomb_is_refused_quickly_in_little_memory(tmp_path):
     """9 levels of 9 aliases: 9**9 (387 million) strings when expanded, on a field that must be one
     of a few words. Refused before anything is built from it, inside 1 GB and 30 s."""
     config = tmp_path / "bomb.yml"
-    config.write_text(CITY.format(ledger="x.csv").replace("kind: council", "kind: *l8").replace(
-        "anchors:", _alias_bomb() + "anchors:"))
+    config.write_text(
+        CITY.format(ledger="x.csv")
+        .replace("kind: council", "kind: *l8")
+        .replace("anchors:", _alias_bomb() + "anchors:")
+    )
     start = time.perf_counter()
     proc = cwb("run", str(config), "--reports", str(tmp_path / "reports"), memory=1 << 30, timeout=30)
     seconds = time.perf_counter() - start
@@ -174,9 +194,13 @@ def _secret_in_tree(folder: Path, secret: str) -> list[str]:
 
 @pytest.mark.parametrize("how", ["absolute", "relative", "symlink", "creditors", "cwb_data"])
 def test_a_ledger_path_to_a_system_file_is_refused_and_never_quoted(how, system_file, tmp_path):
-    ledger = {"absolute": str(system_file), "relative": "../" * 12 + str(system_file).lstrip("/"),
-              "symlink": "innocent.csv", "creditors": "ledger.csv",
-              "cwb_data": "${CWB_DATA}/" + "../" * 12 + str(system_file).lstrip("/")}[how]
+    ledger = {
+        "absolute": str(system_file),
+        "relative": "../" * 12 + str(system_file).lstrip("/"),
+        "symlink": "innocent.csv",
+        "creditors": "ledger.csv",
+        "cwb_data": "${CWB_DATA}/" + "../" * 12 + str(system_file).lstrip("/"),
+    }[how]
     (tmp_path / "ledger.csv").write_text(LEDGER)
     (tmp_path / "innocent.csv").symlink_to(system_file)
     text = CITY.format(ledger=f'"{ledger}"')
@@ -185,8 +209,12 @@ def test_a_ledger_path_to_a_system_file_is_refused_and_never_quoted(how, system_
     config = tmp_path / "city.yml"
     config.write_text(text)
     reports = tmp_path / "reports"
-    line = one_line_error(cwb("run", str(config), "--reports", str(reports)), str(config),
-                          "outside the data folders", "allow_outside_data: true")
+    line = one_line_error(
+        cwb("run", str(config), "--reports", str(reports)),
+        str(config),
+        "outside the data folders",
+        "allow_outside_data: true",
+    )
     assert _system_line() not in line
     assert not _secret_in_tree(reports, _system_line())
 
@@ -202,7 +230,7 @@ def test_even_when_allowed_a_system_file_leaves_no_trace_in_reports(system_file,
     config = tmp_path / "city.yml"
     config.write_text(CITY.format(ledger=f'"{system_file}"') + "allow_outside_data: true\n")
     reports = tmp_path / "reports"
-    proc = cwb("run", str(config), "--reports", str(reports), timeout=600)
+    proc = cwb("run", str(config), "--reports", str(reports), memory=None, timeout=600)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
     assert str(system_file) in proc.stderr and "not shown" in proc.stderr
     assert _system_line() not in proc.stderr + proc.stdout
@@ -246,8 +274,11 @@ def test_a_symlink_inside_a_ledger_folder_pointing_out_is_refused(system_file, t
 
 
 def test_the_shipped_configs_and_fixtures_are_inside_the_data_folders():
-    for path in [*sorted((repo_root() / "configs").glob("*.yml")), STANDINS / "standin-a.yml",
-                 STANDINS / "standin-b.yml"]:
+    for path in [
+        *sorted((repo_root() / "configs").glob("*.yml")),
+        STANDINS / "standin-a.yml",
+        STANDINS / "standin-b.yml",
+    ]:
         load_config(path, check_inputs=False, resolve_areas=False).check_paths()
 
 
@@ -272,28 +303,41 @@ def test_an_unreadable_file_is_described_by_its_header_only(tmp_path):
 
 # ---- reports/.failed keeps no input ------------------------------------------------------------
 
+
 def _executed(path: Path, outputs: list, error: tuple[str, str]) -> None:
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("spend = city_spend(config)")
-    cell.outputs = [*outputs, nbformat.v4.new_output("error", ename=error[0], evalue=error[1],
-                                                     traceback=[f"{error[0]}: {error[1]}"])]
+    cell.outputs = [
+        *outputs,
+        nbformat.v4.new_output("error", ename=error[0], evalue=error[1], traceback=[f"{error[0]}: {error[1]}"]),
+    ]
     nb.cells = [nbformat.v4.new_code_cell("config_path = 'x'"), cell]
     nbformat.write(nb, str(path))
 
 
-@pytest.mark.parametrize("error", [("ValueError", "could not convert 'Jane Q Secretname' to float"),
-                                   ("InputFileError", "ledger.csv: no recognisable columns")])
+@pytest.mark.parametrize(
+    "error",
+    [
+        ("ValueError", "could not convert 'Jane Q Secretname' to float"),
+        ("InputFileError", "ledger.csv: no recognisable columns"),
+    ],
+)
 def test_a_failed_build_is_kept_without_its_outputs(error, tmp_path):
     root = tmp_path / "reports"
     build = root / ".town.building-1-2-abc"
     (build / "data").mkdir(parents=True)
     (build / "data" / "suppliers.csv").write_text("supplier\nJane Q Secretname\n")
     (build / "01_baseline.html").write_text("<p>Jane Q Secretname</p>")
-    _executed(build / "01_baseline.ipynb", [
-        nbformat.v4.new_output("stream", name="stdout", text="Largest supplier: Jane Q Secretname\n"),
-        nbformat.v4.new_output("display_data", data={"text/html": "<td>Jane Q Secretname</td>"})], error)
+    _executed(
+        build / "01_baseline.ipynb",
+        [
+            nbformat.v4.new_output("stream", name="stdout", text="Largest supplier: Jane Q Secretname\n"),
+            nbformat.v4.new_output("display_data", data={"text/html": "<td>Jane Q Secretname</td>"}),
+        ],
+        error,
+    )
     failure = run.Failure("Town", "01_baseline", "cell In [2]", f"{error[0]}: {error[1]}")
-    run._keep_failed(root, "town", build, [failure])
+    folders.keep_failed(root, "town", build, [failure])
     kept = root / ".failed" / "town"
     assert sorted(p.name for p in kept.iterdir()) == ["01_baseline.ipynb", "FAILED.txt"]
     assert not _secret_in_tree(root, "Secretname")
@@ -307,6 +351,7 @@ def test_a_failed_build_is_kept_without_its_outputs(error, tmp_path):
 
 # ---- sweeping after an interruption ------------------------------------------------------------
 
+
 def _dead_pid() -> int:
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
     proc.wait()
@@ -316,6 +361,7 @@ def _dead_pid() -> int:
 @pytest.fixture
 def copying_runner(monkeypatch):
     """Notebooks that "execute" by copying: the build-render-swap around them runs for real."""
+
     def execute(nb, out, params, kernel):
         shutil.copy(nb, out)
         return {"total": 0.0, "kernel": 0.0, "analysis": 0.0}
@@ -335,7 +381,7 @@ def test_a_dead_runs_folders_are_swept_by_the_next_run(copying_runner, tmp_path)
     moved_aside = root / f".{plan.slug}.old-{dead}-12345-abc_2"  # killed between the swap's renames
     moved_aside.mkdir()
     (moved_aside / "summary.json").write_text('{"city": "Standin Alpha", "previous": true}')
-    mine = root / f".{plan.slug}.building-{os.getpid()}-{run._start_time(os.getpid())}-abc_3"  # a live run's
+    mine = root / f".{plan.slug}.building-{os.getpid()}-{folders._start_time(os.getpid())}-abc_3"  # a live run's
     mine.mkdir()
     other = root / ".other-city.building-1-1-abc_4"  # another city's: not this run's to judge
     other.mkdir()
@@ -344,7 +390,7 @@ def test_a_dead_runs_folders_are_swept_by_the_next_run(copying_runner, tmp_path)
     assert result.ok, result.failures
     assert not stale.exists() and not moved_aside.exists()
     assert mine.exists() and other.exists()
-    report.write_index(root)
+    write_index(root)
     index = (root / "index.html").read_text()
     assert "building-" not in index and ".old-" not in index and "half built" not in index
 
@@ -354,7 +400,7 @@ def test_a_killed_swap_gets_its_previous_report_back(tmp_path):
     aside = root / f".town.old-{_dead_pid()}-1-abc"
     aside.mkdir(parents=True)
     (aside / "summary.json").write_text("{}")
-    run.sweep(root, "town")
+    folders.sweep(root, "town")
     assert (root / "town" / "summary.json").is_file() and not aside.exists()
 
 
@@ -371,9 +417,23 @@ def _slow_standins(folder: Path) -> Path:
 
 def _start_run(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
     root = tmp_path / "reports"
-    proc = subprocess.Popen([sys.executable, "-m", "cwbtools.cli", "run", str(STANDINS / "standin-a.yml"),
-                             "--reports", str(root), "--notebooks", str(_slow_standins(tmp_path / "nbs"))],
-                            cwd=repo_root(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cwbtools.cli",
+            "run",
+            str(STANDINS / "standin-a.yml"),
+            "--reports",
+            str(root),
+            "--notebooks",
+            str(_slow_standins(tmp_path / "nbs")),
+        ],
+        cwd=repo_root(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:  # until the first notebook is running (its part folder exists)
         if list(root.glob(".standin-alpha.building-*/.parts/01_baseline")):
@@ -392,7 +452,7 @@ def test_sigkill_leaves_a_folder_the_next_run_sweeps(tmp_path):
     proc.communicate(timeout=60)
     left = list(root.glob(".standin-alpha.building-*"))
     assert left, "SIGKILL runs no cleanup: the folder is there for the next run to find"
-    assert run.sweep(root, "standin-alpha") == left
+    assert folders.sweep(root, "standin-alpha") == left
     assert not list(root.glob(".standin-alpha.*"))
 
 

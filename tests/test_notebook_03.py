@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import ast
 import json
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -24,8 +24,36 @@ def test_committed_without_outputs_and_one_parameters_cell():
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
-            # Narrative: one call per cell, logic in the package.
-            assert len([line for line in cell.source.splitlines() if line.strip()]) <= 3
+
+
+def test_cells_name_the_analysis_they_run():
+    """The one notebook style: an imports cell, one setup line, then short cells that call the
+    analysis functions by name (no facade); summary.json written by a cell hidden from readers."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"][1:]  # after the parameters
+    imports, setup, rest = code[0], code[1], code[2:]
+    assert all(
+        isinstance(n, ast.ImportFrom) and n.module.startswith("cwbtools.") for n in ast.parse(imports.source).body
+    )
+    assert setup.source == 'r = open_report(config_path, year=year, report_dir=report_dir, default_year="latest")'
+    for cell in rest:
+        lines = [line for line in cell.source.splitlines() if line.strip()]
+        assert len(lines) <= 3 and max(map(len, lines)) <= 100, cell.source
+    text = "\n".join(c.source for c in rest)
+    assert "NextSteps" not in text and "import" not in text
+    for call in (
+        "leakage.by_sector(",
+        "influenceable.classify(",
+        "gaps.opportunities(",
+        "scenarios.uplift(",
+        "scenarios.trajectory(",
+        "recommendations.from_tables(",
+        "charts.leakage_by_sector(",
+        "charts.trajectory(",
+    ):
+        assert call in text, call
+    hidden = [c for c in rest if "remove-cell" in c.metadata.get("tags", [])]
+    assert [c.source for c in hidden] == ["r.summary(summary.next_steps_part(r.year, measures, scen))"]
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +62,11 @@ def demo_run(built_reference, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("nb03")
     report = tmp / "report"
     papermill.execute_notebook(
-        str(NOTEBOOK), str(tmp / "out.ipynb"), cwd=str(repo_root()), kernel_name="python3", progress_bar=False,
+        str(NOTEBOOK),
+        str(tmp / "out.ipynb"),
+        cwd=str(repo_root()),
+        kernel_name="python3",
+        progress_bar=False,
         parameters={"config_path": "configs/preston-demo.yml", "year": "2012/13", "report_dir": str(report)},
     )
     return report
@@ -54,13 +86,24 @@ def test_runs_on_the_preston_demo(demo_run):
         assert s["direct_uplift_gbp"] >= 0
         assert s["indirect_uplift_gbp_low"] <= s["indirect_uplift_gbp_high"]
     data = report / "data"
-    for name in ("leakage-by-sector", "exclusions", "gap-analysis", "scenarios", "contract-awards",
-                 "contracts-ending-soon", "recommendations", "trajectory"):
+    for name in (
+        "leakage-by-sector",
+        "leakage-by-sector-chart",
+        "exclusions",
+        "gap-analysis",
+        "scenarios",
+        "contract-awards",
+        "contracts-ending-soon",
+        "recommendations",
+        "trajectory",
+        "trajectory-chart",
+    ):
         assert (data / f"{name}.csv").exists(), name
     # Nothing lost: the exclusions table reconciles to the penny.
     ex = pd.read_csv(data / "exclusions.csv")
     assert round(ex["spend_gbp"].iloc[:-2].sum() * 100) + round(ex["spend_gbp"].iloc[-2] * 100) == round(
-        ex["spend_gbp"].iloc[-1] * 100)
+        ex["spend_gbp"].iloc[-1] * 100
+    )
     # Individuals are never named.
     sup = pd.read_csv(data / "leakage-suppliers.csv")
     assert not sup["supplier_type"].eq("individual").any()

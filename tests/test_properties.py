@@ -16,11 +16,11 @@ import pandas as pd
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from cwbtools.identifiers import postcode, supplier_name
 from cwbtools.ingest import ingest_paths
 from cwbtools.ingest.parsing import amounts_to_pence, financial_year, parse_amount_pence, parse_date
-from cwbtools.identifiers import postcode, supplier_name
 
-PENCE = st.integers(min_value=-10**13, max_value=10**13)
+PENCE = st.integers(min_value=-(10**13), max_value=10**13)
 FAST = settings(max_examples=100, deadline=None)
 
 
@@ -66,7 +66,7 @@ def test_no_text_makes_the_amount_parser_raise_and_both_forms_agree(text):
 
 
 @FAST
-@given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False))
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False))
 def test_spreadsheet_numbers_are_exact_pence(value):
     # An Excel cell holds the float nearest the decimal; its shortest form is the decimal again.
     assert parse_amount_pence(float(value)) == int(value * 100)
@@ -167,8 +167,19 @@ def test_the_name_key_ignores_case_and_legal_form(words, form):
 
 # ---- the books balance for any generated ledger -------------------------------------------
 
-ROW_KINDS = ["good", "good", "good", "credit", "blank", "total", "junk_amount", "no_amount", "junk_date",
-             "no_date", "no_supplier"]
+ROW_KINDS = [
+    "good",
+    "good",
+    "good",
+    "credit",
+    "blank",
+    "total",
+    "junk_amount",
+    "no_amount",
+    "junk_date",
+    "no_date",
+    "no_supplier",
+]
 
 
 @st.composite
@@ -179,8 +190,9 @@ def ledgers(draw):
         pence = draw(st.integers(1, 10**10))
         pence = -pence if kind == "credit" else pence
         date = draw(st.dates(dt.date(2015, 1, 1), dt.date(2024, 12, 31)))
-        name = "Firm " + draw(st.text(alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "Zs"]),
-                                      max_size=15))
+        name = "Firm " + draw(
+            st.text(alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "Zs"]), max_size=15)
+        )
         amount = draw(st.sampled_from(sorted(STYLES)))
         date_text = DATE_STYLES[draw(st.sampled_from(["uk", "iso", "dmy_abbr", "d_month_yyyy"]))](date)
         row = [date_text, name, STYLES[amount](pence), "Supplies", f"T{i}"]
@@ -209,8 +221,9 @@ def ledgers(draw):
     return rows, encoding, newline, expect_read, expect_kept, kept_rows
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.too_slow])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(ledgers())
 def test_every_generated_ledger_balances_to_the_penny(tmp_path, ledger):
     import csv
@@ -218,8 +231,9 @@ def test_every_generated_ledger_balances_to_the_penny(tmp_path, ledger):
 
     rows, encoding, newline, expect_read, expect_kept, kept_rows = ledger
     buf = io.StringIO()
-    csv.writer(buf, lineterminator=newline).writerows([["Payment Date", "Supplier Name", "Amount", "Expense Type",
-                                                        "Transaction Number"], *rows])
+    csv.writer(buf, lineterminator=newline).writerows(
+        [["Payment Date", "Supplier Name", "Amount", "Expense Type", "Transaction Number"], *rows]
+    )
     path = tmp_path / "generated.csv"
     path.write_bytes(buf.getvalue().encode(encoding, errors="replace"))
     result = ingest_paths([path], anchor="Property Council")

@@ -9,16 +9,16 @@ import io
 import os
 import subprocess
 import sys
-import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from cwbtools import report, run
 from cwbtools.cli import main
 from cwbtools.config import load_config
 from cwbtools.errors import ConfigError, CwbError
+from cwbtools.report import html as report
+from cwbtools.report import provenance, run
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE / "data" / "bad"))
@@ -63,11 +63,11 @@ def _assert_inert(html: str) -> None:
 
 HOSTILE = [
     '<script>alert("x")</script>',
-    '<img src=x onerror=alert(1)>',
+    "<img src=x onerror=alert(1)>",
     '<a href="javascript:alert(1)">click</a>',
-    '<svg onload=alert(1)>',
+    "<svg onload=alert(1)>",
     '"><iframe src=//evil.example>',
-    '<style>body{display:none}</style>',
+    "<style>body{display:none}</style>",
 ]
 
 
@@ -75,11 +75,17 @@ HOSTILE = [
 def test_a_supplier_name_is_text_in_a_table_and_after_cleaning(text, tmp_path):
     import pandas as pd
 
-    from cwbtools import present
+    from cwbtools.report import present
 
     # `name_shown`: organisations (a register match, say), so the report names them (cwbtools.privacy).
-    frame = pd.DataFrame({"supplier_name": [text, "Plain Ltd"], "supplier_type": ["sme", "sme"],
-                          "spend_pence": [100, 200], "name_shown": [True, True]})
+    frame = pd.DataFrame(
+        {
+            "supplier_name": [text, "Plain Ltd"],
+            "supplier_type": ["sme", "sme"],
+            "spend_pence": [100, 200],
+            "name_shown": [True, True],
+        }
+    )
     block = present.table(frame, "hostile", f"Title {text}", f"Based on {text}", tmp_path)
     html = block.data if hasattr(block, "data") else str(block)
     for fragment in (html, report.clean_html(html), report.clean_html(text)):
@@ -115,8 +121,24 @@ anchors:
   - {{name: {anchor}, kind: council, ledgers: [x.csv]}}
 """
 
-TRAVERSALS = ["../evil", "../../etc", "/tmp/evil", "a/../../b", "..", ".", "x\\..\\y", "%2e%2e", "evil/", "Evil",
-              "~root", "-rf", "reports/../..", ".hidden", "x\x00y", "ok\nslug"]
+TRAVERSALS = [
+    "../evil",
+    "../../etc",
+    "/tmp/evil",
+    "a/../../b",
+    "..",
+    ".",
+    "x\\..\\y",
+    "%2e%2e",
+    "evil/",
+    "Evil",
+    "~root",
+    "-rf",
+    "reports/../..",
+    ".hidden",
+    "x\x00y",
+    "ok\nslug",
+]
 
 
 @pytest.mark.parametrize("slug", TRAVERSALS)
@@ -138,26 +160,30 @@ def test_a_hostile_city_or_anchor_name_writes_only_under_its_slug(tmp_path):
     path.write_text(_CONFIG.format(name='"../../etc/passwd"', slug="safe-town", anchor='"../../../tmp/evil"'))
     config = load_config(path, check_inputs=False, resolve_areas=False)
     assert report.city_dir(config.slug, tmp_path / "reports") == (tmp_path / "reports" / "safe-town").resolve()
-    from cwbtools import pipeline
+    from cwbtools.city import spend as cache
     from cwbtools.paths import processed_dir
 
-    assert pipeline.city_dir(config) == processed_dir() / "safe-town"
+    assert cache.city_dir(config) == processed_dir() / "safe-town"
 
 
 def test_a_synthetic_config_cannot_make_the_demo_writer_write_for_it(tmp_path, monkeypatch):
     """Only the Preston demo's ledgers are ever generated, into their own folder: a config calling
     itself synthetic gets an error, not files written where its ledger paths point."""
-    from cwbtools import pipeline
+    from cwbtools.city import spend as cache
 
     monkeypatch.setenv("CWB_PROCESSED", str(tmp_path / "processed"))
     path = tmp_path / "city.yml"
     # allow_outside_data: the path is refused on loading otherwise (tests/test_messages.py); here
     # the demo writer's own guard is under test.
-    path.write_text(_CONFIG.format(name="Town", slug="elsewhere", anchor="Council").replace(
-        "ledgers: [x.csv]", 'ledgers: ["../../cwb-evil/ledger.csv"]') + "allow_outside_data: true\n")
+    path.write_text(
+        _CONFIG.format(name="Town", slug="elsewhere", anchor="Council").replace(
+            "ledgers: [x.csv]", 'ledgers: ["../../cwb-evil/ledger.csv"]'
+        )
+        + "allow_outside_data: true\n"
+    )
     config = load_config(path, check_inputs=False, resolve_areas=False)
     with pytest.raises(CwbError, match="only the 'preston-demo' demo"):
-        pipeline.build_city(config)
+        cache.build_city(config)
     assert not (tmp_path.parent.parent / "cwb-evil").exists() and not (tmp_path / "processed" / "demo").exists()
 
 
@@ -165,7 +191,7 @@ def test_a_synthetic_config_cannot_make_the_demo_writer_write_for_it(tmp_path, m
 def test_a_table_name_cannot_write_outside_the_data_folder(name, tmp_path):
     import pandas as pd
 
-    from cwbtools import present
+    from cwbtools.report import present
 
     report_dir = tmp_path / "reports" / "town"
     present.table(pd.DataFrame({"a": [1]}), name, "t", "b", report_dir)
@@ -178,8 +204,18 @@ def test_a_table_name_cannot_write_outside_the_data_folder(name, tmp_path):
 def test_the_report_folder_cannot_be_redirected_by_a_parameter(value, tmp_path):
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        code = main(["run", str(STANDINS / "standin-a.yml"), "-p", f"report_dir={value}",
-                     "--reports", str(tmp_path / "reports"), "--notebooks", str(STANDINS)])
+        code = main(
+            [
+                "run",
+                str(STANDINS / "standin-a.yml"),
+                "-p",
+                f"report_dir={value}",
+                "--reports",
+                str(tmp_path / "reports"),
+                "--notebooks",
+                str(STANDINS),
+            ]
+        )
     assert code != 0 and "report_dir" in err.getvalue()
     assert not Path("/tmp/cwb-evil").exists() and not (tmp_path / "reports").exists()
 
@@ -194,6 +230,7 @@ def test_nothing_outside_the_reports_folder_is_written_through_a_symlink(tmp_pat
 
 # ---- network -----------------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 @pytest.mark.realdata
 def test_a_run_makes_no_network_connection(built_reference, spend_dir):
@@ -203,14 +240,20 @@ def test_a_run_makes_no_network_connection(built_reference, spend_dir):
     attempts = log.read_text() if log.exists() else ""
     assert attempts == "", f"network connections attempted during a run:\n{attempts}"
     # The guard is live in the same environment: a connection is refused and logged.
-    probe = subprocess.run([sys.executable, "-c", "import socket; socket.create_connection(('192.0.2.1', 80), 1)"],
-                           env=result["env"], capture_output=True, text=True, timeout=60)
+    probe = subprocess.run(
+        [sys.executable, "-c", "import socket; socket.create_connection(('192.0.2.1', 80), 1)"],
+        env=result["env"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert probe.returncode != 0 and "network blocked by the test" in probe.stderr
     assert "192.0.2.1" in log.read_text()
     log.write_text("")
 
 
 # ---- atomic outputs ----------------------------------------------------------------------------
+
 
 def _tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -266,7 +309,7 @@ def test_an_interrupt_mid_run_leaves_the_previous_report(previous_report, monkey
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report, "write_provenance", interrupted)
+    monkeypatch.setattr(provenance, "write_provenance", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run.run_city(plan, notebooks, root=root)
     assert _tree(root / plan.slug) == before

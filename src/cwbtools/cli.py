@@ -1,22 +1,30 @@
-"""The `cwb` command. Each stage module registers its own sub-commands.
+"""The `cwb` command: the only module that knows argparse.
 
-A module listed in STAGES may define `register(subparsers)`, adding parsers whose `func(args)`
-returns an exit code. User mistakes raise `CwbError` and end as a one-line message, never a
-traceback; so does a file-system refusal naming a path (a file where a folder is wanted, no
-permission, a full disk).
+Each stage exposes plain functions; here they become sub-commands whose `func(args)` returns an
+exit code. User mistakes raise `CwbError` and end as a one-line message, never a traceback; so
+does a file-system refusal naming a path (a file where a folder is wanted, no permission, a full
+disk).
 """
 
 from __future__ import annotations
 
 import argparse
 import errno
-import importlib
 import sys
+from pathlib import Path
 
-from . import __version__
-from .errors import CwbError
+import pandas as pd
 
-STAGES = ["ingest", "reference", "suppliers", "config", "demo", "run"]
+from . import __version__, ingest
+from .city import demo
+from .config import load_config, shipped_configs
+from .errors import ConfigError, CwbError, InputFileError
+from .paths import configs_dir, reports_dir
+from .publish import write_csv
+from .reference import download
+from .reference.build import build as build_reference
+from .report import run
+from .suppliers import fold_review, format_coverage, resolve_suppliers
 
 MAX_MESSAGE = 3000  # characters of an error message shown; the rest is cut, never a wall of text
 
@@ -51,16 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cwb", description="Community wealth building supply-chain analysis.")
     parser.add_argument("--version", action="version", version=f"cwbtools {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in STAGES:
-        try:
-            module = importlib.import_module(f"cwbtools.{name}")
-        except ModuleNotFoundError as exc:  # a stage not built yet
-            if exc.name == f"cwbtools.{name}":
-                continue
-            raise
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(sub)
+    for add in (_add_ingest, _add_reference, _add_suppliers, _add_config, _add_demo, _add_run):
+        add(sub)
     return parser
 
 
@@ -83,6 +83,291 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cwb: interrupted", file=sys.stderr)
         return 130
+
+
+# ---------------------------------------------------------------------------------------------
+# cwb ingest PATH... --anchor NAME --out DIR
+# ---------------------------------------------------------------------------------------------
+def _parse_overrides(items: list[str] | None) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise CwbError(f"--column {item!r}: expected FIELD=HEADER, e.g. supplier_name='Payee Name'")
+        fld, header = item.split("=", 1)
+        out[fld.strip()] = header
+    return out
+
+
+def _cmd_ingest(args) -> int:
+    result = ingest.ingest_paths(
+        args.paths,
+        anchor=args.anchor,
+        overrides=_parse_overrides(args.column),
+        out_dir=Path(args.out),
+        partition=args.partition,
+        progress=not args.quiet,
+    )
+    if not args.quiet:
+        print(ingest.summary_text(result))
+        print(
+            f"wrote {Path(args.out) / ('transactions/' if args.partition else 'transactions.parquet')}, "
+            f"reconciliation.csv, quarantine.csv"
+        )
+    return 0 if result.balanced() else 1
+
+
+def _add_ingest(subparsers) -> None:
+    p = subparsers.add_parser(
+        "ingest", help="read anchor spend ledgers (CSV/XLSX) into transactions.parquet", description=ingest.__doc__
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="ledger files or folders (searched recursively)")
+    p.add_argument("--anchor", required=True, help="anchor institution name, e.g. 'Hyndburn Borough Council'")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument(
+        "--partition",
+        action="store_true",
+        help="stream to DIR/transactions/anchor=/financial_year=/part-*.parquet (national-size input)",
+    )
+    p.add_argument(
+        "--column",
+        action="append",
+        metavar="FIELD=HEADER",
+        help="override detection: the source header holding FIELD (repeatable)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.set_defaults(func=_cmd_ingest)
+
+
+# ---------------------------------------------------------------------------------------------
+# cwb reference build | download NAME
+# ---------------------------------------------------------------------------------------------
+def _cmd_reference_build(args: argparse.Namespace) -> int:
+    build_reference(companies=args.companies, postcodes_file=args.postcodes, force=args.force)
+    return 0
+
+
+def _cmd_download(args: argparse.Namespace) -> int:
+    download.download(args.name, url=args.url, dest=args.dest, sha256=args.sha256)
+    return 0
+
+
+def _add_reference(subparsers) -> None:
+    p = subparsers.add_parser("reference", help="build and download reference tables (postcodes, IMD, SIC, registers)")
+    sub = p.add_subparsers(dest="reference_command", metavar="ACTION")
+    b = sub.add_parser("build", help="build every reference table (skips what is up to date)")
+    b.add_argument("--companies", metavar="FILE", help="Companies House BasicCompanyData (zip or csv)")
+    b.add_argument("--postcodes", metavar="FILE", help="your own ONSPD / NSPL / PCD_OA_LSOA postcode file (csv or zip)")
+    b.add_argument("--force", action="store_true", help="rebuild every table")
+    b.set_defaults(func=_cmd_reference_build)
+    # `cwb reference download NAME [--url URL] [--dest DIR] [--sha256 HEX]`
+    names = ", ".join(f"{k} ({v.about})" for k, v in download.catalogue().items())
+    d = sub.add_parser(
+        "download", help="download an official data file (only when you ask)", description=f"Names: {names}."
+    )
+    d.add_argument("name", metavar="NAME", help="what to download: " + ", ".join(download.catalogue()))
+    d.add_argument("--url", help="download from this URL instead (publishers move files)")
+    d.add_argument("--dest", metavar="DIR", help="folder to save into (default data/raw)")
+    d.add_argument("--sha256", metavar="HEX", help="expected SHA-256 of the file")
+    d.set_defaults(func=_cmd_download)
+
+
+# ---------------------------------------------------------------------------------------------
+# cwb suppliers resolve TRANSACTIONS --out DIR | review DIR
+# ---------------------------------------------------------------------------------------------
+def _read_transactions(path: str) -> pd.DataFrame:
+    p = Path(path)
+    if p.is_dir():
+        p = p / "transactions.parquet"
+    if not p.exists():
+        raise InputFileError(f"{p}: transactions file not found (run `cwb ingest` first)")
+    try:
+        return pd.read_parquet(p)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's input
+        raise InputFileError(f"{p}: not a transactions parquet file ({exc})") from None
+
+
+def _cmd_suppliers_resolve(args: argparse.Namespace) -> int:
+    tx = _read_transactions(args.transactions)
+    out = Path(args.out)
+    crosswalk = args.crosswalk
+    if crosswalk is None and (out / "crosswalk.csv").exists():
+        crosswalk = out / "crosswalk.csv"
+    res = resolve_suppliers(tx, companies=args.companies, crosswalk=crosswalk, review_dir=out)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / "suppliers.parquet.tmp"
+    res.suppliers.to_parquet(tmp, index=False)
+    tmp.replace(out / "suppliers.parquet")
+    write_csv(res.coverage, out / "coverage.csv")
+    print(format_coverage(res.coverage))
+    print(
+        f"{len(res.suppliers)} suppliers -> {out / 'suppliers.parquet'}; {len(res.review)} to review in "
+        f"{out / 'review.csv'}"
+    )
+    return 0
+
+
+def _cmd_suppliers_review(args: argparse.Namespace) -> int:
+    folder = Path(args.dir)
+    crosswalk = Path(args.crosswalk) if args.crosswalk else folder / "crosswalk.csv"
+    accepted, rejected = fold_review(folder / "review.csv", crosswalk)
+    print(
+        f"{accepted} accepted into {crosswalk}; {rejected} rejected. "
+        f"Run `cwb suppliers resolve ... --crosswalk {crosswalk}` to use them."
+    )
+    return 0
+
+
+def _add_suppliers(subparsers) -> None:
+    p = subparsers.add_parser("suppliers", help="resolve supplier names to located, classified suppliers")
+    sub = p.add_subparsers(dest="suppliers_command", metavar="ACTION")
+    r = sub.add_parser("resolve", help="write DIR/suppliers.parquet, DIR/coverage.csv and DIR/review.csv")
+    r.add_argument("transactions", help="transactions.parquet (or the folder holding it)")
+    r.add_argument("--out", required=True, help="output folder")
+    r.add_argument("--companies", help="Companies House BasicCompanyData (zip or CSV)")
+    r.add_argument("--crosswalk", help="CSV: supplier_name, company_number, postcode, supplier_type")
+    r.set_defaults(func=_cmd_suppliers_resolve)
+    v = sub.add_parser("review", help="fold accepted rows of DIR/review.csv into the crosswalk")
+    v.add_argument("dir", help="the folder `resolve` wrote")
+    v.add_argument("--crosswalk", help="crosswalk CSV to update (default DIR/crosswalk.csv)")
+    v.set_defaults(func=_cmd_suppliers_review)
+
+
+# ---------------------------------------------------------------------------------------------
+# cwb config check CONFIG...
+# ---------------------------------------------------------------------------------------------
+def _cmd_config_check(args) -> int:
+    paths = args.configs or [str(p) for p in shipped_configs()]
+    failed = 0
+    for item in paths:
+        try:
+            # Synthetic ledgers are written on first use, so only real configs must have them now.
+            config = load_config(item, check_inputs=None if not args.no_inputs else False)
+        except ConfigError as exc:
+            if len(paths) == 1:
+                raise  # one config, one line: the reason itself
+            failed += 1
+            print(f"FAIL {exc}" if str(item) in str(exc) else f"FAIL {item}: {exc}", file=sys.stderr)
+            continue
+        label = " (synthetic)" if config.synthetic else ""
+        files = "inputs not checked" if args.no_inputs else f"{len(config.input_files())} input file(s)"
+        print(
+            f"ok   {item}: {config.name}{label}; place {len(config.place.lad_codes)} district(s), "
+            f"wider area {len(config.wider_area.lad_codes)}; {len(config.anchors)} anchor(s); "
+            f"years {', '.join(config.years)}; {files}"
+        )
+        if config.synthetic and not args.no_inputs:
+            for line in config.missing_inputs():
+                print(f"     note: not there yet: {line}")
+    if failed:
+        raise ConfigError(f"{failed} of {len(paths)} config(s) failed")
+    return 0
+
+
+def _add_config(subparsers) -> None:
+    parser = subparsers.add_parser("config", help="check city configuration files")
+    sub = parser.add_subparsers(dest="config_command", metavar="ACTION")
+    check = sub.add_parser("check", help="validate configs (default: every file in configs/)")
+    check.add_argument("configs", nargs="*", metavar="CONFIG", help="YAML files or names in configs/")
+    check.add_argument("--no-inputs", action="store_true", help="do not check that ledgers exist on disk")
+    check.set_defaults(func=_cmd_config_check)
+    parser.set_defaults(func=lambda args: (parser.print_help(), 1)[1])
+
+
+# ---------------------------------------------------------------------------------------------
+# cwb demo
+# ---------------------------------------------------------------------------------------------
+def _cmd_demo(args) -> int:
+    out = demo.write_demo(args.out, seed=args.seed)
+    files = sorted(p for p in out.rglob("*.csv"))
+    print(f"wrote {len(files)} synthetic files to {out} (SYNTHETIC demonstration data; see docs/DEMO.md)")
+    return 0
+
+
+def _add_demo(subparsers) -> None:
+    parser = subparsers.add_parser("demo", help="write the synthetic Preston demo ledgers (seeded)")
+    parser.add_argument("--out", metavar="DIR", help=f"folder to write to (default {demo.demo_dir()})")
+    parser.add_argument("--seed", type=int, default=demo.SEED, help=f"random seed (default {demo.SEED})")
+    parser.set_defaults(func=_cmd_demo)
+
+
+# ---------------------------------------------------------------------------------------------
+# cwb run CONFIG... | --all | --default-and-available
+# ---------------------------------------------------------------------------------------------
+def _cmd_run(args) -> int:
+    root = Path(args.reports).expanduser() if args.reports else reports_dir()
+    config_paths: list[Path] = [Path(c) for c in args.configs]
+    skipped: list[tuple[Path, str]] = []
+    if args.all:
+        config_paths += sorted(configs_dir().glob("*.yml"))
+    if args.default_and_available:
+        chosen, skipped = run.default_and_available()
+        config_paths += chosen
+    if not config_paths:
+        raise CwbError("name at least one config (or --all, or --default-and-available)")
+    results, failures = run.run_configs(
+        config_paths,
+        skipped=skipped,
+        notebooks_folder=Path(args.notebooks) if args.notebooks else None,
+        only=args.only,
+        parameters=args.parameter,
+        jobs=args.jobs,
+        root=root,
+        kernel=args.kernel,
+    )
+
+    index = (root / "index.html").resolve()
+    ran = sum(r.ok for r in results)
+    print(f"{ran} of {len(results)} city report(s) written; index: {index}")
+    if skipped:
+        print(f"{len(skipped)} config(s) skipped (listed above)")
+    if failures:
+        print(f"\n{len(failures)} failure(s):", file=sys.stderr)
+        for failure in failures:
+            print(f"  {failure.line()}", file=sys.stderr)
+        if any(not r.ok for r in results):
+            print(f"executed notebooks of failed runs are kept in {root.resolve() / '.failed'}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _add_run(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run the report notebooks for one or more cities and write reports/",
+        description="Run the three report notebooks for each city config with Papermill, render "
+        "HTML for readers and rewrite reports/index.html.",
+    )
+    parser.add_argument("configs", nargs="*", metavar="CONFIG", help="city config YAML files (or names in configs/)")
+    parser.add_argument("--all", action="store_true", help="every config in configs/")
+    parser.add_argument(
+        "--default-and-available",
+        action="store_true",
+        help="the Preston demo plus every real-data config whose data is present (make report)",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=1,
+        help="cities run in parallel (processes); slots no city needs run a city's notebooks side by side",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NOTEBOOK",
+        help="run only this notebook (01_baseline or 01; repeatable); the rest of the report is kept",
+    )
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a notebook parameter, e.g. -p year=2019/20 (checked against the parameters cell)",
+    )
+    parser.add_argument("--reports", metavar="DIR", help="reports folder (default reports/ or CWB_REPORTS)")
+    parser.add_argument("--notebooks", metavar="DIR", help=argparse.SUPPRESS)
+    parser.add_argument("--kernel", default="python3", help="Jupyter kernel name (default python3)")
+    parser.set_defaults(func=_cmd_run)
 
 
 if __name__ == "__main__":

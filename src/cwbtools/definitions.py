@@ -21,7 +21,7 @@ RESPEND_TYPES = ("sme", "large", "vcse", "public", "unknown")
 @dataclass(frozen=True)
 class NotInfluenceableRules:
     """`definitions.not_influenceable`: what the next steps set aside, with the supplier list file
-    resolved to a path (read by `nextsteps.exclusion_rules`)."""
+    resolved to a path (read by the report context, `Report.framework_suppliers`)."""
 
     supplier_types: tuple[str, ...]
     sic_divisions: tuple[str, ...]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import duckdb
 
 
@@ -13,8 +15,6 @@ def connect(database: str = ":memory:") -> duckdb.DuckDBPyConnection:
     report run must not fail over a progress bar.
     """
     con = duckdb.connect(database)
-    try:
+    with contextlib.suppress(duckdb.InvalidInputException):
         con.execute("SET enable_progress_bar = false")
-    except duckdb.InvalidInputException:
-        pass
     return con

@@ -4,7 +4,7 @@ Ingest, the reference registers, the crosswalk and supplier resolution all call 
 written in a ledger, a register or a user's CSV meets its counterpart only if both normalise alike.
 Where millions of rows are normalised at once (BasicCompanyData, ledger columns) the Arrow twins
 (`postcodes_arrow`, `company_numbers_arrow`) run in C; they must give what the scalar rule gives
-for every text (tests/test_identifiers.py checks both on generated input).
+for every text (tests/base/test_identifiers.py checks both on generated input).
 
 What is not an identifier becomes None, never the raw text: a value that is not a company number
 (`TBC`, `123456789`, `4166647.5`) would otherwise pose as one, found in no register but still
@@ -108,10 +108,23 @@ def postcodes(series):
 # House's "same as" rules disregard them), so they are dropped from the key. Multi-word forms are
 # matched after `company` has become `co`. Longest first.
 _LEGAL_TAILS = [
-    ("community", "interest", "co"), ("public", "limited", "co"), ("limited", "liability", "partnership"),
-    ("co", "limited", "by", "guarantee"), ("limited", "by", "guarantee"), ("limited", "partnership"),
-    ("cyfyngedig",), ("cyf",), ("limited",), ("ltd",), ("plc",), ("llp",), ("cic",), ("inc",),
-    ("incorporated",), ("unlimited",), ("the",),
+    ("community", "interest", "co"),
+    ("public", "limited", "co"),
+    ("limited", "liability", "partnership"),
+    ("co", "limited", "by", "guarantee"),
+    ("limited", "by", "guarantee"),
+    ("limited", "partnership"),
+    ("cyfyngedig",),
+    ("cyf",),
+    ("limited",),
+    ("ltd",),
+    ("plc",),
+    ("llp",),
+    ("cic",),
+    ("inc",),
+    ("incorporated",),
+    ("unlimited",),
+    ("the",),
 ]
 _TRADING_AS = re.compile(r"\b(t/a|ta|trading as|t\\a)\b.*$")
 _LEADING_TRADING_AS = re.compile(r"^(t/a|trading as|t\\a)\s*")
@@ -259,17 +272,25 @@ def company_numbers_arrow(values):
     decimal = pc.extract_regex(raw, _DECIMAL)
     is_decimal = pc.fill_null(pc.is_valid(decimal), False)
     fraction = pc.fill_null(pc.match_substring_regex(pc.struct_field(decimal, [1]), "[1-9]"), False)
-    t = pc.if_else(is_decimal, pc.if_else(fraction, none, pc.struct_field(decimal, [0])),
-                   pc.utf8_upper(pc.replace_substring(raw, ".", "")))
+    t = pc.if_else(
+        is_decimal,
+        pc.if_else(fraction, none, pc.struct_field(decimal, [0])),
+        pc.utf8_upper(pc.replace_substring(raw, ".", "")),
+    )
 
     parts = pc.extract_regex(t, _CO_NUMBER)
     prefix = pc.struct_field(parts, [0])
     digits = pc.struct_field(parts, [1])
     plen = pc.utf8_length(prefix)
     padded = pc.if_else(
-        pc.equal(plen, 0), pc.utf8_lpad(digits, 8, "0"),
-        pc.if_else(pc.equal(plen, 1), pc.binary_join_element_wise(prefix, pc.utf8_lpad(digits, 7, "0"), sep),
-                   pc.binary_join_element_wise(prefix, pc.utf8_lpad(digits, 6, "0"), sep)))
+        pc.equal(plen, 0),
+        pc.utf8_lpad(digits, 8, "0"),
+        pc.if_else(
+            pc.equal(plen, 1),
+            pc.binary_join_element_wise(prefix, pc.utf8_lpad(digits, 7, "0"), sep),
+            pc.binary_join_element_wise(prefix, pc.utf8_lpad(digits, 6, "0"), sep),
+        ),
+    )
     ok = pc.fill_null(pc.is_valid(parts), False)
     ok = pc.and_(ok, pc.less_equal(pc.add(plen, pc.utf8_length(digits)), 8))
     ok = pc.and_(ok, pc.invert(pc.fill_null(pc.match_substring_regex(digits, r"^0+$"), False)))
@@ -278,10 +299,10 @@ def company_numbers_arrow(values):
     is_soc = pc.fill_null(pc.is_valid(soc), False)
     soc_digits = pc.struct_field(soc, [1])
     soc_ok = pc.invert(pc.fill_null(pc.match_substring_regex(soc_digits, r"^0+$"), False))
-    soc_value = pc.binary_join_element_wise(pc.struct_field(soc, [0]), pc.utf8_lpad(soc_digits, 5, "0"),
-                                            pc.struct_field(soc, [2]), sep)
-    return pc.if_else(is_soc, pc.if_else(pc.fill_null(soc_ok, False), soc_value, none),
-                      pc.if_else(ok, padded, none))
+    soc_value = pc.binary_join_element_wise(
+        pc.struct_field(soc, [0]), pc.utf8_lpad(soc_digits, 5, "0"), pc.struct_field(soc, [2]), sep
+    )
+    return pc.if_else(is_soc, pc.if_else(pc.fill_null(soc_ok, False), soc_value, none), pc.if_else(ok, padded, none))
 
 
 def company_numbers(series):
@@ -311,8 +332,8 @@ def split_charity_id(value: object) -> tuple[str | None, str | None]:
         return None, None
     up = s.upper()
     for prefix in ("GB-CHC-", "CHC-", "CHC"):
-        if up.startswith(prefix) and up[len(prefix):].strip("- ").replace("-", "").isalnum():
-            return s[len(prefix):].strip("- "), None
+        if up.startswith(prefix) and up[len(prefix) :].strip("- ").replace("-", "").isalnum():
+            return s[len(prefix) :].strip("- "), None
     if _CHARITY_DIGITS.fullmatch(s):
         return s, None
     decimal = _CHARITY_DECIMAL.fullmatch(s)

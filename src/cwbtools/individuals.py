@@ -25,9 +25,24 @@ from functools import lru_cache
 from importlib.resources import files
 
 # Every alternative of _REDACTED and _POOLED holds one of these, in lower case (kept in step with them).
-_REDACTION_WORDS = ("redact", "withheld", "personal data", "third party", "individual", "name removed",
-                    "disclosed", "confidential", "anonymi", "sensitive data", "restricted",
-                    "refunds", "overpayments", "repayments", "tax refund", "refund payments")
+_REDACTION_WORDS = (
+    "redact",
+    "withheld",
+    "personal data",
+    "third party",
+    "individual",
+    "name removed",
+    "disclosed",
+    "confidential",
+    "anonymi",
+    "sensitive data",
+    "restricted",
+    "refunds",
+    "overpayments",
+    "repayments",
+    "tax refund",
+    "refund payments",
+)
 _REDACTED = re.compile(
     r"(?<![a-z])redact(ed|ion|ions)?(?![a-z])|withheld|personal data|^\W*third party( supplier| payee| payment)?\W*$|"
     r"^\W*(?:payments? to (?:an? )?)?(private individuals?|individuals?|name removed|not disclosed|undisclosed|"
@@ -44,7 +59,8 @@ _TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "master", "prof", "rev", "revd
 
 # Words that mark an organisation or a trade. A name holding any of them is not a private person
 # for our purposes (sole traders trading under a trade name are businesses).
-_ORG_WORDS = set("""
+_ORG_WORDS = set(
+    """
 ltd limited plc llp lp cic inc incorporated co company corp corporation group holdings partnership
 partners associates association assoc society trust trustees charity foundation fund council
 borough county city district parish town authority nhs hospital hospitals clinic surgery practice
@@ -92,22 +108,103 @@ roofs roof spa memorials memorial fuels fuel fc afc united rovers athletic wande
 command surgery vets kitchens clinic dental optical tyre batteries accounts payroll bookkeeping
 organisation organisations organization organizations comms municipal playgroup preschool pre-school
 mosque masjid gurdwara synagogue forum carers business fostering adoption
-""".split()) - {"&", "and", "of", "the", "for", "in", "at", "on"}
+""".split()
+) - {"&", "and", "of", "the", "for", "in", "at", "on"}
 
 # First words that the first-names list holds but that open organisation names far more often.
-_NOT_FIRST_NAMES = {"royal", "forest", "one", "red", "king", "mac", "reed", "carter", "campbell",
-                    "leigh", "seva", "irvin", "lord", "sterling", "crown", "star", "sky", "summer",
-                    "city", "dale", "glen", "vale", "york", "lancaster", "chester", "preston", "bolton",
-                    "oxford", "lincoln", "victoria", "jubilee", "hope", "faith", "unity", "grace",
-                    "harmony", "liberty", "willow", "ivy", "holly", "rose", "heather", "oak", "ash",
-                    "rowan", "hazel", "iris", "pearl", "ruby", "amber", "jade", "crystal", "diamond",
-                    "golden", "silver", "north", "south", "east", "west", "central", "premier", "prime",
-                    "first", "best", "smart", "bright", "rapid", "swift", "express", "mobile", "media"}
+_NOT_FIRST_NAMES = {
+    "royal",
+    "forest",
+    "one",
+    "red",
+    "king",
+    "mac",
+    "reed",
+    "carter",
+    "campbell",
+    "leigh",
+    "seva",
+    "irvin",
+    "lord",
+    "sterling",
+    "crown",
+    "star",
+    "sky",
+    "summer",
+    "city",
+    "dale",
+    "glen",
+    "vale",
+    "york",
+    "lancaster",
+    "chester",
+    "preston",
+    "bolton",
+    "oxford",
+    "lincoln",
+    "victoria",
+    "jubilee",
+    "hope",
+    "faith",
+    "unity",
+    "grace",
+    "harmony",
+    "liberty",
+    "willow",
+    "ivy",
+    "holly",
+    "rose",
+    "heather",
+    "oak",
+    "ash",
+    "rowan",
+    "hazel",
+    "iris",
+    "pearl",
+    "ruby",
+    "amber",
+    "jade",
+    "crystal",
+    "diamond",
+    "golden",
+    "silver",
+    "north",
+    "south",
+    "east",
+    "west",
+    "central",
+    "premier",
+    "prime",
+    "first",
+    "best",
+    "smart",
+    "bright",
+    "rapid",
+    "swift",
+    "express",
+    "mobile",
+    "media",
+}
 
 _WORD = re.compile(r"[a-z][a-z'\-]*")
 # Letters NFKD does not split into a base letter and an accent.
-_UNSPLIT = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ß": "ss", "æ": "ae", "œ": "oe",
-                          "þ": "th", "ð": "d", "’": "'", "‘": "'", "´": "'"})
+_UNSPLIT = str.maketrans(
+    {
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ħ": "h",
+        "ı": "i",
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+        "ð": "d",
+        "’": "'",
+        "‘": "'",
+        "´": "'",
+    }
+)
 
 
 def fold(text: str) -> str:

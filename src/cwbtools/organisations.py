@@ -22,15 +22,18 @@ from .individuals import _ORG_WORDS, _TITLES, looks_like_individual
 _LEGAL_FORM = re.compile(
     r"(?<![^\W\d_])(?:ltd|limited|plc|llp|cic|inc|incorporated|llc|gmbh|cyf|cyfyngedig|"
     r"unlimited|co-?op|co-?operative|partnership|& co|and co|& sons?|and sons?)(?![^\W\d_])",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # Organisation words that are also surnames or address words: `Mr John Hall`, `Ann Stone`,
 # `J Smith 12 Park Lane` are people. Alone they are no evidence (a name with one still shows when a
 # register or a stronger word vouches for it).
-_SURNAME_LIKE = frozenset("""
+_SURNAME_LIKE = frozenset(
+    """
 hall halls stone lane court street road park parks house houses home homes lodge farm glass bank banks
 church chambers steel coach butcher tailor tailors arms inn bar grill manor villa cottage garden gardens
 son sons art it power plant plants england english press
-""".split())
+""".split()
+)
 _EVIDENCE_WORDS = frozenset(w for w in _ORG_WORDS if w not in _SURNAME_LIKE)
 # Titles that mark a person wherever they stand (`SMITH JOHN MR`, `Payment to Ms Ann Lee`); the
 # rest of individuals' titles (`Lord`, `Master`, `Dr`) only as the first word.
@@ -83,13 +86,21 @@ def name_shown(suppliers: pd.DataFrame, names: pd.Series | None = None) -> pd.Se
     evidence of an organisation: a register match (`matched_by`), an identifier, or the words of
     its name, or of any of `names` (a Series of the ledger's spellings indexed by `supplier_key`:
     `ACME` and `ACME LTD` share a key). Never for individuals or redacted payees."""
-    register = suppliers.get("matched_by", pd.Series(pd.NA, index=suppliers.index)).astype("string") \
-        .isin(_REGISTER_MATCHES).fillna(False).astype(bool)
+    register = (
+        suppliers.get("matched_by", pd.Series(pd.NA, index=suppliers.index))
+        .astype("string")
+        .isin(_REGISTER_MATCHES)
+        .fillna(False)
+        .astype(bool)
+    )
     ids = pd.Series(False, index=suppliers.index)
     for column in _ID_COLUMNS:
         ids |= _given(suppliers, column)
-    words = name_evidence(suppliers["supplier_name"]) if "supplier_name" in suppliers else \
-        pd.Series(False, index=suppliers.index)
+    words = (
+        name_evidence(suppliers["supplier_name"])
+        if "supplier_name" in suppliers
+        else pd.Series(False, index=suppliers.index)
+    )
     if names is not None and len(names):
         spelt = name_evidence(pd.Series(names.to_numpy(), dtype="string"))
         keys = set(pd.Series(names.index.to_numpy(), dtype="string")[spelt.to_numpy()])

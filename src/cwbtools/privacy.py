@@ -17,8 +17,16 @@ from .schema import INDIVIDUAL_LABEL, INDIVIDUALS_LABEL, NAME_SHOWN
 # Columns that can hold a payee's name...
 NAME_COLUMNS = ("supplier_name", "registered_name", "supplier", "beneficiary_name", "payee", "awarded_supplier")
 # ...and columns that could lead back to one.
-IDENTIFYING_COLUMNS = ("company_number", "charity_number", "other_id", "postcode", "description", "transaction_ref",
-                       "supplier_id", "vat_number")
+IDENTIFYING_COLUMNS = (
+    "company_number",
+    "charity_number",
+    "other_id",
+    "postcode",
+    "description",
+    "transaction_ref",
+    "supplier_id",
+    "vat_number",
+)
 
 
 def individual_rows(frame: pd.DataFrame) -> pd.Series:

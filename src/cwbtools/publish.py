@@ -59,8 +59,12 @@ def _no_cr(value: object) -> object:
 
 def _text_column(series: pd.Series) -> bool:
     types = pd.api.types
-    return not (types.is_numeric_dtype(series) or types.is_bool_dtype(series)
-                or types.is_datetime64_any_dtype(series) or types.is_timedelta64_dtype(series))
+    return not (
+        types.is_numeric_dtype(series)
+        or types.is_bool_dtype(series)
+        or types.is_datetime64_any_dtype(series)
+        or types.is_timedelta64_dtype(series)
+    )
 
 
 def guard_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -109,18 +113,26 @@ def write_csv(df: pd.DataFrame, path: str | Path, index: bool = False, **kwargs)
 
 _MASK = "*"
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b", re.IGNORECASE)
-_STREET = (r"road|rd|street|st|avenue|ave|lane|ln|close|cl|drive|way|crescent|cres|court|ct|place|pl|gardens|"
-           r"grove|terrace|walk|hill|row|square|sq|mews|view|rise|green|park|parade|gate|end")
-_HOUSE = re.compile(rf"\b(?:flat\s+\w+,?\s+)?\d+[a-z]?,?\s+(?:[^\W\d_][\w'\u2019-]*\s+){{0,3}}(?:{_STREET})\b\.?",
-                    re.IGNORECASE)
+_STREET = (
+    r"road|rd|street|st|avenue|ave|lane|ln|close|cl|drive|way|crescent|cres|court|ct|place|pl|gardens|"
+    r"grove|terrace|walk|hill|row|square|sq|mews|view|rise|green|park|parade|gate|end"
+)
+_HOUSE = re.compile(
+    rf"\b(?:flat\s+\w+,?\s+)?\d+[a-z]?,?\s+(?:[^\W\d_][\w'\u2019-]*\s+){{0,3}}(?:{_STREET})\b\.?", re.IGNORECASE
+)
 # A title and the name after it: initials, then up to three words that are not ledger vocabulary.
-_TITLE = re.compile(r"\b(?:mr|mrs|ms|miss|mx|mstr|dr)\b\.?((?:\s+[^\W\d_]\.?(?=\s|$))*)((?:\s+[^\W\d_][\w'\u2019-]*){0,3})",
-                    re.IGNORECASE)
-_SEPARATOR = re.compile(r"(\s+(?:-|\u2013|\u2014|/|re|for|to|from|per|ref|c/o|at|paid|payment)\s+|[,;:()\[\]|])",
-                        re.IGNORECASE)
-_LEDGER_WORDS = frozenset("""refund refunds rent deposit deposits payment payments benefit benefits grant grants
+_TITLE = re.compile(
+    r"\b(?:mr|mrs|ms|miss|mx|mstr|dr)\b\.?((?:\s+[^\W\d_]\.?(?=\s|$))*)((?:\s+[^\W\d_][\w'\u2019-]*){0,3})",
+    re.IGNORECASE,
+)
+_SEPARATOR = re.compile(
+    r"(\s+(?:-|\u2013|\u2014|/|re|for|to|from|per|ref|c/o|at|paid|payment)\s+|[,;:()\[\]|])", re.IGNORECASE
+)
+_LEDGER_WORDS = frozenset(
+    """refund refunds rent deposit deposits payment payments benefit benefits grant grants
 compensation damages claim claims fee fees charge charges allowance allowances arrears expenses expense
-reimbursement reimbursements award awards tax levy precept pension pensions invoice inv ref costs cost""".split())
+reimbursement reimbursements award awards tax levy precept pension pensions invoice inv ref costs cost""".split()
+)
 
 
 def _title_span(match: re.Match) -> str:
@@ -160,8 +172,13 @@ def scrub_text(text: object) -> object:
     parts = _SEPARATOR.split(out)
     for i in range(0, len(parts), 2):  # even items are the text between separators
         part = parts[i].strip()
-        if (part and part != _MASK and looks_like_individual(part) and not is_redacted(part)
-                and not has_organisation_evidence(part)):
+        if (
+            part
+            and part != _MASK
+            and looks_like_individual(part)
+            and not is_redacted(part)
+            and not has_organisation_evidence(part)
+        ):
             parts[i] = parts[i].replace(part, _person_part(part))
     return "".join(parts)
 

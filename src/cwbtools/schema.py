@@ -1,7 +1,7 @@
 """The stage contracts of docs/CONTRACTS.md as data: column names in file order, the values a coded
 column may take, and the labels that stand in for private individuals.
 
-Each lives here once; stages import them, and tests/test_schema.py reads CONTRACTS.md and checks it
+Each lives here once; stages import them, and tests/base/test_schema.py reads CONTRACTS.md and checks it
 against this module both ways. Data only: this module imports nothing from the package, so any
 stage (ingest and reference included) can import it. Column orders are lists because pandas reads a
 tuple as one key; never mutate them.
@@ -38,21 +38,46 @@ TRANSACTION_CONTRACT = {
 }
 # Ledger columns ingest keeps as published, beyond the contract (added, never renamed).
 LEDGER_EXTRA_COLUMNS = [
-    "directorate", "ledger_sic_code", "ledger_company_name", "ledger_match_method", "supplier_classification",
-    "line_number", "expense_code", "capital_revenue", "body_name", "body_code",
+    "directorate",
+    "ledger_sic_code",
+    "ledger_company_name",
+    "ledger_match_method",
+    "supplier_classification",
+    "line_number",
+    "expense_code",
+    "capital_revenue",
+    "body_name",
+    "body_code",
 ]
 TRANSACTION_ADDED = {"date_source": "string", "row_repair": "string?", **dict.fromkeys(LEDGER_EXTRA_COLUMNS, "string?")}
 TRANSACTION_COLUMNS = [*TRANSACTION_CONTRACT, *TRANSACTION_ADDED]
 DATE_SOURCES = ["ledger", "file_period"]
 
-RECONCILIATION_COLUMNS = ["source_file", "sheet", "rows_read", "rows_kept", "rows_set_aside", "pence_read",
-                          "pence_kept", "pence_set_aside"]  # then reason_<reason> per reason
+RECONCILIATION_COLUMNS = [
+    "source_file",
+    "sheet",
+    "rows_read",
+    "rows_kept",
+    "rows_set_aside",
+    "pence_read",
+    "pence_kept",
+    "pence_set_aside",
+]  # then reason_<reason> per reason
 QUARANTINE_COLUMNS = ["source_file", "sheet", "row_number", "reason", "amount_pence", "raw", "duplicate_of"]
 
 # Why a row was set aside. Ingest's reasons, in the order of its reconciliation columns...
 INGEST_REASONS = [
-    "blank", "total_row", "repeated_header", "no_amount", "unreadable_amount", "no_date", "unreadable_date",
-    "date_time_only", "no_supplier", "duplicate_of_other_file", "sheet_not_a_ledger",
+    "blank",
+    "total_row",
+    "repeated_header",
+    "no_amount",
+    "unreadable_amount",
+    "no_date",
+    "unreadable_date",
+    "date_time_only",
+    "no_supplier",
+    "duplicate_of_other_file",
+    "sheet_not_a_ledger",
 ]
 # ...and the city pipeline's: payments dated outside the config's years, and supplier-sheet rows
 # whose amount does not read (ingest calls that `unreadable_amount`; kept apart so outputs stay as they were).
@@ -65,9 +90,24 @@ SET_ASIDE_REASONS = [*INGEST_REASONS, *CITY_REASONS]
 # §3 Suppliers (resolution)
 
 SUPPLIER_CONTRACT_COLUMNS = [
-    "supplier_key", "supplier_name", "company_number", "charity_number", "other_id", "postcode", "lad_code",
-    "ward_code", "lsoa_code", "imd_decile", "sic_code", "sic_section", "sic_division", "sic_inferred",
-    "supplier_type", "resolved_by", "match_score", "registered_name",
+    "supplier_key",
+    "supplier_name",
+    "company_number",
+    "charity_number",
+    "other_id",
+    "postcode",
+    "lad_code",
+    "ward_code",
+    "lsoa_code",
+    "imd_decile",
+    "sic_code",
+    "sic_section",
+    "sic_division",
+    "sic_inferred",
+    "supplier_type",
+    "resolved_by",
+    "match_score",
+    "registered_name",
 ]
 SUPPLIER_EVIDENCE_COLUMNS = ["matched_by", "register_source", "postcode_source", "payments", "spend_pence"]
 SUPPLIER_COLUMNS = [*SUPPLIER_CONTRACT_COLUMNS, *SUPPLIER_EVIDENCE_COLUMNS]
@@ -80,13 +120,34 @@ RESOLVED_BY = ["crosswalk", "ledger_postcode", "identifier", "exact_name", "fuzz
 # §4 Spend (city pipeline)
 
 SPEND_COLUMNS = [
-    "anchor", "anchor_kind", "financial_year", "payment_date", "amount_pence", "supplier_key",
-    "supplier_name", "supplier_type", "individual", "lad_code", "ward_code", "lsoa_code", "imd_decile",
-    "sic_code", "sic_section", "sic_division", "sic_inferred", "expense_category", "resolved_by",
-    "located", "geo", "deprived", "in_place", "in_wider", "name_shown",
+    "anchor",
+    "anchor_kind",
+    "financial_year",
+    "payment_date",
+    "amount_pence",
+    "supplier_key",
+    "supplier_name",
+    "supplier_type",
+    "individual",
+    "lad_code",
+    "ward_code",
+    "lsoa_code",
+    "imd_decile",
+    "sic_code",
+    "sic_section",
+    "sic_division",
+    "sic_inferred",
+    "expense_category",
+    "resolved_by",
+    "located",
+    "geo",
+    "deprived",
+    "in_place",
+    "in_wider",
+    "name_shown",
 ]
 # Beyond the contract: the way back to the ledger row, written when the transactions have them.
-# (Influenceable is not a column: `nextsteps.classify_influenceable` decides it from the config's
+# (Influenceable is not a column: `nextsteps.influenceable.classify` decides it from the config's
 # rules, so there is one definition.)
 SPEND_TRACE_COLUMNS = ["service_area", "description", "supplier_id", "payment_id", "source_file", "sheet", "row_number"]
 # `geo` values, in the order tables and charts show them.

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -77,8 +77,9 @@ def parse_amount_pence(text: object) -> int | None:
     return -pence if negative else pence
 
 
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
+_MONTHS = {
+    m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])
+}
 _MONTHS.update({"sept": 9, "june": 6, "july": 7})
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _NUMERIC_DATE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
@@ -196,7 +197,7 @@ def _fast_pence(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         if isinstance(dec, pa.ChunkedArray):
             dec = dec.combine_chunks()
         words = np.frombuffer(dec.buffers()[1], dtype=np.int64)
-        out[ok] = words[2 * dec.offset::2][: len(dec)]  # low 64 bits: |pence| < 2**63 here
+        out[ok] = words[2 * dec.offset :: 2][: len(dec)]  # low 64 bits: |pence| < 2**63 here
     return out, ok
 
 
@@ -217,8 +218,11 @@ def amounts_to_pence(values: pd.Series) -> pd.Series:
             out[idx[o]] = p[o]
             ok[idx[o]] = True
     else:
-        out, ok = _fast_pence(pa.array(values, type=pa.large_string()) if not isinstance(values.dtype, pd.StringDtype)
-                              else pa.array(values))
+        out, ok = _fast_pence(
+            pa.array(values, type=pa.large_string())
+            if not isinstance(values.dtype, pd.StringDtype)
+            else pa.array(values)
+        )
     rest = np.flatnonzero(~ok)
     if len(rest):
         sub = values.iloc[rest]
@@ -248,8 +252,10 @@ def dates_of(values: pd.Series, month_first: bool | None = None) -> tuple[np.nda
     uniques = list(uniques)
     if month_first is None:
         month_first = month_first_file(v for v in uniques if isinstance(v, str))
-    parsed = [_date_text(v, month_first) if isinstance(v, str) else (parse_date(v, month_first), is_time_only(v))
-              for v in uniques]
+    parsed = [
+        _date_text(v, month_first) if isinstance(v, str) else (parse_date(v, month_first), is_time_only(v))
+        for v in uniques
+    ]
     dates = [d for d, _ in parsed]
     time_only = np.array([t for _, t in parsed], dtype=bool)
     codes = np.where(codes < 0, len(uniques), codes)

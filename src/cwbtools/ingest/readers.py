@@ -23,8 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ..columns import CORE_FIELDS, HEADER_MIN_SCORE, ColumnMap, header_score, map_header
 from ..errors import InputFileError
+from .columns import CORE_FIELDS, HEADER_MIN_SCORE, ColumnMap, header_score, map_header
 from .parsing import month_first_file, parse_amount_pence, parse_date
 
 CHUNK_ROWS = 200_000
@@ -35,7 +35,7 @@ csv.field_size_limit(10_000_000)
 
 def _cp1252_fallback(err: UnicodeDecodeError):
     # cp1252 leaves five bytes undefined; read them as latin-1 rather than fail or drop them
-    bad = err.object[err.start:err.end]
+    bad = err.object[err.start : err.end]
     return bad.decode("latin-1"), err.end
 
 
@@ -92,7 +92,7 @@ def _is_utf8(path: Path, block: int = 1 << 22) -> bool:
     view = memoryview(buf)
     carry = 0
     with open(path, "rb") as fh:
-        while got := fh.readinto(view[carry:carry + block]):
+        while got := fh.readinto(view[carry : carry + block]):
             end = carry + got
             cut = _whole_characters(buf, end)
             if not _utf8_block_ok(view[:cut]):
@@ -144,7 +144,9 @@ def _header_key(row) -> tuple:
     return tuple("" if c is None else str(c).strip().lower() for c in row)
 
 
-def find_header(rows: list[list], tail: list[list] | None = None, overrides=None) -> tuple[int | None, ColumnMap | None]:
+def find_header(
+    rows: list[list], tail: list[list] | None = None, overrides=None
+) -> tuple[int | None, ColumnMap | None]:
     """(index in `rows` or -1 for the tail's header, map) of the best header; (None, None) if none."""
     best_i, best_score = None, HEADER_MIN_SCORE - 1
     for i, row in enumerate(rows):
@@ -181,23 +183,43 @@ def infer_columns(rows: list[list]) -> ColumnMap | None:
         if len(filled) < 0.8 * len(sample):
             stats.append(None)
             continue
-        dates = sum(1 for v in filled if parse_date(v) is not None and (not isinstance(v, str) or _DATE_SHAPE.search(v)))
+        dates = sum(
+            1 for v in filled if parse_date(v) is not None and (not isinstance(v, str) or _DATE_SHAPE.search(v))
+        )
         money = sum(1 for v in filled if parse_amount_pence(v) is not None)
-        decimal = sum(1 for v in filled if isinstance(v, (float, int)) or (isinstance(v, str) and re.search(r"\d\.\d\d\s*$", v)))
+        decimal = sum(
+            1 for v in filled if isinstance(v, (float, int)) or (isinstance(v, str) and re.search(r"\d\.\d\d\s*$", v))
+        )
         text = [str(v) for v in filled if isinstance(v, str) and re.search(r"[A-Za-z]{2}", v)]
         org = sum(1 for t in text if _ORG_HINT.search(t))
-        stats.append(dict(n=len(filled), dates=dates, money=money, decimal=decimal, text=len(text), org=org,
-                          distinct=len(set(map(str, filled))), length=sum(len(t) for t in text) / max(len(text), 1)))
+        stats.append(
+            dict(
+                n=len(filled),
+                dates=dates,
+                money=money,
+                decimal=decimal,
+                text=len(text),
+                org=org,
+                distinct=len(set(map(str, filled))),
+                length=sum(len(t) for t in text) / max(len(text), 1),
+            )
+        )
     cols: dict[str, int] = {}
     cand = [(s["dates"] / s["n"], j) for j, s in enumerate(stats) if s and s["dates"] >= 0.8 * s["n"]]
     if cand:
         cols["payment_date"] = max(cand)[1]
-    cand = [(s["decimal"] / s["n"], j) for j, s in enumerate(stats)
-            if s and j not in cols.values() and s["money"] >= 0.9 * s["n"]]
+    cand = [
+        (s["decimal"] / s["n"], j)
+        for j, s in enumerate(stats)
+        if s and j not in cols.values() and s["money"] >= 0.9 * s["n"]
+    ]
     if cand:
         cols["amount"] = max(cand)[1]  # ties go to the rightmost: amounts close a ledger line
-    cand = [(s["org"] / s["n"], s["distinct"], j) for j, s in enumerate(stats)
-            if s and j not in cols.values() and s["text"] >= 0.8 * s["n"]]
+    cand = [
+        (s["org"] / s["n"], s["distinct"], j)
+        for j, s in enumerate(stats)
+        if s and j not in cols.values() and s["text"] >= 0.8 * s["n"]
+    ]
     if cand:
         cols["supplier_name"] = max(cand)[2]
     if any(f not in cols for f in CORE_FIELDS):
@@ -205,8 +227,7 @@ def infer_columns(rows: list[list]) -> ColumnMap | None:
     rest = [(s["length"], j) for j, s in enumerate(stats) if s and j not in cols.values() and s["text"] >= 0.8 * s["n"]]
     if rest:
         cols["description"] = max(rest)[1]
-    return ColumnMap(columns=cols, header=None, inferred=True,
-                     notes=["no header row: columns recognised by content"])
+    return ColumnMap(columns=cols, header=None, inferred=True, notes=["no header row: columns recognised by content"])
 
 
 MAX_LINE_CHARS = 10_000_000
@@ -219,8 +240,10 @@ def _bounded_lines(fh, path: Path):
     while line := fh.readline(MAX_LINE_CHARS):
         number += 1
         if len(line) >= MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
-            raise InputFileError(f"{path}: line {number} is longer than {MAX_LINE_CHARS:,} characters: "
-                                 "not a ledger line (a damaged or binary file?)")
+            raise InputFileError(
+                f"{path}: line {number} is longer than {MAX_LINE_CHARS:,} characters: "
+                "not a ledger line (a damaged or binary file?)"
+            )
         yield line
 
 
@@ -247,8 +270,10 @@ def _check_has_lines(path: Path) -> None:
                 return
             seen += len(block)
     if seen > MAX_LINE_BYTES:
-        raise InputFileError(f"{path}: no line break in the first {MAX_LINE_BYTES >> 20} MB: not a CSV ledger "
-                             f"(one line of {path.stat().st_size:,} bytes)")
+        raise InputFileError(
+            f"{path}: no line break in the first {MAX_LINE_BYTES >> 20} MB: not a CSV ledger "
+            f"(one line of {path.stat().st_size:,} bytes)"
+        )
 
 
 def _tail_records(path: Path, encoding: str, delimiter: str) -> list[list]:
@@ -298,8 +323,9 @@ def blank_cells(arr) -> pa.Array:
     return pc.or_(pc.equal(pc.binary_length(arr), 0), pc.utf8_is_space(arr))
 
 
-def block_from_arrow(first_record: int, batch: pa.RecordBatch | pa.Table, header_key, header_index,
-                     month_first: bool | None = None) -> Block | None:
+def block_from_arrow(
+    first_record: int, batch: pa.RecordBatch | pa.Table, header_key, header_index, month_first: bool | None = None
+) -> Block | None:
     """Record `first_record + i` of the file is batch row i; header rows dropped."""
     n = batch.num_rows
     cols = batch.columns
@@ -320,8 +346,14 @@ def block_from_arrow(first_record: int, batch: pa.RecordBatch | pa.Table, header
     if header_key is not None and len(header_key) == len(cols):
         # A repeated header row: every cell equals the header's, ignoring case and spaces. The
         # cheap substring test on the first column leaves a handful of rows to compare exactly.
-        cand = np.flatnonzero(np.asarray(pc.fill_null(pc.match_substring(cols[0], header_key[0], ignore_case=True),
-                                                      False).to_numpy(zero_copy_only=False), dtype=bool))
+        cand = np.flatnonzero(
+            np.asarray(
+                pc.fill_null(pc.match_substring(cols[0], header_key[0], ignore_case=True), False).to_numpy(
+                    zero_copy_only=False
+                ),
+                dtype=bool,
+            )
+        )
         if len(cand):
             idx = pa.array(cand)
             same = np.ones(len(cand), dtype=bool)
@@ -370,8 +402,16 @@ def _chunked(records, header_key, skip_index: int | None, chunk_rows: int, start
 STREAM_BLOCK_BYTES = 1 << 20
 
 
-def _fast_blocks(path: Path, encoding: str, delimiter: str, width: int, header_key, skip_index, chunk_rows: int,
-                 date_col: int | None = None):
+def _fast_blocks(
+    path: Path,
+    encoding: str,
+    delimiter: str,
+    width: int,
+    header_key,
+    skip_index,
+    chunk_rows: int,
+    date_col: int | None = None,
+):
     """Arrow's CSV parser for regular files; when it meets a row it cannot take (ragged width,
     blank line, stray encoding byte) the plain csv module carries on from there.
 
@@ -390,8 +430,11 @@ def _fast_blocks(path: Path, encoding: str, delimiter: str, width: int, header_k
         use_threads=whole,
     )
     parse_opts = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False)
-    conv_opts = pacsv.ConvertOptions(column_types={f"c{j}": pa.string() for j in range(width)},
-                                     strings_can_be_null=False, quoted_strings_can_be_null=False)
+    conv_opts = pacsv.ConvertOptions(
+        column_types={f"c{j}": pa.string() for j in range(width)},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
     pending: list[pa.RecordBatch] = []  # streamed batches not yet a chunk
     pending_rows = 0
     failed = False
@@ -455,7 +498,7 @@ def read_csv(path: Path, source_file: str, overrides=None, chunk_rows: int = CHU
         raise InputFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     # the first 16 KB of whole lines (some 150 ledger lines) tell the delimiter as well as 64 KB
     cut = max(sample.rfind("\n", 0, 16384), sample.rfind("\r", 0, 16384))
-    delimiter = sniff_delimiter(sample[:cut + 1] if cut > 0 else sample)
+    delimiter = sniff_delimiter(sample[: cut + 1] if cut > 0 else sample)
     head: list[list] = []
     for rec in _csv_records(path, encoding, delimiter):
         head.append(rec)
@@ -479,8 +522,9 @@ def read_csv(path: Path, source_file: str, overrides=None, chunk_rows: int = CHU
     table = RawTable(path, source_file, "", colmap, header_key, columns_found=found)
     if colmap is not None:
         width = len(colmap.header) if colmap.header is not None else max((len(r) for r in head), default=0)
-        table.rows = _fast_blocks(path, encoding, delimiter, width, header_key, skip, chunk_rows,
-                                  colmap.columns.get("payment_date"))
+        table.rows = _fast_blocks(
+            path, encoding, delimiter, width, header_key, skip, chunk_rows, colmap.columns.get("payment_date")
+        )
     return table
 
 
@@ -535,21 +579,26 @@ def read_xlsx(path: Path, source_file: str, overrides=None, chunk_rows: int = CH
         reader = _calamine_sheets
     except ImportError:  # pragma: no cover - declared dependency
         if path.suffix.lower() == ".xls":
-            raise InputFileError(f"{path}: old-style .xls needs the `python-calamine` package, "
-                                 "or save the workbook as .xlsx") from None
+            raise InputFileError(
+                f"{path}: old-style .xls needs the `python-calamine` package, or save the workbook as .xlsx"
+            ) from None
         reader = _openpyxl_sheets
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         with open(path, "rb") as fh:
             if fh.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE container: encrypted OOXML or a renamed .xls
-                raise InputFileError(f"{path}: is password-protected (encrypted) or an old .xls saved as .xlsx: open "
-                                     "it in Excel, remove the password and save it as .xlsx")
+                raise InputFileError(
+                    f"{path}: is password-protected (encrypted) or an old .xls saved as .xlsx: open "
+                    "it in Excel, remove the password and save it as .xlsx"
+                )
     try:
         sheets = list(reader(path))
-    except Exception as exc:  # both libraries raise many types for a broken or mislabelled file
+    except Exception as exc:  # noqa: BLE001 - both libraries raise many types for a broken or mislabelled file
         # The library's own words, cut short: what is broken, never a stretch of the file.
         why = " ".join(str(exc).split())[:120]
-        raise InputFileError(f"{path}: cannot be read as an Excel workbook ({type(exc).__name__}: {why}); open it "
-                             "in Excel and save it again as .xlsx, or export the sheet as CSV") from None
+        raise InputFileError(
+            f"{path}: cannot be read as an Excel workbook ({type(exc).__name__}: {why}); open it "
+            "in Excel and save it again as .xlsx, or export the sheet as CSV"
+        ) from None
     return _sheet_tables(path, source_file, sheets, overrides, chunk_rows)
 
 

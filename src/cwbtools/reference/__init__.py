@@ -7,26 +7,37 @@ the `load_*` functions below. IMD 2019 is England only: Welsh and Scottish place
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import json
 from collections.abc import Iterable
 
-import duckdb
 import pandas as pd
 
-from .. import paths
+from .. import duck, paths
 from ..errors import ConfigError, CwbError
 from ..identifiers import postcode as normalise_postcode
 from .build import build, build_geography
 from .registers import REGISTER_COLUMNS, read_companies_house
 from .tables import build_lsoa, build_sic, build_wards
-from .. import duck
 
 __all__ = [
-    "build", "load_postcodes", "lookup_postcodes", "load_geography", "load_lsoa", "load_wards", "load_sic",
-    "load_registers", "load_sources", "resolve_area", "read_companies_house", "build_lsoa", "build_sic",
-    "build_wards", "build_geography", "REGISTER_COLUMNS", "register",
+    "build",
+    "load_postcodes",
+    "lookup_postcodes",
+    "load_geography",
+    "load_lsoa",
+    "load_wards",
+    "load_sic",
+    "load_registers",
+    "load_sources",
+    "resolve_area",
+    "read_companies_house",
+    "build_lsoa",
+    "build_sic",
+    "build_wards",
+    "build_geography",
+    "REGISTER_COLUMNS",
+    "register",
 ]
 
 
@@ -155,21 +166,3 @@ def resolve_area(name_or_codes: str | Iterable[str]) -> tuple[str, list[str]]:
         )
     unknown = [p for p in parts if p.upper() not in lads]
     raise ConfigError(f"unknown LAD code(s) {', '.join(unknown)} (codes are 2019 LADs, e.g. E07000123 for Preston)")
-
-
-def _cmd_build(args: argparse.Namespace) -> int:
-    build(companies=args.companies, postcodes_file=args.postcodes, force=args.force)
-    return 0
-
-
-def register(subparsers) -> None:
-    p = subparsers.add_parser("reference", help="build and download reference tables (postcodes, IMD, SIC, registers)")
-    sub = p.add_subparsers(dest="reference_command", metavar="ACTION")
-    b = sub.add_parser("build", help="build every reference table (skips what is up to date)")
-    b.add_argument("--companies", metavar="FILE", help="Companies House BasicCompanyData (zip or csv)")
-    b.add_argument("--postcodes", metavar="FILE", help="your own ONSPD / NSPL / PCD_OA_LSOA postcode file (csv or zip)")
-    b.add_argument("--force", action="store_true", help="rebuild every table")
-    b.set_defaults(func=_cmd_build)
-    from .. import download
-
-    download.add_parser(sub)

@@ -41,14 +41,23 @@ class _Step:
         self.state = state
 
     def done(self, counts: dict, started: float, **more) -> None:
-        self.state[self.name] = {"fingerprint": self.fp, "counts": counts, "seconds": round(time.time() - started, 1), **more}
+        self.state[self.name] = {
+            "fingerprint": self.fp,
+            "counts": counts,
+            "seconds": round(time.time() - started, 1),
+            **more,
+        }
 
 
 def build_geography(data_dir: Path, lad_counties: pd.DataFrame | None) -> pd.DataFrame:
     """One row per LAD (2019): county (Code-Point majority, else the 2019 list), combined authority, region."""
     wpath = data_dir / tables.WARD_LAD
     w = pd.read_csv(wpath, dtype=str, encoding="utf-8-sig")
-    lads = w[["LAD19CD", "LAD19NM"]].drop_duplicates("LAD19CD").rename(columns={"LAD19CD": "lad_code", "LAD19NM": "lad_name"})
+    lads = (
+        w[["LAD19CD", "LAD19NM"]]
+        .drop_duplicates("LAD19CD")
+        .rename(columns={"LAD19CD": "lad_code", "LAD19NM": "lad_name"})
+    )
     regions = tables.load_region_lists()
     out = lads.merge(regions.drop(columns=["lad_name"]), on="lad_code", how="outer")
     out["lad_name"] = out["lad_name"].fillna(out["lad_code"].map(regions.set_index("lad_code")["lad_name"]))
@@ -68,7 +77,16 @@ def build_geography(data_dir: Path, lad_counties: pd.DataFrame | None) -> pd.Dat
         nation = out["lad_code"].str.startswith(prefix)
         out.loc[nation & out["region_code"].isna(), "region_code"] = code
         out.loc[nation & out["region_name"].isna(), "region_name"] = name
-    cols = ["lad_code", "lad_name", "county_code", "county_name", "cauth_code", "cauth_name", "region_code", "region_name"]
+    cols = [
+        "lad_code",
+        "lad_name",
+        "county_code",
+        "county_name",
+        "cauth_code",
+        "cauth_name",
+        "region_code",
+        "region_name",
+    ]
     return out[cols].astype("string").sort_values("lad_code").reset_index(drop=True)
 
 
@@ -106,8 +124,14 @@ def _write_registers(out: Path, open_regs: pd.DataFrame, companies: Path | None)
     return counts
 
 
-def build(companies: str | None = None, postcodes_file: str | None = None, force: bool = False,
-          data_dir: Path | None = None, out_dir: Path | None = None, raw: Path | None = None) -> dict:
+def build(
+    companies: str | None = None,
+    postcodes_file: str | None = None,
+    force: bool = False,
+    data_dir: Path | None = None,
+    out_dir: Path | None = None,
+    raw: Path | None = None,
+) -> dict:
     """Build (or bring up to date) every reference table; returns the build state."""
     data_dir = data_dir or paths.shared_data_dir()
     out_dir = out_dir or paths.reference_dir()
@@ -136,7 +160,9 @@ def build(companies: str | None = None, postcodes_file: str | None = None, force
         write_json_atomic(out_dir / STATE, state)
         _log(f"{step.name}: done in {time.time() - started:.1f}s {counts}")
 
-    lsoa_inputs = [ref / tables.LSOA_WARD_LAD] + [ref / tables.IMD_DIR / f for f in (tables.FILE1, tables.FILE2, tables.FILE6)]
+    lsoa_inputs = [ref / tables.LSOA_WARD_LAD] + [
+        ref / tables.IMD_DIR / f for f in (tables.FILE1, tables.FILE2, tables.FILE6)
+    ]
 
     def do_lsoa():
         df = tables.build_lsoa(ref)
@@ -174,8 +200,16 @@ def build(companies: str | None = None, postcodes_file: str | None = None, force
         write_parquet_atomic(df, out_dir / "wards.parquet")
         return {"rows": len(df), "current": int((df["vintage"] == "current").sum())}, {}
 
-    run(_Step("wards", out_dir / "wards.parquet", [ref / tables.WARD_LAD, cpo_wards if cpo_wards.exists() else None],
-              force, state), do_wards)
+    run(
+        _Step(
+            "wards",
+            out_dir / "wards.parquet",
+            [ref / tables.WARD_LAD, cpo_wards if cpo_wards.exists() else None],
+            force,
+            state,
+        ),
+        do_wards,
+    )
 
     counties = out_dir / "_lad_counties.parquet"
 
@@ -185,10 +219,20 @@ def build(companies: str | None = None, postcodes_file: str | None = None, force
         return {"rows": len(df), "with_region": int(df["region_code"].notna().sum())}, {}
 
     pkg_csv = Path(tables.__file__).resolve().parents[1] / "data" / "lad19_region_cauth.csv"
-    run(_Step("geography", out_dir / "geography.parquet", [ref / tables.WARD_LAD, pkg_csv, counties if counties.exists() else None],
-              force, state), do_geography)
+    run(
+        _Step(
+            "geography",
+            out_dir / "geography.parquet",
+            [ref / tables.WARD_LAD, pkg_csv, counties if counties.exists() else None],
+            force,
+            state,
+        ),
+        do_geography,
+    )
 
-    reg_inputs = sorted(p for pat in ("nhs-ods/*.csv", reg.GPG_GLOB, reg.COOPS_FILE, reg.CHARITY_GLOB) for p in ref.glob(pat))
+    reg_inputs = sorted(
+        p for pat in ("nhs-ods/*.csv", reg.GPG_GLOB, reg.COOPS_FILE, reg.CHARITY_GLOB) for p in ref.glob(pat)
+    )
 
     def do_registers():
         counts = _write_registers(out_dir / "registers.parquet", reg.build_open_registers(ref), ch)
@@ -204,6 +248,7 @@ def build(companies: str | None = None, postcodes_file: str | None = None, force
 
 def sources(state: dict, ref: Path, raw: Path, companies: Path | None) -> list[dict]:
     """Provenance of every source the build knows of, present or not."""
+
     def counts(step: str, key: str = "rows") -> int | None:
         return state.get(step, {}).get("counts", {}).get(key)
 
@@ -212,41 +257,114 @@ def sources(state: dict, ref: Path, raw: Path, companies: Path | None) -> list[d
     pc_file = pc_state.get("postcodes_file")
     pc_counts = pc_state.get("counts", {})
     out = [
-        {"name": "ONS postcode to OA / LSOA11 / MSOA11 / LAD lookup, May 2022" if not pc_file else "Postcode lookup supplied by the user",
-         "file": pc_file or f"{raw / pc_mod.WHEEL_NAME}!{pc_mod.ONS_MEMBER}", "date": "2022-05" if not pc_file else None,
-         "licence": OGL, "attribution": OS_ONS_ATTRIBUTION, "rows": pc_counts.get("rows"),
-         "note": f"Northern Ireland (BT) postcodes dropped ({pc_counts.get('dropped_bt', 0):,} rows): their commercial use needs a separate licence; "
-                 f"{pc_counts.get('dropped_invalid', 0):,} non-standard codes (GIR 0AA, pre-1985 NPT) dropped; "
-                 f"{pc_counts.get('terminated', 0):,} terminated postcodes kept and flagged"},
-        {"name": "OS Code-Point Open (ward and county of live postcodes)", "file": f"{raw / pc_mod.WHEEL_NAME}!{pc_mod.CPO_MEMBER}",
-         "date": "2025-04", "licence": OGL, "attribution": OS_ONS_ATTRIBUTION, "rows": pc_counts.get("with_ward")},
-        {"name": "English Indices of Deprivation 2019 (Files 1, 2, 6)", "file": str(ref / tables.IMD_DIR), "date": "2019-09-26",
-         "licence": OGL, "attribution": "English Indices of Deprivation 2019, MHCLG, OGL v3.0",
-         "rows": counts("lsoa", "with_imd"), "note": "England only: Welsh, Scottish and other locations have no IMD decile"},
-        {"name": "ONS LSOA (2011) to ward (2019) to LAD (2019) best-fit lookup", "file": str(ref / tables.LSOA_WARD_LAD),
-         "date": "2019", "licence": OGL, "attribution": "Source: Office for National Statistics, OGL v3.0", "rows": counts("lsoa")},
-        {"name": "ONS ward (2019) to LAD (2019) lookup", "file": str(ref / tables.WARD_LAD), "date": "2019", "licence": OGL,
-         "attribution": "Source: Office for National Statistics, OGL v3.0", "rows": counts("wards")},
-        {"name": "UK SIC 2007 hierarchy and Companies House SIC list", "file": str(ref / "sic2007"), "date": "2007",
-         "licence": OGL, "attribution": "ONS / Companies House, OGL v3.0", "rows": counts("sic")},
-        {"name": "LAD (2019) to region and combined authority (cwbtools package list)",
-         "file": "cwbtools/data/lad19_region_cauth.csv", "date": "2019-12",
-         "licence": OGL, "attribution": "Source: Office for National Statistics, OGL v3.0", "rows": counts("geography", "with_region"),
-         "note": "compiled for cwbtools from ONS's 2019 LAD to region (RGN19) and combined authority (CAUTH19) lists; "
-                 "English LADs only (Wales and Scotland are given their country as region)"},
-        {"name": "NHS ODS trusts and CCG / ICB sites", "file": str(ref / "nhs-ods"), "date": None, "licence": OGL,
-         "attribution": "NHS Digital ODS, OGL v3.0", "rows": reg_counts.get("nhs_ods", 0)},
-        {"name": "Gender Pay Gap reporting employers, all years", "file": str(ref / "gender-pay-gap"), "date": "2017-18 to 2022-23",
-         "licence": OGL, "attribution": "GOV.UK Gender Pay Gap service, OGL v3.0", "rows": reg_counts.get("gender_pay_gap", 0)},
-        {"name": "Co-operatives UK open data", "file": str(ref / reg.COOPS_FILE), "date": "2023", "licence": "ODC-By 1.0",
-         "attribution": "Co-operatives UK open data, ODC-By 1.0", "rows": reg_counts.get("coops_uk", 0)},
-        {"name": "Charity Commission register", "file": str(ref / "charities"), "date": None, "licence": OGL,
-         "attribution": "Charity Commission for England and Wales, OGL v3.0", "rows": reg_counts.get("charity_commission", 0),
-         "note": "the shared data holds only the charities operating in Trafford: other charities are matched only by number or not at all"},
-        {"name": "Companies House BasicCompanyData", "file": str(companies) if companies else None, "date": None,
-         "licence": "Companies House, free to reuse (OGL v3.0)", "attribution": "Contains Companies House data, OGL v3.0",
-         "rows": reg_counts.get("companies_house", 0),
-         "note": None if companies else "absent: not supplied (pass --companies FILE); suppliers are matched against the other registers only"},
+        {
+            "name": "ONS postcode to OA / LSOA11 / MSOA11 / LAD lookup, May 2022"
+            if not pc_file
+            else "Postcode lookup supplied by the user",
+            "file": pc_file or f"{raw / pc_mod.WHEEL_NAME}!{pc_mod.ONS_MEMBER}",
+            "date": "2022-05" if not pc_file else None,
+            "licence": OGL,
+            "attribution": OS_ONS_ATTRIBUTION,
+            "rows": pc_counts.get("rows"),
+            "note": f"Northern Ireland (BT) postcodes dropped ({pc_counts.get('dropped_bt', 0):,} rows): their commercial use needs a separate licence; "
+            f"{pc_counts.get('dropped_invalid', 0):,} non-standard codes (GIR 0AA, pre-1985 NPT) dropped; "
+            f"{pc_counts.get('terminated', 0):,} terminated postcodes kept and flagged",
+        },
+        {
+            "name": "OS Code-Point Open (ward and county of live postcodes)",
+            "file": f"{raw / pc_mod.WHEEL_NAME}!{pc_mod.CPO_MEMBER}",
+            "date": "2025-04",
+            "licence": OGL,
+            "attribution": OS_ONS_ATTRIBUTION,
+            "rows": pc_counts.get("with_ward"),
+        },
+        {
+            "name": "English Indices of Deprivation 2019 (Files 1, 2, 6)",
+            "file": str(ref / tables.IMD_DIR),
+            "date": "2019-09-26",
+            "licence": OGL,
+            "attribution": "English Indices of Deprivation 2019, MHCLG, OGL v3.0",
+            "rows": counts("lsoa", "with_imd"),
+            "note": "England only: Welsh, Scottish and other locations have no IMD decile",
+        },
+        {
+            "name": "ONS LSOA (2011) to ward (2019) to LAD (2019) best-fit lookup",
+            "file": str(ref / tables.LSOA_WARD_LAD),
+            "date": "2019",
+            "licence": OGL,
+            "attribution": "Source: Office for National Statistics, OGL v3.0",
+            "rows": counts("lsoa"),
+        },
+        {
+            "name": "ONS ward (2019) to LAD (2019) lookup",
+            "file": str(ref / tables.WARD_LAD),
+            "date": "2019",
+            "licence": OGL,
+            "attribution": "Source: Office for National Statistics, OGL v3.0",
+            "rows": counts("wards"),
+        },
+        {
+            "name": "UK SIC 2007 hierarchy and Companies House SIC list",
+            "file": str(ref / "sic2007"),
+            "date": "2007",
+            "licence": OGL,
+            "attribution": "ONS / Companies House, OGL v3.0",
+            "rows": counts("sic"),
+        },
+        {
+            "name": "LAD (2019) to region and combined authority (cwbtools package list)",
+            "file": "cwbtools/data/lad19_region_cauth.csv",
+            "date": "2019-12",
+            "licence": OGL,
+            "attribution": "Source: Office for National Statistics, OGL v3.0",
+            "rows": counts("geography", "with_region"),
+            "note": "compiled for cwbtools from ONS's 2019 LAD to region (RGN19) and combined authority (CAUTH19) lists; "
+            "English LADs only (Wales and Scotland are given their country as region)",
+        },
+        {
+            "name": "NHS ODS trusts and CCG / ICB sites",
+            "file": str(ref / "nhs-ods"),
+            "date": None,
+            "licence": OGL,
+            "attribution": "NHS Digital ODS, OGL v3.0",
+            "rows": reg_counts.get("nhs_ods", 0),
+        },
+        {
+            "name": "Gender Pay Gap reporting employers, all years",
+            "file": str(ref / "gender-pay-gap"),
+            "date": "2017-18 to 2022-23",
+            "licence": OGL,
+            "attribution": "GOV.UK Gender Pay Gap service, OGL v3.0",
+            "rows": reg_counts.get("gender_pay_gap", 0),
+        },
+        {
+            "name": "Co-operatives UK open data",
+            "file": str(ref / reg.COOPS_FILE),
+            "date": "2023",
+            "licence": "ODC-By 1.0",
+            "attribution": "Co-operatives UK open data, ODC-By 1.0",
+            "rows": reg_counts.get("coops_uk", 0),
+        },
+        {
+            "name": "Charity Commission register",
+            "file": str(ref / "charities"),
+            "date": None,
+            "licence": OGL,
+            "attribution": "Charity Commission for England and Wales, OGL v3.0",
+            "rows": reg_counts.get("charity_commission", 0),
+            "note": "the shared data holds only the charities operating in Trafford: other charities are matched only by number or not at all",
+        },
+        {
+            "name": "Companies House BasicCompanyData",
+            "file": str(companies) if companies else None,
+            "date": None,
+            "licence": "Companies House, free to reuse (OGL v3.0)",
+            "attribution": "Contains Companies House data, OGL v3.0",
+            "rows": reg_counts.get("companies_house", 0),
+            "note": None
+            if companies
+            else "absent: not supplied (pass --companies FILE); suppliers are matched against the other registers only",
+        },
     ]
     for s in out:
         s["present"] = bool(s["rows"])

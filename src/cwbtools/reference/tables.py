@@ -59,8 +59,15 @@ def build_lsoa(data_dir: Path) -> pd.DataFrame:
     """One row per LSOA 2011 (England and Wales): ward and LAD 2019, IMD 2019 ranks and deciles."""
     lookup = _read_csv(require_file(data_dir / LSOA_WARD_LAD, "LSOA to ward lookup"))
     require_columns(lookup, ["LSOA11CD", "LSOA11NM", "WD19CD", "WD19NM", "LAD19CD"], data_dir / LSOA_WARD_LAD)
-    out = lookup.rename(columns={"LSOA11CD": "lsoa_code", "LSOA11NM": "lsoa_name", "WD19CD": "ward_code",
-                                 "WD19NM": "ward_name", "LAD19CD": "lad_code"})
+    out = lookup.rename(
+        columns={
+            "LSOA11CD": "lsoa_code",
+            "LSOA11NM": "lsoa_name",
+            "WD19CD": "ward_code",
+            "WD19NM": "ward_name",
+            "LAD19CD": "lad_code",
+        }
+    )
     out = out[["lsoa_code", "lsoa_name", "lad_code", "ward_code", "ward_name"]]
 
     f1 = _read_csv(require_file(data_dir / IMD_DIR / FILE1, "IMD 2019 File 1"))
@@ -139,16 +146,18 @@ def build_sic(data_dir: Path) -> pd.DataFrame:
         if code == "99999" or division not in names:
             division = None
         section = parent.get(division) if division else None
-        rows.append({
-            "sic_code": code,
-            "sic_description": desc,
-            "sic_class": klass if klass in names else None,
-            "sic_group": group if group in names else None,
-            "sic_division": division,
-            "sic_division_name": names.get(division) if division else None,
-            "sic_section": section,
-            "sic_section_name": names.get(section) if section else None,
-        })
+        rows.append(
+            {
+                "sic_code": code,
+                "sic_description": desc,
+                "sic_class": klass if klass in names else None,
+                "sic_group": group if group in names else None,
+                "sic_division": division,
+                "sic_division_name": names.get(division) if division else None,
+                "sic_section": section,
+                "sic_section_name": names.get(section) if section else None,
+            }
+        )
     return pd.DataFrame(rows).astype("string").sort_values("sic_code").reset_index(drop=True)
 
 

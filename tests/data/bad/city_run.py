@@ -1,5 +1,5 @@
 """One full `cwb run` of a small real-data city seeded with people and markup, shared by
-tests/test_privacy.py and tests/test_safety.py (cached: made once per pytest session).
+tests/base/test_privacy.py and tests/test_safety.py (cached: made once per pytest session).
 
 The ledgers are real Oxford City Council rows (two quarters, two financial years, with the
 council's own "Redacted personal data" payees) plus rows we add: payments to named private people
@@ -25,12 +25,18 @@ ROWS_PER_FILE = 250
 QUARTERS = ["expenditure-over-500-apr-jun-2014.csv", "expenditure-over-500-apr-jun-2015.csv"]
 
 # Private people paid by the council in our added rows: titles, and plain first-name surname.
-PEOPLE = ["Mr Jonathan Pemberton-Hale", "Mrs Eleanor Whitcombe", "Dr Priya Ramaswamy", "Ms Siobhan O'Halloran",
-          "Sarah Jane Blenkinsop", "MR T QUIGGLESWORTH"]
+PEOPLE = [
+    "Mr Jonathan Pemberton-Hale",
+    "Mrs Eleanor Whitcombe",
+    "Dr Priya Ramaswamy",
+    "Ms Siobhan O'Halloran",
+    "Sarah Jane Blenkinsop",
+    "MR T QUIGGLESWORTH",
+]
 # Markup as supplier names, paid enough to reach the top-suppliers tables.
 MARKUP = ['<script>alert("cwb-xss")</script> Ltd', '<img src=x onerror=alert("cwb-img")> Services Ltd']
 
-_SITECUSTOMIZE = '''
+_SITECUSTOMIZE = """
 import os, socket
 
 _LOG = os.environ.get("CWB_NET_LOG")
@@ -66,7 +72,7 @@ def create_connection(address, *args, **kwargs):
 
 socket.socket.connect = connect
 socket.create_connection = create_connection
-'''
+"""
 
 
 def _sample(src: Path, dst: Path, extra: list[tuple[str, str]]) -> None:
@@ -116,7 +122,8 @@ def privacy_city_run() -> dict:
     site.mkdir()
     (site / "sitecustomize.py").write_text(_SITECUSTOMIZE)
     config = root / "privacy-town.yml"
-    config.write_text(textwrap.dedent(f"""\
+    config.write_text(
+        textwrap.dedent(f"""\
         name: Privacy Town
         slug: privacy-town
         place: {{name: Oxford, lad_codes: [E07000178]}}
@@ -127,13 +134,32 @@ def privacy_city_run() -> dict:
           - name: Privacy Test Council
             kind: council
             ledgers: [{{path: "{ledgers}"}}]
-        """))
+        """)
+    )
     reports = root / "reports"
-    env = dict(os.environ, CWB_PROCESSED=str(processed), CWB_NET_LOG=str(root / "network.log"),
-               PYTHONPATH=os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+    env = dict(
+        os.environ,
+        CWB_PROCESSED=str(processed),
+        CWB_NET_LOG=str(root / "network.log"),
+        PYTHONPATH=os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+    )
     env.pop("CWB_REPORTS", None)
-    proc = subprocess.run([sys.executable, "-m", "cwbtools.cli", "run", str(config), "--reports", str(reports)],
-                          env=env, capture_output=True, text=True, timeout=900)
-    return {"root": root, "reports": reports, "city": reports / "privacy-town", "processed": processed / "privacy-town",
-            "config": config, "code": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr,
-            "network_log": root / "network.log", "env": env}
+    proc = subprocess.run(
+        [sys.executable, "-m", "cwbtools.cli", "run", str(config), "--reports", str(reports)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    return {
+        "root": root,
+        "reports": reports,
+        "city": reports / "privacy-town",
+        "processed": processed / "privacy-town",
+        "config": config,
+        "code": proc.returncode,
+        "stdout": proc.stdout,
+        "stderr": proc.stderr,
+        "network_log": root / "network.log",
+        "env": env,
+    }

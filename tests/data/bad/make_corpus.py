@@ -22,29 +22,63 @@ import io
 import json
 import random
 import sys
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 HEADER = ["Payment Date", "Supplier Name", "Amount", "Expense Type", "Transaction Number"]
 
-_WORDS = ["Ribble", "Pennine", "Fylde", "Bowland", "Lune", "Calder", "Wyre", "Darwen", "Hodder", "Brock",
-          "Kestrel", "Heron", "Granite", "Copper", "Harbour", "Meadow", "Beacon", "Summit", "Anvil", "Orchard"]
-_TRADES = ["Plumbing", "Catering", "Scaffolding", "Print", "Cleaning", "Electrical", "Joinery", "Haulage",
-           "Software", "Landscaping", "Waste", "Security", "Glazing", "Roofing", "Training"]
+_WORDS = [
+    "Ribble",
+    "Pennine",
+    "Fylde",
+    "Bowland",
+    "Lune",
+    "Calder",
+    "Wyre",
+    "Darwen",
+    "Hodder",
+    "Brock",
+    "Kestrel",
+    "Heron",
+    "Granite",
+    "Copper",
+    "Harbour",
+    "Meadow",
+    "Beacon",
+    "Summit",
+    "Anvil",
+    "Orchard",
+]
+_TRADES = [
+    "Plumbing",
+    "Catering",
+    "Scaffolding",
+    "Print",
+    "Cleaning",
+    "Electrical",
+    "Joinery",
+    "Haulage",
+    "Software",
+    "Landscaping",
+    "Waste",
+    "Security",
+    "Glazing",
+    "Roofing",
+    "Training",
+]
 _FORMS = ["Ltd", "Limited", "LLP", "PLC", "Services Ltd", "CIC"]
 
 
 @dataclass
 class Expect:
-    outcome: str                          # "reconciled" | "error"
-    files: list[str]                      # relative to the case folder, as written
+    outcome: str  # "reconciled" | "error"
+    files: list[str]  # relative to the case folder, as written
     rows_kept: int = 0
     pence_kept: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
     message: list[str] = field(default_factory=list)  # fragments the error must contain
-    command: str = "ingest"               # "ingest" | "config"
+    command: str = "ingest"  # "ingest" | "config"
     note: str = ""
     # Checked by tests beside the counts: exact kept (date, supplier, pence) for a few cases.
     kept: list[tuple[str, str, int]] | None = None
@@ -67,8 +101,9 @@ def payments(rng: random.Random, n: int | None = None, year: int = 2019) -> list
     """n payments (date, supplier, pence) in one financial year, positive amounts."""
     n = n if n is not None else rng.randint(3, 9)
     start = dt.date(year, 4, 1)
-    return [(start + dt.timedelta(days=rng.randint(0, 364)), firm(rng), rng.randint(50_00, 2_500_000_00))
-            for _ in range(n)]
+    return [
+        (start + dt.timedelta(days=rng.randint(0, 364)), firm(rng), rng.randint(50_00, 2_500_000_00)) for _ in range(n)
+    ]
 
 
 def write_csv(path: Path, rows: list[list], encoding: str = "utf-8", newline: str = "\r\n") -> None:
@@ -82,12 +117,20 @@ def ledger(pays, fmt_amount=pounds, fmt_date=lambda d: d.strftime("%d/%m/%Y")) -
 
 
 def _ok(name: str, pays, reasons=None, note="", exact=False) -> Expect:
-    return Expect("reconciled", [name], len(pays), sum(p for _, _, p in pays), reasons or {}, note=note,
-                  kept=[(d.isoformat(), s, p) for d, s, p in pays] if exact else None)
+    return Expect(
+        "reconciled",
+        [name],
+        len(pays),
+        sum(p for _, _, p in pays),
+        reasons or {},
+        note=note,
+        kept=[(d.isoformat(), s, p) for d, s, p in pays] if exact else None,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Files that are not ledgers at all: a clear error naming the file.
+
 
 def empty(folder: Path, rng) -> Expect:
     (folder / "empty.csv").write_bytes(b"")
@@ -110,9 +153,12 @@ def binary_junk(folder: Path, rng) -> Expect:
 
 
 def pdf_renamed(folder: Path, rng) -> Expect:
-    body = (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-            b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\nstream\n"
-            + bytes(rng.randrange(256) for _ in range(800)) + b"\nendstream\n%%EOF\n")
+    body = (
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+        b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\nstream\n"
+        + bytes(rng.randrange(256) for _ in range(800))
+        + b"\nendstream\n%%EOF\n"
+    )
     (folder / "spend_report_pdf.csv").write_bytes(body)
     return Expect("error", ["spend_report_pdf.csv"], message=["spend_report_pdf.csv"], note="a PDF renamed .csv")
 
@@ -121,16 +167,28 @@ def html_error_page(folder: Path, rng) -> Expect:
     (folder / "html_error_page.csv").write_text(
         "<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head>\n<body>\n"
         "<h1>Not Found</h1>\n<p>The requested URL /spend/2019-20.csv was not found on this server.</p>\n"
-        f"<p>Request id {rng.randrange(10**8)}</p>\n</body></html>\n")
-    return Expect("error", ["html_error_page.csv"], message=["html_error_page.csv"],
-                  note="a web server's error page saved as .csv")
+        f"<p>Request id {rng.randrange(10**8)}</p>\n</body></html>\n"
+    )
+    return Expect(
+        "error",
+        ["html_error_page.csv"],
+        message=["html_error_page.csv"],
+        note="a web server's error page saved as .csv",
+    )
 
 
 def no_ledger_columns(folder: Path, rng) -> Expect:
-    write_csv(folder / "staff_list.csv", [["Name", "Team", "Extension"]] +
-              [[f"Person {i}", rng.choice(_TRADES), str(rng.randrange(1000, 9999))] for i in range(5)])
-    return Expect("error", ["staff_list.csv"], message=["staff_list.csv", "Columns found"],
-                  note="a CSV with no supplier/amount/date columns")
+    write_csv(
+        folder / "staff_list.csv",
+        [["Name", "Team", "Extension"]]
+        + [[f"Person {i}", rng.choice(_TRADES), str(rng.randrange(1000, 9999))] for i in range(5)],
+    )
+    return Expect(
+        "error",
+        ["staff_list.csv"],
+        message=["staff_list.csv", "Columns found"],
+        note="a CSV with no supplier/amount/date columns",
+    )
 
 
 def utf16_export(folder: Path, rng) -> Expect:
@@ -157,8 +215,12 @@ def xlsx_password(folder: Path, rng) -> Expect:
         OOXMLFile(src).encrypt("secret", dst)
     plain.unlink()
     del msoffcrypto
-    return Expect("error", ["password.xlsx"], message=["password.xlsx", "password"],
-                  note="encrypted workbook; the message should say it is password-protected")
+    return Expect(
+        "error",
+        ["password.xlsx"],
+        message=["password.xlsx", "password"],
+        note="encrypted workbook; the message should say it is password-protected",
+    )
 
 
 def xlsx_truncated(folder: Path, rng) -> Expect:
@@ -184,19 +246,24 @@ def xlsx_chart_only(folder: Path, rng) -> Expect:
     ws = wb.active
     ws.title = "hidden data"
     ws.sheet_state = "hidden"
-    for i in range(4):
+    for _ in range(4):
         ws.append([rng.randint(1, 100)])
     chart = BarChart()
     chart.add_data(Reference(ws, min_col=1, min_row=1, max_row=4))
     cs = wb.create_chartsheet("Chart1")
     cs.add_chart(chart)
     wb.save(folder / "chart_only.xlsx")
-    return Expect("error", ["chart_only.xlsx"], message=["chart_only.xlsx"],
-                  note="a chart sheet and a numbers-only sheet: no ledger")
+    return Expect(
+        "error",
+        ["chart_only.xlsx"],
+        message=["chart_only.xlsx"],
+        note="a chart sheet and a numbers-only sheet: no ledger",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Workbooks and layouts: read, every row accounted for.
+
 
 def _xlsx(path: Path, sheets, merges: dict[str, list[str]] | None = None) -> None:
     import openpyxl
@@ -238,20 +305,28 @@ def merged_title(folder: Path, rng) -> Expect:
     rows += [[d, s, p / 100, "Supplies", f"T{i:05d}"] for i, (d, s, p) in enumerate(pays)]
     _xlsx(folder / "merged_title.xlsx", [("Spend", rows)], {"Spend": ["A1:E1", "A2:E2"]})
     # The title and blank rows above the header are read and set aside: counted, worth nothing.
-    return _ok("merged_title.xlsx", pays, {"blank": 1, "no_amount": 1},
-               note="a merged title row and a blank merged row above the header", exact=True)
+    return _ok(
+        "merged_title.xlsx",
+        pays,
+        {"blank": 1, "no_amount": 1},
+        note="a merged title row and a blank merged row above the header",
+        exact=True,
+    )
 
 
 def merged_header_two_rows(folder: Path, rng) -> Expect:
     pays = payments(rng)
-    rows = [["Payment", None, "Amount", "Expense Type", "Transaction Number"],
-            ["Date", "Supplier", None, None, None]]
+    rows = [["Payment", None, "Amount", "Expense Type", "Transaction Number"], ["Date", "Supplier", None, None, None]]
     rows += [[d, s, p / 100, "Supplies", f"T{i:05d}"] for i, (d, s, p) in enumerate(pays)]
     _xlsx(folder / "merged_header.xlsx", [("Spend", rows)], {"Spend": ["C1:C2", "D1:D2", "E1:E2"]})
     # Half the header in one row, half in the next: no single row names all three core columns, so
     # this is an error naming the sheet (a guess at which cells belong together could swap columns).
-    return Expect("error", ["merged_header.xlsx"], message=["merged_header.xlsx", "'Spend'"],
-                  note="merged header cells spread over two rows: an error naming the sheet")
+    return Expect(
+        "error",
+        ["merged_header.xlsx"],
+        message=["merged_header.xlsx", "'Spend'"],
+        note="merged header cells spread over two rows: an error naming the sheet",
+    )
 
 
 def two_header_rows(folder: Path, rng) -> Expect:
@@ -271,8 +346,12 @@ def totals_in_middle(folder: Path, rng) -> Expect:
     rows += ledger(second)[1:]
     rows.append(["Grand Total", "", thousands(sub + sum(p for _, _, p in second)), "", ""])
     write_csv(folder / "totals_in_middle.csv", rows)
-    return _ok("totals_in_middle.csv", first + second, {"total_row": 2, "blank": 1},
-               note="a subtotal mid-file, a blank line, a grand total at the foot")
+    return _ok(
+        "totals_in_middle.csv",
+        first + second,
+        {"total_row": 2, "blank": 1},
+        note="a subtotal mid-file, a blank line, a grand total at the foot",
+    )
 
 
 def _amounts(name: str, style, note: str):
@@ -281,20 +360,28 @@ def _amounts(name: str, style, note: str):
         pays = [(d, s, -p if i % 3 == 1 else p) for i, (d, s, p) in enumerate(pays)]
         write_csv(folder / name, ledger(pays, fmt_amount=style))
         return _ok(name, pays, note=note, exact=True)
+
     build.__name__ = name.removesuffix(".csv")
     return build
 
 
-amounts_pound_sign = _amounts("amounts_pound_sign.csv", lambda p: ("-£" if p < 0 else "£") + thousands(p),
-                              "£1,234.56 and -£12.00")
-amounts_spaces = _amounts("amounts_spaces.csv", lambda p: (" - " if p < 0 else "  ") + f"{abs(p) // 100:,}".replace(",", " ")
-                          + f".{abs(p) % 100:02d} ", "spaces as thousands separators and padding")
-amounts_brackets = _amounts("amounts_brackets.csv", lambda p: f"({thousands(p)})" if p < 0 else thousands(p),
-                            "credits in brackets: (1,234.56)")
-amounts_trailing_minus = _amounts("amounts_trailing_minus.csv",
-                                  lambda p: f"{pounds(-p)}-" if p < 0 else pounds(p), "credits with a trailing -")
-amounts_cr_dr = _amounts("amounts_cr_dr.csv", lambda p: f"{pounds(-p)} CR" if p < 0 else f"{pounds(p)} DR",
-                         "CR for credits, DR for debits")
+amounts_pound_sign = _amounts(
+    "amounts_pound_sign.csv", lambda p: ("-£" if p < 0 else "£") + thousands(p), "£1,234.56 and -£12.00"
+)
+amounts_spaces = _amounts(
+    "amounts_spaces.csv",
+    lambda p: (" - " if p < 0 else "  ") + f"{abs(p) // 100:,}".replace(",", " ") + f".{abs(p) % 100:02d} ",
+    "spaces as thousands separators and padding",
+)
+amounts_brackets = _amounts(
+    "amounts_brackets.csv", lambda p: f"({thousands(p)})" if p < 0 else thousands(p), "credits in brackets: (1,234.56)"
+)
+amounts_trailing_minus = _amounts(
+    "amounts_trailing_minus.csv", lambda p: f"{pounds(-p)}-" if p < 0 else pounds(p), "credits with a trailing -"
+)
+amounts_cr_dr = _amounts(
+    "amounts_cr_dr.csv", lambda p: f"{pounds(-p)} CR" if p < 0 else f"{pounds(p)} DR", "CR for credits, DR for debits"
+)
 amounts_currency_code = _amounts("amounts_gbp.csv", lambda p: f"GBP {pounds(p)}", "GBP before the amount")
 
 
@@ -304,8 +391,14 @@ def european_decimals(folder: Path, rng) -> Expect:
     amb = [(d, s, p) for d, s, p in pays if p >= 1000_00]  # 1.234,56: a thousands dot, unreadable
     small = [(d, s, p) for d, s, p in pays if p < 1000_00]  # 12,50: read as 1,250 would be a silent x100
     write_csv(folder / "european_decimals.csv", ledger(pays, fmt_amount=euro), newline="\n")
-    return Expect("reconciled", ["european_decimals.csv"], 0, 0, {"unreadable_amount": len(amb) + len(small)},
-                  note="1.234,56: never guessed, set aside as unreadable (a wrong guess is a x100 error)")
+    return Expect(
+        "reconciled",
+        ["european_decimals.csv"],
+        0,
+        0,
+        {"unreadable_amount": len(amb) + len(small)},
+        note="1.234,56: never guessed, set aside as unreadable (a wrong guess is a x100 error)",
+    )
 
 
 def text_in_amount(folder: Path, rng) -> Expect:
@@ -323,8 +416,14 @@ def text_in_amount(folder: Path, rng) -> Expect:
 def amount_column_blank(folder: Path, rng) -> Expect:
     pays = payments(rng)
     write_csv(folder / "amount_blank.csv", ledger(pays, fmt_amount=lambda p: ""))
-    return Expect("reconciled", ["amount_blank.csv"], 0, 0, {"no_amount": len(pays)},
-                  note="every amount cell empty: every row set aside as no_amount")
+    return Expect(
+        "reconciled",
+        ["amount_blank.csv"],
+        0,
+        0,
+        {"no_amount": len(pays)},
+        note="every amount cell empty: every row set aside as no_amount",
+    )
 
 
 def huge_amount(folder: Path, rng) -> Expect:
@@ -332,8 +431,12 @@ def huge_amount(folder: Path, rng) -> Expect:
     rows = ledger(pays)
     rows.insert(2, [rows[1][0], firm(rng), "123456789012345678901.00", "Supplies", "T99999"])
     write_csv(folder / "huge_amount.csv", rows)
-    return _ok("huge_amount.csv", pays, {"unreadable_amount": 1},
-               note="an amount beyond int64 pence: unreadable, not an overflow")
+    return _ok(
+        "huge_amount.csv",
+        pays,
+        {"unreadable_amount": 1},
+        note="an amount beyond int64 pence: unreadable, not an overflow",
+    )
 
 
 def dates_three_formats(folder: Path, rng) -> Expect:
@@ -357,8 +460,12 @@ def unreadable_dates(folder: Path, rng) -> Expect:
     rows[4][0] = ""
     kept = [p for i, p in enumerate(pays, start=1) if i not in (2, 4)]
     write_csv(folder / "unreadable_dates.csv", rows)
-    return _ok("unreadable_dates.csv", kept, {"unreadable_date": 1, "no_date": 1},
-               note="31 February and a blank date: set aside, not guessed (the file name names no period)")
+    return _ok(
+        "unreadable_dates.csv",
+        kept,
+        {"unreadable_date": 1, "no_date": 1},
+        note="31 February and a blank date: set aside, not guessed (the file name names no period)",
+    )
 
 
 def no_supplier(folder: Path, rng) -> Expect:
@@ -375,22 +482,33 @@ def duplicated_files(folder: Path, rng) -> Expect:
     sub.mkdir(exist_ok=True)
     write_csv(sub / "spend-2019.csv", ledger(pays))
     write_csv(sub / "spend-2019 (1).csv", ledger(pays))
-    return Expect("reconciled", ["duplicated/spend-2019.csv", "duplicated/spend-2019 (1).csv"], len(pays),
-                  sum(p for _, _, p in pays), {"duplicate_of_other_file": len(pays)},
-                  note="the same file downloaded twice: the copy's rows set aside as duplicates")
+    return Expect(
+        "reconciled",
+        ["duplicated/spend-2019.csv", "duplicated/spend-2019 (1).csv"],
+        len(pays),
+        sum(p for _, _, p in pays),
+        {"duplicate_of_other_file": len(pays)},
+        note="the same file downloaded twice: the copy's rows set aside as duplicates",
+    )
 
 
 def two_encodings(folder: Path, rng) -> Expect:
-    pays = [(d, s.replace("Ltd", "Café Ltd", 1) if i % 2 == 0 else s + " £", p)
-            for i, (d, s, p) in enumerate(payments(rng))]
+    pays = [
+        (d, s.replace("Ltd", "Café Ltd", 1) if i % 2 == 0 else s + " £", p) for i, (d, s, p) in enumerate(payments(rng))
+    ]
     sub = folder / "two_encodings"
     sub.mkdir(exist_ok=True)
     write_csv(sub / "spend-utf8.csv", ledger(pays), encoding="utf-8")
     write_csv(sub / "spend-cp1252.csv", ledger(pays), encoding="cp1252")
-    return Expect("reconciled", ["two_encodings/spend-utf8.csv", "two_encodings/spend-cp1252.csv"], len(pays),
-                  sum(p for _, _, p in pays), {"duplicate_of_other_file": len(pays)},
-                  note="one ledger saved as UTF-8 and as cp1252 (é, £): one copy kept",
-                  kept=[(d.isoformat(), s, p) for d, s, p in pays])
+    return Expect(
+        "reconciled",
+        ["two_encodings/spend-utf8.csv", "two_encodings/spend-cp1252.csv"],
+        len(pays),
+        sum(p for _, _, p in pays),
+        {"duplicate_of_other_file": len(pays)},
+        note="one ledger saved as UTF-8 and as cp1252 (é, £): one copy kept",
+        kept=[(d.isoformat(), s, p) for d, s, p in pays],
+    )
 
 
 def mixed_line_endings(folder: Path, rng) -> Expect:
@@ -420,8 +538,9 @@ def long_supplier(folder: Path, rng) -> Expect:
 
 def unknown_postcode(folder: Path, rng) -> Expect:
     pays = payments(rng, 4)
-    rows = [HEADER + ["Supplier Postcode"]] + [r + [pc] for r, pc in zip(ledger(pays)[1:],
-                                                                         ["ZZ99 9ZZ", "PR1 2AB", "not known", "XX1 1XX"])]
+    rows = [HEADER + ["Supplier Postcode"]] + [
+        r + [pc] for r, pc in zip(ledger(pays)[1:], ["ZZ99 9ZZ", "PR1 2AB", "not known", "XX1 1XX"])
+    ]
     write_csv(folder / "unknown_postcode.csv", rows)
     return _ok("unknown_postcode.csv", pays, note="postcodes that exist nowhere, or are not postcodes: kept, unlocated")
 
@@ -469,19 +588,29 @@ def formulas_uncached(folder: Path, rng) -> Expect:
     _xlsx(folder / "formulas.xlsx", [("Spend", rows)])
     # A workbook written by a program, not saved by Excel, holds formulas with no stored value:
     # there is no amount to read, and the row says so.
-    return _ok("formulas.xlsx", pays, {"no_amount": 1, "total_row": 1},
-               note="formula cells with no cached value (written by a script, never opened in Excel)")
+    return _ok(
+        "formulas.xlsx",
+        pays,
+        {"no_amount": 1, "total_row": 1},
+        note="formula cells with no cached value (written by a script, never opened in Excel)",
+    )
 
 
 def odd_cells(folder: Path, rng) -> Expect:
     pays = payments(rng, 4)
     rows = [HEADER] + [[d, s, p / 100, "Supplies", f"T{i:05d}"] for i, (d, s, p) in enumerate(pays)]
-    rows += [[dt.time(0, 0), firm(rng), 12.5, "Supplies", "T90001"],  # the date lost its date
-             [pays[0][0], firm(rng), True, "Supplies", "T90002"],  # a tick box in the amount column
-             [pays[0][0], firm(rng), dt.datetime(2019, 5, 1), "Supplies", "T90003"]]  # a date as the amount
+    rows += [
+        [dt.time(0, 0), firm(rng), 12.5, "Supplies", "T90001"],  # the date lost its date
+        [pays[0][0], firm(rng), True, "Supplies", "T90002"],  # a tick box in the amount column
+        [pays[0][0], firm(rng), dt.datetime(2019, 5, 1), "Supplies", "T90003"],
+    ]  # a date as the amount
     _xlsx(folder / "odd_cells.xlsx", [("Spend", rows)])
-    return _ok("odd_cells.xlsx", pays, {"date_time_only": 1, "unreadable_amount": 2},
-               note="a bare time as the date, TRUE and a date as amounts")
+    return _ok(
+        "odd_cells.xlsx",
+        pays,
+        {"date_time_only": 1, "unreadable_amount": 2},
+        note="a bare time as the date, TRUE and a date as amounts",
+    )
 
 
 def unterminated_quote(folder: Path, rng) -> Expect:
@@ -490,15 +619,20 @@ def unterminated_quote(folder: Path, rng) -> Expect:
     text = "".join(",".join(f'"{c}"' if "," in c else c for c in r) + "\r\n" for r in rows)
     text += f'01/05/2019,"{firm(rng)},12.50,Supplies,T90000\r\n'  # the quote never closes: the rest is one cell
     (folder / "unterminated_quote.csv").write_text(text)
-    return _ok("unterminated_quote.csv", pays, {"no_amount": 1},
-               note="an opening quote never closed on the last line")
+    return _ok("unterminated_quote.csv", pays, {"no_amount": 1}, note="an opening quote never closed on the last line")
 
 
 def only_a_total(folder: Path, rng) -> Expect:
     pence = rng.randint(100_00, 10_000_000_00)
     write_csv(folder / "only_a_total.csv", [HEADER, ["", "Total", pounds(pence), "", ""]])
-    return Expect("reconciled", ["only_a_total.csv"], 0, 0, {"total_row": 1},
-                  note="a ledger whose only line is its total: read, set aside, nothing kept")
+    return Expect(
+        "reconciled",
+        ["only_a_total.csv"],
+        0,
+        0,
+        {"total_row": 1},
+        note="a ledger whose only line is its total: read, set aside, nothing kept",
+    )
 
 
 def nan_inf_amounts(folder: Path, rng) -> Expect:
@@ -512,12 +646,21 @@ def nan_inf_amounts(folder: Path, rng) -> Expect:
 
 def unicode_names(folder: Path, rng) -> Expect:
     pays = payments(rng, 5)
-    odd = ["\U0001F600 Caf\u00e9 \u2615 Ltd", "\u202eDTL YNAPMOC", "Zero\u200bWidth Ltd", "Cafe\u0301 Ltd",
-           "\u041e\u041e\u041e \u0420\u043e\u043c\u0430\u0448\u043a\u0430"]
+    odd = [
+        "\U0001f600 Caf\u00e9 \u2615 Ltd",
+        "\u202eDTL YNAPMOC",
+        "Zero\u200bWidth Ltd",
+        "Cafe\u0301 Ltd",
+        "\u041e\u041e\u041e \u0420\u043e\u043c\u0430\u0448\u043a\u0430",
+    ]
     pays = [(d, name, p) for (d, _, p), name in zip(pays, odd)]
     write_csv(folder / "unicode_names.csv", ledger(pays))
-    return _ok("unicode_names.csv", pays, note="emoji, a right-to-left override, a zero-width space, "
-               "a combining accent, Cyrillic", exact=True)
+    return _ok(
+        "unicode_names.csv",
+        pays,
+        note="emoji, a right-to-left override, a zero-width space, a combining accent, Cyrillic",
+        exact=True,
+    )
 
 
 def wide_row(folder: Path, rng) -> Expect:
@@ -560,40 +703,100 @@ def config_misspelt_key(folder: Path, rng) -> Expect:
     right = {"yeras": "years", "ancors": "anchors", "wider_aera": "wider_area"}[wrong]
     text = _CONFIG.format(ledger=json.dumps("config_ledger.csv")).replace(f"{right}:", f"{wrong}:", 1)
     (folder / "config_misspelt_key.yml").write_text(text)
-    return Expect("error", ["config_misspelt_key.yml"], message=["config_misspelt_key.yml", wrong], command="config",
-                  note="a misspelt top-level key")
+    return Expect(
+        "error",
+        ["config_misspelt_key.yml"],
+        message=["config_misspelt_key.yml", wrong],
+        command="config",
+        note="a misspelt top-level key",
+    )
 
 
 def config_missing_ledger(folder: Path, rng) -> Expect:
     missing = f"ledgers/not-there-{rng.randrange(10**6)}.csv"
     (folder / "config_missing_ledger.yml").write_text(_CONFIG.format(ledger=json.dumps(missing)))
-    return Expect("error", ["config_missing_ledger.yml"], message=["config_missing_ledger.yml", Path(missing).name],
-                  command="config", note="a ledger path that does not exist")
+    return Expect(
+        "error",
+        ["config_missing_ledger.yml"],
+        message=["config_missing_ledger.yml", Path(missing).name],
+        command="config",
+        note="a ledger path that does not exist",
+    )
 
 
 def config_traversal_slug(folder: Path, rng) -> Expect:
     text = _CONFIG.format(ledger=json.dumps("x.csv")).replace("slug: bad-town", "slug: ../../etc")
     (folder / "config_traversal_slug.yml").write_text(text)
-    return Expect("error", ["config_traversal_slug.yml"], message=["config_traversal_slug.yml", "slug"],
-                  command="config", note="a slug that would write outside reports/")
+    return Expect(
+        "error",
+        ["config_traversal_slug.yml"],
+        message=["config_traversal_slug.yml", "slug"],
+        command="config",
+        note="a slug that would write outside reports/",
+    )
 
 
 def config_not_yaml(folder: Path, rng) -> Expect:
     (folder / "config_not_yaml.yml").write_text("name: Bad Town\nslug: [unclosed\n  anchors: {\n")
-    return Expect("error", ["config_not_yaml.yml"], message=["config_not_yaml.yml"], command="config",
-                  note="broken YAML")
+    return Expect(
+        "error", ["config_not_yaml.yml"], message=["config_not_yaml.yml"], command="config", note="broken YAML"
+    )
 
 
 CASES = [
-    empty, bom_only, header_only, binary_junk, pdf_renamed, html_error_page, no_ledger_columns, utf16_export,
-    xlsx_password, xlsx_truncated, csv_named_xlsx, xlsx_chart_only, xlsx_with_chart_sheet, merged_title, merged_header_two_rows,
-    two_header_rows, totals_in_middle, amounts_pound_sign, amounts_spaces, amounts_brackets,
-    amounts_trailing_minus, amounts_cr_dr, amounts_currency_code, european_decimals, text_in_amount,
-    amount_column_blank, huge_amount, dates_three_formats, two_digit_years, unreadable_dates, no_supplier,
-    duplicated_files, two_encodings, mixed_line_endings, script_supplier, long_supplier, unknown_postcode,
-    ragged_rows, repeated_header, semicolon_delimited, nul_bytes, formulas_uncached, odd_cells, unterminated_quote,
-    only_a_total, nan_inf_amounts, unicode_names, wide_row, quoted_newlines,
-    config_misspelt_key, config_missing_ledger, config_traversal_slug, config_not_yaml,
+    empty,
+    bom_only,
+    header_only,
+    binary_junk,
+    pdf_renamed,
+    html_error_page,
+    no_ledger_columns,
+    utf16_export,
+    xlsx_password,
+    xlsx_truncated,
+    csv_named_xlsx,
+    xlsx_chart_only,
+    xlsx_with_chart_sheet,
+    merged_title,
+    merged_header_two_rows,
+    two_header_rows,
+    totals_in_middle,
+    amounts_pound_sign,
+    amounts_spaces,
+    amounts_brackets,
+    amounts_trailing_minus,
+    amounts_cr_dr,
+    amounts_currency_code,
+    european_decimals,
+    text_in_amount,
+    amount_column_blank,
+    huge_amount,
+    dates_three_formats,
+    two_digit_years,
+    unreadable_dates,
+    no_supplier,
+    duplicated_files,
+    two_encodings,
+    mixed_line_endings,
+    script_supplier,
+    long_supplier,
+    unknown_postcode,
+    ragged_rows,
+    repeated_header,
+    semicolon_delimited,
+    nul_bytes,
+    formulas_uncached,
+    odd_cells,
+    unterminated_quote,
+    only_a_total,
+    nan_inf_amounts,
+    unicode_names,
+    wide_row,
+    quoted_newlines,
+    config_misspelt_key,
+    config_missing_ledger,
+    config_traversal_slug,
+    config_not_yaml,
 ]
 # Generated only at test time with a fresh seed (their builders need packages tests do not).
 COMMITTED_ONLY = {"xlsx_password"}
@@ -629,10 +832,17 @@ MANIFEST_COLUMNS = ["case", "command", "files", "outcome", "rows_kept", "pence_k
 
 
 def manifest_row(name: str, e: Expect) -> dict:
-    return {"case": name, "command": e.command, "files": ";".join(e.files), "outcome": e.outcome,
-            "rows_kept": e.rows_kept, "pence_kept": e.pence_kept,
-            "reasons": ";".join(f"{k}={v}" for k, v in sorted(e.reasons.items())),
-            "message": ";".join(e.message), "note": e.note}
+    return {
+        "case": name,
+        "command": e.command,
+        "files": ";".join(e.files),
+        "outcome": e.outcome,
+        "rows_kept": e.rows_kept,
+        "pence_kept": e.pence_kept,
+        "reasons": ";".join(f"{k}={v}" for k, v in sorted(e.reasons.items())),
+        "message": ";".join(e.message),
+        "note": e.note,
+    }
 
 
 def main() -> None:

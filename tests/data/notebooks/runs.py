@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -21,8 +20,8 @@ STANDIN_B = HERE / "standin-b.yml"
 
 @functools.cache
 def standin_run() -> dict:
-    """Stand-in notebooks for two cities, two at a time: Alpha succeeds; Beta fails in its first
-    notebook, over a previous Beta report that must survive. Returns the exit code, stderr and
+    """Stand-in notebooks for two cities, two at a time: Alpha succeeds; Beta (always) fails in its
+    first notebook, over a previous Beta report that must survive. Returns the exit code, stderr and
     the reports folder."""
     from cwbtools.cli import main
 
@@ -32,17 +31,10 @@ def standin_run() -> dict:
     (previous / "summary.json").write_text('{"city": "Standin Beta", "previous": true}\n')
     (previous / "01_baseline.html").write_text("<!DOCTYPE html><title>previous</title><p>previous report</p>\n")
     err = io.StringIO()
-    old = os.environ.get("CWB_STANDIN_FAIL")
-    os.environ["CWB_STANDIN_FAIL"] = "standin-beta"
-    try:
-        with contextlib.redirect_stderr(err):
-            code = main(["run", str(STANDIN_A), str(STANDIN_B), "--jobs", "2", "--reports", str(root),
-                         "--notebooks", str(HERE)])
-    finally:
-        if old is None:
-            os.environ.pop("CWB_STANDIN_FAIL", None)
-        else:
-            os.environ["CWB_STANDIN_FAIL"] = old
+    with contextlib.redirect_stderr(err):
+        code = main(
+            ["run", str(STANDIN_A), str(STANDIN_B), "--jobs", "2", "--reports", str(root), "--notebooks", str(HERE)]
+        )
     return {"code": code, "stderr": err.getvalue(), "root": root}
 
 
@@ -59,12 +51,17 @@ def demo_runs() -> tuple[dict, dict]:
     second = subprocess.Popen(
         # --jobs 2 with one city runs its notebooks side by side: the result must not change.
         [sys.executable, "-m", "cwbtools.cli", "run", "preston-demo", "--jobs", "2", "--reports", str(roots[1])],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     err = io.StringIO()
     try:
         with contextlib.redirect_stderr(err):
             code = main(["run", "preston-demo", "--reports", str(roots[0])])
     finally:
         out2, err2 = second.communicate(timeout=900)
-    return ({"code": code, "stderr": err.getvalue(), "root": roots[0]},
-            {"code": second.returncode, "stderr": err2, "root": roots[1]})
+    return (
+        {"code": code, "stderr": err.getvalue(), "root": roots[0]},
+        {"code": second.returncode, "stderr": err2, "root": roots[1]},
+    )

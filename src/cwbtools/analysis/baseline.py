@@ -1,0 +1,685 @@
+"""The supply-chain baseline (CLES report section 3): where one year's anchor spend goes.
+
+Pure functions over the spend frame (docs/CONTRACTS.md section 4). Money stays integer pence; a share
+is a fraction 0..1. Most suppliers in a real ledger cannot be located, so a share is never given alone:
+every share comes with its coverage (the part of spend the share could be measured on) and its
+**bounds**, the share it would be if all the spend it could not be measured on were inside
+(`_hi`) or outside (`_lo`) the group. The point estimate (`_share`) assumes the unmeasured spend
+splits like the measured spend.
+
+Individuals and redacted payees are aggregated and never named: any supplier table collapses them
+into one "(payees not named)" line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..definitions import AnalysisDefinitions
+from ..errors import CwbError
+from ..schema import GEO_ORDER, INDIVIDUALS_KEY, INDIVIDUALS_LABEL, NAME_SHOWN, SUPPLIER_TYPES
+
+ALL_ANCHORS = "All anchors"
+BUSINESS_TYPE_NAMES = {
+    "sme": "SME",
+    "large": "Large business",
+    "vcse": "VCSE (voluntary, community, social enterprise)",
+    "public": "Public sector",
+    "individual": "Individuals (not named)",
+    "unknown": "Not classified",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def _pence(series: pd.Series) -> int:
+    """Exact sum of a pence column as a Python int (never through float)."""
+    if len(series) == 0:
+        return 0
+    return int(series.astype("int64").sum())
+
+
+def _flag(spend: pd.DataFrame, column: str) -> pd.Series:
+    """A boolean column with NA read as False (unlocated rows are neither in nor out)."""
+    if column not in spend.columns:
+        return pd.Series(False, index=spend.index)
+    return spend[column].astype("boolean").fillna(False).astype(bool)
+
+
+def _located(spend: pd.DataFrame) -> pd.Series:
+    if "located" in spend.columns:
+        return _flag(spend, "located")
+    return spend["lad_code"].notna()
+
+
+def _is_individual(spend: pd.DataFrame) -> pd.Series:
+    out = spend["supplier_type"].astype("string").fillna("") == "individual"
+    if "individual" in spend.columns:
+        out = out | _flag(spend, "individual")
+    return out
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num) / float(den) if den else float("nan")
+
+
+def bounded_share(part: int, known: int, total: int) -> dict[str, float]:
+    """A share measured on `known` of `total` pence, with its bounds.
+
+    share = part / known (unmeasured spend assumed to split like the measured spend);
+    lo = part / total (all unmeasured spend outside); hi = (part + unmeasured) / total (all inside);
+    coverage = known / total.
+    """
+    unknown = total - known
+    return {
+        "share": _ratio(part, known),
+        "lo": _ratio(part, total),
+        "hi": _ratio(part + unknown, total),
+        "coverage": _ratio(known, total),
+    }
+
+
+def for_year(spend: pd.DataFrame, year: str) -> pd.DataFrame:
+    """The payments of one financial year (`2012/13`); a year with no payments is a user error."""
+    years = sorted(spend["financial_year"].dropna().astype(str).unique())
+    if year not in years:
+        raise CwbError(f"financial year {year!r} has no spend; the spend covers {', '.join(years) or 'no years'}")
+    return spend[spend["financial_year"].astype(str) == year]
+
+
+def anchors_in(spend: pd.DataFrame) -> list[str]:
+    return sorted(spend["anchor"].dropna().astype(str).unique())
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Headline
+
+
+def measures(spend: pd.DataFrame, deprived_deciles: Iterable[int], sme_measured: bool = True) -> dict[str, Any]:
+    """Every headline measure of one body of spend (one year, all anchors or one): pence and shares.
+
+    Keys: total, located, unlocated, place, wider (place included, as CLES counts it), outside (located
+    beyond the wider area: leakage), sme, vcse, deprived (pence); `<x>_share`, `<x>_share_lo`,
+    `<x>_share_hi`, `<x>_coverage` for place, wider, outside, sme, vcse, deprived; located_share.
+    SME and VCSE shares are measured on spend whose supplier type is known; the deprived share on
+    spend located to an LSOA with an IMD decile.
+
+    `sme_measured=False` (see `sme_measurable`) when no source could tell an SME from a firm of
+    unknown size: the SME share is then not estimated (NaN), only bounded, because suppliers of
+    unknown size are mostly the SMEs the registers miss, so a share among known sizes would be biased.
+    """
+    amount = spend["amount_pence"].astype("int64")
+    located = _located(spend)
+    total = _pence(amount)
+    loc = _pence(amount[located])
+    place = _pence(amount[located & _flag(spend, "in_place")])
+    wider = _pence(amount[located & _flag(spend, "in_wider")])
+    stype = spend["supplier_type"].astype("string").fillna("unknown")
+    typed = _pence(amount[stype != "unknown"])
+    sme = _pence(amount[stype == "sme"])
+    vcse = _pence(amount[stype == "vcse"])
+    decile = pd.to_numeric(spend["imd_decile"], errors="coerce")
+    with_decile = decile.notna()
+    deprived_mask = decile.isin(list(deprived_deciles))
+    with_dec = _pence(amount[with_decile])
+    deprived = _pence(amount[deprived_mask])
+    out: dict[str, Any] = {
+        "total": total,
+        "located": loc,
+        "unlocated": total - loc,
+        "place": place,
+        "wider": wider,
+        "outside": loc - wider,
+        "sme": sme,
+        "vcse": vcse,
+        "deprived": deprived,
+        "located_share": _ratio(loc, total),
+        "payments": int(len(spend)),
+        "suppliers": int(spend["supplier_key"].nunique()),
+    }
+    for name, part, known in [
+        ("place", place, loc),
+        ("wider", wider, loc),
+        ("outside", loc - wider, loc),
+        ("sme", sme, typed),
+        ("vcse", vcse, typed),
+        ("deprived", deprived, with_dec),
+    ]:
+        b = bounded_share(part, known, total)
+        out[f"{name}_share"] = b["share"]
+        out[f"{name}_share_lo"] = b["lo"]
+        out[f"{name}_share_hi"] = b["hi"]
+        out[f"{name}_coverage"] = b["coverage"]
+    if not sme_measured:
+        out["sme_share"] = float("nan")
+        out["sme_coverage"] = 0.0
+        # Every supplier not known to be something else could be an SME.
+        out["sme_share_hi"] = _ratio(sme + (total - typed), total)
+    return out
+
+
+def sme_measurable(spend: pd.DataFrame, defs: AnalysisDefinitions | None = None) -> bool:
+    """Whether SMEs can be told apart in this city's spend: the config gives a Companies House
+    file (`companies_file`, with accounts categories), counts suppliers of unknown size as SMEs or
+    large (`definitions.sme.unknown_as`), or some supplier was classified as an SME."""
+    if defs is not None and (defs.companies_file is not None or defs.unknown_size_as != "unknown"):
+        return True
+    return bool((spend["supplier_type"].astype("string") == "sme").fillna(False).any())
+
+
+def headline(spend: pd.DataFrame, deprived_deciles: Iterable[int], sme_measured: bool = True) -> pd.DataFrame:
+    """All anchors together, then each anchor: total, place, wider, outside (leakage), unlocated in
+    pence, and each share with its coverage and bounds. One row per anchor, `All anchors` first."""
+    rows = [{"anchor": ALL_ANCHORS, **measures(spend, deprived_deciles, sme_measured)}]
+    for anchor in anchors_in(spend):
+        rows.append(
+            {"anchor": anchor, **measures(spend[spend["anchor"].astype(str) == anchor], deprived_deciles, sme_measured)}
+        )
+    df = pd.DataFrame(rows)
+    pence_cols = ["total", "located", "unlocated", "place", "wider", "outside", "sme", "vcse", "deprived"]
+    df = df.rename(columns={c: f"{c}_pence" for c in pence_cols})
+    for c in pence_cols:
+        df[f"{c}_pence"] = df[f"{c}_pence"].astype("int64")
+    return df
+
+
+def headline_table(head: pd.DataFrame) -> pd.DataFrame:
+    """The headline for readers: £ and % with bounds, one row per anchor (pounds as numbers)."""
+    out = pd.DataFrame({"anchor": head["anchor"]})
+    out["total_gbp"] = head["total_pence"] / 100
+    for geo in ["place", "wider", "outside"]:
+        out[f"{geo}_gbp"] = head[f"{geo}_pence"] / 100
+        out[f"{geo}_share"] = head[f"{geo}_share"].round(4)
+        out[f"{geo}_share_bounds"] = [
+            f"{lo * 100:.1f}% to {hi * 100:.1f}%" for lo, hi in zip(head[f"{geo}_share_lo"], head[f"{geo}_share_hi"])
+        ]
+    out["unlocated_gbp"] = head["unlocated_pence"] / 100
+    out["located_share"] = head["located_share"].round(4)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Geography
+
+
+def _geo_columns(spend: pd.DataFrame, key: str | list[str]) -> pd.DataFrame:
+    """Spend by `key` split by place / wider-area (outside the place) / outside / unlocated, in pence."""
+    keys = [key] if isinstance(key, str) else list(key)
+    frame = spend[keys].copy()
+    for k in keys:
+        frame[k] = frame[k].astype("string").fillna("")
+    located = _located(spend)
+    in_place = _flag(spend, "in_place") & located
+    in_wider = _flag(spend, "in_wider") & located
+    amount = spend["amount_pence"].astype("int64")
+    frame["total_pence"] = amount
+    frame["place_pence"] = amount.where(in_place, 0)
+    frame["wider_pence"] = amount.where(in_wider, 0)
+    frame["outside_pence"] = amount.where(located & ~in_wider, 0)
+    frame["unlocated_pence"] = amount.where(~located, 0)
+    frame["supplier_key"] = spend["supplier_key"]
+    agg = (
+        frame.groupby(keys, dropna=False, sort=True)
+        .agg(
+            total_pence=("total_pence", "sum"),
+            place_pence=("place_pence", "sum"),
+            wider_pence=("wider_pence", "sum"),
+            outside_pence=("outside_pence", "sum"),
+            unlocated_pence=("unlocated_pence", "sum"),
+            suppliers=("supplier_key", "nunique"),
+        )
+        .reset_index()
+    )
+    for c in ["total_pence", "place_pence", "wider_pence", "outside_pence", "unlocated_pence"]:
+        agg[c] = agg[c].astype("int64")
+    return shares_with_bounds(agg)
+
+
+def shares_with_bounds(agg: pd.DataFrame) -> pd.DataFrame:
+    """From `total_pence, place_pence, wider_pence, unlocated_pence`: the located share, and the place
+    and wider shares of located spend with their bounds (all unlocated spend outside -> lo, inside
+    -> hi). Shared with `aggregate` so both routes define a share the same way."""
+    located_pence = agg["total_pence"] - agg["unlocated_pence"]
+    agg["located_share"] = _safe_div(located_pence, agg["total_pence"])
+    agg["place_share"] = _safe_div(agg["place_pence"], located_pence)
+    agg["place_share_lo"] = _safe_div(agg["place_pence"], agg["total_pence"])
+    agg["place_share_hi"] = _safe_div(agg["place_pence"] + agg["unlocated_pence"], agg["total_pence"])
+    agg["wider_share"] = _safe_div(agg["wider_pence"], located_pence)
+    agg["wider_share_lo"] = _safe_div(agg["wider_pence"], agg["total_pence"])
+    agg["wider_share_hi"] = _safe_div(agg["wider_pence"] + agg["unlocated_pence"], agg["total_pence"])
+    return agg
+
+
+def _safe_div(num: pd.Series, den: pd.Series) -> pd.Series:
+    den = den.astype("float64")
+    return (num.astype("float64") / den.where(den != 0)).astype("float64")
+
+
+def spend_by_lad(spend: pd.DataFrame, geography: pd.DataFrame | None = None, by_anchor: bool = False) -> pd.DataFrame:
+    """Spend by supplier local authority district: the place's LADs first, then the rest of the
+    wider area, then elsewhere (largest first), and unlocated spend last. `geography` (reference
+    `geography.parquet`) adds LAD names."""
+    amount = spend["amount_pence"].astype("int64")
+    keys = (["anchor"] if by_anchor else []) + ["lad_code", "geo"]
+    frame = spend[keys].copy()
+    for k in keys:
+        frame[k] = frame[k].astype("string").fillna("")
+    located = _located(spend)
+    frame.loc[~located.to_numpy(), "lad_code"] = ""
+    frame.loc[~located.to_numpy(), "geo"] = "unlocated"
+    frame["amount_pence"] = amount
+    frame["supplier_key"] = spend["supplier_key"]
+    out = (
+        frame.groupby(keys, sort=True)
+        .agg(
+            spend_pence=("amount_pence", "sum"),
+            suppliers=("supplier_key", "nunique"),
+            payments=("amount_pence", "size"),
+        )
+        .reset_index()
+    )
+    out["spend_pence"] = out["spend_pence"].astype("int64")
+    return lad_table(out, geography, by_anchor)
+
+
+def lad_table(out: pd.DataFrame, geography: pd.DataFrame | None, by_anchor: bool) -> pd.DataFrame:
+    """Spend by LAD summed (`lad_code`, `geo`, `spend_pence`, `suppliers`, `payments`) -> the published
+    table: shares, district names, the place first, then the wider area, then everywhere else.
+    Shared with `aggregate.spend_by_lad` so the in-memory and out-of-core tables cannot drift."""
+    group_total = out.groupby(["anchor"] if by_anchor else lambda _: 0)["spend_pence"].transform("sum")
+    out["share_of_total"] = _safe_div(out["spend_pence"], group_total)
+    names = {}
+    if geography is not None and len(geography):
+        names = dict(zip(geography["lad_code"].astype(str), geography["lad_name"].astype(str)))
+    out["lad_name"] = [names.get(c, "") if c else "(not located)" for c in out["lad_code"]]
+    out["_geo_rank"] = out["geo"].map({g: i for i, g in enumerate(GEO_ORDER)}).fillna(len(GEO_ORDER))
+    sort_keys = (["anchor"] if by_anchor else []) + ["_geo_rank", "spend_pence", "lad_code"]
+    out = out.sort_values(sort_keys, ascending=[True] * by_anchor + [True, False, True], kind="mergesort")
+    cols = (["anchor"] if by_anchor else []) + [
+        "lad_code",
+        "lad_name",
+        "geo",
+        "spend_pence",
+        "share_of_total",
+        "suppliers",
+        "payments",
+    ]
+    return out[cols].reset_index(drop=True)
+
+
+def spend_by_ward(spend: pd.DataFrame, wards: pd.DataFrame | None = None, by_anchor: bool = False) -> pd.DataFrame:
+    """Spend with suppliers inside the place, by ward (largest first); `(ward not known)` last."""
+    in_place = _flag(spend, "in_place") & _located(spend)
+    sub = spend[in_place]
+    keys = (["anchor"] if by_anchor else []) + ["ward_code"]
+    frame = sub[keys].copy()
+    for k in keys:
+        frame[k] = frame[k].astype("string").fillna("")
+    frame["amount_pence"] = sub["amount_pence"].astype("int64")
+    frame["supplier_key"] = sub["supplier_key"]
+    out = (
+        frame.groupby(keys, sort=True)
+        .agg(spend_pence=("amount_pence", "sum"), suppliers=("supplier_key", "nunique"))
+        .reset_index()
+    )
+    out["spend_pence"] = out["spend_pence"].astype("int64")
+    group_total = out.groupby(["anchor"] if by_anchor else lambda _: 0)["spend_pence"].transform("sum")
+    out["share_of_place"] = _safe_div(out["spend_pence"], group_total)
+    names = {}
+    if wards is not None and len(wards):
+        names = dict(zip(wards["ward_code"].astype(str), wards["ward_name"].astype(str)))
+    out["ward_name"] = [names.get(c, "") if c else "(ward not known)" for c in out["ward_code"]]
+    out["_known"] = (out["ward_code"] == "").astype(int)
+    sort_keys = (["anchor"] if by_anchor else []) + ["_known", "spend_pence", "ward_code"]
+    out = out.sort_values(sort_keys, ascending=[True] * by_anchor + [True, False, True], kind="mergesort")
+    cols = (["anchor"] if by_anchor else []) + ["ward_code", "ward_name", "spend_pence", "share_of_place", "suppliers"]
+    return out[cols].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Sector
+
+
+def spend_by_sector(spend: pd.DataFrame, level: str = "section", sic: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Spend by SIC 2007 section (`level="section"`) or division, split by geography, with the place
+    and wider-area shares of each sector's located spend (and bounds): which sectors are local and
+    which leak. Largest sector first; spend with no SIC is `(no SIC)`, last."""
+    if level not in ("section", "division"):
+        raise ValueError("level must be 'section' or 'division'")
+    col = f"sic_{level}"
+    frame = spend.copy()
+    frame["sector"] = frame[col].astype("string").fillna("")
+    out = _geo_columns(frame, "sector")
+    names = {}
+    if sic is not None and len(sic):
+        name_col = f"sic_{level}_name"
+        names = dict(zip(sic[col].astype(str), sic[name_col].astype(str)))
+    out.insert(1, "sector_name", [names.get(s, "") if s else "(no SIC)" for s in out["sector"]])
+    out["_none"] = (out["sector"] == "").astype(int)
+    out = out.sort_values(["_none", "total_pence", "sector"], ascending=[True, False, True], kind="mergesort")
+    return out.drop(columns="_none").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Business type
+
+
+def count_unknown_size(spend: pd.DataFrame, unknown_as: str) -> pd.DataFrame:
+    """The spend with suppliers of unknown size (`supplier_type` unknown) counted as `unknown_as`
+    (`definitions.sme.unknown_as`): `unknown` leaves them apart; `sme` or `large` relabels them,
+    so every figure by supplier type (SME share, business types, re-spend, exclusions) counts them
+    so. Applied once, to the spend the analysis reads."""
+    if unknown_as not in ("unknown", "sme", "large"):
+        raise ValueError(f"unknown_as must be 'unknown', 'sme' or 'large', not {unknown_as!r}")
+    if unknown_as == "unknown":
+        return spend
+    out = spend.copy()
+    stype = out["supplier_type"].astype("string")
+    out["supplier_type"] = stype.mask(stype.fillna("unknown") == "unknown", unknown_as)
+    return out
+
+
+def spend_by_business_type(spend: pd.DataFrame, by_anchor: bool = False) -> pd.DataFrame:
+    """SME, large, VCSE, public, individual (aggregated), not classified: £ by geography and each
+    type's share of total spend (of the anchor's, with `by_anchor`), in that fixed order."""
+    frame = spend.copy()
+    frame["supplier_type"] = frame["supplier_type"].astype("string").fillna("unknown")
+    keys = (["anchor"] if by_anchor else []) + ["supplier_type"]
+    out = _geo_columns(frame, keys)
+    total = out.groupby(["anchor"] if by_anchor else lambda _: 0)["total_pence"].transform("sum")
+    out["share_of_total"] = _safe_div(out["total_pence"], total)
+    out["business_type"] = out["supplier_type"].map(BUSINESS_TYPE_NAMES).fillna(out["supplier_type"])
+    out["_order"] = out["supplier_type"].map({t: i for i, t in enumerate(SUPPLIER_TYPES)}).fillna(len(SUPPLIER_TYPES))
+    out = out.sort_values(keys[:-1] + ["_order", "supplier_type"], kind="mergesort").drop(columns="_order")
+    first = keys + ["business_type", "total_pence", "share_of_total"]
+    return out[first + [c for c in out.columns if c not in first]].reset_index(drop=True)
+
+
+def local_business_spend(spend: pd.DataFrame) -> pd.DataFrame:
+    """Spend with SMEs and VCSEs in the place and in the wider area. The share is of located spend;
+    its bounds are of all spend, the upper one counting that type's unlocated spend as local."""
+    amount = spend["amount_pence"].astype("int64")
+    located = _located(spend)
+    stype = spend["supplier_type"].astype("string").fillna("unknown")
+    total = _pence(amount)
+    loc = _pence(amount[located])
+    rows = []
+    for t in ["sme", "vcse"]:
+        unlocated_of_type = _pence(amount[~located & (stype == t)])
+        for area, flag in [("place", "in_place"), ("wider", "in_wider")]:
+            part = _pence(amount[located & _flag(spend, flag) & (stype == t)])
+            rows.append(
+                {
+                    "business_type": BUSINESS_TYPE_NAMES[t].split(" (")[0],
+                    "area": area,
+                    "spend_pence": part,
+                    "share_of_located": _ratio(part, loc),
+                    "share_lo": _ratio(part, total),
+                    "share_hi": _ratio(part + unlocated_of_type, total),
+                    "located_share": _ratio(loc, total),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# 5. Deprivation
+
+
+def deprived_area_spend(
+    spend: pd.DataFrame, deprived_deciles: Iterable[int], place_lsoa_share: float | None = None, by_anchor: bool = False
+) -> pd.DataFrame:
+    """Spend with suppliers in the most deprived LSOAs (IMD deciles `deprived_deciles`), measured
+    on spend located to an LSOA with a decile, for all located spend and for spend in the place;
+    each with coverage and bounds. `place_lsoa_share` (the share of the place's own LSOAs in those
+    deciles, from `place_deprived_lsoa_share`) is set beside it as the yardstick. With `by_anchor`,
+    all anchors first and then each anchor."""
+    groups = [(ALL_ANCHORS, spend)]
+    if by_anchor:
+        groups += [(a, spend[spend["anchor"].astype(str) == a]) for a in anchors_in(spend)]
+    deciles = list(deprived_deciles)
+    rows = []
+    for anchor, sub in groups:
+        amount = sub["amount_pence"].astype("int64")
+        decile = pd.to_numeric(sub["imd_decile"], errors="coerce")
+        for scope, mask in [
+            ("all spend", pd.Series(True, index=sub.index)),
+            ("spend in the place", _flag(sub, "in_place") & _located(sub)),
+        ]:
+            total = _pence(amount[mask])
+            known = _pence(amount[mask & decile.notna()])
+            part = _pence(amount[mask & decile.isin(deciles)])
+            b = bounded_share(part, known, total)
+            rows.append(
+                {
+                    "anchor": anchor,
+                    "scope": scope,
+                    "deprived_pence": part,
+                    "with_decile_pence": known,
+                    "total_pence": total,
+                    "deprived_share": b["share"],
+                    "deprived_share_lo": b["lo"],
+                    "deprived_share_hi": b["hi"],
+                    "coverage": b["coverage"],
+                    "place_lsoas_in_deciles": place_lsoa_share,
+                }
+            )
+    out = pd.DataFrame(rows)
+    return out if by_anchor else out.drop(columns="anchor")
+
+
+def place_deprived_lsoa_share(lsoa: pd.DataFrame, lad_codes: Iterable[str], deprived_deciles: Iterable[int]) -> float:
+    """Share of the place's LSOAs that fall in the deprived deciles (reference `lsoa.parquet`)."""
+    sub = lsoa[lsoa["lad_code"].astype(str).isin(list(lad_codes))]
+    if sub.empty:
+        return float("nan")
+    return float(pd.to_numeric(sub["imd_decile"], errors="coerce").isin(list(deprived_deciles)).mean())
+
+
+def spend_by_decile(
+    spend: pd.DataFrame, lsoa: pd.DataFrame | None = None, lad_codes: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Located spend across IMD 2019 deciles (1 = most deprived) as a share of spend with a decile;
+    with `lsoa` and the place's `lad_codes`, the share of the place's LSOAs in each decile beside it."""
+    amount = spend["amount_pence"].astype("int64")
+    decile = pd.to_numeric(spend["imd_decile"], errors="coerce")
+    frame = pd.DataFrame({"imd_decile": decile, "amount_pence": amount})
+    agg = frame.dropna(subset=["imd_decile"]).groupby("imd_decile")["amount_pence"].sum()
+    out = pd.DataFrame({"imd_decile": range(1, 11)})
+    out["spend_pence"] = out["imd_decile"].map(agg).fillna(0).astype("int64")
+    out["share_of_spend_with_decile"] = _safe_div(
+        out["spend_pence"], pd.Series(out["spend_pence"].sum(), index=out.index)
+    )
+    if lsoa is not None and lad_codes is not None:
+        sub = lsoa[lsoa["lad_code"].astype(str).isin(list(lad_codes))]
+        counts = pd.to_numeric(sub["imd_decile"], errors="coerce").value_counts()
+        out["place_lsoa_share"] = out["imd_decile"].map(counts).fillna(0) / max(len(sub), 1)
+    out["imd_decile"] = out["imd_decile"].astype("int64")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# 6. Suppliers
+
+
+def _supplier_totals(spend: pd.DataFrame) -> pd.DataFrame:
+    """One row per supplier (individuals collapsed to one line), spend in pence."""
+    frame = pd.DataFrame(
+        {
+            "supplier_key": spend["supplier_key"].astype("string").fillna(""),
+            "supplier_name": spend["supplier_name"].astype("string").fillna(""),
+            "supplier_type": spend["supplier_type"].astype("string").fillna("unknown"),
+            "geo": spend["geo"].astype("string").fillna("unlocated") if "geo" in spend.columns else "unlocated",
+            "lad_code": spend["lad_code"].astype("string").fillna(""),
+            "amount_pence": spend["amount_pence"].astype("int64"),
+        }
+    )
+    indiv = _is_individual(spend).to_numpy()
+    # The display rule (cwbtools.privacy): a payee without positive evidence of an organisation is
+    # not named, so it joins the individuals' one line rather than keeping a rank of its own.
+    hidden = indiv.copy()
+    shown = {}
+    if NAME_SHOWN in spend.columns:
+        hidden |= ~spend[NAME_SHOWN].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        frame[NAME_SHOWN] = ~hidden
+        shown = {NAME_SHOWN: (NAME_SHOWN, "all")}
+    frame.loc[hidden, ["supplier_key", "supplier_name", "lad_code"]] = [INDIVIDUALS_KEY, INDIVIDUALS_LABEL, ""]
+    # The line mixes individuals with unnamed firms once the display rule folds them in.
+    frame.loc[hidden, "supplier_type"] = "individual" if indiv[hidden].all() else "various"
+    frame.loc[hidden, "geo"] = "various"
+    out = (
+        frame.groupby("supplier_key", sort=True)
+        .agg(
+            supplier_name=("supplier_name", "first"),
+            supplier_type=("supplier_type", "first"),
+            geo=("geo", "first"),
+            lad_code=("lad_code", "first"),
+            spend_pence=("amount_pence", "sum"),
+            payments=("amount_pence", "size"),
+            **shown,
+        )
+        .reset_index()
+    )
+    out["spend_pence"] = out["spend_pence"].astype("int64")
+    return out
+
+
+def top_suppliers(spend: pd.DataFrame, n: int = 300) -> pd.DataFrame:
+    """The `n` largest suppliers by spend (CLES looks at the top 300), individuals as one unnamed line."""
+    sup = _supplier_totals(spend)
+    total = _pence(spend["amount_pence"])
+    sup = sup.sort_values(["spend_pence", "supplier_key"], ascending=[False, True], kind="mergesort").head(n)
+    sup["share_of_total"] = sup["spend_pence"] / total if total else np.nan
+    sup["cumulative_share"] = sup["spend_pence"].cumsum() / total if total else np.nan
+    sup.insert(0, "rank", range(1, len(sup) + 1))
+    return sup[
+        [
+            "rank",
+            "supplier_name",
+            "supplier_type",
+            "geo",
+            "lad_code",
+            "spend_pence",
+            "payments",
+            "share_of_total",
+            "cumulative_share",
+            *[c for c in [NAME_SHOWN] if c in sup],
+        ]
+    ].reset_index(drop=True)
+
+
+def supplier_counts(spend: pd.DataFrame) -> pd.DataFrame:
+    """Number of suppliers and spend by geography (place, wider area outside the place, outside,
+    unlocated). A supplier is counted once, where it is located."""
+    frame = pd.DataFrame(
+        {
+            "geo": spend["geo"].astype("string").fillna("unlocated"),
+            "supplier_key": spend["supplier_key"],
+            "amount_pence": spend["amount_pence"].astype("int64"),
+        }
+    )
+    frame.loc[~_located(spend).to_numpy(), "geo"] = "unlocated"
+    out = frame.groupby("geo").agg(suppliers=("supplier_key", "nunique"), spend_pence=("amount_pence", "sum"))
+    out = out.reindex(GEO_ORDER, fill_value=0).reset_index()
+    out["spend_pence"] = out["spend_pence"].astype("int64")
+    out["suppliers"] = out["suppliers"].astype("int64")
+    out["share_of_suppliers"] = _safe_div(out["suppliers"], pd.Series(out["suppliers"].sum(), index=out.index))
+    out["share_of_spend"] = _safe_div(out["spend_pence"], pd.Series(out["spend_pence"].sum(), index=out.index))
+    return out
+
+
+def _concentration(amounts: pd.Series, min_suppliers: int) -> dict[str, Any]:
+    # Net credits can leave a supplier below zero; it has no market share to concentrate.
+    positive = amounts[amounts > 0].astype("float64")
+    n = int(len(positive))
+    if n < min_suppliers or positive.sum() <= 0:
+        return {
+            "suppliers": n,
+            "top10_share": np.nan,
+            "hhi": np.nan,
+            "note": f"fewer than {min_suppliers} suppliers: not shown",
+        }
+    shares = positive / positive.sum()
+    return {
+        "suppliers": n,
+        "top10_share": float(shares.sort_values(ascending=False).head(10).sum()),
+        "hhi": float((shares**2).sum() * 10_000),
+        "note": "",
+    }
+
+
+def supplier_concentration(spend: pd.DataFrame, min_suppliers: int = 20) -> pd.DataFrame:
+    """Top-10 share and Herfindahl-Hirschman index (0 to 10,000) of supplier spend, for all anchors,
+    each anchor and each geography. Groups with fewer than `min_suppliers` suppliers are not
+    measured (a top-10 share of 12 suppliers says nothing about a market)."""
+    sup_key = spend["supplier_key"].astype("string").fillna("")
+    indiv = _is_individual(spend)
+    # Individuals are many small payees; as one line they would fake a concentrated supplier.
+    frame = pd.DataFrame(
+        {
+            "anchor": spend["anchor"].astype(str),
+            "geo": spend["geo"].astype("string").fillna("unlocated"),
+            "supplier_key": sup_key,
+            "amount_pence": spend["amount_pence"].astype("int64"),
+        }
+    )[~indiv.to_numpy()]
+    rows = []
+    groups: list[tuple[str, str, pd.DataFrame]] = [("all", ALL_ANCHORS, frame)]
+    groups += [("anchor", a, frame[frame["anchor"] == a]) for a in sorted(frame["anchor"].unique())]
+    groups += [("geo", g, frame[frame["geo"] == g]) for g in GEO_ORDER]
+    for kind, name, sub in groups:
+        per_supplier = sub.groupby("supplier_key")["amount_pence"].sum()
+        rows.append(
+            {
+                "group_kind": kind,
+                "group": name,
+                "spend_pence": _pence(sub["amount_pence"]),
+                **_concentration(per_supplier, min_suppliers),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# 7. Benchmark
+
+
+def benchmark_comparison(m: Mapping[str, Any], local_benchmark: float, sme_benchmark: float) -> pd.DataFrame:
+    """The place's local share and SME share (from `measures`) against the national figures
+    (`definitions.benchmark`), with bounds: `above`/`below` only when the whole bounds interval is
+    on one side, else `within bounds`."""
+    rows = []
+    for label, key, bench in [
+        ("Spend with suppliers in the place", "place", local_benchmark),
+        ("Spend with SMEs", "sme", sme_benchmark),
+    ]:
+        share, lo, hi = m[f"{key}_share"], m[f"{key}_share_lo"], m[f"{key}_share_hi"]
+        if pd.isna(lo) or pd.isna(hi):
+            verdict = "not measured"
+        elif lo > bench:
+            verdict = "above"
+        elif hi < bench:
+            verdict = "below"
+        elif pd.isna(share):
+            verdict = "not measured; bounds straddle the benchmark"
+        else:
+            verdict = "within bounds"
+        rows.append(
+            {
+                "measure": label,
+                "share": share,
+                "share_lo": lo,
+                "share_hi": hi,
+                "coverage": m[f"{key}_coverage"],
+                "benchmark": bench,
+                "difference": share - bench if not pd.isna(share) else np.nan,
+                "verdict": verdict,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,428 @@
+"""Change over time (CLES report section 4): what moved between years, and why.
+
+Pure functions over the spend frame (docs/CONTRACTS.md section 4), money in integer pence.
+
+* `measures_by_year`: every baseline measure per year, all anchors and each anchor.
+* `year_coverage`, `comparability_notes`, `balanced_anchors`: is one year comparable with another?
+  (CLES's 2016/17 Preston figure was on a smaller total than 2012/13.)
+* `decompose_local_change`: the change in local pounds split exactly into the part from total spend
+  changing and the part from the local share changing: dL = p0 * dT + T1 * dp.
+* `shift_share`: the change in local share across sectors split into composition (spend moving
+  between sectors) and localisation (the local share within sectors changing).
+* `local_share_trend` (in `trend.py`, importable from here too): a fractional-logit trend in the local
+  share with anchor fixed effects, robust standard errors, intervals, seasonality, and an interrupted
+  time series at a policy start.
+* `supplier_churn`: local suppliers gained and lost, and how much of the change came from each.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..definitions import AnalysisDefinitions
+from ..errors import CwbError
+from ..formats import gbp as _gbp
+from .baseline import ALL_ANCHORS, _flag, _located, _pence, anchors_in, for_year, measures, sme_measurable
+from .headlines import year_summary
+from .trend import LOCAL_MEASURES
+
+# The trend has a module of its own (trend.py); notebook 02 calls it as `change.local_share_trend`.
+from .trend import local_share_trend as local_share_trend
+
+
+def _years(spend: pd.DataFrame, years: list[str] | None = None) -> list[str]:
+    present = sorted(spend["financial_year"].dropna().astype(str).unique())
+    if years is None:
+        return present
+    missing = [y for y in years if y not in present]
+    if missing:
+        raise CwbError(f"financial year(s) {', '.join(missing)} have no spend; the spend covers {', '.join(present)}")
+    return sorted(years)
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Every baseline measure by year, and whether years compare
+
+
+def measures_by_year(
+    spend: pd.DataFrame,
+    years: list[str] | None = None,
+    by_anchor: bool = True,
+    *,
+    deprived_deciles,
+    anchors: list[str] | None = None,
+    sme_measured: bool = True,
+) -> pd.DataFrame:
+    """One row per year (and per anchor, with `All anchors` first): totals, place / wider / outside
+    pence and shares with bounds, SME, VCSE and deprived-area shares, located coverage. With
+    `anchors`, only those (for example `balanced_anchors`)."""
+    if anchors is not None:
+        spend = spend[spend["anchor"].astype(str).isin(list(anchors))]
+    rows = []
+    for year in _years(spend, years):
+        sub = spend[spend["financial_year"].astype(str) == year]
+        rows.append(
+            {
+                "year": year,
+                "anchor": ALL_ANCHORS,
+                "anchors": sub["anchor"].nunique(),
+                **measures(sub, deprived_deciles, sme_measured),
+            }
+        )
+        if by_anchor:
+            for anchor in anchors_in(sub):
+                rows.append(
+                    {
+                        "year": year,
+                        "anchor": anchor,
+                        "anchors": 1,
+                        **measures(sub[sub["anchor"].astype(str) == anchor], deprived_deciles, sme_measured),
+                    }
+                )
+    out = pd.DataFrame(rows)
+    pence = ["total", "located", "unlocated", "place", "wider", "outside", "sme", "vcse", "deprived"]
+    out = out.rename(columns={c: f"{c}_pence" for c in pence})
+    for c in pence:
+        out[f"{c}_pence"] = out[f"{c}_pence"].astype("int64")
+    order = {ALL_ANCHORS: ""}
+    out["_a"] = out["anchor"].map(lambda a: order.get(a, "~" + a))
+    return out.sort_values(["_a", "year"], kind="mergesort").drop(columns="_a").reset_index(drop=True)
+
+
+def year_coverage(spend: pd.DataFrame, years: list[str] | None = None) -> pd.DataFrame:
+    """Per anchor and year: spend, payments, months with payments, first and last payment date,
+    located share. Shows at a glance which ledgers are partial or missing."""
+    years = _years(spend, years)
+    sub = spend[spend["financial_year"].astype(str).isin(years)]
+    dates = pd.to_datetime(sub["payment_date"], errors="coerce")
+    frame = pd.DataFrame(
+        {
+            "anchor": sub["anchor"].astype(str),
+            "year": sub["financial_year"].astype(str),
+            "amount_pence": sub["amount_pence"].astype("int64"),
+            "located_pence": sub["amount_pence"].astype("int64").where(_located(sub), 0),
+            "month": dates.dt.to_period("M").astype(str),
+            "date": dates,
+        }
+    )
+    out = (
+        frame.groupby(["anchor", "year"], sort=True)
+        .agg(
+            total_pence=("amount_pence", "sum"),
+            located_pence=("located_pence", "sum"),
+            payments=("amount_pence", "size"),
+            months=("month", "nunique"),
+            first_payment=("date", "min"),
+            last_payment=("date", "max"),
+        )
+        .reset_index()
+    )
+    full = pd.MultiIndex.from_product([sorted(frame["anchor"].unique()), years], names=["anchor", "year"])
+    out = out.set_index(["anchor", "year"]).reindex(full).reset_index()
+    for c in ["total_pence", "located_pence", "payments", "months"]:
+        out[c] = out[c].fillna(0).astype("int64")
+    out["located_share"] = (out["located_pence"] / out["total_pence"].where(out["total_pence"] != 0)).astype("float64")
+    out["first_payment"] = out["first_payment"].dt.date.astype("string")
+    out["last_payment"] = out["last_payment"].dt.date.astype("string")
+    return out
+
+
+def balanced_anchors(spend: pd.DataFrame, years: list[str] | None = None) -> list[str]:
+    """Anchors with spend in every one of `years`: the balanced panel."""
+    years = _years(spend, years)
+    present = spend[spend["financial_year"].astype(str).isin(years)].groupby("anchor")["financial_year"].nunique()
+    return sorted(str(a) for a, n in present.items() if n == len(set(years)))
+
+
+def comparability_notes(
+    spend: pd.DataFrame,
+    years: list[str] | None = None,
+    months_full: int = 12,
+    coverage_gap: float = 0.10,
+    total_jump: float = 1.5,
+) -> list[str]:
+    """Plain-language flags when years are not like for like: an anchor missing from a year, a
+    ledger with fewer than `months_full` months of payments, located coverage moving by more
+    than `coverage_gap` between years, or (with three years or more) a year's total more than
+    `total_jump` times the median year's or less than its inverse. Empty when the years compare."""
+    cov = year_coverage(spend, years)
+    notes = []
+    for anchor, group in cov.groupby("anchor", sort=True):
+        missing = group.loc[group["payments"] == 0, "year"].tolist()
+        if missing:
+            notes.append(f"{anchor} has no spend in {', '.join(missing)}.")
+        partial = group[(group["payments"] > 0) & (group["months"] < months_full)]
+        for _, row in partial.iterrows():
+            notes.append(
+                f"{anchor} {row['year']}: payments in {row['months']} of 12 months only "
+                f"({row['first_payment']} to {row['last_payment']})."
+            )
+    totals = cov.groupby("year").agg(total=("total_pence", "sum"), located=("located_pence", "sum"))
+    median = float(totals["total"].median()) if len(totals) > 2 else float("nan")
+    if median > 0:
+        for year, total in totals["total"].items():
+            ratio = total / median
+            if ratio > total_jump or ratio < 1 / total_jump:
+                notes.append(
+                    f"{year}: total spend {_gbp(total)} is {ratio:.1f} times the median year "
+                    f"({_gbp(median)}); check what the ledgers include that year."
+                )
+    share = totals["located"] / totals["total"].where(totals["total"] != 0)
+    if share.notna().sum() > 1 and share.max() - share.min() > coverage_gap:
+        notes.append(
+            f"Located coverage ranges from {share.min() * 100:.0f}% ({share.idxmin()}) to "
+            f"{share.max() * 100:.0f}% ({share.idxmax()}): shares are measured on different parts of spend."
+        )
+    return notes
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Decomposition and shift-share
+
+
+def _local_totals(spend: pd.DataFrame, measure: str, base: str) -> tuple[int, int]:
+    """(local pence, base pence) where base is all spend (`total`) or located spend (`located`)."""
+    amount = spend["amount_pence"].astype("int64")
+    located = _located(spend)
+    local = _pence(amount[located & _flag(spend, LOCAL_MEASURES[measure])])
+    denom = _pence(amount) if base == "total" else _pence(amount[located])
+    return local, denom
+
+
+def _round_half_away(x: Fraction) -> int:
+    return int(x + Fraction(1, 2)) if x >= 0 else -int(-x + Fraction(1, 2))
+
+
+def decompose(local_from: int, total_from: int, local_to: int, total_to: int) -> dict[str, Any]:
+    """dL = p0 * dT + T1 * dp with p = L / T, in whole pence. The total effect p0 * dT is computed
+    exactly and rounded to the penny; the share effect is the rest, so the two add up to dL exactly."""
+    change = local_to - local_from
+    if total_from == 0:
+        total_effect = 0
+    else:
+        total_effect = _round_half_away(Fraction(local_from, total_from) * (total_to - total_from))
+    return {
+        "local_from_pence": local_from,
+        "local_to_pence": local_to,
+        "change_pence": change,
+        "total_from_pence": total_from,
+        "total_to_pence": total_to,
+        "share_from": local_from / total_from if total_from else np.nan,
+        "share_to": local_to / total_to if total_to else np.nan,
+        "total_effect_pence": total_effect,
+        "share_effect_pence": change - total_effect,
+    }
+
+
+def decompose_local_change(
+    spend: pd.DataFrame,
+    year_from: str,
+    year_to: str,
+    by_anchor: bool = False,
+    anchors: list[str] | None = None,
+    base: str = "total",
+) -> pd.DataFrame:
+    """The change in spend with suppliers in the place and in the wider area between two years,
+    split into the part from total spend changing (p0 * dT) and the part from the local share
+    changing (T1 * dp). `base="total"` takes shares of all spend (so a change in how much spend
+    could be located shows in the share effect); `"located"` of located spend. With `anchors`, only
+    those (for example the balanced panel)."""
+    if base not in ("total", "located"):
+        raise ValueError("base must be 'total' or 'located'")
+    if anchors is not None:
+        spend = spend[spend["anchor"].astype(str).isin(anchors)]
+        if spend.empty:  # no anchor in both years: nothing to compare like for like
+            return pd.DataFrame(columns=["anchor", "measure", "from", "to", "base", *decompose(0, 0, 0, 0)])
+    a, b = for_year(spend, year_from), for_year(spend, year_to)
+    groups = [(ALL_ANCHORS, a, b)]
+    if by_anchor:
+        for anchor in sorted(set(anchors_in(a)) | set(anchors_in(b))):
+            groups.append((anchor, a[a["anchor"].astype(str) == anchor], b[b["anchor"].astype(str) == anchor]))
+    rows = []
+    for anchor, sa, sb in groups:
+        for measure in LOCAL_MEASURES:
+            l0, t0 = _local_totals(sa, measure, base)
+            l1, t1 = _local_totals(sb, measure, base)
+            rows.append(
+                {
+                    "anchor": anchor,
+                    "measure": measure,
+                    "from": year_from,
+                    "to": year_to,
+                    "base": base,
+                    **decompose(l0, t0, l1, t1),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def shift_share(
+    spend: pd.DataFrame,
+    year_from: str,
+    year_to: str,
+    level: str = "section",
+    measure: str = "place",
+    base: str = "total",
+) -> pd.DataFrame:
+    """Shift-share of the local share across SIC sectors. With w_s a sector's share of spend and p_s
+    its local share: dp = sum (w1 - w0) p0 [composition] + sum w1 (p1 - p0) [localisation], exactly.
+    A sector absent in one year takes the other year's local share there, so it counts as pure
+    composition. Effects are in share points and in pence at the later year's total (x T1).
+    Spend with no SIC is its own sector, `(no SIC)`."""
+    col = f"sic_{level}"
+    frames = {}
+    for label, year in (("0", year_from), ("1", year_to)):
+        sub = for_year(spend, year)
+        located = _located(sub)
+        amount = sub["amount_pence"].astype("int64")
+        f = pd.DataFrame(
+            {
+                "sector": sub[col].astype("string").fillna("(no SIC)").replace("", "(no SIC)"),
+                "base": amount if base == "total" else amount.where(located, 0),
+                "local": amount.where(located & _flag(sub, LOCAL_MEASURES[measure]), 0),
+            }
+        )
+        frames[label] = f.groupby("sector", sort=True).sum()
+    both = frames["0"].add_suffix("_0").join(frames["1"].add_suffix("_1"), how="outer").fillna(0).astype("int64")
+    t0, t1 = both["base_0"].sum(), both["base_1"].sum()
+    if t0 == 0 or t1 == 0:
+        raise CwbError(f"shift-share needs spend in both {year_from} and {year_to}")
+    w0, w1 = both["base_0"] / t0, both["base_1"] / t1
+    p0 = (both["local_0"] / both["base_0"].where(both["base_0"] != 0)).astype("float64")
+    p1 = (both["local_1"] / both["base_1"].where(both["base_1"] != 0)).astype("float64")
+    p0, p1 = p0.fillna(p1).fillna(0.0), p1.fillna(p0).fillna(0.0)
+    out = pd.DataFrame(
+        {
+            "sector": both.index,
+            "base_from_pence": both["base_0"].to_numpy(),
+            "base_to_pence": both["base_1"].to_numpy(),
+            "local_from_pence": both["local_0"].to_numpy(),
+            "local_to_pence": both["local_1"].to_numpy(),
+            "weight_from": w0.to_numpy(),
+            "weight_to": w1.to_numpy(),
+            "local_share_from": p0.to_numpy(),
+            "local_share_to": p1.to_numpy(),
+        }
+    )
+    out["composition_effect"] = (out["weight_to"] - out["weight_from"]) * out["local_share_from"]
+    out["localisation_effect"] = out["weight_to"] * (out["local_share_to"] - out["local_share_from"])
+    out["composition_effect_pence"] = (out["composition_effect"] * t1).round().astype("int64")
+    out["localisation_effect_pence"] = (out["localisation_effect"] * t1).round().astype("int64")
+    out.insert(0, "measure", measure)
+    return out.sort_values(["base_to_pence", "sector"], ascending=[False, True], kind="mergesort").reset_index(
+        drop=True
+    )
+
+
+def shift_share_summary(shift: pd.DataFrame) -> pd.DataFrame:
+    """The shift-share in three lines: composition, localisation, and the change in local share they
+    add up to (in share points and pence at the later year's total)."""
+    t0, t1 = shift["base_from_pence"].sum(), shift["base_to_pence"].sum()
+    share0 = shift["local_from_pence"].sum() / t0
+    share1 = shift["local_to_pence"].sum() / t1
+    comp, loc = shift["composition_effect"].sum(), shift["localisation_effect"].sum()
+    return pd.DataFrame(
+        {
+            "effect": [
+                "Composition: spend moving between sectors",
+                "Localisation: local share within sectors",
+                "Change in local share",
+            ],
+            "share_points": [comp, loc, share1 - share0],
+            "pence_at_later_total": [int(round(comp * t1)), int(round(loc * t1)), int(round((share1 - share0) * t1))],
+        }
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Supplier churn
+
+
+def supplier_churn(spend: pd.DataFrame, year_from: str, year_to: str, measure: str = "place") -> pd.DataFrame:
+    """Local suppliers (any spend with them located in the place, or wider area) in one year or
+    both: continuing, gained, lost. Their rows add up exactly to the change in local pence, so the
+    change splits into same suppliers spending more or less against suppliers gained and lost.
+    Counts only: no supplier is named."""
+
+    def local(year: str) -> pd.Series:
+        sub = for_year(spend, year)
+        mask = _located(sub) & _flag(sub, LOCAL_MEASURES[measure])
+        s = sub[mask].groupby(sub.loc[mask, "supplier_key"].astype(str))["amount_pence"].sum().astype("int64")
+        return s[s != 0]
+
+    a, b = local(year_from), local(year_to)
+    keys_a, keys_b = set(a.index), set(b.index)
+    groups = [
+        ("continuing", sorted(keys_a & keys_b)),
+        ("gained", sorted(keys_b - keys_a)),
+        ("lost", sorted(keys_a - keys_b)),
+    ]
+    rows = []
+    for name, keys in groups:
+        f, t = int(a.reindex(keys).fillna(0).sum()), int(b.reindex(keys).fillna(0).sum())
+        rows.append({"suppliers": name, "count": len(keys), "from_pence": f, "to_pence": t, "change_pence": t - f})
+    out = pd.DataFrame(rows)
+    out.insert(0, "measure", measure)
+    out["from"], out["to"] = year_from, year_to
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# summary.json: the change part
+
+
+def change_summary(
+    defs: AnalysisDefinitions, spend: pd.DataFrame, year_from: str | None = None, year_to: str | None = None
+) -> dict[str, Any]:
+    """`{"years": {...}, "change": {...}}` for summary.json (docs/SUMMARY.md): every year's block
+    (same schema as the baseline's) and the change from the baseline year to the latest."""
+    years = _years(spend)
+    year_from = year_from or defs.baseline_year
+    year_to = year_to or defs.latest_year
+    dec = decompose_local_change(spend, year_from, year_to).set_index("measure")
+    m0 = measures(for_year(spend, year_from), defs.deprived_deciles)
+    m1 = measures(for_year(spend, year_to), defs.deprived_deciles)
+    sme = sme_measurable(spend, defs)
+    years_block = {y: year_summary(for_year(spend, y), defs.deprived_deciles, sme) for y in years}
+    return {
+        "years": years_block,
+        "change": {
+            "from": year_from,
+            "to": year_to,
+            "place_gbp_change": (m1["place"] - m0["place"]) / 100,
+            "wider_gbp_change": (m1["wider"] - m0["wider"]) / 100,
+            "place_share_change": m1["place_share"] - m0["place_share"],
+            "wider_share_change": m1["wider_share"] - m0["wider_share"],
+            "total_effect_gbp": int(dec.loc["place", "total_effect_pence"]) / 100,
+            "share_effect_gbp": int(dec.loc["place", "share_effect_pence"]) / 100,
+            "wider_total_effect_gbp": int(dec.loc["wider", "total_effect_pence"]) / 100,
+            "wider_share_effect_gbp": int(dec.loc["wider", "share_effect_pence"]) / 100,
+            "total_gbp_change": (m1["total"] - m0["total"]) / 100,
+            "balanced_anchors": balanced_anchors(spend, [year_from, year_to]),
+            "comparability_notes": comparability_notes(spend, [year_from, year_to]),
+        },
+    }
+
+
+def for_years(spend: pd.DataFrame, years: list[str] | None) -> pd.DataFrame:
+    """The payments of the given financial years (all years when None)."""
+    return spend[spend["financial_year"].astype(str).isin(_years(spend, years))]
+
+
+def comparison_years(defs: AnalysisDefinitions, years: list[str]) -> tuple[str, str]:
+    """The years a change is measured between: the baseline year (when among `years`, else the
+    first) and the latest; when the baseline is the latest year, the first year and the baseline."""
+    years = sorted(years)
+    base = defs.baseline_year if defs.baseline_year in years else years[0]
+    return (years[0], base) if base == years[-1] else (base, years[-1])
+
+
+def comparability_text(notes: list[str]) -> str:
+    """The comparability flags as Markdown, or a sentence saying the years compare."""
+    if not notes:
+        return "Every anchor has a full ledger in every year, and located coverage is similar: the years compare."
+    return "**Read the comparisons with care:**\n\n" + "\n".join(f"- {n}" for n in notes)

@@ -1,0 +1,1 @@
+"""One city's spend: its inputs read, suppliers resolved, built and cached."""

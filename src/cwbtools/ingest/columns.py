@@ -1,0 +1,208 @@
+"""What each column of a published ledger means, found from its header.
+
+Councils publish under the Local Government Transparency Code but name columns as they please
+(`Supplier Name`, `Beneficiary Name`, `* SUPPLIER FINAL`, `Name:  `, `Net Amount(£)`, `TOTAL`,
+`Expenditure Catergory`, ...). Headers are normalised (case, punctuation, currency marks, leading
+`*`/`+` dropped) and looked up in `data/column_synonyms.csv`, whose row order is the priority when
+two columns claim one field. A file with no header line at all is read by recognising what its
+columns hold (dates, money, names).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+# The three a payment cannot be analysed without.
+CORE_FIELDS = ("supplier_name", "amount", "payment_date")
+
+# Fields of the transactions contract (CONTRACTS §1) that come straight from a ledger column.
+CONTRACT_TEXT_FIELDS = (
+    "supplier_id",
+    "company_number",
+    "charity_number",
+    "other_id",
+    "vat_number",
+    "postcode",
+    "expense_category",
+    "service_area",
+    "description",
+    "transaction_ref",
+)
+
+# `Net Amount(£)`: cp1252 £ is \xa3; files saved from DOS code page 850 carry £ as \x9c, which
+# cp1252 decodes as `œ`. Both mean the same header.
+_CURRENCY = re.compile(r"[£œ€$]|\bgbp\b|\(\s*\)")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def normalise_header(text: object) -> str:
+    """`' * SUPPLIER FINAL'` -> `supplier final`; `Net Amount(£)` -> `net amount`; `Name:  ` -> `name`."""
+    if text is None:
+        return ""
+    s = str(text).replace("\ufeff", "").replace("Â£", "£").lower()
+    s = _CURRENCY.sub(" ", s)
+    s = s.replace("_", " ")
+    s = _NON_ALNUM.sub(" ", s)
+    return " ".join(s.split())
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> dict[str, tuple[str, int]]:
+    """Normalised header -> (field, priority); lower priority wins when two columns claim a field."""
+    out: dict[str, tuple[str, int]] = {}
+    text = resources.files("cwbtools").joinpath("data/column_synonyms.csv").read_text(encoding="utf-8")
+    for rank, row in enumerate(csv.DictReader(text.splitlines())):
+        key = normalise_header(row["header"])
+        out.setdefault(key, (row["field"], rank))
+    return out
+
+
+def expected_names() -> dict[str, list[str]]:
+    """Field -> the header names recognised for it (for error messages)."""
+    out: dict[str, list[str]] = {}
+    for key, (fld, _) in synonyms().items():
+        out.setdefault(fld, []).append(key)
+    return out
+
+
+# Last resort for headers not in the table: words that give a column's meaning away. Checked in
+# order; an identifier word stops a name/amount reading (`Supplier ID` is not a supplier name).
+_ID_WORDS = {"id", "number", "no", "code", "ref", "reference", "postcode", "type", "classification"}
+
+
+def _guess_field(norm: str) -> tuple[str, int] | None:
+    words = set(norm.split())
+    if not words:
+        return None
+    base = 10_000  # below every table entry
+    if "postcode" in words or {"post", "code"} <= words:
+        return ("postcode", base)
+    if "vat" in words and words & {"number", "no", "registration", "reg"}:
+        return ("vat_number", base)
+    if "company" in words and words & {"number", "no", "registration", "reg"}:
+        return ("company_number", base)
+    if "charity" in words and words & {"number", "no", "registration", "reg"}:
+        return ("charity_number", base)
+    if words & {"supplier", "beneficiary", "payee", "vendor", "creditor", "merchant"}:
+        if words & _ID_WORDS:
+            return ("supplier_id", base + 1)
+        return ("supplier_name", base)
+    if "date" in words or "paid" in words and "amount" not in words:
+        return ("payment_date", base)
+    if words & {"amount", "value", "amt"}:
+        return ("amount", base)
+    if words & {"transaction", "invoice", "ref", "reference", "voucher"}:
+        return ("transaction_ref", base)
+    if words & {"expenditure", "expense", "category", "subjective", "account"}:
+        return ("expense_category", base)
+    if words & {"directorate", "department", "portfolio"}:
+        return ("directorate", base)
+    if words & {"service", "cost", "division", "unit"}:
+        return ("service_area", base)
+    if words & {"description", "narrative", "details"}:
+        return ("description", base)
+    return None
+
+
+def field_for(header: object) -> tuple[str, int] | None:
+    """The field a header names, with its priority, or None."""
+    if isinstance(header, str):
+        return _field_for_text(header)
+    return _field_for(header)
+
+
+@lru_cache(maxsize=100_000)
+def _field_for_text(header: str) -> tuple[str, int] | None:
+    # every cell of a file's first rows is looked up, and the same header texts recur in every file
+    return _field_for(header)
+
+
+def _field_for(header: object) -> tuple[str, int] | None:
+    norm = normalise_header(header)
+    if not norm:
+        return None
+    hit = synonyms().get(norm)
+    return hit if hit is not None else _guess_field(norm)
+
+
+@dataclass
+class ColumnMap:
+    """Which column index holds each field; `header` as found (None when inferred from content)."""
+
+    columns: dict[str, int]
+    header: list[str] | None
+    inferred: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def missing_core(self) -> list[str]:
+        return [f for f in CORE_FIELDS if f not in self.columns]
+
+
+def map_header(cells: list[object], overrides: dict[str, str] | None = None) -> ColumnMap:
+    """Map header cells to fields. `overrides` maps field -> exact source header text."""
+    best: dict[str, tuple[int, int]] = {}
+    norms = [normalise_header(c) for c in cells]
+    for idx, cell in enumerate(cells):
+        hit = field_for(cell)
+        if hit is None:
+            continue
+        fld, rank = hit
+        if fld not in best or rank < best[fld][1]:
+            best[fld] = (idx, rank)
+    columns = {fld: idx for fld, (idx, _) in best.items()}
+    for fld, source in (overrides or {}).items():
+        target = normalise_header(source)
+        matches = [i for i, n in enumerate(norms) if n == target]
+        if matches:
+            # an override takes the column from whatever field detection gave it to
+            columns = {f: i for f, i in columns.items() if i != matches[0]}
+            columns[fld] = matches[0]
+    if "service_area" not in columns and "directorate" in columns:
+        # the only organisational column a ledger gives is the best service area it has
+        columns["service_area"] = columns["directorate"]
+    return ColumnMap(columns=columns, header=["" if c is None else str(c) for c in cells])
+
+
+def header_score(cells: list[object]) -> int:
+    """How much a row looks like a ledger header: distinct core fields found x 10 + other fields.
+
+    A header row must also be text: a row holding a date or amount in a claimed column is data.
+    """
+    fields: dict[str, int] = {}
+    for cell in cells:
+        if cell is None or not isinstance(cell, str):
+            continue
+        hit = field_for(cell)
+        if hit is not None:
+            fields.setdefault(hit[0], hit[1])
+    core = sum(1 for f in CORE_FIELDS if f in fields)
+    return core * 10 + (len(fields) - core)
+
+
+HEADER_MIN_SCORE = 21  # two core fields and one more, or all three core fields
+
+# A cell no header has: a number, a date, an amount, a long run of digits.
+_DATA_LIKE = re.compile(r"^[\d\s.,:/£$€()+-]+$|\d{4}")
+
+
+def quote_header(cells: list[object], limit: int = 12, width: int = 40) -> str:
+    """A row's cells for an error message, only when the row reads as a header: it names at least
+    one known field and holds no number, date or long text. Any other row may be data (a person's
+    name, a line of a system file) and is described, never quoted."""
+    if not cells:
+        return "(none)"
+    texts = [c.strip() for c in cells if isinstance(c, str) and c.strip()]
+    header = (
+        len(texts) == len([c for c in cells if c not in (None, "")])
+        and any(field_for(t) is not None for t in texts)
+        and not any(_DATA_LIKE.search(t) or len(t) > 2 * width for t in texts)
+    )
+    if not header:
+        return f"none recognisable (the top row's {len(cells)} cell(s) are not shown: they may be data)"
+    shown = [repr(t if len(t) <= width else t[:width] + "...") for t in texts[:limit]]
+    more = f" and {len(texts) - limit} more" if len(texts) > limit else ""
+    return ", ".join(shown) + more

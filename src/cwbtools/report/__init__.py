@@ -1,0 +1,1 @@
+"""Report stage: tables, charts, summary.json, HTML pages and the run engine."""

@@ -1,0 +1,368 @@
+"""What readers see: executed notebooks rendered as HTML with the code hidden (the index of every
+city's reports is `index.py`; what each report was made from, `provenance.py`).
+
+Pages are single self-contained files (CSS inlined, charts as data URIs, no scripts) so they open
+offline, from a file share or an e-mail attachment, and show no console errors. Everything a
+notebook outputs as HTML or Markdown is sanitised before it reaches a page: outputs carry supplier
+names and ledger text, which are not ours to trust.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import nh3
+
+from ..paths import reports_dir
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+#: The three notebooks in reading order, with the title a reader sees when a notebook has no H1.
+NOTEBOOKS = {
+    "01_baseline": "Baseline",
+    "02_change_over_time": "Change over time",
+    "03_next_steps": "Next steps",
+}
+DEFINITIONS_CSV = "definitions.csv"
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class City:
+    name: str
+    slug: str
+    synthetic: bool = False
+
+
+@dataclass
+class NotebookRecord:
+    """One executed notebook of a city's run: `stem` (`01_baseline`), the executed `.ipynb`, how
+    long it ran, and the CSVs it wrote (names under `data/`; None = take them from its links)."""
+
+    stem: str
+    executed: Path
+    seconds: float = 0.0
+    tables: list[str] | None = None
+    title: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------
+# Paths: outputs never leave reports/
+
+
+def check_slug(slug: str) -> str:
+    """A slug is a single lower-case path segment: anything else could write outside reports/."""
+    if not isinstance(slug, str) or not _SLUG.match(slug):
+        from ..errors import ConfigError
+
+        raise ConfigError(
+            f"slug {slug!r} is not allowed: use lower-case letters, digits, '-' or '_' "
+            "(at most 64, starting with a letter or digit)"
+        )
+    return slug
+
+
+def inside(root: Path, path: Path) -> Path:
+    """`path` resolved, refusing anything that is not strictly inside `root`."""
+    root = Path(root).resolve()
+    resolved = Path(path).resolve()
+    if resolved == root or not resolved.is_relative_to(root):
+        from ..errors import CwbError
+
+        raise CwbError(f"refusing to write {resolved}: outside the reports folder {root}")
+    return resolved
+
+
+def city_dir(slug: str, root: Path | None = None) -> Path:
+    root = Path(root) if root is not None else reports_dir()
+    return inside(root, root / check_slug(slug))
+
+
+# ---------------------------------------------------------------------------------------------
+# Sanitising HTML that comes out of notebooks
+
+_TAGS = {
+    "a",
+    "abbr",
+    "acronym",
+    "b",
+    "blockquote",
+    "i",
+    "li",
+    "ol",
+    "ul",
+    "p",
+    "div",
+    "span",
+    "pre",
+    "code",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
+    "caption",
+    "colgroup",
+    "col",
+    "img",
+    "figure",
+    "figcaption",
+    "dl",
+    "dt",
+    "dd",
+    "sup",
+    "sub",
+    "small",
+    "em",
+    "strong",
+}
+_ATTRIBUTES = {
+    "*": {"class", "id", "title"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "th": {"colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+}
+_IMAGE_DATA = re.compile(r"^data:image/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=\s]+$")
+_SAFE_HREF = re.compile(r"^(https?://|mailto:|#|(?![a-z][a-z0-9+.-]*:)[^\s]*$)", re.IGNORECASE)
+# The start of a tag or end tag, and the character after its name (a `<` there is not an allowed tag).
+_TAG_START = re.compile(r"<(/?)([A-Za-z][^\s/<>]*)(?=(.?))", re.DOTALL)
+
+
+def _attribute_value(tag: str, name: str, value: str) -> str | None:
+    """The value of an allowed attribute, or None to drop it: links go to the web, mail or this
+    folder; images are inline data or files beside the page."""
+    if tag == "a" and name == "href" and not _SAFE_HREF.match(value.strip()):
+        return None
+    if tag == "img" and name == "src":
+        src = value.strip()
+        if not (_IMAGE_DATA.match(src) or re.match(r"^(?![a-z][a-z0-9+.-]*:)[^\s]+$", src, re.I)):
+            return None
+    return value
+
+
+def _escape_unknown_tags(text: str) -> str:
+    """`<script>` becomes `&lt;script>`: text, not a tag. nh3 would drop an unknown tag (and the
+    content of `<script>`/`<style>`), and a supplier named `<script>...` must still be read as named."""
+
+    def escape(m: re.Match) -> str:
+        allowed = m.group(2).lower() in _TAGS and m.group(3) != "<"
+        return m.group(0) if allowed else "&lt;" + m.group(0)[1:]
+
+    return _TAG_START.sub(escape, text)
+
+
+def clean_html(fragment: Any) -> str:
+    """Sanitise an HTML fragment: tags outside a small allow-list are escaped, so they show as
+    text (`<script>` reads as `<script>`), attributes that can run code or fetch are dropped."""
+    text = fragment.decode() if isinstance(fragment, bytes) else str(fragment)
+    return nh3.clean(
+        _escape_unknown_tags(text),
+        tags=_TAGS,
+        clean_content_tags=set(),
+        attributes=_ATTRIBUTES,
+        attribute_filter=_attribute_value,
+        url_schemes={"http", "https", "mailto", "data"},
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering one executed notebook
+
+
+class _Headings(HTMLParser):
+    """Headings with ids, for the table of contents (the anchor `¶` link is not part of the text)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.items: list[dict] = []
+        self._current: dict | None = None
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if re.fullmatch(r"h[1-4]", tag) and attrs.get("id"):
+            self._current = {"level": int(tag[1]), "id": attrs["id"], "text": ""}
+        elif self._current is not None and tag == "a" and "anchor-link" in (attrs.get("class") or ""):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._skip:
+            self._skip -= 1
+        elif self._current is not None and tag == f"h{self._current['level']}":
+            self._current["text"] = " ".join(self._current["text"].split())
+            self.items.append(self._current)
+            self._current = None
+
+    def handle_data(self, data):
+        if self._current is not None and not self._skip:
+            self._current["text"] += data
+
+
+def headings(body_html: str) -> list[dict]:
+    parser = _Headings()
+    parser.feed(body_html)
+    return parser.items
+
+
+def _exporter():
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(
+        template_name="classic",
+        template_file="cwb_body.html.j2",
+        extra_template_paths=[str(TEMPLATES)],
+        filters={"cwb_clean": clean_html},
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        anchor_link_text="¶",
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(
+            remove_cell_tags={"remove_cell", "remove-cell"},
+            remove_all_outputs_tags={"remove_output", "remove-output"},
+        ),
+        enabled=True,
+    )
+    return exporter
+
+
+def notebook_body(executed: Path) -> str:
+    """The cells of an executed notebook as sanitised HTML, code hidden."""
+    import nbformat
+
+    nb = nbformat.read(str(executed), as_version=4)
+    body, _ = _exporter().from_notebook_node(nb)
+    return body
+
+
+def _jinja():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _css() -> str:
+    return (TEMPLATES / "report.css").read_text(encoding="utf-8")
+
+
+def _seconds_text(seconds: float | None) -> str:
+    if seconds is None:
+        return "n/a"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    return f"{int(seconds // 60)} min {seconds % 60:.0f} s"
+
+
+_CSV_LINK = re.compile(r'href="(data/[^"#?]+\.csv)"')
+
+
+def render_notebook(
+    record: NotebookRecord,
+    out_html: Path,
+    *,
+    city: City,
+    siblings: Iterable[NotebookRecord],
+    provenance: dict,
+    definitions=None,
+) -> Path:
+    """Write one reader's page: the notebook's outputs (code hidden), a table of contents, links
+    to its tables' CSVs, the definitions in force and the provenance block."""
+    body = notebook_body(record.executed)
+    toc = headings(body)
+    h1 = next((h for h in toc if h["level"] == 1), None)
+    title = record.title or (h1["text"] if h1 else NOTEBOOKS.get(record.stem, record.stem))
+    record.title = title
+    toc = [h for h in toc if h["level"] in (2, 3)]
+
+    report_folder = Path(out_html).parent
+    names = record.tables
+    if names is None:  # not told which CSVs the notebook wrote: take them from its own links
+        names = [link[len("data/") :] for link in _CSV_LINK.findall(body)]
+    tables = [
+        {"name": n, "href": f"data/{n}"} for n in sorted(dict.fromkeys(names)) if (report_folder / "data" / n).is_file()
+    ]
+
+    # A notebook that shows the definitions itself is not followed by a second copy.
+    definitions_shown = any(h["text"].strip().lower().startswith("definitions in force") for h in toc)
+    definitions_html = None
+    if definitions is not None and len(definitions) and not definitions_shown:
+        definitions_html = definitions.to_html(index=False, escape=True, border=0, classes="cwb-table", na_rep="")
+
+    page = (
+        _jinja()
+        .get_template("page.html.j2")
+        .render(
+            css=_css(),
+            title=title,
+            short_title=NOTEBOOKS.get(record.stem, title),
+            city=city,
+            toc=toc,
+            body=body,
+            tables=tables,
+            siblings=[
+                {"title": NOTEBOOKS.get(s.stem, s.stem), "href": f"{s.stem}.html", "current": s.stem == record.stem}
+                for s in siblings
+            ],
+            definitions_html=definitions_html,
+            definitions_shown=definitions_shown,
+            definitions_href=f"data/{DEFINITIONS_CSV}",
+            provenance=_provenance_view(provenance),
+            notebook_record=f"{record.stem}.ipynb",
+            notebook_seconds_text=_seconds_text(record.seconds),
+        )
+    )
+    _write_atomic(Path(out_html), page)
+    return Path(out_html)
+
+
+def _provenance_view(prov: dict) -> dict:
+    view = dict(prov)
+    view["run_seconds_text"] = _seconds_text(prov.get("run_seconds"))
+    view["sources"] = [
+        {
+            **{k: s.get(k, "") for k in ("name", "file", "date", "licence")},
+            "rows_text": f"{s['rows']:,}" if isinstance(s.get("rows"), int) else (s.get("rows") or ""),
+        }
+        for s in prov.get("sources", [])
+    ]
+    view.setdefault("sources_note", "")
+    view.setdefault("attribution", "")
+    return view
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)

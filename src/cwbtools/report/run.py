@@ -1,0 +1,578 @@
+"""`cwb run`: each city's three notebooks run by Papermill, rendered for readers, indexed.
+
+For each config: validate it and the notebook parameters (Papermill accepts a misspelt parameter
+silently, so every name is checked against the notebook's `parameters` cell first), run the
+notebooks into a temporary folder beside `reports/<slug>`, render the HTML, and swap the folder in
+only when every notebook succeeded, so a failing run leaves the previous report in place. Cities
+run in parallel processes (`--jobs`); one failing city does not stop the others; the run ends with
+a summary of failures and a non-zero exit when any failed.
+
+The build folders' lifecycle (named for their process, swept when it is gone, swapped in, a
+failure kept stripped in `reports/.failed/<slug>/`) is `folders.py`; here SIGTERM unwinds like
+Ctrl-C, so a run removes its own folder.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import os
+import shutil
+import signal
+import sys
+import threading
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+
+import yaml
+
+from ..errors import ConfigError, CwbError
+from ..paths import configs_dir, repo_root, reports_dir
+from ..publish import write_csv
+from . import html, index, provenance
+from .folders import error_line, keep_failed, swap, sweep, temp_dir
+
+DEFAULT_CONFIG = "preston-demo.yml"
+#: The parameters every notebook declares (docs/CONTRACTS.md §6) that the runner sets itself.
+RUNNER_PARAMETERS = ("config_path", "report_dir")
+
+
+def notebooks_dir() -> Path:
+    return repo_root() / "notebooks"
+
+
+@dataclass
+class Failure:
+    city: str
+    notebook: str
+    cell: str
+    error: str
+
+    def line(self) -> str:
+        return f"{self.city}: {self.notebook}, {self.cell}: {self.error}"
+
+
+@dataclass
+class CityPlan:
+    config_path: Path
+    name: str
+    slug: str
+    synthetic: bool
+    years: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CityResult:
+    slug: str
+    name: str
+    ok: bool
+    folder: Path | None = None
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+    #: seconds per notebook and phase: {"01_baseline": {"kernel": .., "analysis": .., "render": ..}}
+    timings: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebooks and their parameters
+
+
+def notebook_paths(folder: Path | None = None, only: list[str] | None = None) -> list[Path]:
+    """The notebooks to run, in reading order. `only` picks some by stem or prefix (`01`)."""
+    folder = Path(folder) if folder is not None else notebooks_dir()
+    paths = [folder / f"{stem}.ipynb" for stem in html.NOTEBOOKS]
+    if only:
+        chosen = []
+        for item in only:
+            match = [p for p in paths if p.stem == item or p.stem.split("_")[0] == item]
+            if not match:
+                raise CwbError(f"--only {item!r}: no such notebook (choose from {', '.join(html.NOTEBOOKS)})")
+            chosen.extend(m for m in match if m not in chosen)
+        paths = [p for p in paths if p in chosen]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise CwbError(f"notebook(s) not found: {', '.join(missing)}")
+    return paths
+
+
+def notebook_parameters(path: Path) -> dict[str, dict]:
+    """The names declared in a notebook's `parameters` cell.
+
+    papermill.inspect_notebook is asked first; its line parser misses annotated names whose type is
+    a union (`year: str | None = None`, as docs/CONTRACTS.md §6 writes them), so the cell is also
+    read with Python's own parser and the two are merged.
+    """
+    import ast
+
+    import nbformat
+    import papermill
+
+    nb = nbformat.read(str(path), as_version=4)
+    cells = [c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
+    if not cells:
+        raise CwbError(f"{path}: no cell tagged 'parameters' (see docs/CONTRACTS.md §6)")
+    params: dict[str, dict] = dict(papermill.inspect_notebook(str(path)))
+    try:
+        tree = ast.parse(cells[0].source)
+    except SyntaxError as exc:
+        raise CwbError(f"{path}: the parameters cell is not valid Python (line {exc.lineno}: {exc.msg})") from None
+    for node in tree.body:
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id not in params:
+                params[target.id] = {"name": target.id, "default": ast.unparse(node.value) if node.value else None}
+    return params
+
+
+def check_parameters(notebooks: list[Path], extra: dict) -> dict[str, dict]:
+    """Which of the user's parameters go to which notebook; an error for a name no notebook
+    declares (with the nearest valid name), and for a notebook missing the runner's own."""
+    declared = {nb.stem: notebook_parameters(nb) for nb in notebooks}
+    for nb in notebooks:
+        lacking = [p for p in RUNNER_PARAMETERS if p not in declared[nb.stem]]
+        if lacking:
+            raise CwbError(f"{nb}: the parameters cell lacks {', '.join(lacking)} (docs/CONTRACTS.md §6)")
+    valid = sorted({name for params in declared.values() for name in params} - set(RUNNER_PARAMETERS))
+    per_notebook: dict[str, dict] = {nb.stem: {} for nb in notebooks}
+    for name, value in extra.items():
+        if name in RUNNER_PARAMETERS:
+            raise CwbError(f"parameter {name!r} is set by `cwb run` itself; choose the config instead")
+        takers = [stem for stem, params in declared.items() if name in params]
+        if not takers:
+            near = difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
+            hint = f"; did you mean '{near[0]}'?" if near else ""
+            raise CwbError(
+                f"unknown notebook parameter {name!r}{hint} "
+                f"(parameters of {', '.join(declared)}: {', '.join(valid) or 'none'})"
+            )
+        for stem in takers:
+            per_notebook[stem][name] = value
+    return per_notebook
+
+
+def parse_parameters(items: list[str] | None) -> dict:
+    """`-p year=2019/20 -p years=[2018/19,2019/20]`: values read as YAML scalars or lists."""
+    out = {}
+    for item in items or []:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise CwbError(f"-p {item!r}: write a parameter as NAME=VALUE, e.g. -p year=2019/20")
+        try:
+            value = yaml.safe_load(text) if text.strip() else None
+        except yaml.YAMLError as exc:
+            raise CwbError(f"-p {item!r}: value is not readable: {exc}") from None
+        # 2019/20 reads as a string already; a bare 2019 would be an int, which no year is
+        out[name] = value
+    return out
+
+
+def _check_years(plan: CityPlan, params: dict[str, dict]) -> None:
+    for stem, values in params.items():
+        for name in ("year", "years"):
+            if values.get(name) is None:
+                continue
+            years = values[name] if isinstance(values[name], list) else [values[name]]
+            bad = [str(y) for y in years if str(y) not in plan.years]
+            if bad:
+                raise ConfigError(
+                    f"{stem}: {name} {', '.join(bad)} is not one of {plan.config_path.name}'s "
+                    f"years ({', '.join(plan.years)})"
+                )
+
+
+# ---------------------------------------------------------------------------------------------
+# Which cities
+
+
+def load_plan(path: Path, check_inputs: bool | None = None) -> CityPlan:
+    from ..config import load_config
+
+    config = load_config(path, check_inputs=check_inputs)
+    html.check_slug(config.slug)
+    return CityPlan(
+        config_path=Path(config.source_path or path).resolve(),
+        name=config.name,
+        slug=config.slug,
+        synthetic=bool(config.synthetic),
+        years=list(config.years),
+    )
+
+
+def default_and_available() -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The Preston demo plus every real-data config whose inputs are all on disk; the others
+    with the reason they were skipped."""
+    from ..config import load_config
+
+    chosen, skipped = [], []
+    for path in sorted(configs_dir().glob("*.yml")):
+        if path.name == DEFAULT_CONFIG:
+            chosen.append(path)
+            continue
+        try:
+            # Whether the data is there needs no area lookups; the run itself checks everything.
+            config = load_config(path, check_inputs=False, resolve_areas=False)
+        except ConfigError:
+            chosen.append(path)  # broken, not absent: let it fail loudly in the run
+            continue
+        if config.synthetic:
+            skipped.append((path, "synthetic, and not the default demo"))
+            continue
+        missing = config.missing_inputs()
+        if missing:
+            skipped.append((path, f"{len(missing)} input(s) missing, first: {missing[0]}"))
+        else:
+            chosen.append(path)
+    return chosen, skipped
+
+
+# ---------------------------------------------------------------------------------------------
+# One city
+
+
+def _execute(nb: Path, out: Path, params: dict, kernel: str) -> dict[str, float]:
+    """Run one notebook; time the kernel start and the cells apart (papermill records each
+    cell's duration in the executed notebook)."""
+    import nbformat
+    import papermill
+
+    # The runner checked every parameter name already; papermill's own warning would be noise.
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    start = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(nb),
+            str(out),
+            parameters=params,
+            kernel_name=kernel,
+            progress_bar=False,
+            log_output=False,
+            cwd=str(repo_root()),
+            # The kernel's start-up warnings (transport, debugger) are not the reader's business.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+        )
+    finally:
+        total = time.perf_counter() - start
+    executed = nbformat.read(str(out), as_version=4)
+    cells = sum(float(c.metadata.get("papermill", {}).get("duration") or 0) for c in executed.cells)
+    return {"kernel": max(total - cells, 0.0), "analysis": cells, "total": total}
+
+
+def _definitions(config_path: Path):
+    from ..config import load_config
+
+    return load_config(config_path, check_inputs=False).definitions_table()
+
+
+def _merge_part(part: Path, build: Path) -> list[str]:
+    """Move one notebook's outputs into the city folder; merge its summary.json part. Returns the
+    CSVs it wrote (names under data/)."""
+    from . import summary
+
+    tables = sorted(p.name for p in (part / "data").glob("*.csv")) if (part / "data").is_dir() else []
+    for path in sorted(part.rglob("*")):
+        if path.is_dir() or path.relative_to(part) == Path(summary.SUMMARY_FILE) or path.name.startswith(".summary."):
+            continue
+        target = build / path.relative_to(part)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+    own = summary.read(part)
+    if own:
+        summary.update(build, own)
+    return tables
+
+
+def run_city(
+    plan: CityPlan,
+    notebooks: list[Path],
+    params: dict[str, dict] | None = None,
+    root: Path | None = None,
+    kernel: str = "python3",
+    progress=None,
+    notebook_jobs: int = 1,
+) -> CityResult:
+    """Run a city's notebooks into a temporary folder, render them and swap the folder in.
+    `notebook_jobs` > 1 runs that many of its notebooks at once (each in its own kernel)."""
+    root = Path(root) if root is not None else reports_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    root = root.resolve()
+    params = params or {}
+    final = html.city_dir(plan.slug, root)
+    result = CityResult(slug=plan.slug, name=plan.name, ok=False)
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    sweep(root, plan.slug)
+    build = temp_dir(root, plan.slug, "building")
+    html.inside(root, build)
+    os.chmod(build, 0o755)
+    records: list[html.NotebookRecord] = []
+    current = "(setup)"
+    try:
+        # Read once, before the notebooks, so the report states the config they ran on.
+        definitions = _definitions(plan.config_path)
+        config_sha256 = provenance.sha256_file(plan.config_path)
+        if len(notebooks) < len(html.NOTEBOOKS) and final.is_dir():
+            # Running some notebooks only: start from the current report so the others stay.
+            shutil.copytree(final, build, dirs_exist_ok=True)
+        # Each notebook writes into a part folder of its own, merged in reading order afterwards:
+        # the notebooks can then run side by side, and the merged summary.json is the same as
+        # if they had run one after another.
+        parts = build / ".parts"
+        jobs = [(nb, parts / nb.stem) for nb in notebooks]
+
+        def execute(job):
+            nb, part = job
+            part.mkdir(parents=True)
+            nb_params = {"config_path": str(plan.config_path), "report_dir": str(part), **params.get(nb.stem, {})}
+            try:
+                return nb, _execute(nb, build / f"{nb.stem}.ipynb", nb_params, kernel), None
+            except Exception as exc:  # noqa: BLE001 - reported per notebook
+                return nb, None, exc
+
+        if notebook_jobs > 1 and len(jobs) > 1:
+            with ThreadPoolExecutor(max_workers=notebook_jobs) as pool:
+                outcomes = list(pool.map(execute, jobs))
+        else:
+            outcomes = []
+            for job in jobs:
+                outcomes.append(execute(job))
+                if outcomes[-1][2] is not None:
+                    break  # one after another: no point running the rest
+        for nb, timing, exc in outcomes:
+            current = nb.stem
+            if exc is not None:
+                result.failures.append(_failure(plan, nb.stem, exc))
+                continue
+            tables = _merge_part(parts / nb.stem, build)
+            records.append(
+                html.NotebookRecord(
+                    stem=nb.stem, executed=build / f"{nb.stem}.ipynb", seconds=timing["total"], tables=tables
+                )
+            )
+            result.timings[nb.stem] = {"kernel": timing["kernel"], "analysis": timing["analysis"]}
+            if progress is not None:
+                progress(plan.slug, nb.stem)
+        shutil.rmtree(parts, ignore_errors=True)
+        if result.failures:
+            keep_failed(root, plan.slug, build, result.failures)
+            return _finish(result, t0)
+
+        current = "(rendering)"
+        data = build / "data"
+        data.mkdir(exist_ok=True)
+        if not (data / html.DEFINITIONS_CSV).exists():  # a notebook's own copy wins
+            write_csv(definitions, data / html.DEFINITIONS_CSV)
+        seconds = time.perf_counter() - t0
+        prov = provenance.build_provenance(
+            plan.config_path, started, seconds, {r.stem: r.seconds for r in records}, config_sha256=config_sha256
+        )
+        prov.update({"city": plan.name, "slug": plan.slug, "synthetic": plan.synthetic})
+        city = html.City(plan.name, plan.slug, plan.synthetic)
+        # Siblings: every notebook that has a record in the folder (others kept from an --only run).
+        siblings = [
+            html.NotebookRecord(stem=s, executed=build / f"{s}.ipynb")
+            for s in html.NOTEBOOKS
+            if (build / f"{s}.ipynb").is_file()
+        ]
+        for record in records:
+            r0 = time.perf_counter()
+            html.render_notebook(
+                record,
+                build / f"{record.stem}.html",
+                city=city,
+                siblings=siblings,
+                provenance=prov,
+                definitions=definitions,
+            )
+            result.timings[record.stem]["render"] = time.perf_counter() - r0
+        provenance.write_provenance(build, prov)
+        swap(root, build, final)
+        result.ok, result.folder = True, final
+    except Exception as exc:  # noqa: BLE001 - one city's failure must not stop the others
+        result.failures.append(_failure(plan, current, exc))
+        keep_failed(root, plan.slug, build, result.failures)
+    except BaseException:  # interrupted: leave no half-built folder behind
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    return _finish(result, t0)
+
+
+def _finish(result: CityResult, t0: float) -> CityResult:
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _failure(plan: CityPlan, notebook: str, exc: BaseException) -> Failure:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        # exec_count is the In [n] a reader of the executed notebook sees.
+        cell = f"cell In [{exc.exec_count}]" if exc.exec_count else f"cell {exc.cell_index}"
+        return Failure(plan.name, notebook, cell, f"{exc.ename}: {error_line(exc.evalue)}")
+    if isinstance(exc, CwbError):
+        return Failure(plan.name, notebook, "-", f"{type(exc).__name__}: {error_line(str(exc))}")
+    tb = traceback.extract_tb(exc.__traceback__)
+    where = f" ({Path(tb[-1].filename).name}:{tb[-1].lineno})" if tb else ""
+    return Failure(plan.name, notebook, "-", f"{type(exc).__name__}: {error_line(str(exc))}{where}")
+
+
+def _exit_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C (cleanup handlers run) instead of ending the process on the
+    spot with its temporary folder left behind. Main thread only, as Python requires."""
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _run_city_job(job: tuple) -> CityResult:
+    plan, notebooks, params, root, kernel, notebook_jobs = job
+    return run_city(plan, notebooks, params, root, kernel, notebook_jobs=notebook_jobs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Many cities
+
+
+def run_cities(
+    plans: list[CityPlan],
+    notebooks: list[Path],
+    params: dict[str, dict] | None = None,
+    jobs: int = 1,
+    root: Path | None = None,
+    kernel: str = "python3",
+    show_progress: bool | None = None,
+) -> list[CityResult]:
+    """Run every city (in `jobs` processes), then rewrite `reports/index.html`."""
+    from tqdm import tqdm
+
+    root = Path(root) if root is not None else reports_dir()
+    results: list[CityResult] = []
+    disable = None if show_progress is None else not show_progress
+    # Slots that no city needs go to running a city's notebooks side by side.
+    notebook_jobs = max(1, jobs // max(1, len(plans)))
+    if jobs <= 1 or len(plans) <= 1:
+        with tqdm(
+            total=len(plans) * len(notebooks), desc="notebooks", unit="nb", disable=disable, file=sys.stderr
+        ) as bar:
+
+            def step(slug, stem):
+                bar.set_postfix_str(f"{slug} {stem}")
+                bar.update(1)
+
+            for plan in plans:
+                result = run_city(plan, notebooks, params, root, kernel, progress=step, notebook_jobs=notebook_jobs)
+                bar.update(len(notebooks) - len(result.timings))  # a failed city's remaining steps
+                results.append(result)
+                _print_result(result, bar)
+    else:
+        ctx = get_context("spawn")  # no forking of a parent that runs threads (tqdm's monitor)
+        with (
+            ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_exit_on_sigterm) as pool,
+            tqdm(total=len(plans), desc="cities", unit="city", disable=disable, file=sys.stderr) as bar,
+        ):
+            futures = {
+                pool.submit(_run_city_job, (p, notebooks, params, root, kernel, notebook_jobs)): p for p in plans
+            }
+            try:
+                for future in as_completed(futures):
+                    plan = futures[future]
+                    try:
+                        result = future.result()
+                    except Exception as exc:  # noqa: BLE001 - a worker died: still one city only
+                        result = CityResult(plan.slug, plan.name, False, failures=[_failure(plan, "(worker)", exc)])
+                    results.append(result)
+                    bar.update(1)
+                    _print_result(result, bar)
+            except BaseException:
+                # Interrupted: the workers stop now and remove their own folders (SIGTERM above),
+                # rather than the pool waiting for every city to finish.
+                for proc in list(getattr(pool, "_processes", {}).values()):
+                    proc.terminate()
+                raise
+    order = {p.slug: i for i, p in enumerate(plans)}
+    results.sort(key=lambda r: order.get(r.slug, 0))
+    index.write_index(root)
+    return results
+
+
+def _print_result(result: CityResult, bar) -> None:
+    if result.ok:
+        bar.write(f"ok     {result.slug}: {result.name} ({result.seconds:.1f} s) -> {result.folder}")
+    else:
+        first = result.failures[0] if result.failures else None
+        detail = f"{first.notebook}, {first.cell}: {first.error}" if first else ""
+        bar.write(f"FAILED {result.slug}: {result.name}: {detail}")
+
+
+def run_configs(
+    config_paths: list[Path],
+    *,
+    skipped: list[tuple[Path, str]] | None = None,
+    notebooks_folder: Path | None = None,
+    only: list[str] | None = None,
+    parameters: list[str] | None = None,
+    jobs: int = 1,
+    root: Path | None = None,
+    kernel: str = "python3",
+) -> tuple[list[CityResult], list[Failure]]:
+    """Run the report notebooks for every config named: the results, and every failure (a config
+    that does not load, a slug used twice, a year the notebooks cannot take, a notebook that failed).
+    With one config named, its mistake is raised instead: its reason, in one line, is the answer.
+    `skipped` configs (path, reason) are listed on stderr before the notebooks run."""
+    root = root if root is not None else reports_dir()
+    skipped = skipped or []
+    failures: list[Failure] = []
+    plans: list[CityPlan] = []
+    named: dict[Path, Path] = {}
+    for path in config_paths:
+        try:
+            plan = load_plan(path)
+        except CwbError as exc:
+            if len(config_paths) == 1:
+                raise  # the one config named is wrong: its reason, in one line, is the whole answer
+            failures.append(Failure(str(path), "(config)", "-", error_line(str(exc))))
+            continue
+        if plan.config_path in named:
+            continue
+        named[plan.config_path] = path
+        if any(p.slug == plan.slug for p in plans):
+            failures.append(Failure(str(path), "(config)", "-", f"slug {plan.slug!r} is used by another config"))
+            continue
+        plans.append(plan)
+
+    # The notebooks are read after the configs (reading them takes seconds): a config's mistake
+    # is reported without that wait.
+    notebooks = notebook_paths(notebooks_folder, only)
+    per_notebook = check_parameters(notebooks, parse_parameters(parameters))
+    for plan in list(plans):
+        try:
+            _check_years(plan, per_notebook)
+        except CwbError as exc:
+            if len(config_paths) == 1:
+                raise
+            failures.append(Failure(str(named[plan.config_path]), "(config)", "-", error_line(str(exc))))
+            plans.remove(plan)
+
+    for path, reason in skipped:
+        print(f"skipped {path.name}: {reason}", file=sys.stderr)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGTERM) if main_thread else None
+    if main_thread:
+        _exit_on_sigterm()
+    try:
+        results = run_cities(plans, notebooks, per_notebook, jobs=max(1, jobs), root=root, kernel=kernel)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+    for result in results:
+        failures.extend(result.failures)
+    return results, failures

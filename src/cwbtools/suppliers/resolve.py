@@ -1,0 +1,399 @@
+"""Supplier resolution: from published payee names to located, classified suppliers (CONTRACTS §3).
+
+`resolve_suppliers(transactions, ...)` gives one row per `supplier_key` and says, for every pound,
+which layer found the supplier, or that nothing did. Layers, first hit wins (`resolved_by`):
+
+1. `crosswalk`: a user's CSV (supplier name -> company number, postcode, type). A postcode given
+   there is an operating site and overrides a registered office.
+2. `ledger_postcode`: a postcode in the ledger or the anchor's creditor file.
+3. `identifier`: company number, charity number, NHS ODS code / school URN (`other_id`), each in
+   the one spelling of `cwbtools.identifiers`, found in a register. An identifier no register holds
+   places nothing: the names are still tried, and a name match to a record with another company
+   number than the one given is refused (to review).
+4. `exact_name`: the normalised name equals a register name (`cwbtools.suppliers.matching.exact_matches`).
+5. `fuzzy_name`: blocked fuzzy match, accepted only when clear; close calls go to `review.csv`.
+
+Suppliers found by layer 2 are still matched by layers 3-5 for what they are (SIC, size); their
+postcode stays the ledger's. Individuals (and redacted payees) are never matched and never named.
+Nothing is guessed: a supplier no layer finds stays `unresolved` and unlocated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CwbError
+from ..identifiers import postcode as normalise_postcode
+from ..publish import write_csv
+from ..schema import INDIVIDUAL_LABEL, SUPPLIER_COLUMNS
+from . import matching
+from .classify import _SECTION_OF_DIVISION, _section_from_expense, _supplier_type
+from .coverage import coverage
+from .crosswalk import REVIEW_COLUMNS, read_crosswalk
+from .keys import _names_norm, _prepare
+
+
+@dataclass
+class Resolution:
+    suppliers: pd.DataFrame
+    coverage: pd.DataFrame
+    review: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REVIEW_COLUMNS))
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+
+
+def _empty_registers() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            c: pd.Series(dtype="string")
+            for c in [
+                "source",
+                "name",
+                "name_norm",
+                "company_number",
+                "charity_number",
+                "other_id",
+                "postcode",
+                "sic_code",
+                "size",
+                "kind",
+                "accounts_category",
+                "status",
+            ]
+        }
+    )
+
+
+def default_registers() -> pd.DataFrame:
+    """The built registers table, or an empty one (coverage then shows nothing matched)."""
+    try:
+        from ..reference import load_registers
+
+        return load_registers()
+    except (ImportError, CwbError):
+        return _empty_registers()
+
+
+# ---------------------------------------------------------------------------------------------
+# Suppliers from transactions
+
+
+def _distinct_suppliers(tx: pd.DataFrame) -> pd.DataFrame:
+    tx = tx.assign(abs_pence=tx["amount_pence"].abs())
+    g = tx.groupby("supplier_key", sort=True)
+    # The spelling paid most often names the supplier (ties: alphabetical), for the same key.
+    names = (
+        tx.groupby(["supplier_key", "supplier_name"], dropna=False)
+        .size()
+        .rename("n")
+        .reset_index()
+        .sort_values(["supplier_key", "n", "supplier_name"], ascending=[True, False, True])
+        .drop_duplicates("supplier_key")
+        .set_index("supplier_key")["supplier_name"]
+    )
+    cats = (
+        tx.dropna(subset=["expense_category"])
+        .groupby(["supplier_key", "expense_category"])["abs_pence"]
+        .sum()
+        .rename("p")
+        .reset_index()
+        .sort_values(["supplier_key", "p", "expense_category"], ascending=[True, False, True])
+        .drop_duplicates("supplier_key")
+        .set_index("supplier_key")["expense_category"]
+    )
+    out = pd.DataFrame(
+        {
+            "supplier_name": names,
+            "company_number": g["company_number"].first(),
+            "charity_number": g["charity_number"].first(),
+            "other_id": g["other_id"].first(),
+            "ledger_postcode": g["postcode"].first(),
+            "supplier_id": g["supplier_id"].first(),
+            "expense_category": cats,
+            "individual": g["individual"].any(),
+            "payments": g.size(),
+            "spend_pence": g["abs_pence"].sum(),
+        }
+    )
+    out.index.name = "supplier_key"
+    return out.reset_index()
+
+
+# ---------------------------------------------------------------------------------------------
+# Layers
+
+
+def _register_lookup(reg: pd.DataFrame, column: str, values: pd.Series) -> pd.Series:
+    """Row position in `reg` for each value of `values` by `column` (companies_house first), or -1."""
+    if column not in reg.columns or reg.empty:
+        return pd.Series(-1, index=values.index)
+    r = reg[[column, "priority"]].copy()
+    r["pos"] = np.arange(len(reg))
+    r = r.dropna(subset=[column]).sort_values(["priority", "pos"]).drop_duplicates(column)
+    found = values.map(r.set_index(column)["pos"])
+    return found.fillna(-1).astype(int)
+
+
+def _creditor_postcodes(sup: pd.DataFrame, creditors: pd.DataFrame | None) -> pd.Series:
+    if creditors is None or len(creditors) == 0:
+        return pd.Series(pd.NA, index=sup.index, dtype="string")
+    cr = creditors.copy()
+    cr.columns = [str(c).strip().lower() for c in cr.columns]
+    if "postcode" not in cr.columns:
+        raise CwbError("creditor file needs a `postcode` column")
+    cr["postcode"] = cr["postcode"].map(lambda v: normalise_postcode(v) if isinstance(v, str) else None)
+    cr = cr.dropna(subset=["postcode"])
+    out = pd.Series(pd.NA, index=sup.index, dtype="string")
+    if "supplier_id" in cr.columns:
+        by_id = cr.dropna(subset=["supplier_id"]).drop_duplicates("supplier_id").set_index("supplier_id")["postcode"]
+        out = out.fillna(sup["supplier_id"].map(by_id).astype("string"))
+    if "supplier_name" in cr.columns:
+        cr["name_norm"] = _names_norm(cr["supplier_name"].astype("string"))
+        by_name = cr.drop_duplicates("name_norm").set_index("name_norm")["postcode"]
+        out = out.fillna(sup["name_norm"].map(by_name).astype("string"))
+    return out
+
+
+def _locate(postcodes: pd.Series, table: pd.DataFrame | None) -> pd.DataFrame:
+    cols = ["lad_code", "ward_code", "lsoa_code", "imd_decile"]
+    empty = pd.DataFrame({c: pd.Series(pd.NA, index=postcodes.index, dtype="string") for c in cols})
+    if postcodes.notna().sum() == 0:
+        return empty
+    if table is None:
+        try:
+            from ..reference import lookup_postcodes
+
+            found = lookup_postcodes(postcodes)
+        except (ImportError, CwbError):
+            return empty
+    else:
+        t = table.copy()
+        t["postcode"] = t["postcode"].map(lambda v: normalise_postcode(v) if isinstance(v, str) else None)
+        t = t.dropna(subset=["postcode"]).drop_duplicates("postcode")
+        found = (
+            pd.DataFrame({"postcode": postcodes.to_numpy()}, index=postcodes.index)
+            .merge(t, on="postcode", how="left")
+            .set_index(postcodes.index)
+        )
+    out = empty.copy()
+    for c in cols:
+        if c in found.columns:
+            out[c] = found[c].astype("string")
+    return out
+
+
+def resolve_suppliers(
+    transactions: pd.DataFrame,
+    *,
+    registers: pd.DataFrame | None = None,
+    postcodes: pd.DataFrame | None = None,
+    crosswalk=None,
+    creditors: pd.DataFrame | None = None,
+    companies: str | Path | None = None,
+    review_dir: str | Path | None = None,
+) -> Resolution:
+    """Resolve every distinct supplier of `transactions` (CONTRACTS §1) through the five layers.
+
+    `registers` defaults to the built reference registers; `companies` adds a BasicCompanyData file;
+    `postcodes` (a frame with `postcode, lad_code, ward_code, lsoa_code[, imd_decile]`) defaults to
+    the built postcode lookup. With `review_dir`, borderline candidates are written to
+    `review_dir/review.csv`.
+    """
+    tx = _prepare(transactions)
+    sup = _distinct_suppliers(tx)
+    sup["name_norm"] = _names_norm(sup["supplier_name"])
+    reg = default_registers() if registers is None else registers
+    if companies is not None:
+        from ..reference.registers import load_companies_house
+
+        reg = pd.concat([reg, load_companies_house(companies, reg)], ignore_index=True)
+    index = matching.build_index(reg)
+    R = index.frame
+    person = sup["individual"].to_numpy()
+
+    # Layer 1: crosswalk.
+    cw = read_crosswalk(crosswalk)
+    cw_hit = sup["name_norm"].map(cw.set_index("name_norm").to_dict("index") if len(cw) else {})
+    in_cw = cw_hit.notna().to_numpy() & ~person
+    cw_number = cw_hit.map(lambda d: d["company_number"] if isinstance(d, dict) else pd.NA).astype("string")
+    cw_postcode = cw_hit.map(lambda d: d["postcode"] if isinstance(d, dict) else pd.NA).astype("string")
+    cw_type = cw_hit.map(lambda d: d["supplier_type"] if isinstance(d, dict) else pd.NA).astype("string")
+
+    # Layer 2: a postcode from the ledger or the creditor file.
+    ledger_pc = sup["ledger_postcode"].map(lambda v: normalise_postcode(v) if isinstance(v, str) else None)
+    ledger_pc = ledger_pc.astype("string").fillna(_creditor_postcodes(sup, creditors))
+
+    # Layer 3: identifiers given in the ledger (and company numbers from the crosswalk). Only an
+    # identifier some register holds places a supplier; one that finds nothing leaves it to the names.
+    number = cw_number.fillna(sup["company_number"])
+    row = _register_lookup(R, "company_number", number)
+    row = row.where(row >= 0, _register_lookup(R, "charity_number", sup["charity_number"]))
+    row = row.where(row >= 0, _register_lookup(R, "other_id", sup["other_id"]))
+    matched_by = np.where(row.to_numpy() >= 0, "identifier", None).astype(object)
+    score = np.where(row.to_numpy() >= 0, 100.0, np.nan)
+    row = row.to_numpy().copy()
+
+    # Layers 4 and 5: names, for suppliers no identifier placed.
+    todo = (row < 0) & ~person & (sup["name_norm"].to_numpy() != "")
+    q = pd.DataFrame(
+        {
+            "qid": np.flatnonzero(todo),
+            "name": sup["supplier_name"].to_numpy()[todo],
+            "name_norm": sup["name_norm"].to_numpy()[todo],
+        }
+    )
+    review_rows = []
+    if len(q) and len(R):
+        ex = matching.exact_matches(index, q)
+        ok = ex[~ex["ambiguous"].astype(bool)]
+        row[ok["qid"].astype(int).to_numpy()] = ok["row"].astype(int).to_numpy()
+        matched_by[ok["qid"].astype(int).to_numpy()] = "exact_name"
+        score[ok["qid"].astype(int).to_numpy()] = 100.0
+        amb = ex[ex["ambiguous"].astype(bool)]
+        for r in amb.itertuples():
+            review_rows.append((int(r.qid), int(r.row), 100.0, 100.0, "same name, several organisations"))
+        rest = q[~q["qid"].isin(ex["qid"])]
+        fz = matching.fuzzy_matches(index, rest)
+        acc = fz[fz["decision"] == "accept"]
+        row[acc["qid"].astype(int).to_numpy()] = acc["row"].astype(int).to_numpy()
+        matched_by[acc["qid"].astype(int).to_numpy()] = "fuzzy_name"
+        score[acc["qid"].astype(int).to_numpy()] = acc["score"].to_numpy()
+        for r in fz[fz["decision"] == "review"].itertuples():
+            reason = "close second" if r.score >= matching.ACCEPT else "below accept score"
+            review_rows.append((int(r.qid), int(r.row), float(r.score), float(r.second_score), reason))
+        review_rows += _refuse_other_companies(row, matched_by, score, number, R)
+
+    found = row >= 0
+    pick = np.where(found, row, 0)
+
+    def reg_col(col: str) -> pd.Series:
+        if col not in R.columns or len(R) == 0:
+            return pd.Series(pd.NA, index=sup.index, dtype="string")
+        vals = R[col].astype("string").to_numpy()[pick]
+        return pd.Series(np.where(found, vals, pd.NA), index=sup.index, dtype="string")
+
+    out = pd.DataFrame({"supplier_key": sup["supplier_key"], "supplier_name": sup["supplier_name"]})
+    out["company_number"] = number.fillna(reg_col("company_number"))
+    out["charity_number"] = sup["charity_number"].fillna(reg_col("charity_number"))
+    out["other_id"] = sup["other_id"].fillna(reg_col("other_id"))
+    reg_pc = reg_col("postcode")
+    postcode = cw_postcode.fillna(ledger_pc).fillna(reg_pc)
+    out["postcode_source"] = np.select(
+        [cw_postcode.notna(), ledger_pc.notna(), reg_pc.notna()], ["crosswalk", "ledger", "register"], None
+    )
+    out["postcode"] = postcode
+    resolved_by = np.select(
+        [
+            in_cw,
+            ledger_pc.notna().to_numpy(),
+            matched_by == "identifier",
+            matched_by == "exact_name",
+            matched_by == "fuzzy_name",
+        ],
+        ["crosswalk", "ledger_postcode", "identifier", "exact_name", "fuzzy_name"],
+        "unresolved",
+    )
+    out["resolved_by"] = np.where(person, "unresolved", resolved_by)
+    out["matched_by"] = pd.Series(matched_by, index=sup.index, dtype="string")
+    out["match_score"] = score
+    out["registered_name"] = reg_col("name")
+    out["register_source"] = reg_col("source")
+
+    # Sector: the register's SIC, else the expense category's section (inferred).
+    sic = reg_col("sic_code").str.extract(r"(\d{4,5})", expand=False).str.zfill(5)
+    out["sic_code"] = sic.astype("string")
+    division = sic.str[:2]
+    inferred_section = _section_from_expense(sup["expense_category"])
+    out["sic_division"] = division.astype("string")
+    out["sic_section"] = division.map(_SECTION_OF_DIVISION).astype("string").fillna(inferred_section.where(sic.isna()))
+    out["sic_inferred"] = sic.isna() & inferred_section.notna()
+
+    gpg_numbers = set(R.loc[R["source"] == "gender_pay_gap", "company_number"].dropna()) if len(R) else set()
+    typing = pd.DataFrame(
+        {
+            "supplier_name": sup["supplier_name"],
+            "registered_name": out["registered_name"],
+            "register_kind": reg_col("kind"),
+            "register_size": reg_col("size"),
+            "other_id": out["other_id"],
+            "company_number": out["company_number"],
+            "charity_number": out["charity_number"],
+            "register_source": out["register_source"],
+            "in_gpg": out["company_number"].isin(gpg_numbers).fillna(False).astype(bool)
+            | (out["register_source"] == "gender_pay_gap").fillna(False),
+            "crosswalk_type": cw_type,
+            "individual": sup["individual"].astype(bool),
+        }
+    )
+    out["supplier_type"] = _supplier_type(typing)
+
+    loc = _locate(out["postcode"], postcodes)
+    for c in ("lad_code", "ward_code", "lsoa_code"):
+        out[c] = loc[c]
+    out["imd_decile"] = pd.to_numeric(loc["imd_decile"], errors="coerce").astype("Int64")
+    out["payments"] = sup["payments"].astype("int64")
+    out["spend_pence"] = sup["spend_pence"].astype("int64")
+
+    # Individuals: never named, never matched, never located.
+    for c in out.columns:
+        if c in ("supplier_key", "supplier_type", "resolved_by", "payments", "spend_pence", "sic_inferred"):
+            continue
+        out.loc[person, c] = pd.NA
+    out.loc[person, ["supplier_name", "registered_name"]] = INDIVIDUAL_LABEL
+    out.loc[person, "sic_inferred"] = False
+    out = out[SUPPLIER_COLUMNS].reset_index(drop=True)
+
+    review = _review_frame(review_rows, sup, R)
+    if review_dir is not None:
+        Path(review_dir).mkdir(parents=True, exist_ok=True)
+        write_csv(review, Path(review_dir) / "review.csv")
+    return Resolution(out, coverage(tx, out), review)
+
+
+def _refuse_other_companies(
+    row: np.ndarray, matched_by: np.ndarray, score: np.ndarray, number: pd.Series, R: pd.DataFrame
+) -> list:
+    """A name match to a register record with another company number than the one given (ledger
+    or crosswalk) is a namesake, not the supplier: undone in place, returned as review rows."""
+    by_name = np.flatnonzero(np.isin(matched_by, ["exact_name", "fuzzy_name"]))
+    if not len(by_name) or "company_number" not in R.columns:
+        return []
+    given = number.astype("string").to_numpy(dtype=object, na_value=None)[by_name]
+    theirs = R["company_number"].astype("string").to_numpy(dtype=object, na_value=None)[row[by_name]]
+    other = np.array([g is not None and t is not None and g != t for g, t in zip(given, theirs)], dtype=bool)
+    refused = []
+    for i in by_name[other]:
+        refused.append(
+            (int(i), int(row[i]), float(score[i]), float("nan"), "another company number than the one given")
+        )
+        row[i], matched_by[i], score[i] = -1, None, np.nan
+    return refused
+
+
+def _review_frame(rows: list, sup: pd.DataFrame, R: pd.DataFrame) -> pd.DataFrame:
+    if not rows:
+        return pd.DataFrame(columns=REVIEW_COLUMNS)
+    qid, rr, sc, s2, why = zip(*rows)
+    qid, rr = np.asarray(qid), np.asarray(rr)
+    out = pd.DataFrame(
+        {
+            "supplier_key": sup["supplier_key"].to_numpy()[qid],
+            "supplier_name": sup["supplier_name"].to_numpy()[qid],
+            "candidate_name": R["name"].to_numpy()[rr],
+            "candidate_company_number": R["company_number"].to_numpy()[rr],
+            "candidate_postcode": R["postcode"].to_numpy()[rr] if "postcode" in R else pd.NA,
+            "candidate_source": R["source"].to_numpy()[rr],
+            "score": np.round(sc, 1),
+            "second_score": np.round(s2, 1),
+            "reason": why,
+            "spend_pence": sup["spend_pence"].to_numpy()[qid],
+            "decision": "",
+        }
+    )
+    return out.sort_values(["spend_pence", "supplier_name"], ascending=[False, True]).reset_index(drop=True)
