@@ -247,7 +247,7 @@ Tests: `tests/test_layering.py`, `tests/test_gone.py`, `tests/test_layering.py::
 `tests/test_docs.py::test_a_planted_bad_reference_is_caught`, `configs/*.yml`, `configs/*.toml`,
 `configs/<slug>.yml`, `src/cwbtools/report/charts/{_base,missing}.py`.
 Names: `cwbtools.report.context.open_report`, `cwbtools.analysis.respend_lm3`, `cwbtools.nextsteps`.
-Commands: `cwb run configs/oxford.yml --only 01`, `cwb inspect FILE`, `cwb suppliers
+Commands: `cwb run configs/oxford.yml --only 01`, `cwb frobnicate FILE`, `cwb suppliers
 resolve DIR --out DIR --fast`; the report's `r.year_spend`, `r.defs` and `r.no_such_input`.
 
 ```python
@@ -273,7 +273,7 @@ baseline.no_such_function(r.spend)
             "cwbtools.nextsteps",
             "cwbtools.analysis.no_such_module",
             "cwbtools.analysis.baseline.no_such_function",
-            "cwb inspect",
+            "cwb frobnicate",
             "cwb suppliers resolve --fast",
             "cwb config check --strict",
             "r.no_such_input",

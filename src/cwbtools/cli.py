@@ -18,6 +18,7 @@ import pandas as pd
 from . import __version__, ingest
 from .city import demo
 from .config import load_config, shipped_configs
+from .config.docs import config_reference
 from .errors import ConfigError, CwbError, InputFileError
 from .paths import configs_dir, reports_dir
 from .publish import write_csv
@@ -59,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cwb", description="Community wealth building supply-chain analysis.")
     parser.add_argument("--version", action="version", version=f"cwbtools {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_ingest, _add_reference, _add_suppliers, _add_config, _add_demo, _add_run):
+    for add in (_add_ingest, _add_inspect, _add_reference, _add_suppliers, _add_config, _add_demo, _add_run):
         add(sub)
     return parser
 
@@ -94,6 +95,8 @@ def _parse_overrides(items: list[str] | None) -> dict[str, str]:
         if "=" not in item:
             raise CwbError(f"--column {item!r}: expected FIELD=HEADER, e.g. supplier_name='Payee Name'")
         fld, header = item.split("=", 1)
+        if fld.strip() in out:
+            raise CwbError(f"--column {item!r}: {fld.strip()} is named twice; give one header per field")
         out[fld.strip()] = header
     return out
 
@@ -103,6 +106,7 @@ def _cmd_ingest(args) -> int:
         args.paths,
         anchor=args.anchor,
         overrides=_parse_overrides(args.column),
+        overrides_from="--column",
         out_dir=Path(args.out),
         partition=args.partition,
         progress=not args.quiet,
@@ -132,10 +136,34 @@ def _add_ingest(subparsers) -> None:
         "--column",
         action="append",
         metavar="FIELD=HEADER",
-        help="override detection: the source header holding FIELD (repeatable)",
+        help="read FIELD from the column headed HEADER, detecting the other fields as usual (repeatable); "
+        "FIELD is one of " + ", ".join(ingest.override_fields()),
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=_cmd_ingest)
+
+
+# ---------------------------------------------------------------------------------------------
+# cwb inspect FILE...
+# ---------------------------------------------------------------------------------------------
+def _cmd_inspect(args) -> int:
+    from .ingest.inspect import inspect_text
+
+    print(inspect_text(args.paths, overrides=_parse_overrides(args.column), rows=args.rows))
+    return 0
+
+
+def _add_inspect(subparsers) -> None:
+    p = subparsers.add_parser(
+        "inspect",
+        help="show how ledger files would be read (header row, column map, first rows), writing nothing",
+        description="Read ledgers as `cwb ingest` would and show, writing nothing: each sheet's header row, the "
+        "column map and the evidence for it, the first rows as read, and what would be set aside.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="ledger files or folders")
+    p.add_argument("--column", action="append", metavar="FIELD=HEADER", help="as for `cwb ingest`")
+    p.add_argument("--rows", type=int, default=5, help="how many first rows to show (default 5)")
+    p.set_defaults(func=_cmd_inspect)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,13 +291,33 @@ def _cmd_config_check(args) -> int:
     return 0
 
 
+def _cmd_config_doc(args) -> int:
+    text = config_reference()
+    if args.check:
+        path = Path(args.check)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            raise ConfigError(f"{path} is out of date with the config models: run `cwb config doc --out {path}`")
+        print(f"{path} is up to date")
+    elif args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        print(text, end="")
+    return 0
+
+
 def _add_config(subparsers) -> None:
-    parser = subparsers.add_parser("config", help="check city configuration files")
+    parser = subparsers.add_parser("config", help="check city configuration files and document their keys")
     sub = parser.add_subparsers(dest="config_command", metavar="ACTION")
     check = sub.add_parser("check", help="validate configs (default: every file in configs/)")
     check.add_argument("configs", nargs="*", metavar="CONFIG", help="YAML files or names in configs/")
     check.add_argument("--no-inputs", action="store_true", help="do not check that ledgers exist on disk")
     check.set_defaults(func=_cmd_config_check)
+    doc = sub.add_parser("doc", help="the config reference (docs/CONFIG.md), written from the config models")
+    where = doc.add_mutually_exclusive_group()
+    where.add_argument("--out", metavar="FILE", help="write it to FILE (default: print it)")
+    where.add_argument("--check", metavar="FILE", help="fail (exit 2) when FILE differs from it")
+    doc.set_defaults(func=_cmd_config_doc)
     parser.set_defaults(func=lambda args: (parser.print_help(), 1)[1])
 
 

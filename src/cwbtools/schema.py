@@ -64,6 +64,9 @@ RECONCILIATION_COLUMNS = [
     "pence_set_aside",
 ]  # then reason_<reason> per reason
 QUARANTINE_COLUMNS = ["source_file", "sheet", "row_number", "reason", "amount_pence", "raw", "duplicate_of"]
+# What was read: one row per field of each table's column map (`DIR/column_maps.csv`).
+COLUMN_MAP_COLUMNS = ["source_file", "sheet", "header_row", "field", "column", "column_number", "read_from", "note"]
+COLUMN_MAP_SOURCES = ["header", "content", "override", "earlier_file"]
 
 # Why a row was set aside. Ingest's reasons, in the order of its reconciliation columns...
 INGEST_REASONS = [

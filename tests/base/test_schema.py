@@ -79,6 +79,9 @@ def test_reconciliation_quarantine_and_reasons():
     section = _section(1)
     _same(_listed(section, "reconciliation.csv"), schema.RECONCILIATION_COLUMNS, "reconciliation.csv")
     _same(_listed(section, "quarantine.csv"), schema.QUARANTINE_COLUMNS, "quarantine.csv")
+    _same(_listed(section, "column_maps.csv"), schema.COLUMN_MAP_COLUMNS, "column_maps.csv")
+    said = section.split("`read_from` how", 1)[1].split("`note`")[0]
+    _same([v for v in re.findall(r"`([a-z_]+)`", said)], schema.COLUMN_MAP_SOURCES, "column_maps read_from values")
     reasons = _tables(section)[2]
     _same([_name(r[0]) for r in reasons if r[1] == "ingest"], schema.INGEST_REASONS, "ingest reasons")
     _same([_name(r[0]) for r in reasons if r[1] == "city pipeline"], schema.CITY_REASONS, "city pipeline reasons")

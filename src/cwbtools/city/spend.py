@@ -66,7 +66,8 @@ def _ingest_anchor(config: CityConfig, anchor) -> list:
                 f"anchor {anchor.name!r} in {config.source_path}: ledger {ledger.path!r} "
                 f"not found (looked for {config.resolve_path(ledger.path)})"
             )
-        result = ingest_paths(files, anchor.name, overrides=ledger.overrides)
+        where = f"the overrides of ledger {ledger.path!r} (anchor {anchor.name!r}) in {config.source_path}"
+        result = ingest_paths(files, anchor.name, overrides=ledger.overrides, overrides_from=where)
         note_stated_year(result.reconciliation, result.transactions, ledger.year)
         results.append(result)
     return results

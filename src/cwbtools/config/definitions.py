@@ -15,14 +15,17 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=False)
+    # A field's docstring is its description (docs/CONFIG.md is generated from them: config/docs.py).
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=False, use_attribute_docstrings=True)
 
 
 class Deprived(_Strict):
     """A supplier is in a deprived area when its LSOA's IMD 2019 decile (national) is one of these."""
 
     deciles: list[int] = Field(default_factory=lambda: [1, 2])
+    """IMD deciles (1 = most deprived tenth of neighbourhoods in England) that count as deprived."""
     index: Literal["imd2019"] = "imd2019"
+    """The deprivation index: the English Indices of Deprivation 2019, the only one supported."""
 
     @field_validator("deciles")
     @classmethod
@@ -43,6 +46,7 @@ class SmeRule(_Strict):
     `large` (see `analysis.baseline.count_unknown_size`)."""
 
     unknown_as: Literal["unknown", "sme", "large"] = "unknown"
+    """How spend with suppliers of unknown size counts: apart (`unknown`), as SME or as large."""
 
     @model_validator(mode="before")
     @classmethod
@@ -63,9 +67,9 @@ class NotInfluenceable(_Strict):
     supplier_types: list[Literal["public", "individual", "vcse", "sme", "large", "unknown"]] = Field(
         default_factory=lambda: ["public", "individual"]
     )
-    # SIC divisions 35 (electricity, gas) and 36 (water): utilities are bought where the network is.
+    """Supplier types whose spend is not influenceable (other public bodies, private individuals)."""
     sic_divisions: list[str] = Field(default_factory=lambda: ["35", "36"])
-    # Matched case-insensitively inside expense category / service area.
+    """SIC 2007 divisions not influenceable: 35 (electricity, gas) and 36 (water) are bought where the network is."""
     expense_patterns: list[str] = Field(
         default_factory=lambda: [
             "benefit",
@@ -82,9 +86,11 @@ class NotInfluenceable(_Strict):
             "national insurance",
         ]
     )
-    # National frameworks and similar contracts let nationally, by supplier name.
+    """Words matched case-insensitively inside a payment's expense category or service area."""
     suppliers: list[str] = Field(default_factory=list)
+    """Supplier names not influenceable: national frameworks and contracts let nationally."""
     suppliers_file: str | None = None
+    """A file of such supplier names: a CSV (its `supplier_name` column, else the first) or text, one a line."""
 
 
 # Benchmark keys that moved to `definitions.respend` (one re-spend setting, per supplier type).
@@ -96,11 +102,14 @@ class Benchmark(_Strict):
     most of small businesses'."""
 
     local_share: float = 0.311
+    """The benchmark share of procurement spend with suppliers in the place (0.311 = 31.1%)."""
     sme_share: float = 0.47
+    """The benchmark share of procurement spend with SMEs (0.47 = 47%)."""
     source: str = (
         "CLES and FSB (2013), Local procurement: making the most of small businesses, one "
         "year on: 31.1% of council procurement spend within the authority, 47% with SMEs"
     )
+    """Where the benchmark shares come from, quoted beside them in the report."""
 
     @model_validator(mode="before")
     @classmethod
@@ -126,15 +135,21 @@ class Respend(_Strict):
     the third round of LM3 and the re-spend range of the next steps' scenarios."""
 
     sme: float = 0.63
+    """Re-spend in the place per £1 paid to a local SME (0.63 = 63p)."""
     large: float = 0.40
+    """Re-spend in the place per £1 paid to a local large firm."""
     vcse: float = 0.63
+    """Re-spend in the place per £1 paid to a local voluntary, community or social enterprise."""
     public: float = 0.40
+    """Re-spend in the place per £1 paid to a local public body."""
     unknown: float = 0.40
+    """Re-spend in the place per £1 paid to a local supplier of unknown type."""
     source: str = (
         "CLES and FSB (2013), Local procurement: making the most of small businesses, one year "
         "on: local SMEs re-spend 63p per £1 locally, large firms 40p; VCSE assumed like SMEs, "
         "public bodies and unknown suppliers like large firms (conservative)"
     )
+    """Where the re-spend figures come from, quoted beside them in the report."""
 
     @field_validator("sme", "large", "vcse", "public", "unknown")
     @classmethod
@@ -145,10 +160,20 @@ class Respend(_Strict):
 
 
 class Definitions(_Strict):
+    """The definitions block: what counts as deprived, SME, influenceable; benchmarks and re-spend.
+    Every one has a default (docs/ASSUMPTIONS.md) and every report echoes those in force."""
+
     deprived: Deprived = Field(default_factory=Deprived)
+    """Which neighbourhoods count as deprived."""
     sme: SmeRule = Field(default_factory=SmeRule)
+    """Who counts as an SME, and how suppliers of unknown size count."""
     not_influenceable: NotInfluenceable = Field(default_factory=NotInfluenceable)
+    """Spend set aside from influenceable spend."""
     benchmark: Benchmark = Field(default_factory=Benchmark)
+    """The national shares the place is compared with."""
     respend: Respend = Field(default_factory=Respend)
+    """Re-spend per £1 by supplier type (LM3's third round and the scenarios)."""
     supplier_survey: str | None = None
+    """A supplier survey (CSV or XLSX) whose measured re-spend replaces the `respend` assumptions."""
     policy_start: dt.date | None = None
+    """When a CWB policy began: the trend in the local share then adds a step and a change of slope here."""

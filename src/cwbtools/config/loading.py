@@ -51,6 +51,7 @@ def _where(loc: tuple) -> str:
 
 _MAX_ERRORS = 5  # a message is one line: the first few mistakes, then how many more
 _MAX_QUOTE = 80
+_MAX_MESSAGE = 700  # characters of one validator's message
 
 
 def _value_at(data: Any, loc: tuple) -> Any:
@@ -102,7 +103,8 @@ def _explain(exc: ValidationError, source: str, data: Any = None) -> str:
             lines.append(f"{_where(loc)} in {source}: required key '{loc[-1]}' is missing")
         else:
             msg = err["msg"].removeprefix("Value error, ")
-            msg = msg if len(msg) <= 400 else msg[:400] + "..."
+            # room for a list of valid values (every field an override may name) and a path
+            msg = msg if len(msg) <= _MAX_MESSAGE else msg[:_MAX_MESSAGE] + "..."
             lines.append(f"{_where(loc)} in {source}: {msg}")
     lines = list(dict.fromkeys(lines))
     more = f"; and {len(lines) - _MAX_ERRORS} more" if len(lines) > _MAX_ERRORS else ""

@@ -21,6 +21,7 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from ..definitions import RESPEND_TYPES, AnalysisDefinitions, NotInfluenceableRules, ScenarioTarget
 from ..errors import ConfigError
+from ..ingest.columns import check_overrides
 from ..paths import configs_dir, shared_data_dir
 from .definitions import SME_EMPLOYEES, Definitions, _Strict
 from .files import _expand, data_folders, inside_data, resolve_path
@@ -73,7 +74,9 @@ class Place(_Strict):
     """The place itself: a name and its LAD codes (resolved from the name when left out)."""
 
     name: str
+    """The place's name as reports show it; resolved to LAD codes when `lad_codes` is left out."""
     lad_codes: list[str] = Field(default_factory=list)
+    """The place's local authority district codes (`E07000123`); found from `name` when empty."""
 
     _check_codes = field_validator("lad_codes")(classmethod(lambda cls, v: _lad_codes(v)))
 
@@ -83,7 +86,9 @@ class WiderArea(_Strict):
     *including* the place; `lad_codes` after loading always contains the place's codes."""
 
     name: str | None = None
+    """A county, combined authority or region, resolved to its districts (`wider_area: Lancashire`)."""
     lad_codes: list[str] = Field(default_factory=list)
+    """The wider area's districts, if not named (`wider_area: [E07000117, ...]`)."""
 
     _check_codes = field_validator("lad_codes")(classmethod(lambda cls, v: _lad_codes(v)))
 
@@ -108,11 +113,20 @@ class WiderArea(_Strict):
 # Anchors and their ledgers
 # ---------------------------------------------------------------------------------------------
 class Ledger(_Strict):
-    """A ledger file, folder (every CSV/XLSX inside) or glob, optionally for one financial year."""
+    """A ledger file, folder (every CSV/XLSX inside) or glob, optionally for one financial year.
+    A bare path is short for `{path: ...}`."""
 
     path: str
+    """The ledger file, folder or glob (see the paths rule above)."""
     year: str | None = None
-    overrides: dict[str, str] | None = None
+    """The financial year the file says it covers; rows are still placed by their own payment dates."""
+    overrides: dict[str, str] | None = Field(
+        default=None, examples=[{"amount": "Net Amount", "supplier_name": "Payee"}]
+    )
+    """Field -> the header of the column holding it, in every file of this ledger, where detection
+    reads the wrong column or none; detection finds the fields not named. Exactly as `cwb ingest
+    --column FIELD=HEADER`: the header is matched as written (trimmed), else ignoring case,
+    spaces and punctuation; an unknown field or a header a file lacks is an error."""
 
     _check_year = field_validator("year")(classmethod(lambda cls, v: None if v is None else financial_year(v)))
 
@@ -121,24 +135,44 @@ class Ledger(_Strict):
     def _shorthand(cls, value: Any) -> Any:
         return {"path": value} if isinstance(value, str) else value
 
+    @model_validator(mode="after")
+    def _check_overrides(self) -> Ledger:
+        # The same rule as `cwb ingest --column` (ingest/columns.py), checked when the config loads.
+        try:
+            self.overrides = check_overrides(self.overrides) or None
+        except ValueError as exc:
+            raise ValueError(f"overrides of ledger {self.path!r}: {exc}") from None
+        return self
+
 
 class SupplierSheet(_Strict):
     """A CLES-style supplier sheet: one row per supplier with name, postcode and the year's amount."""
 
     path: str
+    """The supplier sheet (CSV or XLSX)."""
     year: str
+    """The financial year its amounts are for."""
     columns: dict[Literal["supplier_name", "postcode", "amount"], str] = Field(default_factory=dict)
+    """Field -> the sheet's column for it, where the usual names (`supplier`, `amount`, `postcode`) are not used."""
     sheet: str | None = None
+    """The worksheet to read (default the first)."""
 
     _check_year = field_validator("year")(classmethod(lambda cls, v: financial_year(v)))
 
 
 class Anchor(_Strict):
+    """An anchor institution whose spend is analysed: its ledgers, or a supplier sheet (exactly one)."""
+
     name: str
+    """The institution's name as reports show it (unique within the config)."""
     kind: AnchorKind
+    """What kind of body it is."""
     ledgers: list[Ledger] = Field(default_factory=list)
+    """Its published spend ledgers."""
     supplier_sheet: SupplierSheet | None = None
+    """A CLES-style supplier sheet, instead of ledgers."""
     creditors: str | None = None
+    """Its creditor file (CSV/XLSX: supplier id, name, postcode, ...), used to locate its suppliers."""
 
     @model_validator(mode="after")
     def _one_source(self) -> Anchor:
@@ -156,11 +190,17 @@ class Scenario(_Strict):
     starting share as someone published it (CLES's "5%"); left out, it is measured in the base year."""
 
     name: str
+    """The scenario's name as reports show it."""
     measure: Measure = "place_share"
+    """The share raised: spend in the place, or in the wider area."""
     from_share: float | None = None
+    """The starting share as published (0.05 = 5%); left out, measured in `base_year`."""
     to_share: float | None = None
+    """The share to reach (0.10 = 10%); give this or `points`."""
     points: float | None = None
+    """The rise in share (0.05 = 5 points); give this or `to_share`."""
     base_year: str | None = None
+    """The year whose total spend the scenario is measured against (default `baseline_year`)."""
 
     @field_validator("from_share")
     @classmethod
@@ -185,9 +225,13 @@ class PublishedFigure(_Strict):
     """A figure someone published for this place, which the report shows beside ours."""
 
     year: str
+    """The financial year the figure is for."""
     measure: Literal["total", "place", "wider", "leakage", "place_share", "wider_share"]
+    """What it measures: total spend, spend in the place or wider area, leakage (pounds) or a share."""
     value: float
+    """The figure: pounds for spend, a fraction (0.05 = 5%) for a share."""
     source: str
+    """Who published it, where."""
 
     _check_year = field_validator("year")(classmethod(lambda cls, v: financial_year(v)))
 
@@ -203,22 +247,48 @@ class CityConfig(_Strict):
     """
 
     name: str
+    """The city's name as reports show it."""
     slug: str
+    """Its folder name: lower-case letters, digits and hyphens, at most 64 characters."""
     synthetic: bool = False
+    """True for illustrative demo ledgers: every report built from them says so."""
     notes: str | None = None
+    """Notes shown at the top of the report (partial years, caveats)."""
     place: Place
+    """The place whose local share is measured."""
     wider_area: WiderArea
+    """The wider area (CLES counts it including the place)."""
     anchors: list[Anchor]
+    """The anchor institutions whose spend is analysed (at least one)."""
     years: list[str]
+    """UK financial years analysed (`2019/20`, April to March, by payment date)."""
     baseline_year: str | None = None
+    """The year the baseline report describes (default the first of `years`)."""
     definitions: Definitions = Field(default_factory=Definitions)
-    scenarios: list[Scenario] = Field(default_factory=list)
-    published: list[PublishedFigure] = Field(default_factory=list)
+    """The definitions block (below): every one has a documented default."""
+    scenarios: list[Scenario] = Field(
+        default_factory=list,
+        examples=[
+            [
+                {"name": "Preston 2012 to 2017", "from_share": 0.05, "to_share": 0.183},
+                {"name": "+5 points", "points": 0.05},
+            ]
+        ],
+    )
+    """Next-steps scenarios: a share raised to or by a target."""
+    published: list[PublishedFigure] = Field(
+        default_factory=list,
+        examples=[[{"year": "2016/17", "measure": "place_share", "value": 0.183, "source": "CLES (2017), Preston"}]],
+    )
+    """Figures someone published for this place, shown beside ours."""
     companies_file: str | None = None
+    """Companies House BasicCompanyData (zip or CSV), used when the built registers lack it."""
     crosswalk: str | None = None
+    """A supplier crosswalk CSV (supplier_name, company_number, postcode, supplier_type) that wins over matching."""
     contracts_notices: str | None = None
-    # Read input files from anywhere, not only the data folders (see the class docstring).
+    """A Contracts Finder JSON export of the anchors' contract notices, for the contracts report."""
     allow_outside_data: bool = False
+    """Read input files from anywhere, not only the data folders (see above)."""
     # Set by load_config, never by the YAML author (a private attribute, so `source_path:` in a
     # YAML file is rejected like any unknown key).
     _source_path: Path | None = PrivateAttr(default=None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..individuals import is_redacted, looks_like_individual
 from ..schema import INGEST_REASONS as REASONS
 from ..schema import QUARANTINE_COLUMNS, TRANSACTION_COLUMNS
+from .columns import check_overrides, override_fields
 from .core import IngestResult, expand_paths, find_duplicates, ingest_paths
 from .parsing import amounts_to_pence, financial_year, is_time_only, parse_amount_pence, parse_date
 from .rows import period_financial_year
@@ -17,6 +18,8 @@ from .rows import period_financial_year
 __all__ = [
     "IngestResult",
     "ingest_paths",
+    "override_fields",
+    "check_overrides",
     "summary_text",
     "parse_amount_pence",
     "parse_date",
@@ -35,8 +38,11 @@ __all__ = [
 
 
 def summary_text(result: IngestResult) -> str:
+    from .inspect import maps_text
+
     r = result.reconciliation
-    lines = [f"{'source_file':<48} {'rows_read':>9} {'kept':>9} {'set_aside':>9} {'£ read':>16} {'£ set aside':>14}"]
+    lines = [maps_text(result.column_maps)] if len(result.column_maps) else []
+    lines += [f"{'source_file':<48} {'rows_read':>9} {'kept':>9} {'set_aside':>9} {'£ read':>16} {'£ set aside':>14}"]
     for rec in r.itertuples(index=False):
         lines.append(
             f"{rec.source_file[:48]:<48} {rec.rows_read:>9} {rec.rows_kept:>9} {rec.rows_set_aside:>9} "

@@ -11,10 +11,14 @@ columns hold (dates, money, names).
 from __future__ import annotations
 
 import csv
+import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+
+from ..schema import LEDGER_EXTRA_COLUMNS
 
 # The three a payment cannot be analysed without.
 CORE_FIELDS = ("supplier_name", "amount", "payment_date")
@@ -39,15 +43,33 @@ _CURRENCY = re.compile(r"[£œ€$]|\bgbp\b|\(\s*\)")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
+# The LGA / opendatacommunities schema writes `BeneficiaryName`, `IrrecoverableVATAmount`: a word
+# starts at a capital after a small letter or digit, and at the last capital of a run of capitals
+# followed by a small letter (`VATAmount` -> `VAT Amount`). All-capital and all-small headers stay.
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+# `1. YEAR`, `5) Beneficiary`, `3 - Amount`: a list number before the name says nothing.
+_NUMBERED = re.compile(r"^\s*\d{1,2}\s*[.):\-]\s*(?=[^\W\d_])")
+
+
 def normalise_header(text: object) -> str:
-    """`' * SUPPLIER FINAL'` -> `supplier final`; `Net Amount(£)` -> `net amount`; `Name:  ` -> `name`."""
+    """`' * SUPPLIER FINAL'` -> `supplier final`; `Net Amount(£)` -> `net amount`; `Name:  ` -> `name`;
+    `BeneficiaryName` -> `beneficiary name`; `net_amount` -> `net amount`; `1. YEAR` -> `year`."""
     if text is None:
         return ""
-    s = str(text).replace("\ufeff", "").replace("Â£", "£").lower()
+    s = str(text).replace("\ufeff", "").replace("Â£", "£")
+    s = _NUMBERED.sub("", s)
+    if not (s.isupper() or s.islower()):
+        s = _CAMEL.sub(" ", s)
+    s = s.lower()
     s = _CURRENCY.sub(" ", s)
     s = s.replace("_", " ")
     s = _NON_ALNUM.sub(" ", s)
     return " ".join(s.split())
+
+
+def amount_unit(header: object) -> str:
+    """`pence` when a money header says its figures are pence (`Amount (pence)`), else `pounds`."""
+    return "pence" if set(normalise_header(header).split()) & {"pence", "pennies"} else "pounds"
 
 
 @lru_cache(maxsize=1)
@@ -59,6 +81,15 @@ def synonyms() -> dict[str, tuple[str, int]]:
         key = normalise_header(row["header"])
         out.setdefault(key, (row["field"], rank))
     return out
+
+
+@lru_cache(maxsize=1)
+def override_fields() -> tuple[str, ...]:
+    """Every field a ledger column can be read as, so every field `--column FIELD=HEADER` (or a
+    config ledger's `overrides:`) may name: the core three, the contract's, the kept extras, then
+    any other the synonyms table knows (read so as not to be misread, e.g. a VAT column)."""
+    kept = (*CORE_FIELDS, *CONTRACT_TEXT_FIELDS, *LEDGER_EXTRA_COLUMNS)
+    return kept + tuple(sorted({fld for fld, _ in synonyms().values()} - set(kept)))
 
 
 def expected_names() -> dict[str, list[str]]:
@@ -137,34 +168,67 @@ class ColumnMap:
     header: list[str] | None
     inferred: bool = False
     notes: list[str] = field(default_factory=list)
+    unmatched: dict[str, str] = field(default_factory=dict)  # overrides whose header is not in `header`
 
     def missing_core(self) -> list[str]:
         return [f for f in CORE_FIELDS if f not in self.columns]
 
 
+def check_overrides(overrides: Mapping[str, object] | None) -> dict[str, str]:
+    """`overrides` (field -> source header) checked: a ValueError naming the first unknown field
+    (with the valid ones) or empty header. The one rule for `--column` and a config's `overrides:`."""
+    out: dict[str, str] = {}
+    for fld, header in (overrides or {}).items():
+        name = str(fld).strip()
+        if name not in override_fields():
+            near = difflib.get_close_matches(name, override_fields(), n=1, cutoff=0.6)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise ValueError(f"unknown field {name!r}{hint} (valid fields: {', '.join(override_fields())})")
+        text = "" if header is None else str(header)
+        if not normalise_header(text):
+            raise ValueError(f"{name}: give the header of the column that holds it (got {text!r})")
+        out[name] = text
+    return out
+
+
+def override_column(cells: list[object], header: str) -> int | None:
+    """The index of the cell that is `header`: the same text once trimmed, else the same after
+    `normalise_header` (case, spaces, punctuation); the first such cell, or None."""
+    texts = ["" if c is None else str(c).replace("\ufeff", "").strip() for c in cells]
+    want = header.strip()
+    if want in texts:
+        return texts.index(want)
+    norm = normalise_header(want)
+    return next((i for i, t in enumerate(texts) if normalise_header(t) == norm), None)
+
+
 def map_header(cells: list[object], overrides: dict[str, str] | None = None) -> ColumnMap:
-    """Map header cells to fields. `overrides` maps field -> exact source header text."""
+    """Map header cells to fields. `overrides` (field -> source header, see `override_column`)
+    fix any fields' columns; detection reads the others from the remaining cells, so a column
+    claimed by an override is no other field's and a displaced field falls to its next-best."""
+    claimed: dict[str, int] = {}
+    unmatched: dict[str, str] = {}
+    for fld, source in (overrides or {}).items():
+        idx = override_column(cells, source)
+        if idx is None:
+            unmatched[fld] = source
+        else:
+            claimed[fld] = idx
     best: dict[str, tuple[int, int]] = {}
-    norms = [normalise_header(c) for c in cells]
     for idx, cell in enumerate(cells):
-        hit = field_for(cell)
+        hit = None if idx in claimed.values() else field_for(cell)
         if hit is None:
             continue
         fld, rank = hit
         if fld not in best or rank < best[fld][1]:
             best[fld] = (idx, rank)
     columns = {fld: idx for fld, (idx, _) in best.items()}
-    for fld, source in (overrides or {}).items():
-        target = normalise_header(source)
-        matches = [i for i, n in enumerate(norms) if n == target]
-        if matches:
-            # an override takes the column from whatever field detection gave it to
-            columns = {f: i for f, i in columns.items() if i != matches[0]}
-            columns[fld] = matches[0]
+    columns.update(claimed)
     if "service_area" not in columns and "directorate" in columns:
         # the only organisational column a ledger gives is the best service area it has
         columns["service_area"] = columns["directorate"]
-    return ColumnMap(columns=columns, header=["" if c is None else str(c) for c in cells])
+    header = ["" if c is None else str(c) for c in cells]
+    return ColumnMap(columns=columns, header=header, unmatched=unmatched)
 
 
 def header_score(cells: list[object]) -> int:

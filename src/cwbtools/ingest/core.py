@@ -20,11 +20,20 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import InputFileError
+from ..errors import CwbError, InputFileError
 from ..publish import write_csv
-from ..schema import INDIVIDUAL_LABEL, QUARANTINE_COLUMNS
+from ..schema import COLUMN_MAP_COLUMNS, INDIVIDUAL_LABEL, QUARANTINE_COLUMNS
 from ..schema import INGEST_REASONS as REASONS
-from .columns import CORE_FIELDS, expected_names, field_for, normalise_header, quote_header
+from .columns import (
+    CORE_FIELDS,
+    check_overrides,
+    expected_names,
+    field_for,
+    normalise_header,
+    override_column,
+    quote_header,
+)
+from .evidence import FileTally, column_map_rows, weigh
 from .parquet import _LARGE_SCHEMA, STR, _empty_transactions, _ParquetSink, to_arrow, to_pandas, write_parquet
 from .readers import LEDGER_SUFFIXES, RawTable, read_tables
 from .rows import _Chunk, _quarantine_payee, process_block
@@ -37,6 +46,8 @@ class IngestResult:
     quarantine: pd.DataFrame
     duplicates: pd.DataFrame
     files: list[str] = field(default_factory=list)
+    # what was read: each table's column map, one row per field (COLUMN_MAP_COLUMNS)
+    column_maps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COLUMN_MAP_COLUMNS))
 
     def balanced(self) -> bool:
         r = self.reconciliation
@@ -73,6 +84,38 @@ def _unreadable(table: RawTable) -> InputFileError:
     )
 
 
+class _OverrideNotFound(InputFileError):
+    """An override's header is not in a file's header; `ingest_paths` says where the override came from."""
+
+    def __init__(self, where: str, fld: str, header: str, cells: str, found: bool = True):
+        self.where, self.fld, self.header, self.cells, self.found = where, fld, header, cells, found
+        super().__init__(self.message("overrides"))
+
+    def message(self, source: str) -> str:
+        cells = f"header cells: {self.cells}" if self.found else f"no header row recognised; top row: {self.cells}"
+        return f"{self.where}: the header has no column {self.header!r} (for {self.fld}, from {source}); {cells}"
+
+
+def _check_overrides_found(tables: list[RawTable], overrides: dict[str, str] | None) -> None:
+    """Every override must name a cell of each table's header: a named column that is not there
+    is an error, never a silent fall back to detection. Header cells only are quoted."""
+    if not overrides:
+        return
+    headed = [t for t in tables if t.colmap is not None and t.colmap.header is not None]
+    for t in headed:
+        for fld, header in t.colmap.unmatched.items():
+            where = f"{t.path}" + (f", sheet {t.sheet!r}" if t.sheet else "")
+            raise _OverrideNotFound(where, fld, header, quote_header(t.colmap.header))
+    if headed or not tables:
+        return  # sheets with no header beside ledger sheets are notes, set aside as before
+    t = tables[0]
+    if any(override_column(t.columns_found, h) is not None for h in overrides.values()):
+        raise _unreadable(t)  # the header row is there, but the core fields are not all found
+    where = f"{t.path}" + (f", sheet {t.sheet!r}" if t.sheet else "")
+    fld, header = next(iter(overrides.items()))
+    raise _OverrideNotFound(where, fld, header, quote_header(t.columns_found), found=False)
+
+
 def _borrow_layout(table: RawTable, layouts: list) -> None:
     """A header cell nobody recognises (Hyndburn October-2021 opens `+,Account Detail,...` where
     its other files say `Service Cost Centre`) takes the meaning that position has in an earlier
@@ -99,9 +142,14 @@ def _borrow_layout(table: RawTable, layouts: list) -> None:
         layouts.append((norms, dict(cm.columns)))
 
 
-def _ingest_file(path: Path, source_file: str, anchor: str, overrides, chunk_rows: int, layouts=None, pool=None):
-    """Yield (_Chunk) for every chunk of every readable table of one file (on `pool`'s threads)."""
+def _ingest_file(
+    path: Path, source_file: str, anchor: str, overrides, chunk_rows: int, layouts=None, pool=None, read=None
+):
+    """Yield (_Chunk) for every chunk of every readable table of one file (on `pool`'s threads).
+    Each readable table's map is weighed (`evidence.weigh`) before a row is read; `read` (a list)
+    gets (table, notes) for each."""
     tables = read_tables(path, source_file, overrides, chunk_rows)
+    _check_overrides_found(tables, overrides)
     for t in tables:
         _borrow_layout(t, layouts if layouts is not None else [])
     readable = [t for t in tables if t.colmap is not None and not t.colmap.missing_core()]
@@ -109,6 +157,10 @@ def _ingest_file(path: Path, source_file: str, anchor: str, overrides, chunk_row
         if tables:
             raise _unreadable(tables[0])
         raise InputFileError(f"{path}: holds no rows")
+    for t in readable:
+        notes = weigh(t, overrides).notes
+        if read is not None:
+            read.append((t, notes))
     for t in tables:
         if t.colmap is None or t.colmap.missing_core():
             # A notes or pivot sheet beside monthly ledger sheets: counted, set aside, not fatal.
@@ -238,16 +290,28 @@ def ingest_paths(
     partition: bool = False,
     progress: bool = False,
     chunk_rows: int | None = None,
+    overrides_from: str = "overrides",
 ) -> IngestResult:
     """Read every ledger under `paths` for one anchor; see the module doc and CONTRACTS §1.
+
+    `overrides` (field -> source header) fix those fields' columns in every file, detection finding
+    the rest; an unknown field, or a header a file lacks, is an error naming `overrides_from`
+    (`--column`, a config's ledger).
 
     `partition=True` streams each file in chunks to `out_dir/transactions/anchor=<a>/
     financial_year=<y>/part-*.parquet` and holds no transactions in memory (the result's
     `transactions` is empty); cross-file duplicates are then not removed (do it downstream,
     where the whole table can be scanned).
     """
+    try:
+        overrides = check_overrides(overrides)
+    except ValueError as exc:
+        raise CwbError(f"{overrides_from}: {exc}") from None
     with _ingest_memory_pool():
-        return _ingest(paths, anchor, overrides, out_dir, partition, progress, chunk_rows)
+        try:
+            return _ingest(paths, anchor, overrides, out_dir, partition, progress, chunk_rows)
+        except _OverrideNotFound as exc:
+            raise InputFileError(exc.message(overrides_from)) from None
 
 
 def _ingest(paths, anchor: str, overrides, out_dir, partition: bool, progress: bool, chunk_rows) -> IngestResult:
@@ -273,7 +337,7 @@ def _ingest(paths, anchor: str, overrides, out_dir, partition: bool, progress: b
     sink = _ParquetSink()
     pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="cwb-ingest")
     try:
-        recon, kept_parts, aside_parts = _read_files(
+        recon, kept_parts, aside_parts, maps = _read_files(
             iterator, anchor, overrides, chunk_rows, out_dir if partition else None, tmp, sink, pool
         )
         sink.close()
@@ -327,6 +391,7 @@ def _ingest(paths, anchor: str, overrides, out_dir, partition: bool, progress: b
         duplicates = duplicates.reset_index(drop=True)
     quarantine = quarantine.astype({"row_number": "int64", "amount_pence": "int64"})
     result = IngestResult(transactions, reconciliation, quarantine, duplicates, [f for _, f in files])
+    result.column_maps = pd.DataFrame(maps, columns=COLUMN_MAP_COLUMNS).astype({"header_row": "Int64"})
     if out_dir is not None:
         if tmp is not None and (len(duplicates) or sink.path is None):
             write_parquet(to_arrow(transactions), tmp)  # nothing streamed, or duplicates to drop
@@ -344,14 +409,16 @@ def _read_files(
     sink: _ParquetSink,
     pool: ThreadPoolExecutor | None = None,
 ):
-    """Every chunk of every file: (reconciliation rows, kept Arrow tables, set-aside frames).
-    Kept rows go to `sink`: partitioned under `partition_dir` (and not held), or appended to `tmp`."""
-    recon, kept_parts, aside_parts, layouts = [], [], [], []
+    """Every chunk of every file: (reconciliation rows, kept Arrow tables, set-aside frames, column
+    map rows). Kept rows go to `sink`: partitioned under `partition_dir` (and not held), or appended
+    to `tmp`. A file whose payments are all £0.00 or all to one payee is refused (`FileTally`)."""
+    recon, kept_parts, aside_parts, layouts, maps = [], [], [], [], []
     part_no = 0
     for path, source_file in files:
         rows_read = pence_read = rows_kept = pence_kept = 0
-        file_aside, sheets = [], []
-        for chunk in _ingest_file(path, source_file, anchor, overrides, chunk_rows, layouts, pool):
+        file_aside, sheets, read, tally = [], [], [], FileTally()
+        for chunk in _ingest_file(path, source_file, anchor, overrides, chunk_rows, layouts, pool, read):
+            tally.add(chunk.kept)
             rows_read += chunk.rows_read
             pence_read += chunk.pence_read
             rows_kept += chunk.kept.num_rows
@@ -366,10 +433,13 @@ def _read_files(
             for s in chunk.set_aside["sheet"].unique().tolist() + pc.unique(chunk.kept["sheet"]).to_pylist():
                 if s and s not in sheets:
                     sheets.append(s)
+        tally.check(read[0][0] if read else None, overrides)
+        for t, notes in read:
+            maps.extend(column_map_rows(t, overrides, notes))
         aside = pd.concat(file_aside, ignore_index=True) if file_aside else pd.DataFrame(columns=QUARANTINE_COLUMNS)
         recon.append(_recon_row(source_file, sheets, rows_read, pence_read, rows_kept, pence_kept, aside))
         aside_parts.append(aside)
-    return recon, kept_parts, aside_parts
+    return recon, kept_parts, aside_parts, maps
 
 
 def write_outputs(result: IngestResult, out_dir: Path, partition: bool = False, written: Path | None = None) -> None:
@@ -382,3 +452,4 @@ def write_outputs(result: IngestResult, out_dir: Path, partition: bool = False, 
         written.replace(out_dir / "transactions.parquet")
     write_csv(result.reconciliation, out_dir / "reconciliation.csv")
     write_csv(result.quarantine[QUARANTINE_COLUMNS], out_dir / "quarantine.csv")
+    write_csv(result.column_maps[COLUMN_MAP_COLUMNS], out_dir / "column_maps.csv")

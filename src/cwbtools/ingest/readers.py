@@ -29,6 +29,7 @@ from .parsing import month_first_file, parse_amount_pence, parse_date
 
 CHUNK_ROWS = 200_000
 HEAD_ROWS = 60
+SAMPLE_ROWS = 250  # data rows `evidence` weighs a column map on
 TAIL_ROWS = 8
 csv.field_size_limit(10_000_000)
 
@@ -138,6 +139,8 @@ class RawTable:
     header_key: tuple | None  # a row equal to this is the header (repeated or at the foot), not data
     rows: Iterator[tuple[list[int], list[list]]] | None = None
     columns_found: list[str] = field(default_factory=list)
+    header_row: int | None = None  # 1-based row of the header; None: at the foot, or no header
+    sample: list[list] = field(default_factory=list)  # the first data rows, for `evidence` to weigh
 
 
 def _header_key(row) -> tuple:
@@ -167,6 +170,7 @@ def find_header(
 
 
 _ORG_HINT = re.compile(r"\b(ltd|limited|plc|llp|council|services|trust|group|company|uk|co)\b", re.IGNORECASE)
+_URL = re.compile(r"(https?://|www\.)", re.IGNORECASE)
 _DATE_SHAPE = re.compile(r"\d{1,4}[/\-. ][\w]{1,9}[/\-. ]\d{2,4}")
 
 
@@ -192,6 +196,7 @@ def infer_columns(rows: list[list]) -> ColumnMap | None:
         )
         text = [str(v) for v in filled if isinstance(v, str) and re.search(r"[A-Za-z]{2}", v)]
         org = sum(1 for t in text if _ORG_HINT.search(t))
+        url = sum(1 for t in text if _URL.match(t.strip()))
         stats.append(
             dict(
                 n=len(filled),
@@ -200,6 +205,7 @@ def infer_columns(rows: list[list]) -> ColumnMap | None:
                 decimal=decimal,
                 text=len(text),
                 org=org,
+                url=url,
                 distinct=len(set(map(str, filled))),
                 length=sum(len(t) for t in text) / max(len(text), 1),
             )
@@ -209,19 +215,23 @@ def infer_columns(rows: list[list]) -> ColumnMap | None:
     if cand:
         cols["payment_date"] = max(cand)[1]
     cand = [
-        (s["decimal"] / s["n"], j)
+        (s["distinct"] > 1, s["decimal"] / s["n"], j)
         for j, s in enumerate(stats)
         if s and j not in cols.values() and s["money"] >= 0.9 * s["n"]
     ]
     if cand:
-        cols["amount"] = max(cand)[1]  # ties go to the rightmost: amounts close a ledger line
+        # a column that never changes (the LGA schema's `IrrecoverableVATAmount`, all 0.00) is not
+        # the amount while another varies; then ties go to the rightmost: amounts close a ledger line
+        cols["amount"] = max(cand)[2]
     cand = [
-        (s["org"] / s["n"], s["distinct"], j)
+        (s["url"] < 0.5 * s["n"] and s["distinct"] > 1, s["org"] / s["n"], s["distinct"], j)
         for j, s in enumerate(stats)
         if s and j not in cols.values() and s["text"] >= 0.8 * s["n"]
     ]
     if cand:
-        cols["supplier_name"] = max(cand)[2]
+        # a web address (`OrganisationURI`: `.../london-borough-council/hounslow`) or one value on
+        # every row names the publisher, not the payee
+        cols["supplier_name"] = max(cand)[3]
     if any(f not in cols for f in CORE_FIELDS):
         return None
     rest = [(s["length"], j) for j, s in enumerate(stats) if s and j not in cols.values() and s["text"] >= 0.8 * s["n"]]
@@ -499,11 +509,12 @@ def read_csv(path: Path, source_file: str, overrides=None, chunk_rows: int = CHU
     # the first 16 KB of whole lines (some 150 ledger lines) tell the delimiter as well as 64 KB
     cut = max(sample.rfind("\n", 0, 16384), sample.rfind("\r", 0, 16384))
     delimiter = sniff_delimiter(sample[: cut + 1] if cut > 0 else sample)
-    head: list[list] = []
+    first: list[list] = []
     for rec in _csv_records(path, encoding, delimiter):
-        head.append(rec)
-        if len(head) >= HEAD_ROWS:
+        first.append(rec)
+        if len(first) >= HEAD_ROWS + SAMPLE_ROWS:
             break
+    head = first[:HEAD_ROWS]
     tail = _tail_records(path, encoding, delimiter)
     idx, colmap = find_header(head, tail, overrides)
     header_key = None
@@ -520,6 +531,7 @@ def read_csv(path: Path, source_file: str, overrides=None, chunk_rows: int = CHU
     else:
         found = next(([c for c in r if c] for r in head if not is_blank(r)), [])
     table = RawTable(path, source_file, "", colmap, header_key, columns_found=found)
+    _set_sample(table, first, idx)
     if colmap is not None:
         width = len(colmap.header) if colmap.header is not None else max((len(r) for r in head), default=0)
         table.rows = _fast_blocks(
@@ -544,10 +556,23 @@ def _sheet_tables(path: Path, source_file: str, sheets, overrides, chunk_rows: i
         first = rows[idx] if idx is not None and idx >= 0 else next((r for r in rows if not is_blank(r)), [])
         found = [str(c) for c in first if c not in (None, "")]
         t = RawTable(path, source_file, str(name), colmap, header_key, columns_found=found)
+        _set_sample(t, rows[: HEAD_ROWS + SAMPLE_ROWS], idx)
         if colmap is not None:
             t.rows = _chunked(iter(rows), header_key, skip, chunk_rows)
         tables.append(t)
     return tables
+
+
+def _set_sample(table: RawTable, first: list[list], idx: int | None) -> None:
+    """The header's row number and the first SAMPLE_ROWS data rows below it (for a header at the
+    foot or none, the first rows that are not the header)."""
+    start = 0
+    if idx is not None and idx >= 0:
+        table.header_row, start = idx + 1, idx + 1
+    key = table.header_key
+    table.sample = [
+        r for r in first[start:] if not is_blank(r) and (key is None or len(r) != len(key) or _header_key(r) != key)
+    ][:SAMPLE_ROWS]
 
 
 def _calamine_sheets(path: Path):

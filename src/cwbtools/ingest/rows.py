@@ -23,7 +23,7 @@ from ..identifiers import supplier_name as normalise_supplier
 from ..individuals import is_redacted, looks_like_individual, looks_like_person
 from ..organisations import has_organisation_evidence
 from ..schema import INDIVIDUAL_LABEL, LEDGER_EXTRA_COLUMNS, TRANSACTION_COLUMNS
-from .columns import CONTRACT_TEXT_FIELDS, CORE_FIELDS, HEADER_MIN_SCORE, header_score
+from .columns import CONTRACT_TEXT_FIELDS, CORE_FIELDS, HEADER_MIN_SCORE, amount_unit, header_score
 from .parquet import _LARGE_SCHEMA, STR
 from .parsing import amounts_to_pence, dates_of, financial_year, parse_amount_pence, parse_date
 from .readers import Block, RawTable, blank_cells
@@ -310,6 +310,13 @@ def _per_distinct_arrow(values: pd.Series, fn) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(arr))
 
 
+def _from_pence(read_as_pounds: pd.Series) -> pd.Series:
+    """Figures a header says are pence (`Amount (pence)`: `1234` is £12.34), parsed as pounds: a
+    hundredth of that. A fraction of a penny is no amount a ledger pays: unreadable."""
+    whole = read_as_pounds % 100 == 0
+    return (read_as_pounds // 100).where(whole.fillna(False).astype(bool), pd.NA).astype(read_as_pounds.dtype)
+
+
 @dataclass
 class _Chunk:
     kept: pa.Table  # TRANSACTION_COLUMNS, text as large_string
@@ -330,6 +337,8 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
     repaired = _repair_short_rows(cm, cols, block)
 
     pence = amounts_to_pence(cols["amount"])
+    if cm.header is not None and amount_unit(cm.header[cm.columns["amount"]]) == "pence":
+        pence = _from_pence(pence)
     amount_given = _given(cols["amount"])
     codes, uniq_dates, time_only_u = dates_of(cols["payment_date"], block.month_first)
     date_given = _given(cols["payment_date"])
