@@ -37,7 +37,8 @@ from ..identifiers import charity_number, company_numbers, postcode_in_text, sup
 from ..identifiers import postcodes as _postcodes
 from ._common import require_columns, require_file
 
-REGISTER_COLUMNS = [
+# The register columns of CONTRACTS §2, which every register table carries (empty ones included).
+REGISTER_CONTRACT_COLUMNS = [
     "source",
     "name",
     "name_norm",
@@ -50,6 +51,9 @@ REGISTER_COLUMNS = [
     "kind",
     "accounts_category",
     "status",
+]
+REGISTER_COLUMNS = [
+    *REGISTER_CONTRACT_COLUMNS,
     # beyond the contract: evidence the resolver and reports may show
     "company_category",
     "sic_codes",

@@ -29,6 +29,7 @@ import pandas as pd
 from ..errors import CwbError
 from ..identifiers import postcode as normalise_postcode
 from ..publish import write_csv
+from ..reference.registers import REGISTER_CONTRACT_COLUMNS
 from ..schema import INDIVIDUAL_LABEL, SUPPLIER_COLUMNS
 from . import matching
 from .classify import _SECTION_OF_DIVISION, _section_from_expense, _supplier_type
@@ -49,25 +50,7 @@ class Resolution:
 
 
 def _empty_registers() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            c: pd.Series(dtype="string")
-            for c in [
-                "source",
-                "name",
-                "name_norm",
-                "company_number",
-                "charity_number",
-                "other_id",
-                "postcode",
-                "sic_code",
-                "size",
-                "kind",
-                "accounts_category",
-                "status",
-            ]
-        }
-    )
+    return pd.DataFrame({c: pd.Series(dtype="string") for c in REGISTER_CONTRACT_COLUMNS})
 
 
 def default_registers() -> pd.DataFrame:

@@ -42,18 +42,6 @@ _KEY_SOURCE_COLUMNS = [
     "individual",
     "redacted",
 ]
-_SUPPLIER_COLUMNS = [
-    "supplier_name",
-    "supplier_type",
-    "lad_code",
-    "ward_code",
-    "lsoa_code",
-    "imd_decile",
-    "sic_code",
-    "sic_section",
-    "sic_division",
-    "resolved_by",
-]
 
 
 @dataclass
