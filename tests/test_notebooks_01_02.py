@@ -116,6 +116,9 @@ def test_demo_baseline_matches_cles(demo_reports):
     assert len(individuals) <= 1  # one aggregated line, never a person
     assert set(individuals["supplier_name"]) <= {"(payees not named)", "(individual)"}
     assert set(pd.read_csv(data / "respend-lm3.csv")["kind"]) == {"assumption"}
+    # What was read from each file, beside the reconciliation: one row per demo ledger file.
+    maps = pd.read_csv(data / "column-maps.csv")
+    assert len(maps) == 12 and set(maps["payee_column"]) == {"Supplier Name (column 5)"}
     text = _outputs_text(nb01)
     assert "located to a postcode" in text
     # Each chart shows with alt text and a caption computed from its data, its data beside it.
@@ -168,3 +171,5 @@ def test_baseline_on_a_real_city(built_reference, spend_dir, tmp_path):
     assert y["total_gbp"] == pytest.approx(y["wider_gbp"] + y["outside_gbp"] + y["unlocated_gbp"], abs=0.01)
     head = pd.read_csv(tmp_path / "data" / "headline.csv")
     assert {"place_share_bounds", "located_share"} <= set(head.columns)
+    maps = pd.read_csv(tmp_path / "data" / "column-maps.csv")
+    assert maps[["source_file", "payee_column"]].values.tolist() == [["bolton_2019.csv", "beneficiary_name (column 4)"]]

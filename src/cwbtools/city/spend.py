@@ -1,8 +1,9 @@
 """One city's spend, end to end: ingest every anchor's ledgers, resolve suppliers, classify geography.
 
 `city_spend(config)` returns the CONTRACTS §4 table and caches it, with the reconciliation,
-quarantine and supplier coverage beside it, under `processed_dir()/<slug>/`. The cache is rebuilt
-when the config, any input file, the reference tables or the stage code change.
+quarantine, column maps (what each ledger file was read as) and supplier coverage beside it, under
+`processed_dir()/<slug>/`. The cache is rebuilt when the config, any input file, the reference
+tables or the stage code change.
 
 Nothing is lost silently: every pound read is either in `spend.parquet` or set aside with a reason
 (by ingest, or here as `outside_years` when its payment date falls outside the config's years), and
@@ -30,7 +31,7 @@ from ..organisations import name_shown
 from ..paths import processed_dir, reference_dir
 from ..privacy import hide_individuals
 from ..publish import write_csv
-from ..schema import NAME_SHOWN, SPEND_COLUMNS, SPEND_TRACE_COLUMNS
+from ..schema import COLUMN_MAP_COLUMNS, NAME_SHOWN, SPEND_COLUMNS, SPEND_TRACE_COLUMNS
 from .inputs import _resolution_inputs, supplier_sheet_transactions
 from .steps import (
     _frame,
@@ -46,11 +47,13 @@ _FILES = {
     "spend": "spend.parquet",
     "suppliers": "suppliers.parquet",
     "reconciliation": "reconciliation.csv",
+    "column_maps": "column_maps.csv",
     "quarantine": "quarantine.csv",
     "coverage": "coverage.csv",
     "duplicates": "duplicates.csv",
     "fingerprint": "inputs.json",
 }
+_CSV_TABLES = ("reconciliation", "column_maps", "quarantine", "coverage", "duplicates")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,7 +174,7 @@ def build_city(config: CityConfig | str | Path, refresh: bool = False) -> Path:
         try:
             tables["spend"].to_parquet(tmp / _FILES["spend"], index=False)
             tables["suppliers"].to_parquet(tmp / _FILES["suppliers"], index=False)
-            for name in ("reconciliation", "quarantine", "coverage", "duplicates"):
+            for name in _CSV_TABLES:
                 write_csv(tables[name], tmp / _FILES[name])
             (tmp / _FILES["fingerprint"]).write_text(
                 json.dumps(
@@ -185,7 +188,7 @@ def build_city(config: CityConfig | str | Path, refresh: bool = False) -> Path:
                 + "\n"
             )
             # The stamp goes last: a reader only trusts a folder whose stamp matches.
-            for name in ("spend", "suppliers", "reconciliation", "quarantine", "coverage", "duplicates", "fingerprint"):
+            for name in ("spend", "suppliers", *_CSV_TABLES, "fingerprint"):
                 os.replace(tmp / _FILES[name], folder / _FILES[name])
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -197,15 +200,15 @@ def _build(config: CityConfig) -> dict[str, pd.DataFrame]:
 
     kinds = {a.name: a.kind for a in config.anchors}
     tx_parts, rec_parts, q_parts, dup_parts = [], [], [], []
+    map_parts = [pd.DataFrame(columns=["anchor", *COLUMN_MAP_COLUMNS])]
     for anchor in config.anchors:
         if anchor.supplier_sheet:
             tx, rec, quarantine = supplier_sheet_transactions(config, anchor)
             parts = [(tx, rec, quarantine, None)]
         else:
-            parts = [
-                (r.transactions, r.reconciliation, r.quarantine, getattr(r, "duplicates", None))
-                for r in _ingest_anchor(config, anchor)
-            ]
+            results = _ingest_anchor(config, anchor)
+            parts = [(r.transactions, r.reconciliation, r.quarantine, getattr(r, "duplicates", None)) for r in results]
+            map_parts += [r.column_maps[COLUMN_MAP_COLUMNS].assign(anchor=anchor.name) for r in results]
         for tx, rec, quarantine, dups in parts:
             tx = _frame(tx).copy()
             tx["anchor"] = anchor.name
@@ -228,6 +231,8 @@ def _build(config: CityConfig) -> dict[str, pd.DataFrame]:
     reconciliation = pd.concat(rec_parts, ignore_index=True)
     reason_cols = [c for c in reconciliation if c.startswith("reason_")]
     reconciliation[reason_cols] = reconciliation[reason_cols].fillna(0).astype("int64")
+    column_maps = pd.concat([m for m in map_parts if len(m)] or map_parts[:1], ignore_index=True)
+    column_maps = column_maps[["anchor", *COLUMN_MAP_COLUMNS]]
     quarantine = pd.concat(q_parts, ignore_index=True)
     duplicates = pd.concat(dup_parts, ignore_index=True) if dup_parts else pd.DataFrame(columns=["anchor"])
 
@@ -262,6 +267,7 @@ def _build(config: CityConfig) -> dict[str, pd.DataFrame]:
         "spend": spend,
         "suppliers": hide_individuals(suppliers),
         "reconciliation": reconciliation,
+        "column_maps": column_maps,
         "quarantine": quarantine,
         "coverage": coverage,
         "duplicates": _scrub_descriptions(hide_individuals(duplicates)),
@@ -281,6 +287,19 @@ def city_reconciliation(config: CityConfig | str | Path) -> pd.DataFrame:
     """Per anchor and source file: rows and pence read, kept and set aside (by reason).
     `pence_read == pence_kept + pence_set_aside` on every row."""
     return pd.read_csv(build_city(config) / _FILES["reconciliation"], dtype={"sheet": "string"}, keep_default_na=False)
+
+
+def city_column_maps(config: CityConfig | str | Path) -> pd.DataFrame:
+    """What was read from each ledger file ingested (CONTRACTS §1 `column_maps.csv`, `anchor`
+    first): one row per field of each table, the column it came from and how that was found.
+    Supplier-sheet anchors are not ingested, so have none."""
+    maps = pd.read_csv(
+        build_city(config) / _FILES["column_maps"],
+        dtype={c: "string" for c in ("anchor", "source_file", "sheet", "field", "column", "read_from", "note")},
+        keep_default_na=False,
+        na_values={"header_row": [""]},
+    )
+    return maps.astype({"header_row": "Int64", "column_number": "int64"})
 
 
 def city_quarantine(config: CityConfig | str | Path) -> pd.DataFrame:

@@ -30,7 +30,7 @@ from ..analysis.baseline import count_unknown_size, for_year, sme_measurable
 from ..analysis.change import for_years
 from ..analysis.headlines import coverage_note
 from ..city.inputs import supplier_survey as read_supplier_survey
-from ..city.spend import city_coverage, city_reconciliation, city_spend
+from ..city.spend import city_column_maps, city_coverage, city_reconciliation, city_spend
 from ..config import load_config
 from ..paths import repo_root, reports_dir
 from ..reference import load_geography, load_lsoa, load_sic, load_wards
@@ -60,6 +60,38 @@ def given(func: Callable, *args, **kwargs):
         if isinstance(value, Missing):
             return value
     return func(*args, **kwargs)
+
+
+# The fields a reader checks a file by (ingest's core fields), as `maps_by_file` names them.
+_SHOWN_FIELDS = {"supplier_name": "payee", "amount": "amount", "payment_date": "date"}
+_TABLE_KEYS = ["anchor", "source_file", "sheet", "header_row"]
+
+
+def maps_by_file(maps: pd.DataFrame) -> pd.DataFrame:
+    """The city's column maps (`city_column_maps`) for readers: one row per table read, with the
+    columns read as payee, amount and date (`Header (column N)`), how they were found (one word
+    when all three agree, else per field) and the evidence check's notes on them."""
+    names = {f: f"{n}_column" for f, n in _SHOWN_FIELDS.items()}
+    core = maps[maps["field"].isin(list(_SHOWN_FIELDS))].drop_duplicates([*_TABLE_KEYS, "field"])
+    rows = []
+    for key, table in core.groupby(_TABLE_KEYS, sort=False, dropna=False):
+        by = table.set_index("field")
+        row = dict(zip(_TABLE_KEYS, key, strict=True))
+        for fld, col in names.items():
+            if fld in by.index:
+                label, n = str(by.at[fld, "column"]), int(by.at[fld, "column_number"])
+                row[col] = label if label == f"column {n}" else f"{label} (column {n})"
+        found = [f for f in _SHOWN_FIELDS if f in by.index]
+        how = [str(by.at[f, "read_from"]) for f in found]
+        row["read_from"] = (
+            how[0]
+            if len(set(how)) == 1
+            else "; ".join(f"{_SHOWN_FIELDS[f]}: {h}" for f, h in zip(found, how, strict=True))
+        )
+        row["note"] = "; ".join(n for f in found if (n := str(by.at[f, "note"]).strip()))
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=[*_TABLE_KEYS, *names.values(), "read_from", "note"])
+    return out.fillna({c: "" for c in names.values()}).astype({"header_row": "Int64"})
 
 
 def _display(obj) -> None:
@@ -149,6 +181,12 @@ class Report:
     def reconciliation(self) -> pd.DataFrame:
         """Every ledger file's rows and pence: read, kept and set aside (ingest stage)."""
         return city_reconciliation(self.config)
+
+    @cached_property
+    def column_maps(self) -> pd.DataFrame:
+        """What was read from each ledger file: one row per table, its payee, amount and date
+        columns and how each was found (`maps_by_file` of `city.spend.city_column_maps`)."""
+        return maps_by_file(city_column_maps(self.config))
 
     @cached_property
     def resolution_coverage(self) -> pd.DataFrame:
