@@ -142,6 +142,8 @@ def test_file_ingests_or_names_itself(corpus, row):
         assert read.error is not None
         assert "\n" not in read.error.strip()
         assert Path(row["file"]).name in read.error
+        # ...and says what the file is instead (the corpus's one non-ledger is a PDF).
+        assert "is a PDF" in read.error or "is a web page" in read.error, read.error
     else:
         _table(corpus, row)
 

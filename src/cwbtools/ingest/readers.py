@@ -630,7 +630,26 @@ def read_xlsx(path: Path, source_file: str, overrides=None, chunk_rows: int = CH
 LEDGER_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".xls"}
 
 
+def refuse_non_ledger(path: Path) -> None:
+    """Stop on a file that is plainly not a ledger, whatever its name says: a PDF, or a web page
+    (a download that failed and saved the site's error page). The message names what it is."""
+    with open(path, "rb") as fh:
+        head = fh.read(1024)
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"%PDF"):
+        raise InputFileError(
+            f"{path}: is a PDF, not a spreadsheet or CSV: ask the publisher for the CSV or spreadsheet, "
+            "or leave the file out"
+        )
+    if text.startswith((b"<!doctype html", b"<html")):
+        raise InputFileError(
+            f"{path}: is a web page (HTML), not a ledger: the download probably failed; download the "
+            "file again from the publisher's page"
+        )
+
+
 def read_tables(path: Path, source_file: str, overrides=None, chunk_rows: int = CHUNK_ROWS) -> list[RawTable]:
+    refuse_non_ledger(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls"):
         return read_xlsx(path, source_file, overrides, chunk_rows)
