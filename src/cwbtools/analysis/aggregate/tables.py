@@ -15,7 +15,8 @@ from ...errors import CwbError
 from ...schema import GEO_ORDER, INDIVIDUALS_KEY, INDIVIDUALS_LABEL, SUPPLIER_TYPES
 
 # The same words and orders as `baseline.py`: one definition, so the two routes print the same tables.
-from ..baseline import ALL_ANCHORS, BUSINESS_TYPE_NAMES, lad_table, shares_with_bounds
+# One definition of a share, its bounds and a safe division, shared with the in-memory route.
+from ..baseline import ALL_ANCHORS, BUSINESS_TYPE_NAMES, _ratio, _safe_div, bounded_share, lad_table, shares_with_bounds
 from .source import SpendSource
 
 # --------------------------------------------------------------------------------------------
@@ -39,25 +40,6 @@ def _check_year(src: SpendSource, year: str | None) -> None:
     years = src.years()
     if str(year) not in years:
         raise CwbError(f"financial year {year!r} has no spend; the spend covers {', '.join(years) or 'no years'}")
-
-
-def _ratio(num, den) -> float:
-    return float(num) / float(den) if den else float("nan")
-
-
-def _safe_div(num: pd.Series, den: pd.Series) -> pd.Series:
-    den = den.astype("float64")
-    return (num.astype("float64") / den.where(den != 0)).astype("float64")
-
-
-def _bounded(part: int, known: int, total: int) -> dict[str, float]:
-    unknown = total - known
-    return {
-        "share": _ratio(part, known),
-        "lo": _ratio(part, total),
-        "hi": _ratio(part + unknown, total),
-        "coverage": _ratio(known, total),
-    }
 
 
 def _int64(df: pd.DataFrame, cols: Iterable[str]) -> pd.DataFrame:
@@ -130,7 +112,7 @@ def _measures_from_sums(r: pd.Series) -> dict:
         ("vcse", int(r["vcse"]), int(r["typed"])),
         ("deprived", int(r["deprived"]), int(r["with_decile"])),
     ]:
-        b = _bounded(part, known, total)
+        b = bounded_share(part, known, total)
         out[f"{name}_share"] = b["share"]
         out[f"{name}_share_lo"] = b["lo"]
         out[f"{name}_share_hi"] = b["hi"]
