@@ -54,7 +54,9 @@ def _null_like(arr):
 
 _POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
-_POSTCODE_IN_TEXT = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b")
+# A full postcode inside free text (outward code, optional space, inward code).
+POSTCODE_IN_TEXT = r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b"
+_POSTCODE_IN_TEXT = re.compile(POSTCODE_IN_TEXT)
 
 
 def postcode(value: object) -> str | None:

@@ -16,6 +16,8 @@ import re
 import pandas as pd
 
 from .individuals import _ORG_WORDS, _TITLES, looks_like_individual
+from .privacy import individual_rows
+from .schema import INDIVIDUAL_KEY
 
 # Legal forms, anywhere in the name (`SMITH & CO`, `Acme Holdings Ltd.`, `Infield MS LLP`). Not two-letter
 # forms (`LP`, `BV`): those read as a person's initials (`BV PATEL`).
@@ -105,12 +107,7 @@ def name_shown(suppliers: pd.DataFrame, names: pd.Series | None = None) -> pd.Se
         spelt = name_evidence(pd.Series(names.to_numpy(), dtype="string"))
         keys = set(pd.Series(names.index.to_numpy(), dtype="string")[spelt.to_numpy()])
         words |= suppliers["supplier_key"].astype("string").isin(keys).fillna(False).astype(bool)
-    person = pd.Series(False, index=suppliers.index)
-    for column in ("individual", "redacted"):
-        if column in suppliers:
-            person |= suppliers[column].astype("boolean").fillna(False).astype(bool)
-    if "supplier_type" in suppliers:
-        person |= suppliers["supplier_type"].astype("string").eq("individual").fillna(False).astype(bool)
+    person = individual_rows(suppliers)
     if "supplier_key" in suppliers:
-        person |= suppliers["supplier_key"].astype("string").eq("individual").fillna(False).astype(bool)
+        person |= suppliers["supplier_key"].astype("string").eq(INDIVIDUAL_KEY).fillna(False).astype(bool)
     return ((register | ids | words) & ~person).rename("name_shown")

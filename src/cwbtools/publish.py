@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .identifiers import POSTCODE_IN_TEXT
+
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _GUARD = "'"
 # A plain number stays a number: `-12.5`, `+3`, `-1e-05` (pandas' `-inf` is guarded: a spreadsheet reads a name).
@@ -112,7 +114,7 @@ def write_csv(df: pd.DataFrame, path: str | Path, index: bool = False, **kwargs)
 # Free text (ledger descriptions): people's names and home addresses masked, best effort.
 
 _MASK = "*"
-_POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b", re.IGNORECASE)
+_POSTCODE = re.compile(POSTCODE_IN_TEXT, re.IGNORECASE)
 _STREET = (
     r"road|rd|street|st|avenue|ave|lane|ln|close|cl|drive|way|crescent|cres|court|ct|place|pl|gardens|"
     r"grove|terrace|walk|hill|row|square|sq|mews|view|rise|green|park|parade|gate|end"
