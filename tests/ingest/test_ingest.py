@@ -606,9 +606,9 @@ def test_streamed_chunks_gathered_from_small_blocks_match_in_memory(tmp_path, mo
     # Streaming reads small Arrow blocks and gathers them into chunks: the last, part-filled chunk
     # is handed on, and a ragged row after several blocks have been gathered hands over to the
     # csv module, without losing or repeating a row.
-    from cwbtools.ingest import readers
+    from cwbtools.ingest import delimited
 
-    monkeypatch.setattr(readers, "STREAM_BLOCK_BYTES", 4096)
+    monkeypatch.setattr(delimited, "STREAM_BLOCK_BYTES", 4096)
     lines = ["Supplier Name,Payment Date,Amount,Transaction Number"]
     lines += [
         f"Supplier {i % 23} Ltd,{1 + i % 28:02d}/{1 + i % 12:02d}/2019,{i}.{i % 100:02d},T{i}" for i in range(3000)
@@ -680,7 +680,7 @@ def test_parquet_read_back_by_pandas_has_the_dtypes_ingest_made(tmp_path):
 )
 def test_utf8_check_agrees_with_python_across_block_boundaries(tmp_path_factory, data, block):
     # Arrow checks UTF-8 block by block; a character cut by a block's end must not be judged alone.
-    from cwbtools.ingest.readers import _is_utf8
+    from cwbtools.ingest.delimited import _is_utf8
 
     path = tmp_path_factory.mktemp("u") / "f.csv"
     path.write_bytes(data)

@@ -4,7 +4,8 @@ Each data row is either kept (a payment with a supplier, an amount and a date or
 financial year) or set aside with a reason. Per source file, `pence_read == pence_kept +
 pence_set_aside` and `rows_read == rows_kept + rows_set_aside` hold exactly; `reconciliation`
 carries one row per file and `quarantine` one row per set-aside row. Files are read by
-`readers.py`, their rows judged by `rows.py` and written by `parquet.py`.
+`readers` (`delimited` for CSV, `workbooks` for sheets, into `tables`; headers found by `headers`),
+their rows judged by `rows` and written by `parquet`.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from ..schema import INDIVIDUAL_LABEL, LEDGER_EXTRA_COLUMNS, TRANSACTION_COLUMNS
 from .columns import CONTRACT_TEXT_FIELDS, CORE_FIELDS, HEADER_MIN_SCORE, amount_unit, header_score
 from .parquet import _LARGE_SCHEMA, STR
 from .parsing import amounts_to_pence, dates_of, financial_year, parse_amount_pence, parse_date
-from .readers import Block, RawTable, blank_cells
+from .tables import Block, RawTable, blank_cells
 
 _TOTAL_CELL = r"(grand\s+|sub\s*-?\s*)?totals?(\s+(spend|spent|paid|amount|payments?|for\s.*))?\s*:?"
 _TOTAL_RE = re.compile(_TOTAL_CELL, re.IGNORECASE)
