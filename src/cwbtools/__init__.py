@@ -1,10 +1,14 @@
 """cwbtools: community wealth building supply-chain analysis for any place."""
 
-from importlib.metadata import PackageNotFoundError, version
+from functools import lru_cache
 
 
+@lru_cache(maxsize=1)
 def _version() -> str:
     """The version in pyproject.toml, its one home, as the installed package's metadata records it."""
+    # importlib.metadata costs 50 ms to import, a twentieth of a `cwb ingest` that never asks
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("cwbtools")
     except PackageNotFoundError:
@@ -20,4 +24,8 @@ def _version() -> str:
             return "0+unknown"
 
 
-__version__ = _version()
+def __getattr__(name: str):
+    # `cwbtools.__version__`, read on first use (PEP 562)
+    if name == "__version__":
+        return _version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

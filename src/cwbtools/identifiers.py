@@ -70,6 +70,39 @@ def postcode(value: object) -> str | None:
     return f"{match.group(1)} {match.group(2)}"
 
 
+_OUTWARD_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+
+
+def postcode_district(value: object, cut: bool = False) -> str | None:
+    """The postcode district (outward code) a cell gives: `PR1 2AB` -> `PR1`; a partial postcode
+    as ledgers publish it (`Supplier Post Code (first 4 digits)`: `SN4 `, `M1 1`) -> `SN4`, `M1`.
+    Never a guess: `SN12` alone may be the district SN12 or the start of `SN1 2AB`, so None, unless
+    `cut` (the column is cut to four characters, space kept: `fixed_width_outward`), where `SN12`
+    is SN12 because SN1 would read `SN1 `. A district is never a postcode (`postcode` needs the
+    inward code too)."""
+    if _missing(value):
+        return None
+    full = postcode(value)
+    if full is not None:
+        return full.split(" ")[0]
+    text = str(value).strip().upper()
+    head, space, _ = text.partition(" ")
+    head = _NOT_ALNUM.sub("", head)
+    if not _OUTWARD_RE.match(head):
+        return None
+    if not space and not cut and head[-1].isdigit() and _OUTWARD_RE.match(head[:-1]):
+        return None  # the outward code may end one character earlier
+    return head
+
+
+def fixed_width_outward(values) -> bool:
+    """A postcode column cut to its first four characters with the space kept (Swindon: `SN2 `,
+    `SN25`, `NN5 `): every cell with a digit in it (`-` and `N/A` say nothing) four characters long,
+    some holding the space."""
+    texts = [v for v in values if isinstance(v, str) and any(c.isdigit() for c in v)]
+    return bool(texts) and all(len(v) == 4 for v in texts) and any(" " in v for v in texts)
+
+
 def postcode_in_text(value: object) -> str | None:
     """The last full postcode inside free text (an address line), normalised, or None."""
     if _missing(value):

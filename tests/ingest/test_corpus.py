@@ -2,7 +2,7 @@
 
 `tests/data/corpus/truth.csv` was counted without cwbtools (see its README). The corpus is ingested
 once per run (`corpus` fixture), one `ingest_paths` call per file so that one failure does not hide
-the rest. Files that fail today are in `XFAIL` (strict): the to-do list for issue 17.
+the rest. A file that fails goes in `XFAIL` (strict) with its reason; none does today.
 """
 
 from __future__ import annotations
@@ -23,38 +23,9 @@ pytestmark = pytest.mark.realdata
 TRUTH = Path(__file__).resolve().parents[1] / "data" / "corpus" / "truth.csv"
 MIN_KEPT = 0.995  # issue 17: at least 99.5% of a file's payment rows kept
 
-ALL = ("ingests", "counts", "supplier", "balances")
 # file -> (checks that fail today, why). Strict: a fix that makes one pass must remove it here.
-XFAIL: dict[str, tuple[tuple[str, ...], str]] = {
-    "bury/bury_apr_2023.xlsx": (ALL, "amount header `Invoiced` not recognised"),
-    "bury/bury_dec_2023.xlsx": (ALL, "`Parameters` sheet first; amount `Invoiced` not recognised"),
-    "cheshire-west-chester/2023-24-500gbp-spend-quarter-1.xlsx": (ALL, "payee `Supplier ID(T)` not recognised"),
-    "cheshire-west-chester/2023-24-500gdp-spend-quarter-4.xlsx": (ALL, "payee `Supplier ID(T)` not recognised"),
-    "wolverhampton/wolver_apr_2023.csv": (ALL, "payee `Supplier ID(T)` not recognised (Agresso export)"),
-    "slough/slough_april-2023.csv": (ALL, "no date column, only a `Period` (issue 17 point 6)"),
-    "slough/slough_september-2023.csv": (ALL, "no date column, only a `Period` (issue 17 point 6)"),
-    "durham-pcc/durham_pcc_2024-25.xlsx": (ALL, "no date column, only a yyyymm `Period` (issue 17 point 6)"),
-    "thames-valley-pcc/Transparency-Report-April-2020.ods": (ALL, ".ods read as a single cell"),
-    "thames-valley-pcc/Transparency-Report-April-2023.ods": (ALL, ".ods read as a single cell; no date column"),
-    "thames-valley-pcc/Copy-of-OPCC-Transparency-Report-March-2024.ods": (ALL, ".ods read as a single cell; no date"),
-    "dcms/dcms_apr24.ods": (ALL, ".ods read as a single cell"),
-    "rutland/payments_made_to_suppliers_2023_to_2024.csv": (("counts",), "191 dateless rows set aside (no_date)"),
-    "spelthorne/spending_2024_07_july.csv": (("counts",), "undated card section set aside (no_date)"),
-    "spelthorne/spending_2024_11_november.csv": (("counts",), "undated card section set aside (no_date)"),
-    "spelthorne/spending_2025_03_march.csv": (("counts",), "undated card section set aside (no_date)"),
-    "st-helens/Oct.xlsx": (("counts",), "774 rows set aside as unreadable_date"),
-    "st-helens/January_2026.xlsx": (("counts",), "772 rows set aside as unreadable_date"),
-    "thurrock/payments-202301-v01.csv": (("counts",), "zero written ` -   ` set aside as unreadable_amount"),
-    "thurrock/payments-202403-v01.csv": (("counts",), "zero written ` -   ` set aside as unreadable_amount"),
-    "nhs-hillingdon-hospitals/HILL_00-03_-_Nov_2019_to_June_2020.xlsx": (
-        ("counts",),
-        "2 blank-Amount rows kept, their transaction number read as the amount",
-    ),
-    "kirklees/Purchase-Card-Transactions-Quarter-1-2023-24.xlsx": (
-        ("supplier",),
-        "reads `MCH.MERCHANT NAME - ORIGINAL`, not `MCH.MERCHANT NAME`",
-    ),
-}
+# Empty since issue 17: every corpus file ingests and agrees with the truth table.
+XFAIL: dict[str, tuple[tuple[str, ...], str]] = {}
 
 
 def _truth_rows() -> list[dict]:

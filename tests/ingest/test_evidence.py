@@ -123,3 +123,83 @@ def test_small_files_and_varied_files_pass(tmp_path):
         tmp_path / "few.csv", ["Supplier Name", "Payment Date", "Amount", "Ref"], _rows(n=3, amount=lambda i: "0")
     )
     assert ingest_paths([few], "Test Council").balanced()
+
+
+def _invoices(n: int = 12) -> tuple[list[list[str]], int]:
+    """Invoices of one to three lines: payee, invoice number, date, line amount, invoice total."""
+    rows, lines_total = [], 0
+    for inv in range(n):
+        lines = [1000 + inv * 10 + k * 7 for k in range(1 + inv % 3)]
+        for amount in lines:
+            rows.append(
+                [
+                    PAYEES[inv % 4],
+                    f"INV{inv}",
+                    f"{1 + inv:02d}/05/2023",
+                    f"{amount / 100:.2f}",
+                    f"{sum(lines) / 100:.2f}",
+                ]
+            )
+        lines_total += sum(lines)
+    return rows, lines_total
+
+
+@pytest.mark.parametrize(
+    "header, seen",
+    [
+        (["Supplier", "Invoice Number", "Payment Date", "Line Amount", "Invoice Total"], "header"),
+        # the totals are the better-ranked amount header; only their content gives them away
+        (["Supplier", "Invoice Number", "Payment Date", "Value", "Total Invoice Amount"], "content"),
+        (["Supplier", "Invoice Number", "Payment Date", "Line Value", "Total Invoice Amount"], "header"),
+    ],
+)
+def test_line_amounts_preferred_beside_invoice_totals(tmp_path, header, seen):
+    rows, lines_total = _invoices()
+    result = ingest_paths([_write(tmp_path / "lines.csv", header, rows)], "Test Council")
+    assert int(result.transactions["amount_pence"].sum()) == lines_total  # each invoice once
+    row = result.column_maps.set_index("field").loc["amount"]
+    assert row["column"] == header[3] and row["note"].startswith(f"line amounts read: {header[3]!r}")
+    assert header[4] in row["note"] and "once per line" in row["note"]
+    if seen == "content":
+        assert "repeats on each line of an invoice and the lines sum to it" in row["note"]
+
+
+def test_invoice_totals_alone_are_not_second_guessed(tmp_path):
+    # one line per invoice: the total is the amount, and nothing says otherwise
+    rows = [
+        [PAYEES[i % 4], f"INV{i}", f"{1 + i % 28:02d}/05/2023", f"{10 + i:.2f}", f"{10 + i:.2f}"] for i in range(20)
+    ]
+    header = ["Supplier", "Invoice Number", "Payment Date", "Value", "Total Invoice Amount"]
+    result = ingest_paths([_write(tmp_path / "single.csv", header, rows)], "Test Council")
+    row = result.column_maps.set_index("field").loc["amount"]
+    assert row["column"] == "Total Invoice Amount" and row["note"] == ""
+
+
+def test_date_column_outside_the_files_period_gives_way_to_one_inside_it(tmp_path):
+    """`Date` holds 2022 dates in a file that says it covers May 2023; `Invoice Date` holds May 2023."""
+    rows = [[p, d, f"{1 + i % 28:02d}/01/2022", a] for i, (p, d, a, _) in enumerate(_rows())]
+    path = _write(tmp_path / "spend-may-2023.csv", ["Supplier", "Invoice Date", "Date", "Amount"], rows)
+    result = ingest_paths([path], "Test Council")
+    row = result.column_maps.set_index("field").loc["payment_date"]
+    assert row["column"] == "Invoice Date"
+    assert "May 2023, the period the name 'spend-may-2023.csv' states" in row["note"]
+    assert (result.transactions["payment_date"].astype(str).str[:7] == "2023-05").all()
+    # named by the user: taken as said
+    said = ingest_paths([path], "Test Council", overrides={"payment_date": "Date"})
+    assert (said.transactions["payment_date"].astype(str).str[:7] == "2022-01").all()
+
+
+def test_the_only_date_column_outside_the_period_is_read_with_a_note(tmp_path):
+    """A file's name can be wrong (Stoke's `April 2023` file holds August 2024): read, and said."""
+    path = _write(tmp_path / "spend-august-2023.csv", ["Supplier", "Date", "Amount", "Ref"], _rows())
+    result = ingest_paths([path], "Test Council")
+    assert len(result.transactions) == 30
+    note = result.column_maps.set_index("field").loc["payment_date", "note"]
+    assert (
+        note
+        == "every date in 'Date' falls outside August 2023, the period the name 'spend-august-2023.csv' states: read as dated"
+    )
+    # a title row states the period before the name does
+    titled = tmp_path / "spend-august-2023b.csv"
+    titled.write_text("Payments over £500: May 2023\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert ingest_paths([titled], "Test Council").column_maps.set_index("field").loc["payment_date", "note"] == ""

@@ -718,3 +718,21 @@ def test_name_facts_bound_changes_nothing(tmp_path, monkeypatch):
     assert plenty["redacted"].sum() == 6 and plenty["individual"].sum() >= 9  # `Redacted` and withheld names
     # `Acme Ltd` and `Acme Limited` share a normalised name, so only amount, date and ref tell them apart
     assert plenty.loc[0, "payment_id"] != plenty.loc[3, "payment_id"]
+
+
+def test_a_refused_file_leaves_no_partition_parts(tmp_path):
+    """`partition=True` streams parts to disk as rows are read; a later file refused after its
+    rows were read (every amount £0.00) must not leave the earlier parts behind as if complete."""
+    good = tmp_path / "a_good.csv"
+    good.write_text(
+        "Supplier Name,Amount,Payment Date\n"
+        + "".join(f"Acme {i} Ltd,{i}.50,0{1 + i % 9}/05/2019\n" for i in range(40))
+    )
+    zeros = tmp_path / "b_zeros.csv"
+    zeros.write_text(
+        "Supplier Name,Amount,Payment Date\n" + "".join(f"Firm {i} Ltd,0.00,02/05/2019\n" for i in range(40))
+    )
+    out = tmp_path / "out"
+    with pytest.raises(InputFileError, match="b_zeros.csv"):
+        ingest_paths([good, zeros], anchor="Test", out_dir=out, partition=True, chunk_rows=10)
+    assert not out.exists() or not list(out.rglob("*.parquet"))

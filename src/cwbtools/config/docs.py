@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from ..ingest.columns import override_fields
+from ..ingest.limits import Limits
 from .model import CityConfig, Ledger
 
 _INTRO = """\
@@ -57,6 +58,9 @@ default is *required* must be given.
 _NOTES = {
     (Ledger, "overrides"): lambda: (
         "Fields an override may name: " + ", ".join(f"`{f}`" for f in override_fields()) + "."
+    ),
+    (CityConfig, "ingest_limits"): lambda: (
+        "Limits and their defaults: " + ", ".join(f"`{n}` {getattr(Limits(), n):,}" for n in Limits.names()) + "."
     ),
 }
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..ingest.readers import LEDGER_SUFFIXES as _LEDGER_SUFFIXES  # one list: ingest's
 from ..paths import configs_dir, processed_dir, raw_dir, shared_data_dir
-
-_LEDGER_SUFFIXES = {".csv", ".xlsx", ".xls", ".xlsm", ".tsv", ".txt"}
 
 
 def _expand(path: Path) -> list[Path]:

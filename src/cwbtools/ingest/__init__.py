@@ -11,9 +11,10 @@ from ..individuals import is_redacted, looks_like_individual
 from ..schema import INGEST_REASONS as REASONS
 from ..schema import QUARANTINE_COLUMNS, TRANSACTION_COLUMNS
 from .columns import check_overrides, override_fields
-from .core import IngestResult, expand_paths, find_duplicates, ingest_paths
+from .core import IngestResult, find_duplicates, ingest_paths
+from .folders import FILE_REASONS, expand_paths
 from .parsing import amounts_to_pence, financial_year, is_time_only, parse_amount_pence, parse_date
-from .rows import period_financial_year
+from .periods import period_financial_year
 
 __all__ = [
     "IngestResult",
@@ -56,5 +57,8 @@ def summary_text(result: IngestResult) -> str:
     reasons = {c[len("reason_") :]: int(r[c].sum()) for c in r.columns if c.startswith("reason_") and r[c].sum()}
     if reasons:
         lines.append("set aside: " + ", ".join(f"{k} {v}" for k, v in reasons.items()))
+    q = result.quarantine
+    for rec in q[q["reason"].isin(FILE_REASONS)].itertuples(index=False):
+        lines.append(f"not read: {rec.source_file}: {rec.raw} ({rec.reason})")
     lines.append("balanced: " + ("yes, every file to the penny" if result.balanced() else "NO"))
     return "\n".join(lines)

@@ -4,8 +4,10 @@ Councils publish under the Local Government Transparency Code but name columns a
 (`Supplier Name`, `Beneficiary Name`, `* SUPPLIER FINAL`, `Name:  `, `Net Amount(£)`, `TOTAL`,
 `Expenditure Catergory`, ...). Headers are normalised (case, punctuation, currency marks, leading
 `*`/`+` dropped) and looked up in `data/column_synonyms.csv`, whose row order is the priority when
-two columns claim one field. A file with no header line at all is read by recognising what its
-columns hold (dates, money, names).
+two columns claim one field; headers not in it are read by their words. Family rules rank the
+rest: a Unit4 `X(T)` text column before its code `X` (and the text of an id is the name), a clean
+column before its `- ORIGINAL`/raw twin, a paid date before an invoice date. A file with no header
+line at all is read by recognising what its columns hold (dates, money, names).
 """
 
 from __future__ import annotations
@@ -49,15 +51,20 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 # `1. YEAR`, `5) Beneficiary`, `3 - Amount`: a list number before the name says nothing.
 _NUMBERED = re.compile(r"^\s*\d{1,2}\s*[.):\-]\s*(?=[^\W\d_])")
+# Card and report-writer exports qualify a column by its table, as SQL does (`MCH.MERCHANT NAME`,
+# `FIN.NET TRANSACTION AMOUNT`, `FIN.TAX.TAX AMOUNT`): a short word and a dot, no space after it.
+_QUALIFIER = re.compile(r"^\s*(?:(?:[A-Z]{2,4}|[a-z]{2,4})\.(?=[A-Za-z]))+")
 
 
 def normalise_header(text: object) -> str:
     """`' * SUPPLIER FINAL'` -> `supplier final`; `Net Amount(£)` -> `net amount`; `Name:  ` -> `name`;
-    `BeneficiaryName` -> `beneficiary name`; `net_amount` -> `net amount`; `1. YEAR` -> `year`."""
+    `BeneficiaryName` -> `beneficiary name`; `net_amount` -> `net amount`; `1. YEAR` -> `year`;
+    `MCH.MERCHANT NAME` -> `merchant name`."""
     if text is None:
         return ""
     s = str(text).replace("\ufeff", "").replace("Â£", "£")
     s = _NUMBERED.sub("", s)
+    s = _QUALIFIER.sub("", s)
     if not (s.isupper() or s.islower()):
         s = _CAMEL.sub(" ", s)
     s = s.lower()
@@ -103,13 +110,23 @@ def expected_names() -> dict[str, list[str]]:
 # Last resort for headers not in the table: words that give a column's meaning away. Checked in
 # order; an identifier word stops a name/amount reading (`Supplier ID` is not a supplier name).
 _ID_WORDS = {"id", "number", "no", "code", "ref", "reference", "postcode", "type", "classification"}
+_MONEY = {"amount", "value", "amt", "invoiced", "total"}
+_PUBLIC_BODY = re.compile(
+    r"\b(council|borough|constabulary|police|nhs|ministry|commissioner|combined authority|"
+    r"fire and rescue|department (for|of))\b"
+)
+_CORE_WORDS = {"supplier", "beneficiary", "payee", "vendor", "creditor", "merchant", "date", "paid", *_MONEY}
+_VAT_QUALIFIED = {"net", "nett", "gross", "excl", "excluding", "exc", "ex", "incl", "including", "inc", "plus", "less"}
+
+
+_GUESSED = 10_000  # the rank of a field guessed from a header's words: below every table entry
 
 
 def _guess_field(norm: str) -> tuple[str, int] | None:
     words = set(norm.split())
     if not words:
         return None
-    base = 10_000  # below every table entry
+    base = _GUESSED
     if "postcode" in words or {"post", "code"} <= words:
         return ("postcode", base)
     if "vat" in words and words & {"number", "no", "registration", "reg"}:
@@ -118,13 +135,26 @@ def _guess_field(norm: str) -> tuple[str, int] | None:
         return ("company_number", base)
     if "charity" in words and words & {"number", "no", "registration", "reg"}:
         return ("charity_number", base)
+    if _PUBLIC_BODY.search(norm) and not words & _CORE_WORDS:
+        # a column titled with the publisher's own name (`Slough Borough Council`, `Department for
+        # Education`): whatever it holds, its words (`service`, `department`) do not name a field
+        return ("body_name", base)
+    if "mcc" in words or "category" in words and words & {"code", "id", "number", "no"}:
+        # a card's `MERCHANT CATEGORY CODE (MCC)` and `MCC DESCRIPTION` say what was bought
+        return ("expense_category", base) if "description" in words else ("expense_code", base)
     if words & {"supplier", "beneficiary", "payee", "vendor", "creditor", "merchant"}:
         if words & _ID_WORDS:
             return ("supplier_id", base + 1)
         return ("supplier_name", base)
-    if "date" in words or "paid" in words and "amount" not in words:
+    if "date" in words or "paid" in words and not words & _MONEY:
         return ("payment_date", base)
-    if words & {"amount", "value", "amt"}:
+    if "period" in words and not words & _ID_WORDS:
+        # `Period`, `Accounting Period` (`Apr-23`, `202401`): the date of a ledger that gives no day,
+        # read only where no date column is (`ingest.periods` reads it)
+        return ("payment_date", base + 2)
+    if words & {"vat", "tax"} and words & _MONEY and not words & _VAT_QUALIFIED:
+        return ("vat_amount", base)  # `FIN.TAX.TAX AMOUNT`; `Amount inc VAT` is the amount
+    if words & _MONEY:
         return ("amount", base)
     if words & {"transaction", "invoice", "ref", "reference", "voucher"}:
         return ("transaction_ref", base)
@@ -139,7 +169,7 @@ def _guess_field(norm: str) -> tuple[str, int] | None:
     return None
 
 
-def field_for(header: object) -> tuple[str, int] | None:
+def field_for(header: object) -> tuple[str, float] | None:
     """The field a header names, with its priority, or None."""
     if isinstance(header, str):
         return _field_for_text(header)
@@ -147,17 +177,63 @@ def field_for(header: object) -> tuple[str, int] | None:
 
 
 @lru_cache(maxsize=100_000)
-def _field_for_text(header: str) -> tuple[str, int] | None:
+def _field_for_text(header: str) -> tuple[str, float] | None:
     # every cell of a file's first rows is looked up, and the same header texts recur in every file
     return _field_for(header)
 
 
-def _field_for(header: object) -> tuple[str, int] | None:
+# Unit4 / Agresso exports give a coded column and its text side by side (`Supplier ID` and
+# `Supplier ID(T)`, `Account` and `Account(T)`): the text is what a person reads, so it outranks its
+# code, and the text of an identifier is a name.
+_TEXT_SUFFIX = re.compile(r"\s*\(\s*[Tt]\s*\)\s*$")
+_NAME_OF = {"supplier_id": "supplier_name", "expense_code": "expense_category", "body_code": "body_name"}
+# `MCH.MERCHANT NAME - ORIGINAL` beside `MCH.MERCHANT NAME`: a value as captured, before the
+# publisher cleaned it. It is read only when no clean column of its field is there.
+_RAW_WORDS = {"original", "raw", "unmapped", "uncleansed", "uncleaned", "unformatted", "unedited", "uncorrected"}
+_RAW_PENALTY = 100_000  # below every clean header of the field, guessed ones included
+
+
+def text_stem(header: object) -> str | None:
+    """`Supplier ID` for `Supplier ID(T)`: the coded column a Unit4 text column labels; else None."""
+    if not isinstance(header, str):
+        return None
+    m = _TEXT_SUFFIX.search(header)
+    stem = header[: m.start()] if m else ""
+    return stem if normalise_header(stem) else None
+
+
+def _field_for(header: object) -> tuple[str, float] | None:
+    stem = text_stem(header)
+    if stem is not None:
+        hit = _field_for(stem)
+        # half a rank ahead of its code column, and of nothing else
+        return None if hit is None else (_NAME_OF.get(hit[0], hit[0]), hit[1] - 0.5)
     norm = normalise_header(header)
     if not norm:
-        return None
+        # a column headed only `£` (or `(£)`, `GBP`) holds the money: below every named amount
+        return ("amount", _GUESSED + 2) if _CURRENCY.search(str(header or "").lower().replace("Â£", "£")) else None
+    words = norm.split()
+    clean = [w for w in words if w not in _RAW_WORDS]
+    if clean and len(clean) < len(words):
+        hit = _field_for(" ".join(clean))
+        return None if hit is None else (hit[0], hit[1] + _RAW_PENALTY)
     hit = synonyms().get(norm)
-    return hit if hit is not None else _guess_field(norm)
+    if hit is None and len(parts := _GROUPED.split(str(header))) > 1:
+        # `Transaction – Transaction Date`, `Statement Period – End Date` (card exports): a group,
+        # then the field; the field alone may be a known header
+        hit = synonyms().get(normalise_header(parts[-1]))
+    hit = hit or _guess_field(norm)
+    if hit is not None and hit[0] == "payment_date" and set(words) & _NOT_PAID and not set(words) & _PAID:
+        # `Invoice Date` beside `Cheque Date`: a payment's date is when it was paid, so a date that
+        # says it is something else is read only when no other date column is there (a period
+        # column, which gives no day, still comes after it)
+        return (hit[0], _GUESSED + 1)
+    return hit
+
+
+_GROUPED = re.compile(r"\s[-\u2013\u2014]\s")
+_NOT_PAID = {"invoice", "inv", "order", "received", "receipt", "due", "created", "raised", "document", "goods"}
+_PAID = {"paid", "payment", "pay", "cheque", "bacs", "clearing", "cleared", "settlement", "settled", "remittance"}
 
 
 @dataclass
@@ -169,6 +245,8 @@ class ColumnMap:
     inferred: bool = False
     notes: list[str] = field(default_factory=list)
     unmatched: dict[str, str] = field(default_factory=dict)  # overrides whose header is not in `header`
+    title: list[str] = field(default_factory=list)  # text of the rows above the header (titles, parameters)
+    header_rows: int = 1  # rows the header spans: 2 when a merged top row stands over it (`stacked`)
 
     def missing_core(self) -> list[str]:
         return [f for f in CORE_FIELDS if f not in self.columns]
@@ -191,15 +269,48 @@ def check_overrides(overrides: Mapping[str, object] | None) -> dict[str, str]:
     return out
 
 
-def override_column(cells: list[object], header: str) -> int | None:
-    """The index of the cell that is `header`: the same text once trimmed, else the same after
-    `normalise_header` (case, spaces, punctuation); the first such cell, or None."""
-    texts = ["" if c is None else str(c).replace("\ufeff", "").strip() for c in cells]
-    want = header.strip()
-    if want in texts:
-        return texts.index(want)
+_NTH = re.compile(r"^(.*?)\s*#\s*(\d{1,3})$")
+
+
+def _cell_texts(cells: list[object]) -> list[str]:
+    return ["" if c is None else " ".join(str(c).replace("\ufeff", "").split()) for c in cells]
+
+
+def _same_header(texts: list[str], want: str) -> list[int]:
+    """Cells that are `want`: the same text once trimmed, else the same after `normalise_header`."""
+    exact = [i for i, t in enumerate(texts) if t == want]
+    if exact:
+        return exact
     norm = normalise_header(want)
-    return next((i for i, t in enumerate(texts) if normalise_header(t) == norm), None)
+    return [i for i, t in enumerate(texts) if norm and normalise_header(t) == norm]
+
+
+def override_column(cells: list[object], header: str) -> int | None:
+    """The index of the cell that is `header` (see `_same_header`), the first such cell; `Supplier#2`
+    names the second of two columns headed `Supplier` (as `header_label` shows it); else None."""
+    texts = _cell_texts(cells)
+    want = " ".join(header.split())
+    same = _same_header(texts, want)
+    if same:
+        return same[0]
+    m = _NTH.match(want)
+    if m:
+        same = _same_header(texts, m.group(1).strip())
+        k = int(m.group(2))
+        if 1 <= k <= len(same):
+            return same[k - 1]
+    return None
+
+
+def header_label(cells: list[object], j: int) -> str:
+    """Column `j` as its header names it, whitespace collapsed; the second and later of columns
+    with one header are `Supplier#2`, ... (what `override_column` takes); `column N` when blank."""
+    texts = _cell_texts(cells)
+    text = texts[j] if j < len(texts) else ""
+    if not text:
+        return f"column {j + 1}"
+    k = _same_header(texts, text).index(j) + 1
+    return text if k == 1 else f"{text}#{k}"
 
 
 def map_header(cells: list[object], overrides: dict[str, str] | None = None) -> ColumnMap:
@@ -250,7 +361,7 @@ def header_score(cells: list[object]) -> int:
 HEADER_MIN_SCORE = 21  # two core fields and one more, or all three core fields
 
 # A cell no header has: a number, a date, an amount, a long run of digits.
-_DATA_LIKE = re.compile(r"^[\d\s.,:/£$€()+-]+$|\d{4}")
+DATA_LIKE = re.compile(r"^(?=.*\d)[\d\s.,:/£$€()+-]+$|\d{4}")
 
 
 def quote_header(cells: list[object], limit: int = 12, width: int = 40) -> str:
@@ -263,7 +374,7 @@ def quote_header(cells: list[object], limit: int = 12, width: int = 40) -> str:
     header = (
         len(texts) == len([c for c in cells if c not in (None, "")])
         and any(field_for(t) is not None for t in texts)
-        and not any(_DATA_LIKE.search(t) or len(t) > 2 * width for t in texts)
+        and not any(DATA_LIKE.search(t) or len(t) > 2 * width for t in texts)
     )
     if not header:
         return f"none recognisable (the top row's {len(cells)} cell(s) are not shown: they may be data)"

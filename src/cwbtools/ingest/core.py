@@ -11,6 +11,8 @@ their rows judged by `rows` and written by `parquet`.
 from __future__ import annotations
 
 import contextlib
+import shutil
+import contextvars
 import os
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,6 +27,7 @@ from ..errors import CwbError, InputFileError
 from ..publish import write_csv
 from ..schema import COLUMN_MAP_COLUMNS, INDIVIDUAL_LABEL, QUARANTINE_COLUMNS
 from ..schema import INGEST_REASONS as REASONS
+from . import sheets
 from .columns import (
     CORE_FIELDS,
     check_overrides,
@@ -35,9 +38,13 @@ from .columns import (
     quote_header,
 )
 from .evidence import FileTally, column_map_rows, weigh
-from .parquet import _LARGE_SCHEMA, STR, _empty_transactions, _ParquetSink, to_arrow, to_pandas, write_parquet
+from .folders import Entry, list_entries
+from .limits import Limits, current, using
+from .parquet import STR, _empty_transactions, _ParquetSink, to_arrow, to_pandas, write_parquet
+from .parsing import exact_sum
+from .periods import undated_ledgers
 from .readers import LEDGER_SUFFIXES, RawTable, read_tables
-from .rows import _Chunk, _quarantine_payee, process_block
+from .rows import _quarantine_payee, process_block
 
 
 @dataclass
@@ -55,22 +62,6 @@ class IngestResult:
         return bool(
             ((r.pence_read == r.pence_kept + r.pence_set_aside) & (r.rows_read == r.rows_kept + r.rows_set_aside)).all()
         )
-
-
-def expand_paths(paths) -> list[tuple[Path, str]]:
-    """Files and folders (recursively) -> (path, source_file name relative to the folder given)."""
-    out: list[tuple[Path, str]] = []
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in LEDGER_SUFFIXES and not f.name.startswith(("~$", ".")):
-                    out.append((f, f.relative_to(p).as_posix()))
-        elif p.is_file():
-            out.append((p, p.name))
-        else:
-            raise InputFileError(f"{p}: no such file or folder")
-    return out
 
 
 def _unreadable(table: RawTable) -> InputFileError:
@@ -146,46 +137,61 @@ def _borrow_layout(table: RawTable, layouts: list) -> None:
 def _ingest_file(
     path: Path, source_file: str, anchor: str, overrides, chunk_rows: int, layouts=None, pool=None, read=None
 ):
-    """Yield (_Chunk) for every chunk of every readable table of one file (on `pool`'s threads).
-    Each readable table's map is weighed (`evidence.weigh`) before a row is read; `read` (a list)
-    gets (table, notes) for each."""
+    """Yield (_Chunk) for every chunk of every table of one file (on `pool`'s threads).
+    Each ledger table's map is weighed (`evidence.weigh`) before a row is read; `read` (a list)
+    gets (table, notes) for each read. Sheets that are not the ledger are set aside (`sheets`)."""
     tables = read_tables(path, source_file, overrides, chunk_rows)
     _check_overrides_found(tables, overrides)
     for t in tables:
         _borrow_layout(t, layouts if layouts is not None else [])
     readable = [t for t in tables if t.colmap is not None and not t.colmap.missing_core()]
+    readable = readable or undated_ledgers(tables)  # no date column anywhere: a named period's ledger
     if not readable:
         if tables:
             raise _unreadable(tables[0])
         raise InputFileError(f"{path}: holds no rows")
-    for t in readable:
-        notes = weigh(t, overrides).notes
-        if read is not None:
-            read.append((t, notes))
+    # Which ledger sheets are set aside (`sheets`): hidden ones and pivots before their rows are
+    # read; summaries and repeats of the other sheets once read. A set-aside sheet's rows are
+    # read and counted all the same, its payments quarantined with the sheet's reason.
+    aside = sheets.before_reading(readable)
+    weighed: dict[int, dict] = {}
+    for i, t in enumerate(readable):
+        try:
+            weighed[i] = weigh(t, overrides).notes
+        except InputFileError:
+            if i not in aside:
+                raise
+    kept_sheets = [i for i in range(len(readable)) if i not in aside]
+    chunks: dict[int, list] = {}
+    if len(kept_sheets) > 1:  # several ledger sheets: read them all before any is counted
+        for i in kept_sheets:
+            t = readable[i]
+            chunks[i] = list(_ordered_map(lambda block, t=t: process_block(t, anchor, block), t.rows, pool))
+        kept = {i: pa.concat_tables([c.kept for c in chunks[i]]) if chunks[i] else None for i in kept_sheets}
+        aside |= sheets.after_reading(readable, {i: k for i, k in kept.items() if k is not None})
+    for i, t in enumerate(readable):
+        if i in aside and i in weighed and i not in chunks:  # read now: a sheet set aside never stops the file
+            try:
+                chunks[i] = list(_ordered_map(lambda block, t=t: process_block(t, anchor, block), t.rows, pool))
+            except InputFileError:
+                del weighed[i]
+        if i in aside and i in weighed:
+            sheets.note(t, f"sheet set aside ({aside[i].reason}): {aside[i].why}")
+    if read is not None:  # the ledger sheets first: a file's messages name its first ledger sheet
+        read.extend((readable[i], weighed[i]) for i in sorted(weighed, key=lambda i: (i in aside, i)))
+    index = {id(t): i for i, t in enumerate(readable)}
     for t in tables:
-        if t.colmap is None or t.colmap.missing_core():
-            # A notes or pivot sheet beside monthly ledger sheets: counted, set aside, not fatal.
-            yield _Chunk(
-                _LARGE_SCHEMA.empty_table(),
-                pd.DataFrame(
-                    [
-                        [
-                            source_file,
-                            t.sheet,
-                            0,
-                            "sheet_not_a_ledger",
-                            0,
-                            "columns: " + ", ".join(t.columns_found),
-                            None,
-                        ]
-                    ],
-                    columns=QUARANTINE_COLUMNS,
-                ),
-                1,
-                0,
-            )
-            continue
-        yield from _ordered_map(lambda block, t=t: process_block(t, anchor, block), t.rows, pool)
+        i = index.get(id(t))
+        if i is None:  # a cover, notes or parameters sheet beside the ledger sheets: not fatal
+            yield sheets.unread(t, sheets.NOT_A_LEDGER)
+        elif i in aside and i not in weighed:  # its columns cannot be trusted: not read
+            yield sheets.unread(t, aside[i].reason)
+        else:
+            blocks = chunks.get(i)
+            if blocks is None:
+                blocks = _ordered_map(lambda block, t=t: process_block(t, anchor, block), t.rows, pool)
+            for chunk in blocks:
+                yield sheets.set_aside(chunk, t, aside[i].reason) if i in aside else chunk
 
 
 WORKERS = min(2, os.cpu_count() or 1)
@@ -194,14 +200,15 @@ WORKERS = min(2, os.cpu_count() or 1)
 def _ordered_map(fn, items, pool: ThreadPoolExecutor | None):
     """`fn` over `items` on the pool's WORKERS threads, results in the items' order, at most WORKERS
     items in flight (so a streamed file still holds only a few chunks). Interpreting a chunk is
-    mostly Arrow and numpy work, which runs without the GIL: two chunks go at once on two cores."""
+    mostly Arrow and numpy work, which runs without the GIL: two chunks go at once on two cores.
+    Each runs in a copy of the caller's context, so the run's `limits` hold on the pool's threads."""
     if pool is None or WORKERS < 2:
         yield from map(fn, items)
         return
     pending: deque[Future] = deque()
     try:
         for item in items:
-            pending.append(pool.submit(fn, item))
+            pending.append(pool.submit(contextvars.copy_context().run, fn, item))
             if len(pending) >= WORKERS:
                 yield pending.popleft().result()
         while pending:
@@ -228,7 +235,7 @@ def _recon_row(
         "rows_set_aside": len(aside),
         "pence_read": pence_read,
         "pence_kept": pence_kept,
-        "pence_set_aside": int(aside["amount_pence"].sum()) if len(aside) else 0,
+        "pence_set_aside": exact_sum(aside["amount_pence"]) if len(aside) else 0,
     }
     counts = aside["reason"].value_counts() if len(aside) else {}
     for r in REASONS:
@@ -292,6 +299,7 @@ def ingest_paths(
     progress: bool = False,
     chunk_rows: int | None = None,
     overrides_from: str = "overrides",
+    limits: Limits | None = None,
 ) -> IngestResult:
     """Read every ledger under `paths` for one anchor; see the module doc and CONTRACTS §1.
 
@@ -303,12 +311,16 @@ def ingest_paths(
     financial_year=<y>/part-*.parquet` and holds no transactions in memory (the result's
     `transactions` is empty); cross-file duplicates are then not removed (do it downstream,
     where the whole table can be scanned).
+
+    `limits` bound every read of this run (`ingest.limits`; default: those in force, else the
+    defaults). Every entry under a folder has an outcome: one that is not a ledger is set aside
+    (`ingest.folders`).
     """
     try:
         overrides = check_overrides(overrides)
     except ValueError as exc:
         raise CwbError(f"{overrides_from}: {exc}") from None
-    with _ingest_memory_pool():
+    with _ingest_memory_pool(), using(limits if limits is not None else current()):
         try:
             return _ingest(paths, anchor, overrides, out_dir, partition, progress, chunk_rows)
         except _OverrideNotFound as exc:
@@ -316,17 +328,20 @@ def ingest_paths(
 
 
 def _ingest(paths, anchor: str, overrides, out_dir, partition: bool, progress: bool, chunk_rows) -> IngestResult:
-    files = expand_paths(paths)
-    if not files:
-        raise InputFileError(f"no ledger files (.csv, .xlsx, .xls, .txt) under {', '.join(map(str, paths))}")
+    entries = list_entries(paths)
+    if not any(e.reason is None for e in entries):
+        kinds = ", ".join(sorted(LEDGER_SUFFIXES))
+        found = f" (found {len(entries)} other entries: see `cwb inspect`)" if entries else ""
+        raise InputFileError(f"no ledger files ({kinds}) under {', '.join(map(str, paths))}{found}")
     if partition and out_dir is None:
         raise InputFileError("partition=True needs an output folder (--out)")
     chunk_rows = chunk_rows or (100_000 if partition else 10_000_000)
-    iterator = files
+    iterator = entries
     if progress:
         from tqdm import tqdm
 
-        iterator = tqdm(files, desc=f"ingest {anchor}", unit="file")
+        # disable=None: no bar when stderr is not a terminal, so an error stays one line in a log
+        iterator = tqdm(entries, desc=f"ingest {anchor}", unit="file", disable=None)
     created = False
     if out_dir is not None:
         out_dir = Path(out_dir)
@@ -345,11 +360,15 @@ def _ingest(paths, anchor: str, overrides, out_dir, partition: bool, progress: b
     except BaseException:
         with contextlib.suppress(Exception):  # the reading error is the one to report
             sink.close()
+        for part in sink.written:  # a file refused after its rows were streamed leaves no parts
+            part.unlink(missing_ok=True)
+        if partition and created:
+            shutil.rmtree(out_dir / "transactions", ignore_errors=True)
         if tmp is not None:
             tmp.unlink(missing_ok=True)
-            if created:  # leave no empty output folder behind a failed run
-                with contextlib.suppress(OSError):
-                    out_dir.rmdir()
+        if out_dir is not None and created:  # leave no empty output folder behind a failed run
+            with contextlib.suppress(OSError):
+                out_dir.rmdir()
         raise
     finally:
         pool.shutdown(cancel_futures=True)
@@ -391,7 +410,7 @@ def _ingest(paths, anchor: str, overrides, out_dir, partition: bool, progress: b
                 ]
         duplicates = duplicates.reset_index(drop=True)
     quarantine = quarantine.astype({"row_number": "int64", "amount_pence": "int64"})
-    result = IngestResult(transactions, reconciliation, quarantine, duplicates, [f for _, f in files])
+    result = IngestResult(transactions, reconciliation, quarantine, duplicates, [e.source_file for e in entries])
     result.column_maps = pd.DataFrame(maps, columns=COLUMN_MAP_COLUMNS).astype({"header_row": "Int64"})
     if out_dir is not None:
         if tmp is not None and (len(duplicates) or sink.path is None):
@@ -401,7 +420,7 @@ def _ingest(paths, anchor: str, overrides, out_dir, partition: bool, progress: b
 
 
 def _read_files(
-    files,
+    entries: list[Entry],
     anchor: str,
     overrides,
     chunk_rows: int,
@@ -412,10 +431,17 @@ def _read_files(
 ):
     """Every chunk of every file: (reconciliation rows, kept Arrow tables, set-aside frames, column
     map rows). Kept rows go to `sink`: partitioned under `partition_dir` (and not held), or appended
-    to `tmp`. A file whose payments are all £0.00 or all to one payee is refused (`FileTally`)."""
+    to `tmp`. A file whose payments are all £0.00 or all to one payee is refused (`FileTally`).
+    An entry that is not a ledger is one set-aside row of £0 (as a sheet that is not a ledger)."""
     recon, kept_parts, aside_parts, layouts, maps = [], [], [], [], []
     part_no = 0
-    for path, source_file in files:
+    for entry in entries:
+        path, source_file = entry.path, entry.source_file
+        if entry.reason is not None:
+            aside = pd.DataFrame([[source_file, "", 0, entry.reason, 0, entry.why, None]], columns=QUARANTINE_COLUMNS)
+            recon.append(_recon_row(source_file, [], 1, 0, 0, 0, aside))
+            aside_parts.append(aside)
+            continue
         rows_read = pence_read = rows_kept = pence_kept = 0
         file_aside, sheets, read, tally = [], [], [], FileTally()
         for chunk in _ingest_file(path, source_file, anchor, overrides, chunk_rows, layouts, pool, read):
@@ -423,7 +449,7 @@ def _read_files(
             rows_read += chunk.rows_read
             pence_read += chunk.pence_read
             rows_kept += chunk.kept.num_rows
-            pence_kept += pc.sum(chunk.kept["amount_pence"]).as_py() or 0
+            pence_kept += exact_sum(chunk.kept["amount_pence"])
             file_aside.append(chunk.set_aside)
             if partition_dir is not None:  # written and dropped: memory stays flat however big the file
                 part_no = sink.partitions(chunk.kept, partition_dir, anchor, part_no)

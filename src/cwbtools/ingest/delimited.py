@@ -1,11 +1,11 @@
-"""CSV and text ledgers: UTF-8 (with or without BOM) or cp1252/latin-1; LF, CRLF or CR-only line
+"""CSV and text ledgers: bytes read as `encodings` decides per file (clean UTF-8 straight to Arrow;
+mixed, cp1252, DOS or damaged text through its codecs); LF, CRLF, CR-only or CR CR LF line
 endings; the delimiter sniffed; the header found wherever it is (after blank lines, or at the foot
 of the file as Hyndburn's 2025 exports have it) or, when there is none, the columns recognised by
 content. Rows stream in chunks so a national-size file never has to sit in memory whole."""
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from pathlib import Path
@@ -15,6 +15,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import InputFileError
+from . import limits
+from .encodings import Decoding, decide
+from .encodings import _is_utf8 as _is_utf8  # noqa: F401 - tests/ingest/test_ingest.py checks it here
 from .headers import find_header, infer_columns
 from .parsing import month_first_file
 from .tables import (
@@ -30,80 +33,10 @@ from .tables import (
     set_sample,
 )
 
-csv.field_size_limit(10_000_000)
 
-
-def _cp1252_fallback(err: UnicodeDecodeError):
-    # cp1252 leaves five bytes undefined; read them as latin-1 rather than fail or drop them
-    bad = err.object[err.start : err.end]
-    return bad.decode("latin-1"), err.end
-
-
-codecs.register_error("cwb_latin1", _cp1252_fallback)
-
-
-_HIGH = bytes(range(128, 256))
-
-
-def detect_encoding(path: Path) -> str:
-    """`utf-8-sig` when the whole file is valid UTF-8 (BOM or not), else `cp1252`; `cp850` when the
-    only non-ASCII byte is 0x9C, the DOS code page's £ (Hyndburn 1703.csv: `Net Amount(\x9c)`,
-    `\x9c2644.75 PER MONTH`), which cp1252 would turn into `œ`."""
-    with open(path, "rb") as fh:
-        if fh.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # Excel's "Unicode text" export
-            return "utf-16"
-    if not _is_utf8(path):
-        high = set()
-        with open(path, "rb") as fh:
-            while block := fh.read(1 << 20):
-                high.update(block.translate(None, bytes(range(128))))
-                if len(high) > 1:
-                    break
-        return "cp850" if high == {0x9C} else "cp1252"
-    return "utf-8-sig"
-
-
-def _utf8_block_ok(data) -> bool:
-    # Arrow's UTF-8 check (a binary -> string cast) runs about 8x faster than Python's decoder
-    offsets = pa.array([0, len(data)], pa.int64()).buffers()[1]
-    try:
-        pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)]).cast(pa.large_string())
-    except pa.ArrowInvalid:
-        return False
-    return True
-
-
-def _whole_characters(buf, end: int) -> int:
-    """Where the last complete UTF-8 character in buf[:end] ends (an incomplete one is held back)."""
-    lead = end - 1
-    while lead >= max(0, end - 4) and (buf[lead] & 0xC0) == 0x80:  # back over continuation bytes
-        lead -= 1
-    if lead >= max(0, end - 4) and buf[lead] >= 0xC0:
-        need = 2 if buf[lead] < 0xE0 else 3 if buf[lead] < 0xF0 else 4
-        if end - lead < need:
-            return lead
-    return end
-
-
-def _is_utf8(path: Path, block: int = 1 << 22) -> bool:
-    """The whole file is valid UTF-8, read block by block into one buffer (a character cut by a
-    block's end is carried to the front of the next)."""
-    buf = bytearray(block + 4)
-    view = memoryview(buf)
-    carry = 0
-    with open(path, "rb") as fh:
-        while got := fh.readinto(view[carry : carry + block]):
-            end = carry + got
-            cut = _whole_characters(buf, end)
-            if not _utf8_block_ok(view[:cut]):
-                return False
-            carry = end - cut
-            buf[:carry] = buf[cut:end]
-    return carry == 0  # a character still incomplete at the end of the file is not UTF-8
-
-
-def _open_text(path: Path, encoding: str):
-    return open(path, encoding=encoding, errors="cwb_latin1", newline="")
+def _open_text(path: Path, decoding: Decoding):
+    # the errors handler matters only to Python's own codecs (a UTF-16 file's stray byte)
+    return open(path, encoding=decoding.codec, errors="cwb_cp1252", newline="")
 
 
 def sniff_delimiter(sample: str) -> str:
@@ -111,9 +44,12 @@ def sniff_delimiter(sample: str) -> str:
     best, best_score = ",", -1
     for delim in (",", ";", "\t", "|"):
         widths: dict[int, int] = {}
-        for row in csv.reader(io.StringIO(sample, newline=""), delimiter=delim):
-            if len(row) > 1 and any(c.strip() for c in row):
-                widths[len(row)] = widths.get(len(row), 0) + 1
+        try:
+            for row in csv.reader(io.StringIO(sample, newline=""), delimiter=delim):
+                if len(row) > 1 and any(c.strip() for c in row):
+                    widths[len(row)] = widths.get(len(row), 0) + 1
+        except csv.Error:  # a cell over the limit: the file's reading says so, naming the line
+            pass
         if not widths:
             continue
         width, count = max(widths.items(), key=lambda kv: (kv[1], kv[0]))
@@ -123,30 +59,55 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
-MAX_LINE_CHARS = 10_000_000
-
-
 def _bounded_lines(fh, path: Path):
-    """The file's lines, refusing one longer than MAX_LINE_CHARS before it is read whole (a 1 GB
-    line would otherwise be pulled into memory by the csv module)."""
+    """The file's lines, refusing one longer than the `max_line_chars` limit before it is read
+    whole (a 1 GB line would otherwise be pulled into memory by the csv module)."""
+    most = limits.current().max_line_chars
     number = 0
-    while line := fh.readline(MAX_LINE_CHARS):
+    while line := fh.readline(most):
         number += 1
-        if len(line) >= MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
+        if len(line) >= most and not line.endswith(("\n", "\r")):
             raise InputFileError(
-                f"{path}: line {number} is longer than {MAX_LINE_CHARS:,} characters: "
+                f"{path}: line {number} is longer than {most:,} characters (limit max_line_chars): "
                 "not a ledger line (a damaged or binary file?)"
             )
         yield line
 
 
-def _csv_records(path: Path, encoding: str, delimiter: str):
-    with _open_text(path, encoding) as fh:
+def _cell_too_long(path: Path, where: str) -> InputFileError:
+    most = limits.current().max_cell_chars
+    return InputFileError(
+        f"{path}: {where}: a field longer than {most:,} characters (limit max_cell_chars): not a ledger "
+        "cell (a damaged file, or a quote never closed?)"
+    )
+
+
+def _csv_cell_limit() -> None:
+    csv.field_size_limit(limits.current().max_cell_chars)  # process-wide: set for the run in force
+
+
+def _csv_records(path: Path, decoding: Decoding, delimiter: str):
+    _csv_cell_limit()
+    with _open_text(path, decoding) as fh:
         reader = csv.reader(_bounded_lines(fh, path), delimiter=delimiter)
         try:
             yield from reader
         except csv.Error as exc:  # a cell over the size limit, a broken quote: the user's file, not our bug
+            if "field larger than field limit" in str(exc):
+                raise _cell_too_long(path, f"line {reader.line_num + 1}") from None
             raise InputFileError(f"{path}: line {reader.line_num + 1}: cannot be read as CSV ({exc})") from None
+
+
+def _check_cells(path: Path, batch, first_record: int) -> None:
+    """Arrow's rows held to the same `max_cell_chars` limit as the csv module's."""
+    most = limits.current().max_cell_chars
+    for col in batch.columns:
+        size = pc.binary_length(col)
+        if (pc.max(size).as_py() or 0) > most:  # bytes first: a character is one to four
+            over = pc.greater(pc.utf8_length(col), most)
+            if pc.any(over).as_py():
+                at = int(pc.index(over, True).as_py())
+                raise _cell_too_long(path, f"record {first_record + at + 1}")
 
 
 MAX_LINE_BYTES = 1 << 20
@@ -169,14 +130,17 @@ def _check_has_lines(path: Path) -> None:
         )
 
 
-def _tail_records(path: Path, encoding: str, delimiter: str) -> list[list]:
+def _tail_records(path: Path, decoding: Decoding, delimiter: str) -> list[list]:
     """The last TAIL_ROWS non-blank records (where a footer header or a total row would be)."""
     with open(path, "rb") as fh:
         size = fh.seek(0, 2)
         for window in (8192, 65536):  # usually the last 8 KB holds them; more only if not
             fh.seek(max(0, size - window))
-            text = fh.read().decode(encoding, errors="cwb_latin1")
-            recs = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if not is_blank(r)]
+            text = fh.read().decode(decoding.codec, errors="cwb_cp1252")
+            try:
+                recs = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if not is_blank(r)]
+            except csv.Error:
+                raise _cell_too_long(path, "near its end") from None
             if len(recs) > TAIL_ROWS or window >= size:  # one more than needed: the first may be cut
                 break
     return recs[-TAIL_ROWS:]
@@ -187,7 +151,7 @@ STREAM_BLOCK_BYTES = 1 << 20
 
 def _fast_blocks(
     path: Path,
-    encoding: str,
+    decoding: Decoding,
     delimiter: str,
     width: int,
     header_key,
@@ -196,7 +160,7 @@ def _fast_blocks(
     date_col: int | None = None,
 ):
     """Arrow's CSV parser for regular files; when it meets a row it cannot take (ragged width,
-    blank line, stray encoding byte) the plain csv module carries on from there.
+    blank line) the plain csv module carries on from there, reading the same text.
 
     A file read whole (`chunk_rows` >= 5M) is parsed on every core, and the day/month order of its
     dates decided once over the whole date column (`date_col`). Otherwise it streams: Arrow's
@@ -207,7 +171,7 @@ def _fast_blocks(
     month_first = None
     whole = chunk_rows >= 5_000_000
     read_opts = pacsv.ReadOptions(
-        encoding="utf8" if encoding.startswith("utf-8") else encoding,
+        encoding=decoding.arrow,  # `utf8`: the bytes as they are; else through the file's codec
         column_names=[f"c{j}" for j in range(width)],
         block_size=1 << 22 if whole else STREAM_BLOCK_BYTES,  # whole: 4 MB blocks, shared between cores
         use_threads=whole,
@@ -235,10 +199,11 @@ def _fast_blocks(
             fh = open(path, "rb")  # noqa: SIM115 - closed when the generator finishes
             reader = pacsv.open_csv(fh, read_options=read_opts, parse_options=parse_opts, convert_options=conv_opts)
         for batch in reader:
-            if done == 0 and not pending and batch.num_rows and encoding.startswith("utf-8"):
+            if done == 0 and not pending and batch.num_rows and decoding.fast:  # codecs drop a BOM
                 first = batch.column(0)[0].as_py()
                 if first and first.startswith("\ufeff"):
                     batch = _strip_bom(batch)
+            _check_cells(path, batch, done + pending_rows)
             if not whole:
                 pending.append(batch)
                 pending_rows += batch.num_rows
@@ -259,7 +224,7 @@ def _fast_blocks(
             yield block
     if not failed:
         return
-    records = _csv_records(path, encoding, delimiter)
+    records = _csv_records(path, decoding, delimiter)
     for _ in range(done):
         next(records, None)
     yield from chunked(records, header_key, skip_index, chunk_rows, start=done)
@@ -274,8 +239,9 @@ def _strip_bom(batch: pa.RecordBatch) -> pa.RecordBatch:
 def read_csv(path: Path, source_file: str, overrides=None, chunk_rows: int = CHUNK_ROWS) -> RawTable:
     try:
         _check_has_lines(path)
-        encoding = detect_encoding(path)
-        with _open_text(path, encoding) as fh:
+        _csv_cell_limit()
+        decoding = decide(path)
+        with _open_text(path, decoding) as fh:
             sample = fh.read(65536)
     except OSError as exc:
         raise InputFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
@@ -283,18 +249,18 @@ def read_csv(path: Path, source_file: str, overrides=None, chunk_rows: int = CHU
     cut = max(sample.rfind("\n", 0, 16384), sample.rfind("\r", 0, 16384))
     delimiter = sniff_delimiter(sample[: cut + 1] if cut > 0 else sample)
     first: list[list] = []
-    for rec in _csv_records(path, encoding, delimiter):
+    for rec in _csv_records(path, decoding, delimiter):
         first.append(rec)
         if len(first) >= HEAD_ROWS + SAMPLE_ROWS:
             break
     head = first[:HEAD_ROWS]
-    tail = _tail_records(path, encoding, delimiter)
+    tail = _tail_records(path, decoding, delimiter)
     idx, colmap = find_header(head, tail, overrides)
     header_key = None
     skip = None
     if colmap is not None:
         header_key = header_key_of(colmap.header)
-        skip = idx if idx is not None and idx >= 0 else None
+        skip = range(idx + 1 - colmap.header_rows, idx + 1) if idx is not None and idx >= 0 else None
     else:
         colmap = infer_columns(head)
     if idx is not None and idx >= 0:
@@ -304,10 +270,12 @@ def read_csv(path: Path, source_file: str, overrides=None, chunk_rows: int = CHU
     else:
         found = next(([c for c in r if c] for r in head if not is_blank(r)), [])
     table = RawTable(path, source_file, "", colmap, header_key, columns_found=found)
+    if decoding.note:  # the bytes were read in some unusual way: said beside the names they spell
+        table.notes["supplier_name"] = decoding.note
     set_sample(table, first, idx)
     if colmap is not None:
         width = len(colmap.header) if colmap.header is not None else max((len(r) for r in head), default=0)
         table.rows = _fast_blocks(
-            path, encoding, delimiter, width, header_key, skip, chunk_rows, colmap.columns.get("payment_date")
+            path, decoding, delimiter, width, header_key, skip, chunk_rows, colmap.columns.get("payment_date")
         )
     return table

@@ -5,13 +5,16 @@ ledger read before its CamelCase headers were understood took `IrrecoverableVATA
 as the amount and `OrganisationURI` (one web address) as the supplier, and balanced to the penny.
 Here, per table, from its first data rows (`RawTable.sample`): an amount column all zero or
 constant while another money column varies, a supplier column holding web addresses, codes or
-numbers, are refused; net, VAT and gross side by side read net. Per file, once read
+numbers, are refused; columns sharing one header are told apart by what they hold; net, VAT and
+gross side by side read net; line amounts beside invoice totals read the lines; a date column
+outside the period the file states gives way to one inside it. Per file, once read
 (`FileTally`): every amount zero, or one payee on every row, is refused. A field the user named
 (`--column`, a config's `overrides:`) is taken as said. Messages describe columns, never quote rows.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -20,8 +23,9 @@ import pyarrow.compute as pc
 
 from ..errors import InputFileError
 from ..schema import COLUMN_MAP_COLUMNS
-from .columns import CORE_FIELDS, ColumnMap, field_for, normalise_header, override_column
-from .parsing import parse_amount_pence
+from .columns import CORE_FIELDS, ColumnMap, field_for, header_label, normalise_header, override_column, text_stem
+from .parsing import month_first_file, parse_amount_pence, parse_date
+from .periods import Months, month_index, names_of, stated_period
 
 _URL = re.compile(r"^\s*(https?://|www\.)\S+\s*$", re.IGNORECASE)
 _NUMBER = re.compile(r"^\s*[+-]?\d+(\.\d+)?\s*$")
@@ -39,10 +43,8 @@ def where(table) -> str:
 
 
 def label(cm: ColumnMap, j: int) -> str:
-    """A column as the file names it: its header text, or `column N` when it has none."""
-    if cm.header is not None and j < len(cm.header) and cm.header[j].strip():
-        return cm.header[j].strip()
-    return f"column {j + 1}"
+    """A column as the file names it (`columns.header_label`), or `column N` when it has none."""
+    return header_label(cm.header, j) if cm.header is not None else f"column {j + 1}"
 
 
 def _filled(sample: list[list], j: int) -> list:
@@ -123,18 +125,25 @@ def _how_to(fld: str, header: str) -> str:
     )
 
 
-_TEXT_SUFFIX = re.compile(r"\s*\(\s*t\s*\)\s*$", re.IGNORECASE)
-
-
 def _text_column(cm: ColumnMap, j: int) -> int | None:
     """The `X(T)` column beside column `X`: the text label of a code, as Unit4 exports write it."""
     if cm.header is None:
         return None
     want = normalise_header(cm.header[j])
     for i, h in enumerate(cm.header):
-        if i != j and _TEXT_SUFFIX.search(h) and normalise_header(_TEXT_SUFFIX.sub("", h)) == want:
+        stem = text_stem(h) if i != j else None
+        if stem is not None and normalise_header(stem) == want:
             return i
     return None
+
+
+def _code_column(cm: ColumnMap, j: int) -> int | None:
+    """The column `X` that column `X(T)` gives the text of; None when `j` is not such a column."""
+    stem = text_stem(cm.header[j]) if cm.header is not None else None
+    if stem is None:
+        return None
+    want = normalise_header(stem)
+    return next((i for i, h in enumerate(cm.header) if i != j and normalise_header(h) == want), None)
 
 
 def _payee_header(header: object) -> bool:
@@ -176,14 +185,206 @@ def prefer_net(cm: ColumnMap, overrides: dict[str, str] | None) -> str | None:
     return f"net read: {label(cm, j)!r}, beside {beside}"
 
 
+def _dates(values: list) -> list[dt.date]:
+    month_first = month_first_file(values)
+    return [d for d in (parse_date(v, month_first) for v in values) if d is not None]
+
+
+def _fit(fld: str, values: list) -> tuple[int, str]:
+    """How well a column's first rows fit a core field (2 well, 1 barely, 0 not) and what they hold."""
+    if fld == "supplier_name":
+        what = describe_payees(values)
+        return {"names": 2, "one name on every row": 1}.get(what, 0), what
+    if fld == "amount":
+        what = describe_amounts(values)
+        return {"varies": 2, "all zero": 1, "the same on every row": 1}.get(what, 0), what
+    if not values:
+        return 0, "empty"
+    return (2, "dates") if len(_dates(values)) >= 0.8 * len(values) else (0, "not dates")
+
+
+def _later(sample: list[list], a: int, b: int) -> int | None:
+    """Of two date columns, the one never earlier than the other and sometimes later (a payment
+    follows its invoice); None when neither is."""
+    pairs = []
+    fa, fb = month_first_file(_filled(sample, a)), month_first_file(_filled(sample, b))
+    for r in sample:
+        da = parse_date(r[a], fa) if a < len(r) else None
+        db = parse_date(r[b], fb) if b < len(r) else None
+        if da is not None and db is not None:
+            pairs.append((da, db))
+    if len(pairs) < MIN_SAMPLE:
+        return None
+    if all(x >= y for x, y in pairs) and any(x > y for x, y in pairs):
+        return a
+    if all(y >= x for x, y in pairs) and any(y > x for x, y in pairs):
+        return b
+    return None
+
+
+def resolve_twins(table, overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """Columns sharing one header (`Supplier` twice, one holding codes): the one whose content fits
+    the field is read, with a note; of two date columns, the later (when it was paid). Refused
+    (InputFileError) when their content cannot decide. Field -> note."""
+    cm, sample = table.colmap, table.sample
+    notes: dict[str, str] = {}
+    if cm.header is None or len(sample) < MIN_SAMPLE:
+        return notes
+    for fld in CORE_FIELDS:
+        if fld not in cm.columns or said_so(cm, fld, overrides):
+            continue
+        j = cm.columns[fld]
+        norm = normalise_header(cm.header[j])
+        taken = {i for f, i in cm.columns.items() if f != fld}
+        twins = [i for i, h in enumerate(cm.header) if normalise_header(h) == norm and (i == j or i not in taken)]
+        if len(twins) < 2:
+            continue
+        fits = {i: _fit(fld, _filled(sample, i)) for i in twins}
+        top = max(q for q, _ in fits.values())
+        if top == 0:
+            continue  # none fits: the checks below say so
+        best = [i for i in twins if fits[i][0] == top]
+        if len(best) > 1 and all(_filled(sample, i) == _filled(sample, best[0]) for i in best):
+            best = best[:1]  # the same values twice
+        if len(best) == 2 and fld == "payment_date" and (later := _later(sample, *best)) is not None:
+            best = [later]
+        described = "; ".join(f"{label(cm, i)!r}: {fits[i][1]}" for i in twins)
+        if len(best) > 1:
+            raise InputFileError(
+                f"{where(table)}: {len(twins)} columns are headed {label(cm, j)!r} and what they hold does not "
+                f"decide which is the {fld} ({described}): {_how_to(fld, label(cm, best[-1]))} "
+                f"(`#2` is the second column of that name)"
+            )
+        i = best[0]
+        if i != j:
+            cm.columns = {f: c for f, c in cm.columns.items() if c != i}
+            cm.columns[fld] = i
+        why = "the later dates" if fld == "payment_date" and fits[i][1] == "dates" and len(twins) == 2 else fits[i][1]
+        notes[fld] = f"{len(twins)} columns headed {label(cm, j)!r}: {label(cm, i)!r} read ({why}); {described}"
+    return notes
+
+
+_LINE_WORDS = {"line", "lines", "detail", "item", "items"}
+_WHOLE_WORDS = {"invoice", "total", "document", "voucher"}
+
+
+def _words(cm: ColumnMap, j: int) -> set[str]:
+    return set(normalise_header(cm.header[j]).split()) if cm.header is not None and j < len(cm.header) else set()
+
+
+def _repeats_per_invoice(cm: ColumnMap, sample: list[list], total: int, line: int) -> bool:
+    """`total` holds each invoice's total on every one of its lines, and `line` sums to it: rows
+    grouped by transaction reference (or, with none, consecutive rows of one payee and date)."""
+    keys = [cm.columns[f] for f in ("transaction_ref",) if f in cm.columns] or [
+        cm.columns[f] for f in ("supplier_name", "payment_date") if f in cm.columns
+    ]
+    by_ref = "transaction_ref" in cm.columns
+    groups: dict[tuple, list[tuple[int | None, int | None]]] = {}
+    run, prev = 0, None
+    for r in sample:
+        key = tuple(str(r[k]).strip() if k < len(r) and r[k] is not None else "" for k in keys)
+        if not any(key):
+            prev = None
+            continue
+        if not by_ref:  # a run of consecutive rows is one invoice
+            run += key != prev
+            prev, key = key, (run,)
+        t = parse_amount_pence(r[total]) if total < len(r) else None
+        x = parse_amount_pence(r[line]) if line < len(r) else None
+        groups.setdefault(key, []).append((t, x))
+    multi = [g for g in groups.values() if len(g) > 1 and all(t is not None and x is not None for t, x in g)]
+    summed = [g for g in multi if len({t for t, _ in g}) == 1 and sum(x for _, x in g) == g[0][0]]
+    return len(summed) >= 2 and len(summed) >= 0.8 * len(multi)
+
+
+def prefer_lines(cm: ColumnMap, sample: list[list], overrides: dict[str, str] | None) -> str | None:
+    """Line amounts beside invoice totals (`Invoice Total` repeated on each line of an invoice,
+    beside `Line Amount`): summing the totals counts an invoice once per line, so the line amount
+    is read when the header says so or the totals are seen repeating and the lines summing to them."""
+    if cm.header is None or "amount" not in cm.columns or said_so(cm, "amount", overrides):
+        return None
+    j = cm.columns["amount"]
+    if _words(cm, j) & _LINE_WORDS:
+        totals = [i for i in money_columns(cm, sample) if i != j and _words(cm, i) & _WHOLE_WORDS - {"total"}]
+        if not totals:
+            return None
+        return f"line amounts read: {label(cm, j)!r}, not {label(cm, totals[0])!r} (an invoice's total: summing it would count an invoice once per line)"
+    order = {"net": 0, None: 1, "gross": 2}
+    others = sorted(
+        (i for i in money_columns(cm, sample) if i != j and _money_kind(cm.header[i]) != "vat"),
+        key=lambda i: (not _words(cm, i) & _LINE_WORDS, order.get(_money_kind(cm.header[i]), 3), i),
+    )
+    for i in others:
+        by_header = bool(_words(cm, i) & _LINE_WORDS and _words(cm, j) & _WHOLE_WORDS)
+        seen = len(sample) >= MIN_SAMPLE and _repeats_per_invoice(cm, sample, j, i)
+        if by_header or seen:
+            cm.columns = {f: c for f, c in cm.columns.items() if c != i}
+            cm.columns["amount"] = i
+            how = "it repeats on each line of an invoice and the lines sum to it" if seen else "its header says so"
+            return f"line amounts read: {label(cm, i)!r}; {label(cm, j)!r} is each invoice's total ({how}): summing it would count an invoice once per line"
+    return None
+
+
+def _stated(table) -> tuple[Months, str] | None:
+    """The period the table says it covers, in words: its title rows first, then its sheet, file
+    and folder names (`periods.stated_period`)."""
+    for text in table.colmap.title:
+        span = stated_period(text)
+        if span is not None and span.named:
+            return span, "its title"
+    for name in names_of(table.sheet, table.source_file):
+        span = stated_period(name)
+        if span is not None and span.named:
+            return span, f"the name {name!r}"
+    return None
+
+
+def date_in_period(table, overrides: dict[str, str] | None = None) -> str | None:
+    """A date column every date of which falls outside the period the file says it covers: another
+    date column whose dates fall inside it is read instead (an invoice date taken for the payment
+    date); with none, the dates are read as they are and a note says so (a file's name can be
+    wrong: Stoke's `April 2023` file holds August 2024). Margin: a month either side."""
+    cm, sample = table.colmap, table.sample
+    if "payment_date" not in cm.columns or said_so(cm, "payment_date", overrides) or len(sample) < MIN_SAMPLE:
+        return None
+    stated = _stated(table)
+    if stated is None:
+        return None
+    span, source = stated
+    near = Months(span.first - 1, span.last + 1)
+    j = cm.columns["payment_date"]
+    mine = [month_index(d) for d in _dates(_filled(sample, j))]
+    if len(mine) < MIN_SAMPLE or any(near.holds(n) for n in mine):
+        return None
+    used = set(cm.columns.values())
+    width = max((len(r) for r in sample), default=0)
+    for i in range(width):
+        hit = field_for(cm.header[i]) if cm.header is not None and i < len(cm.header) else None
+        if i in used or hit is None or hit[0] != "payment_date":
+            continue
+        theirs = [month_index(d) for d in _dates(_filled(sample, i))]
+        if len(theirs) >= MIN_SAMPLE and sum(near.holds(n) for n in theirs) >= 0.8 * len(theirs):
+            cm.columns["payment_date"] = i
+            return (
+                f"{label(cm, i)!r} read: its dates fall in {span.describe()}, the period {source} states; "
+                f"every date in {label(cm, j)!r} falls outside it"
+            )
+    return f"every date in {label(cm, j)!r} falls outside {span.describe()}, the period {source} states: read as dated"
+
+
 def weigh(table, overrides: dict[str, str] | None = None) -> Verdict:
     """Check one readable table's column map against its first data rows; raise InputFileError
     (one line, columns described) when the map contradicts what the columns hold."""
     cm, sample = table.colmap, table.sample
     verdict = Verdict()
-    note = prefer_net(cm, overrides)
-    if note:
-        verdict.notes["amount"] = note
+    verdict.notes.update(resolve_twins(table, overrides))
+    for fld, note in (
+        ("amount", prefer_net(cm, overrides)),
+        ("amount", prefer_lines(cm, sample, overrides)),
+        ("payment_date", date_in_period(table, overrides)),
+    ):
+        if note:
+            verdict.notes[fld] = "; ".join(filter(None, (verdict.notes.get(fld), note)))
     if len(sample) < MIN_SAMPLE:
         return verdict
     if not said_so(cm, "amount", overrides):
@@ -202,7 +403,12 @@ def weigh(table, overrides: dict[str, str] | None = None) -> Verdict:
         j = cm.columns["supplier_name"]
         mine = describe_payees(_filled(sample, j))
         text = _text_column(cm, j)
-        if mine in ("numbers", "codes") and text is not None and describe_payees(_filled(sample, text)) == "names":
+        code = _code_column(cm, j)
+        if code is not None and mine == "names":
+            # read from the header already: `Supplier(T)` outranks its code column `Supplier`
+            held = describe_payees(_filled(sample, code))
+            verdict.notes["supplier_name"] = f"{label(cm, code)!r} holds {held}: its text column {label(cm, j)!r} read"
+        elif mine in ("numbers", "codes") and text is not None and describe_payees(_filled(sample, text)) == "names":
             # `Supplier` beside `Supplier(T)`: an Agresso/Unit4 export's code and its text
             cm.columns = {f: i for f, i in cm.columns.items() if i != text}
             cm.columns["supplier_name"] = text
@@ -300,7 +506,7 @@ def column_map_rows(table, overrides: dict[str, str] | None = None, notes: dict[
                         label(cm, j),
                         j + 1,
                         read_from(cm, fld, overrides),
-                        (notes or {}).get(fld, ""),
+                        "; ".join(n for n in ((notes or {}).get(fld, ""), table.notes.get(fld, "")) if n),
                     ],
                 )
             )

@@ -14,6 +14,7 @@ from ..errors import InputFileError
 from ..schema import INDIVIDUAL_LABEL
 from .columns import CORE_FIELDS
 from .evidence import column_map_rows, describe_amounts, describe_payees, weigh
+from .periods import undated_ledgers
 from .readers import read_tables
 
 _SHOWN = ("payment_date", "amount_pence", "supplier_name", "transaction_ref")
@@ -65,21 +66,26 @@ def _payee(name) -> str:
 def inspect_text(paths, overrides: dict[str, str] | None = None, rows: int = 5) -> str:
     """How each file would be read, writing nothing: sheets, header row, column map and evidence,
     the first `rows` payments as read and the set-aside reasons of the first chunk."""
-    from .core import expand_paths
+    from .folders import list_entries
     from .rows import process_block
 
     out: list[str] = []
-    for path, source_file in expand_paths(paths):
+    for entry in list_entries(paths):
+        path, source_file = entry.path, entry.source_file
+        if entry.reason is not None:
+            out.append(f"{source_file}: not read, would be set aside ({entry.reason}): {entry.why}")
+            continue
         out.append(f"{source_file}:")
         try:
             tables = read_tables(path, source_file, overrides, chunk_rows=max(rows, 1000))
         except InputFileError as exc:
             out.append(f"  cannot be read: {exc}")
             continue
+        dateless = {id(t) for t in undated_ledgers(tables)}
         for t in tables:
             name = f"sheet {t.sheet!r}" if t.sheet else "table"
             cm = t.colmap
-            if cm is None or cm.missing_core():
+            if (cm is None or cm.missing_core()) and id(t) not in dateless:
                 missing = ", ".join(cm.missing_core()) if cm is not None else "supplier, amount and date"
                 out.append(f"  {name}: not a ledger (no {missing} column); would be set aside")
                 continue
@@ -89,7 +95,7 @@ def inspect_text(paths, overrides: dict[str, str] | None = None, rows: int = 5) 
                 out.append(f"  {name}: would be refused: {exc}")
                 continue
             maps = pd.DataFrame(column_map_rows(t, overrides, notes))
-            out.append(f"  {name}: {_where(t.sheet, t.header_row, cm.inferred)}")
+            out.append(f"  {name}: {_where('', t.header_row, cm.inferred)}")
             for rec in maps.itertuples(index=False):
                 j = rec.column_number - 1
                 vals = [r[j] for r in t.sample if j < len(r)]

@@ -88,6 +88,7 @@ class _ParquetSink:
         self._pending: Future | None = None
         self._file: pq.ParquetWriter | None = None
         self.path: Path | None = None
+        self.written: list[Path] = []  # partition parts, removed if the run fails
 
     def _submit(self, fn) -> None:
         self.wait()
@@ -127,6 +128,7 @@ class _ParquetSink:
             )
             folder.mkdir(parents=True, exist_ok=True)
             parts.append((fy, folder / f"part-{part_no:05d}.parquet"))
+            self.written.append(parts[-1][1])
             part_no += 1
 
         def write() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -17,8 +18,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_AMOUNT_CLEAN = re.compile(r"[£$€\s,\"']|gbp|Â|\u00a0", re.IGNORECASE)
+# A currency mark as files carry it: `£`, cp1252 `£` read as UTF-8 (`Â£`), the DOS code page's `£`
+# read as cp1252 (`œ`), or a `£` already lost to U+FFFD (`�`, or `ï¿½` once double-encoded).
+_CURRENCY_MARKS = re.compile(r"[£$€\s\"'\u00a0\ufffdœ]|gbp|ï¿½|Â", re.IGNORECASE)
 _AMOUNT_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
+# The spreadsheet accounting format writes zero as a dash (` -   `, `£ -`).
+_DASHES = {"-", "\u2013", "\u2014"}
 _PENCE = Decimal("0.01")
 
 
@@ -31,6 +36,23 @@ def _decimal_to_pence(value: Decimal) -> int | None:
     if abs(value) >= _MAX_POUNDS:
         return None
     return int((value * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def exact_sum(values) -> int:
+    """The exact sum of int64 pence, as a Python int: never wraps, however large (three payments of
+    £4e16 sum past int64). Where int64 could wrap, summed in two halves of 32 bits that cannot."""
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        values = pc.fill_null(values, 0).to_numpy(zero_copy_only=False)
+    arr = np.asarray(values)
+    if arr.dtype == object:  # Python ints, exact already
+        return sum(int(v) for v in arr.tolist())
+    arr = arr.astype(np.int64, copy=False)
+    if not len(arr):
+        return 0
+    if len(arr) * max(int(arr.max()), -int(arr.min())) < 2**63:
+        return int(arr.sum())  # cannot have wrapped: the usual case, one pass
+    low = arr & 0xFFFFFFFF
+    return (int(((arr - low) >> 32).sum()) << 32) + int(low.sum())
 
 
 def parse_amount_pence(text: object) -> int | None:
@@ -49,12 +71,15 @@ def parse_amount_pence(text: object) -> int | None:
         return _decimal_to_pence(Decimal(repr(float(text))))
     if isinstance(text, Decimal):
         return _decimal_to_pence(text) if text.is_finite() else None
-    raw = str(text).strip().replace(" ", "")
-    if "," in raw and not _THOUSANDS_OK.match(raw):
-        return None
-    s = _AMOUNT_CLEAN.sub("", raw)
+    s = _CURRENCY_MARKS.sub("", str(text))
+    if "," in s:
+        if not _THOUSANDS_OK.match(s):
+            return None
+        s = s.replace(",", "")
     if not s:
         return None
+    if s in _DASHES:
+        return 0
     negative = False
     if s.startswith("(") and s.endswith(")"):
         negative, s = True, s[1:-1]
@@ -81,9 +106,19 @@ _MONTHS = {
     m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])
 }
 _MONTHS.update({"sept": 9, "june": 6, "july": 7})
+_MONTH_NAMES = [dt.date(2000, m, 1).strftime("%B").lower() for m in range(1, 13)]
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
-_NUMERIC_DATE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_NAMED_MONTH = re.compile(r"^(\d{1,2})[\s\-/]*([A-Za-z]{3,9})[\s\-/,]*(\d{2,4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+# A time after the date, as exports write it: `00:00`, `00:00:00.000`, US `12:00:00 AM`.
+_TIME = r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?)?"
+_NUMERIC_DATE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})" + _TIME + "$")
+_NAMED_MONTH = re.compile(r"^(\d{1,2})[\s\-/.]*([A-Za-z]{3,9})[\s\-/.,]*(\d{2,4})" + _TIME + "$")
+# A month and no day: `Apr-23`, `April 2023`, `2023-04`, `04/2023`.
+_MONTH_YEAR = re.compile(r"^([A-Za-z]{3,9})[\s\-/.,']*(\d{2}|\d{4})$")
+_YEAR_MONTH = re.compile(r"^(\d{4})[\-/.](\d{1,2})$|^(\d{1,2})[\-/.](\d{4})$")
+# A numeric period: `202401`, `202401.0`, `2024P01`, `2024-P13` (periods 1 to 16).
+_PERIOD_NUMBER = re.compile(r"^((?:19|20)\d\d)(?:[Pp]|[\-/ ][Pp])?(\d{2})(?:\.0+)?$")
+# Invisible characters that ride along with a pasted date.
+_INVISIBLE = str.maketrans("", "", "\ufeff\u200b\u200e\u200f")
 _MONTH_FIRST = re.compile(r"^([A-Za-z]{3,9})\s+(\d{1,2}),?\s+(\d{4})$")
 _TIME_ONLY = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?(\.\d+)?$")
 _SERIAL = re.compile(r"^\d{5}(\.0+)?$")
@@ -117,8 +152,9 @@ def is_time_only(value: object) -> bool:
 
 
 def parse_date(value: object, month_first: bool = False) -> dt.date | None:
-    """`03/04/2018` (day first, UK), `2018-04-03`, `03-Apr-18`, `3 Apr 2018`, `20180403`,
-    Excel serials (`43193`), `datetime`/`date` cells -> date; a bare time or junk -> None."""
+    """`03/04/2018` (day first, UK), `2018-04-03`, `03-Apr-18`, `3 Apr 2018`, `03.04.2018`,
+    `20180403` (text or number), Excel serials (`43193`), `datetime`/`date` cells -> date;
+    a bare time, a month with no day (`parse_month`) or junk -> None."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, dt.datetime):
@@ -128,8 +164,13 @@ def parse_date(value: object, month_first: bool = False) -> dt.date | None:
     if isinstance(value, pd.Timestamp):
         return None if pd.isna(value) else value.date()
     if isinstance(value, (int, float, np.integer, np.floating)):
-        return _from_serial(float(value)) if np.isfinite(value) else None
-    s = str(value).strip()
+        if not np.isfinite(value):
+            return None
+        if 19000101 <= value <= 21001231 and float(value).is_integer():  # `20240115`: YYYYMMDD
+            n = int(value)
+            return _safe_date(n // 10000, n // 100 % 100, n % 100)
+        return _from_serial(float(value))
+    s = str(value).translate(_INVISIBLE).strip()  # `strip` takes a leading no-break space too
     if not s:
         return None
     m = _NUMERIC_DATE.match(s)
@@ -155,25 +196,69 @@ def parse_date(value: object, month_first: bool = False) -> dt.date | None:
     return None
 
 
+def parse_month(value: object) -> tuple[int, int] | None:
+    """A month given without a day: `Apr-23`, `April 2023`, `2023-04`, `04/2023` -> (2023, 4)."""
+    if not isinstance(value, str):
+        return None
+    s = value.translate(_INVISIBLE).strip()
+    m = _MONTH_YEAR.match(s)
+    if m:
+        month = _MONTHS.get(m.group(1).lower()[:4]) or _MONTHS.get(m.group(1).lower()[:3])
+        # the month's name or the start of it, nothing else (`Mayor 23`, `Various 2023` are no month)
+        if month is None or not _MONTH_NAMES[month - 1].startswith(m.group(1).lower()):
+            return None
+        return _year(int(m.group(2))), month
+    m = _YEAR_MONTH.match(s)
+    if m:
+        year, month = (int(m.group(1)), int(m.group(2))) if m.group(1) else (int(m.group(4)), int(m.group(3)))
+        return (year, month) if 1 <= month <= 12 and 1900 <= year <= 2100 else None
+    return None
+
+
+def period_number(value: object) -> tuple[int, int] | None:
+    """A numeric period with its year: `202401`, `202401.0`, `2024P01` -> (2024, 1); `202413` ->
+    (2024, 13). Whether 202401 is January or April 2024 is the table's to decide (`periods`)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (float, np.floating)):
+        if not np.isfinite(value) or not float(value).is_integer():
+            return None
+        value = int(value)
+    m = _PERIOD_NUMBER.match(str(value).strip())
+    if not m:
+        return None
+    number = int(m.group(2))
+    return (int(m.group(1)), number) if 1 <= number <= 16 else None
+
+
 def financial_year(date: dt.date) -> str:
     """UK financial year, April to March: 2019-04-01 -> `2019/20`, 2020-03-31 -> `2019/20`."""
     start = date.year if date.month >= 4 else date.year - 1
     return f"{start}/{(start + 1) % 100:02d}"
 
 
-def month_first_file(values) -> bool:
-    """True when slash dates in this column are US-style (some second part > 12, no first part > 12)."""
+def day_month_order(values) -> bool | None:
+    """Whether slash dates in this column put the month first (US): True when some second part is
+    above 12 and no first part is; False when some first part is above 12; None when no date says
+    (every day 12 or less, or no such dates)."""
     first_big = second_big = False
     for v in values:
         if not isinstance(v, str):
             continue
-        m = _NUMERIC_DATE.match(v.strip())
+        m = _NUMERIC_DATE.match(v.translate(_INVISIBLE).strip())
         if not m or len(m.group(1)) == 4:
             continue
         a, b = int(m.group(1)), int(m.group(2))
         first_big |= a > 12
         second_big |= b > 12
-    return second_big and not first_big
+    if first_big:
+        return False
+    return True if second_big else None
+
+
+def month_first_file(values) -> bool:
+    """True when slash dates in this column are US-style (some second part > 12, no first part > 12)."""
+    return day_month_order(values) is True
 
 
 # ---- vectorised forms -------------------------------------------------------------------------
@@ -181,7 +266,7 @@ def month_first_file(values) -> bool:
 # Thousands separators must group in threes: `12,50` is a European decimal comma, and reading it
 # as 1,250 pounds would be a silent hundredfold error. Such values are left unreadable.
 _FAST_AMOUNT = r"^-?(\d{1,3}(,\d{3})+|\d{1,13})(\.\d{1,2})?$"
-_THOUSANDS_OK = re.compile(r"^[^,]*$|^[(\-+£$€]*\d{1,3}(,\d{3})+(\.\d*)?\D*$")
+_THOUSANDS_OK = re.compile(r"^[(\-+]*\d{1,3}(,\d{3})+(\.\d*)?\D*$")
 
 
 def _fast_pence(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -235,28 +320,78 @@ def amounts_to_pence(values: pd.Series) -> pd.Series:
     return pd.Series(pd.arrays.IntegerArray(out, ~ok), index=values.index)
 
 
+# What a date cell gives: a day, a month with no day (`Apr-23`), a numeric period (`202401`), only a
+# time (`00:00:00`), words with no digit (`Various`, `TBC`), something unreadable, or nothing.
+DAY, MONTH, PERIOD, TIME_ONLY, WORDS, UNREADABLE, BLANK = range(7)
+
+
+def date_cell(value: object, month_first: bool = False) -> tuple[dt.date | None, int, tuple[int, int] | None]:
+    """(date, kind, period) for one date cell: `date` the day, or the first of the month for a
+    MONTH; `period` (year, number) for a PERIOD."""
+    if _missing_cell(value):
+        return None, BLANK, None
+    d = parse_date(value, month_first)
+    if d is not None:
+        return d, DAY, None
+    ym = parse_month(value)
+    if ym is not None:
+        return dt.date(ym[0], ym[1], 1), MONTH, None
+    pn = period_number(value)
+    if pn is not None:
+        return None, PERIOD, pn
+    if is_time_only(value):
+        return None, TIME_ONLY, None
+    if isinstance(value, str) and not any(c.isdigit() for c in value):
+        return None, WORDS, None
+    return None, UNREADABLE, None
+
+
+def _missing_cell(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and value != value:
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
 @lru_cache(maxsize=200_000)
-def _date_text(value: str, month_first: bool) -> tuple[dt.date | None, bool]:
+def _date_text(value: str, month_first: bool) -> tuple[dt.date | None, int, tuple[int, int] | None]:
     # The same date strings recur in every chunk and every monthly file: parse each once.
-    return parse_date(value, month_first=month_first), is_time_only(value)
+    return date_cell(value, month_first)
 
 
-def dates_of(values: pd.Series, month_first: bool | None = None) -> tuple[np.ndarray, list, np.ndarray]:
-    """Vectorised `parse_date`, parsing each distinct value once.
+@dataclass
+class DateCells:
+    """A date column read: `codes[i]` is row i's distinct value, an index into the per-value lists
+    (`dates`, `kinds`, `periods`), whose last entry stands for a missing cell."""
 
-    Returns (codes, dates, time_only): `dates[codes[i]]` is row i's date (None if unreadable);
-    a missing cell gets code `len(dates)`, so append a sentinel before indexing by codes.
-    `time_only[c]`: distinct value c was a bare time. `month_first`: decided for the whole file by
-    the caller, or (None) from these values."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes: np.ndarray
+    values: list
+    dates: list
+    kinds: np.ndarray
+    periods: list
+
+    def row_kinds(self) -> np.ndarray:
+        return self.kinds[self.codes]
+
+
+def date_cells(values: pd.Series | None, n: int, month_first: bool | None = None, factorized=None) -> DateCells:
+    """Vectorised `date_cell`, each distinct value read once. `values` None: the table has no date
+    column (every row missing). `month_first`: decided for the whole file by the caller, or (None)
+    from these values. `factorized`: `pd.factorize(values)` when the caller has it already."""
+    if values is None:
+        return DateCells(np.zeros(n, dtype=np.int64), [], [None], np.array([BLANK]), [None])
+    codes, uniques = factorized if factorized is not None else pd.factorize(values, use_na_sentinel=True)
     uniques = list(uniques)
     if month_first is None:
         month_first = month_first_file(v for v in uniques if isinstance(v, str))
-    parsed = [
-        _date_text(v, month_first) if isinstance(v, str) else (parse_date(v, month_first), is_time_only(v))
-        for v in uniques
-    ]
-    dates = [d for d, _ in parsed]
-    time_only = np.array([t for _, t in parsed], dtype=bool)
+    parsed = [_date_text(v, month_first) if isinstance(v, str) else date_cell(v, month_first) for v in uniques]
+    parsed.append((None, BLANK, None))
     codes = np.where(codes < 0, len(uniques), codes)
-    return codes, dates, time_only
+    return DateCells(
+        codes,
+        uniques,
+        [d for d, _, _ in parsed],
+        np.array([k for _, k, _ in parsed], dtype=np.int8),
+        [p for _, _, p in parsed],
+    )

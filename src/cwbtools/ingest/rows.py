@@ -11,49 +11,32 @@ import re
 import threading
 from dataclasses import dataclass
 from itertools import repeat
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..identifiers import company_numbers_arrow, postcodes_arrow, split_charity_id
+from ..identifiers import (
+    company_numbers_arrow,
+    fixed_width_outward,
+    postcode_district,
+    postcodes_arrow,
+    split_charity_id,
+)
 from ..identifiers import supplier_name as normalise_supplier
 from ..individuals import is_redacted, looks_like_individual, looks_like_person
 from ..organisations import has_organisation_evidence
 from ..schema import INDIVIDUAL_LABEL, LEDGER_EXTRA_COLUMNS, TRANSACTION_COLUMNS
 from .columns import CONTRACT_TEXT_FIELDS, CORE_FIELDS, HEADER_MIN_SCORE, amount_unit, header_score
+from .limits import current as current_limits
 from .parquet import _LARGE_SCHEMA, STR
-from .parsing import amounts_to_pence, dates_of, financial_year, parse_amount_pence, parse_date
+from .parsing import BLANK, TIME_ONLY, UNREADABLE, WORDS, amounts_to_pence, exact_sum, parse_amount_pence, parse_date
+from .periods import names_of, read_dates
 from .tables import Block, RawTable, blank_cells
 
 _TOTAL_CELL = r"(grand\s+|sub\s*-?\s*)?totals?(\s+(spend|spent|paid|amount|payments?|for\s.*))?\s*:?"
 _TOTAL_RE = re.compile(_TOTAL_CELL, re.IGNORECASE)
-_MONTH_ABBR = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-_PERIOD = re.compile(
-    r"(?<![a-z])(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
-    r"(?:[\s_\-]+(?:to[\s_\-]+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)?"
-    r"[\s_\-']*((?:19|20)\d\d|\d\d)(?!\d)",
-    re.IGNORECASE,
-)
-
-
-def period_financial_year(name: str) -> str | None:
-    """The financial year a file or sheet name's period falls in, if it names one wholly inside one
-    (`expenditure-over-500-apr-jun-2014.csv` -> `2014/15`; `Jan 19` -> `2018/19`); else None."""
-    m = _PERIOD.search(name)
-    if not m:
-        return None
-    year = int(m.group(3))
-    year = year + 2000 if year < 100 else year
-    first = _MONTH_ABBR.index(m.group(1).lower()) + 1
-    last = _MONTH_ABBR.index(m.group(2).lower()) + 1 if m.group(2) else first
-    if last < first:  # `nov-feb 2015` spans a calendar year: ambiguous, do not guess
-        return None
-    fy_first = financial_year(dt.date(year, first, 1))
-    fy_last = financial_year(dt.date(year, last, 1))
-    return fy_first if fy_first == fy_last else None
 
 
 def _missing(value: object) -> bool:
@@ -226,15 +209,20 @@ def _repair_short_rows(cm, cols: dict, block: Block) -> dict[int, str]:
     """Rows one cell short (a blank cell dropped, not left empty) put the amount under the
     previous header: Lancashire Fire 2022-23 has 165 such lines, amount under `Supplier
     Classification`. When the amount cell is empty and the row's last value sits left of it, in a
-    column no core field uses, and reads as money, it is the amount. Returns {row: note}."""
+    column no core field uses, and reads as money in a column that does not hold numbers on the
+    rows whose amount is there, it is the amount. (Hillingdon's two rows with a blank `Amount`
+    end in their `Transaction Number`: a column of numbers, so no amount moved into it.)
+    Returns {row: note}."""
     j_amt = cm.columns["amount"]
-    core = {cm.columns[f] for f in CORE_FIELDS}
+    core = {cm.columns[f] for f in CORE_FIELDS if f in cm.columns}
     by_col = {j: f for f, j in cm.columns.items()}
     header = cm.header or []
     notes: dict[int, str] = {}
-    empty = np.flatnonzero(~_given(cols["amount"]) & ~block.blank)
+    empty_mask = ~_given(cols["amount"]) & ~block.blank
+    empty = np.flatnonzero(empty_mask)
     if not len(empty):
         return notes
+    numeric: dict[int, bool] = {}
     amounts = cols["amount"].astype(object).copy()
     changed: dict[str, pd.Series] = {}
     for i in empty:
@@ -247,6 +235,10 @@ def _repair_short_rows(cm, cols: dict, block: Block) -> dict[int, str]:
             continue
         if parse_amount_pence(cell) is None:
             continue
+        if last not in numeric:
+            numeric[last] = _holds_numbers(block.column(last), ~empty_mask)
+        if numeric[last]:
+            continue
         amounts.iloc[i] = cell
         if last in by_col:
             fld = by_col[last]
@@ -257,6 +249,12 @@ def _repair_short_rows(cm, cols: dict, block: Block) -> dict[int, str]:
         cols["amount"] = amounts
         cols.update(changed)
     return notes
+
+
+def _holds_numbers(values: pd.Series, rows: np.ndarray, sample: int = 200) -> bool:
+    """Most of the column's filled cells, on the first `sample` of `rows`, read as money."""
+    cells = [v for v in values[rows].head(sample * 2).tolist() if not _empty(v) and not _missing(v)][:sample]
+    return bool(cells) and sum(parse_amount_pence(v) is not None for v in cells) * 2 > len(cells)
 
 
 # Quarantine `raw` keeps the cells that say why a row was set aside (dates, amounts, codes). Free
@@ -317,6 +315,41 @@ def _from_pence(read_as_pounds: pd.Series) -> pd.Series:
     return (read_as_pounds // 100).where(whole.fillna(False).astype(bool), pd.NA).astype(read_as_pounds.dtype)
 
 
+def _read_dates(table: RawTable, cols: dict[str, pd.Series], block: Block):
+    """The block's date column read (`periods.read_dates`), with the table's names as its period."""
+    cm = table.colmap
+    j = cm.columns.get("payment_date")
+    header = cm.header[j] if j is not None and cm.header is not None and j < len(cm.header) else ""
+    where = f"{table.path}" + (f", sheet {table.sheet!r}" if table.sheet else "")
+    return read_dates(
+        cols.get("payment_date"), block.n, block.month_first, header, names_of(table.sheet, table.source_file), where
+    )
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _not_of_the_period(dates, table: RawTable, block: Block, names: list, name_codes, pence, pence_na) -> np.ndarray:
+    """Rows that would take the table's period for want of a date (`file_period`) but do not read
+    as payments: above the header (GLA's preamble holds a `Summary Total` of £2bn on a dateless
+    line), a payee with no letter in it, or an amount that is the sum of every other row's (a grand
+    total). They stay set aside for their date, as before the period was known. (The word `total`
+    in a payee proves nothing: `Midlands Total Care Limited` is paid on a dateless Rutland row.)"""
+    from_period = np.array([src == "file_period" for src in dates.sources], dtype=bool)[dates.codes]
+    if not from_period.any():
+        return from_period
+    odd_name = np.array([not _LETTER.search(t) for t in names] + [False])
+    doubtful = odd_name[name_codes]
+    counted = ~pence_na & ~block.blank
+    if table.header_row is not None:
+        above = block.row_numbers < table.header_row
+        doubtful |= above
+        counted &= ~above
+    if counted.sum() >= 3:
+        doubtful |= counted & (pence * 2 == exact_sum(pence[counted])) & (pence != 0)
+    return from_period & doubtful
+
+
 @dataclass
 class _Chunk:
     kept: pa.Table  # TRANSACTION_COLUMNS, text as large_string
@@ -340,11 +373,10 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
     if cm.header is not None and amount_unit(cm.header[cm.columns["amount"]]) == "pence":
         pence = _from_pence(pence)
     amount_given = _given(cols["amount"])
-    codes, uniq_dates, time_only_u = dates_of(cols["payment_date"], block.month_first)
-    date_given = _given(cols["payment_date"])
-    uniq_ok = np.array([d is not None for d in uniq_dates] + [False], dtype=bool)
-    date_missing = ~uniq_ok[codes]
-    time_only = np.append(time_only_u, False)[codes]
+    dates = _read_dates(table, cols, block)
+    codes = dates.codes
+    kind = dates.kinds[codes]
+    date_missing = ~np.array([y is not None for y in dates.years], dtype=bool)[codes]
     supplier = _text(cols["supplier_name"])
     # Total rows: no payee, a cell reading `Total` (or `Grand total`): counted in pence_read,
     # never as a payment. (`TOTAL HYGIENE LTD` is a supplier: only a blank or bare `Total`
@@ -362,30 +394,32 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
     for i in np.flatnonzero((no_supplier & ~blank) | named_total):
         total[i] = any(isinstance(c, str) and _TOTAL_RE.fullmatch(c.strip()) for c in block.row(i))
 
-    period_fy = None
-    if date_missing.any():
-        period_fy = period_financial_year(table.sheet) or period_financial_year(Path(table.source_file).name)
     pence_na = pence.isna().to_numpy()
+    pence_filled = pence.fillna(0).to_numpy(dtype=np.int64)
+    date_missing |= _not_of_the_period(dates, table, block, s_uniq, s_codes, pence_filled, pence_na)
 
     reason = np.full(n, None, dtype=object)
-    reason[date_missing & date_given & ~time_only] = "unreadable_date"
-    reason[date_missing & ~date_given] = "no_date"
-    reason[date_missing & time_only & (period_fy is None)] = "date_time_only"
+    reason[date_missing & ((kind == UNREADABLE) | (kind == WORDS))] = "unreadable_date"
+    reason[date_missing & (kind == BLANK)] = "no_date"
+    reason[date_missing & (kind == TIME_ONLY)] = "date_time_only"
     # A blank payee beside the ledger's own supplier id is a name withheld (Oxford's rent
     # allowance cheques, compensation): kept as redacted. Blank payee and no id: set aside.
     withheld = no_supplier & (_given(cols["supplier_id"]) if "supplier_id" in cols else False)
     reason[no_supplier & ~withheld & np.equal(reason, None)] = "no_supplier"
     reason[pence_na & amount_given] = "unreadable_amount"
     reason[pence_na & ~amount_given] = "no_amount"
-    # An amount with neither payee nor date is a (sub)total line, labelled or not.
-    reason[no_supplier & ~date_given & ~pence_na & ~withheld] = "total_row"
+    # One payment beyond any public body's (a mangled cell, a test row, an overflow in the making):
+    # counted in the reconciliation, never as spend.
+    limit = current_limits().max_payment_pounds * 100
+    reason[(pence_filled > limit) | (pence_filled < -limit)] = "implausible_amount"
+    # An amount with neither payee nor date (or words where the date goes: Blackpool's `Sum:`) is a
+    # (sub)total line, labelled or not.
+    reason[no_supplier & ((kind == BLANK) | (kind == WORDS)) & ~pence_na & ~withheld] = "total_row"
     reason[total] = "total_row"
     for i in np.flatnonzero(pence_na & ~blank):
         if header_score(block.row(i)) >= HEADER_MIN_SCORE:  # a second, different header inside the table
             reason[i] = "repeated_header"
     reason[blank] = "blank"
-
-    pence_filled = pence.fillna(0).to_numpy(dtype=np.int64)
     keep = np.equal(reason, None)
 
     aside_idx = np.flatnonzero(~keep)
@@ -402,11 +436,9 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
     )
 
     # Every column is built for the whole block, then the kept rows taken in one Arrow filter.
-    uniq_days = np.array([(d - _EPOCH).days if d is not None else 0 for d in uniq_dates] + [0], dtype=np.int32)
-    uniq_fy = np.array(
-        [financial_year(d) if d is not None else period_fy for d in uniq_dates] + [period_fy], dtype=object
-    )
-    uniq_iso = np.array([d.isoformat() if d is not None else None for d in uniq_dates] + [None], dtype=object)
+    uniq_ok = np.array([d is not None for d in dates.dates], dtype=bool)
+    uniq_days = np.array([(d - _EPOCH).days if d is not None else 0 for d in dates.dates], dtype=np.int32)
+    uniq_iso = np.array([d.isoformat() if d is not None else None for d in dates.dates], dtype=object)
     text = {fld: _text(cols[fld]) for fld in (*CONTRACT_TEXT_FIELDS, *LEDGER_EXTRA_COLUMNS) if fld in cols}
     if "charity_number" in text:
         charity, other = _per_distinct(text["charity_number"], split_charity_id, 2)
@@ -415,7 +447,12 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
     if "company_number" in text:
         text["company_number"] = _per_distinct_arrow(text["company_number"], company_numbers_arrow)
     if "postcode" in text:
+        cut = fixed_width_outward(pd.unique(cols["postcode"].dropna()).tolist())
+        if "postcode_district" not in text:  # a column named for the district (`--column`) says it
+            text["postcode_district"] = _per_distinct(text["postcode"], lambda v: postcode_district(v, cut))
         text["postcode"] = _per_distinct_arrow(text["postcode"], postcodes_arrow)
+    if "postcode_district" in cols:
+        text["postcode_district"] = _per_distinct(text["postcode_district"], postcode_district)
     # No name (withheld beside a supplier id) counts as redacted and individual: code -1 -> last.
     name_hashes, red, ind = _PAYEES.lookup(s_uniq)
     flags = np.column_stack([np.append(red, True), np.append(ind, True)])
@@ -426,13 +463,13 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
         "sheet": _const(table.sheet, n),
         "row_number": pa.array(block.row_numbers, type=pa.int64()),
         "payment_date": pa.array(uniq_days[codes], mask=~uniq_ok[codes], type=pa.int32()).cast(pa.date32()),
-        "financial_year": _pick(uniq_fy, codes),
+        "financial_year": _pick(dates.years, codes),
         "amount_pence": pa.array(pence_filled, type=pa.int64()),
         "supplier_name": supplier,
         "individual": pa.array(flags[s_codes, 1]),
         "redacted": pa.array(flags[s_codes, 0]),
         "payment_id": _payment_ids(anchor, codes, list(uniq_iso), pence_filled, s_codes, name_hashes, refs),
-        "date_source": _pick(["file_period", "ledger"], uniq_ok[codes].astype(np.int32)),
+        "date_source": _pick([src or "ledger" for src in dates.sources], codes),  # None: set aside
         "row_repair": (_strs([repaired.get(i) for i in range(n)]) if repaired else _const(None, n)),
     }
     none = _const(None, n)
@@ -443,4 +480,4 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
     kept = pa.Table.from_arrays(columns, schema=_LARGE_SCHEMA)
     if not keep.all():
         kept = kept.filter(pa.array(keep))
-    return _Chunk(kept, set_aside, n, int(pence_filled.sum()))
+    return _Chunk(kept, set_aside, n, exact_sum(pence_filled))

@@ -37,6 +37,9 @@ class RawTable:
     columns_found: list[str] = field(default_factory=list)
     header_row: int | None = None  # 1-based row of the header; None: at the foot, or no header
     sample: list[list] = field(default_factory=list)  # the first data rows, for `evidence` to weigh
+    notes: dict[str, str] = field(default_factory=dict)  # what the reader met, by field (column map notes)
+    hidden: bool = False  # a worksheet its workbook hides
+    pivot: bool = False  # a worksheet holding a pivot table (a summary of other sheets)
 
 
 def header_key_of(row) -> tuple:
@@ -108,7 +111,7 @@ def block_from_arrow(
             sub &= np.asarray(blank_cells(c.take(idx)).to_numpy(zero_copy_only=False), dtype=bool)
         blank[maybe[sub]] = True
     rec = np.arange(first_record, first_record + n, dtype=np.int64)
-    drop = rec == (header_index if header_index is not None else -1)
+    drop = np.isin(rec, sorted(skipped(header_index)))
     if header_key is not None and len(header_key) == len(cols):
         # A repeated header row: every cell equals the header's, ignoring case and spaces. The
         # cheap substring test on the first column leaves a handful of rows to compare exactly.
@@ -148,11 +151,25 @@ def block_from_arrow(
     return Block(rec + 1, batch.num_rows, column, row, blank, month_first)
 
 
-def chunked(records, header_key, skip_index: int | None, chunk_rows: int, start: int = 0):
+def skipped(skip_index) -> set[int]:
+    """The header's row indices: one index, or several for a header over two rows; None: none."""
+    if skip_index is None:
+        return set()
+    return {skip_index} if isinstance(skip_index, int) else set(skip_index)
+
+
+def chunked(records, header_key, skip_index, chunk_rows: int, start: int = 0):
+    return chunked_numbered(enumerate(records, start=start), header_key, skip_index, chunk_rows)
+
+
+def chunked_numbered(numbered, header_key, skip_index, chunk_rows: int):
+    """Blocks of (0-based index, cells) pairs, the index not necessarily consecutive (a worksheet's
+    rows that hold nothing are not stored); the header (`skip_index`) and its repeats dropped."""
+    skip = skipped(skip_index)
     nums: list[int] = []
     rows: list[list] = []
-    for i, rec in enumerate(records, start=start):
-        if i == skip_index:
+    for i, rec in numbered:
+        if i in skip:
             continue
         if header_key is not None and len(rec) == len(header_key) and header_key_of(rec) == header_key:
             continue
