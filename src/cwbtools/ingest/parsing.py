@@ -102,11 +102,14 @@ def parse_amount_pence(text: object) -> int | None:
     return -pence if negative else pence
 
 
-_MONTHS = {
-    m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])
-}
-_MONTHS.update({"sept": 9, "june": 6, "july": 7})
 _MONTH_NAMES = [dt.date(2000, m, 1).strftime("%B").lower() for m in range(1, 13)]
+# Month words as ledgers and file names write them, lower case -> month number: the one list.
+MONTH_WORDS = {
+    **{name[:3]: i + 1 for i, name in enumerate(_MONTH_NAMES)},
+    **{name: i + 1 for i, name in enumerate(_MONTH_NAMES)},
+    "sept": 9,
+}
+_MONTHS = MONTH_WORDS
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 # A time after the date, as exports write it: `00:00`, `00:00:00.000`, US `12:00:00 AM`.
 _TIME = r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?)?"

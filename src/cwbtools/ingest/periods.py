@@ -24,6 +24,7 @@ from .parsing import (
     BLANK,
     DAY,
     MONTH,
+    MONTH_WORDS,
     PERIOD,
     TIME_ONLY,
     WORDS,
@@ -33,32 +34,7 @@ from .parsing import (
     parse_date,
 )
 
-_MONTH_WORDS = {
-    **{
-        m: i + 1
-        for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])
-    },
-    **{
-        m: i + 1
-        for i, m in enumerate(
-            [
-                "january",
-                "february",
-                "march",
-                "april",
-                "may",
-                "june",
-                "july",
-                "august",
-                "september",
-                "october",
-                "november",
-                "december",
-            ]
-        )
-    },
-    "sept": 9,
-}
+_MONTH_WORDS = MONTH_WORDS
 _CONNECTORS = {"to", "and", "till", "until", "through", "thru"}
 _TOKEN = re.compile(r"[a-z]+|\d+")
 
