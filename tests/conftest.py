@@ -44,3 +44,17 @@ def built_reference() -> Path:
     """Reference tables built by `cwb reference build` (run by `make test` before pytest)."""
     _require(reference_dir() / ".built")
     return reference_dir()
+
+
+@pytest.fixture(scope="session")
+def public_bodies(reference_data: Path):
+    """The register of public bodies, built from the shared registers by the code under test (not the
+    reference folder's copy, which may predate it). Built once per run; the build is timed."""
+    import time
+
+    from cwbtools.reference.public_bodies import build_public_bodies
+
+    started = time.perf_counter()
+    table = build_public_bodies(reference_data)
+    table.attrs["build_seconds"] = time.perf_counter() - started
+    return table

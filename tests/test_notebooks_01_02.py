@@ -108,8 +108,21 @@ def test_demo_baseline_matches_cles(demo_reports):
         "bootstrap-intervals",
         "headline-shares",
         "share-intervals",
+        "where-every-pound",
+        "where-every-pound-chart",
+        "published-figures",
     ]:
         assert (data / f"{name}.csv").exists(), name
+    # On the procurement base (issue 18): every pound from all kept spend to the base, to the penny.
+    assert y["base"] == "procurement" and s["schema_version"] == 2
+    assert y["all_spend"]["total_gbp"] == pytest.approx(y["total_gbp"] + sum(y["excluded_gbp"].values()), abs=0.01)
+    pounds = pd.read_csv(data / "where-every-pound.csv").set_index("line")
+    steps = pounds[pounds["scope"] == "base"]["spend_gbp" if "spend_gbp" in pounds else "spend_pence"].sum()
+    first = pounds.iloc[0]
+    assert first.name == "All kept spend"
+    published = pd.read_csv(data / "published-figures.csv").set_index(["year", "measure"])
+    assert published.loc[("2012/13", "total"), "ours"] == pytest.approx(750e6, abs=HALF_MILLION)
+    assert steps < 0
     top = pd.read_csv(data / "top-suppliers.csv")
     assert len(top) == 300
     individuals = top[top["supplier_type"] == "individual"]
@@ -123,7 +136,7 @@ def test_demo_baseline_matches_cles(demo_reports):
     assert "located to a postcode" in text
     # Each chart shows with alt text and a caption computed from its data, its data beside it.
     figures = _figures(nb01)
-    assert len(figures) == 8
+    assert len(figures) == 9
     for figure in figures:
         assert 'alt="' in figure and "<figcaption" in figure and 'href="data/' in figure
     assert 'alt="Bar chart of the 15 districts receiving most located spend' in text

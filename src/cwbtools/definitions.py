@@ -15,19 +15,51 @@ from types import MappingProxyType
 
 # Supplier types with a re-spend rate of their own (`definitions.respend`); any other type
 # (individuals, who are never located) is re-spent at the `unknown` rate.
-RESPEND_TYPES = ("sme", "large", "vcse", "public", "unknown")
+RESPEND_TYPES = ("sme", "large", "vcse", "public", "public_corporation", "unknown")
+
+
+# The two bases a headline can be measured on (`definitions.base`).
+BASES = ("procurement", "all")
 
 
 @dataclass(frozen=True)
-class NotInfluenceableRules:
-    """`definitions.not_influenceable`: what the next steps set aside, with the supplier list file
-    resolved to a path (read by the report context, `Report.framework_suppliers`)."""
+class ExclusionRules:
+    """`definitions.exclusions`: the one set of rules that sets spend aside (`analysis.base`).
+    Transfers (by payee words and by expense words) leave the procurement base; public corporations
+    stay, or leave the base or influenceable spend (`keep`, `base`, `influenceable`); the supplier
+    types, SIC divisions and named suppliers leave influenceable spend only. The supplier list file
+    is resolved to a path (read by the report context, `Report.framework_suppliers`)."""
 
+    transfer_payees: tuple[str, ...]
+    transfer_expenses: tuple[str, ...]
+    public_corporations: str
     supplier_types: tuple[str, ...]
     sic_divisions: tuple[str, ...]
-    expense_patterns: tuple[str, ...]
     suppliers: tuple[str, ...]
     suppliers_file: Path | None
+
+
+@dataclass(frozen=True)
+class PublishedFigure:
+    """A figure someone published for the place (`published:`), shown beside ours, never tuned to."""
+
+    year: str
+    measure: str
+    value: float
+    source: str
+    definition: str | None
+
+
+@dataclass(frozen=True)
+class PublicBodyRules:
+    """`definitions.public_bodies`: the class (`schema.PUBLIC_CLASSES`) each kind of body
+    (`schema.PUBLIC_KINDS`) is given, and whether name patterns may find bodies no register lists."""
+
+    classes: Mapping[str, str]
+    name_patterns: bool
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "classes", MappingProxyType(dict(self.classes)))
 
 
 @dataclass(frozen=True)
@@ -65,16 +97,26 @@ class AnalysisDefinitions:
     respend_source: str
     supplier_survey: Path | None
     policy_start: date | None
-    not_influenceable: NotInfluenceableRules
+    # What the headline is measured on: "procurement" (the base) or "all" kept spend.
+    base: str
+    exclusions: ExclusionRules
+    public_bodies: PublicBodyRules
     scenarios: tuple[ScenarioTarget, ...]
     # A Companies House file gives accounts categories, so SMEs can be told apart.
     companies_file: Path | None
+    # Each anchor's kind (`council`, `police`, ...), by name: the anchors' payments to each other
+    # and to themselves leave the base.
+    anchors: Mapping[str, str]
+    published: tuple[PublishedFigure, ...]
 
     def __post_init__(self) -> None:
         missing = [t for t in RESPEND_TYPES if t not in self.respend]
         if missing:
             raise ValueError(f"re-spend rates missing for {', '.join(missing)}")
         object.__setattr__(self, "respend", MappingProxyType({t: float(self.respend[t]) for t in RESPEND_TYPES}))
+        object.__setattr__(self, "anchors", MappingProxyType(dict(self.anchors)))
+        if self.base not in BASES:
+            raise ValueError(f"base must be one of {', '.join(BASES)}, not {self.base!r}")
 
     @property
     def latest_year(self) -> str:

@@ -108,6 +108,9 @@ def name_shown(suppliers: pd.DataFrame, names: pd.Series | None = None) -> pd.Se
         keys = set(pd.Series(names.index.to_numpy(), dtype="string")[spelt.to_numpy()])
         words |= suppliers["supplier_key"].astype("string").isin(keys).fillna(False).astype(bool)
     person = individual_rows(suppliers)
+    # A ledger's sole trader (`ledger_type`) may be a person: an SME in the figures, never named.
+    if "ledger_type" in suppliers:
+        person |= suppliers["ledger_type"].astype("string").eq("sole_trader").fillna(False).astype(bool)
     if "supplier_key" in suppliers:
         person |= suppliers["supplier_key"].astype("string").eq(INDIVIDUAL_KEY).fillna(False).astype(bool)
     return ((register | ids | words) & ~person).rename("name_shown")

@@ -48,10 +48,11 @@ LEDGER_EXTRA_COLUMNS = [
     "capital_revenue",
     "body_name",
     "body_code",
+    "postcode_district",
 ]
 TRANSACTION_ADDED = {"date_source": "string", "row_repair": "string?", **dict.fromkeys(LEDGER_EXTRA_COLUMNS, "string?")}
 TRANSACTION_COLUMNS = [*TRANSACTION_CONTRACT, *TRANSACTION_ADDED]
-DATE_SOURCES = ["ledger", "file_period"]
+DATE_SOURCES = ["ledger", "ledger_month", "file_period"]
 
 RECONCILIATION_COLUMNS = [
     "source_file",
@@ -68,6 +69,10 @@ QUARANTINE_COLUMNS = ["source_file", "sheet", "row_number", "reason", "amount_pe
 COLUMN_MAP_COLUMNS = ["source_file", "sheet", "header_row", "field", "column", "column_number", "read_from", "note"]
 COLUMN_MAP_SOURCES = ["header", "content", "override", "earlier_file"]
 
+# An entry of a ledger folder that is not read: one set-aside row each (`ingest.folders`).
+FILE_UNSUPPORTED, FILE_UNREADABLE, FILE_HIDDEN = "file_unsupported", "file_unreadable", "file_hidden"
+# A ledger sheet a workbook holds beside the ones read: its rows counted, its payments set aside (`ingest.sheets`).
+SHEET_HIDDEN, SHEET_SUMMARY, SHEET_REPEATS_OTHERS = "sheet_hidden", "sheet_summary", "sheet_repeats_others"
 # Why a row was set aside. Ingest's reasons, in the order of its reconciliation columns...
 INGEST_REASONS = [
     "blank",
@@ -75,12 +80,19 @@ INGEST_REASONS = [
     "repeated_header",
     "no_amount",
     "unreadable_amount",
+    "implausible_amount",
     "no_date",
     "unreadable_date",
     "date_time_only",
     "no_supplier",
     "duplicate_of_other_file",
     "sheet_not_a_ledger",
+    SHEET_HIDDEN,
+    SHEET_SUMMARY,
+    SHEET_REPEATS_OTHERS,
+    FILE_UNSUPPORTED,
+    FILE_UNREADABLE,
+    FILE_HIDDEN,
 ]
 # ...and the city pipeline's: payments dated outside the config's years, and supplier-sheet rows
 # whose amount does not read (ingest calls that `unreadable_amount`; kept apart so outputs stay as they were).
@@ -108,14 +120,54 @@ SUPPLIER_CONTRACT_COLUMNS = [
     "sic_division",
     "sic_inferred",
     "supplier_type",
+    "public_kind",
+    "public_class",
+    "public_evidence",
     "resolved_by",
     "match_score",
     "registered_name",
 ]
-SUPPLIER_EVIDENCE_COLUMNS = ["matched_by", "register_source", "postcode_source", "payments", "spend_pence"]
+SUPPLIER_EVIDENCE_COLUMNS = [
+    "matched_by",
+    "register_source",
+    "postcode_source",
+    "postcode_district",
+    "sic_source",
+    "ledger_type",
+    "payments",
+    "spend_pence",
+]
 SUPPLIER_COLUMNS = [*SUPPLIER_CONTRACT_COLUMNS, *SUPPLIER_EVIDENCE_COLUMNS]
 # Also the order supplier types are shown in.
-SUPPLIER_TYPES = ["sme", "large", "vcse", "public", "individual", "unknown"]
+SUPPLIER_TYPES = ["sme", "large", "vcse", "public", "public_corporation", "individual", "unknown"]
+# What a public body (or a lookalike) is, from the registers (`reference/public_bodies.py`), and the
+# class the config's decision table gives each kind (`definitions.public_bodies`). `public` above is
+# general government; `public_corporation` is kept in the base and shown apart.
+PUBLIC_KINDS = [
+    "council",
+    "parish_council",
+    "combined_authority",
+    "local_government",
+    "nhs_trust",
+    "ccg",
+    "icb",
+    "police",
+    "fire",
+    "central_government",
+    "school",
+    "academy_trust",
+    "fe_college",
+    "council_company",
+    "almo",
+    "public_corporation",
+    "housing_association",
+    "university",
+    "gp_practice",
+    "care_home",
+    "independent_school",
+    "independent_hospital",
+]
+PUBLIC_CLASSES = ["general_government", "public_corporation", "not_public"]
 # Resolution layers, first hit wins, then `unresolved`.
 RESOLVED_BY = ["crosswalk", "ledger_postcode", "identifier", "exact_name", "fuzzy_name", "unresolved"]
 
@@ -160,6 +212,8 @@ GEO_ORDER = ["place", "wider", "outside", "unlocated"]
 VALUES = {
     "date_source": DATE_SOURCES,
     "supplier_type": SUPPLIER_TYPES,
+    "public_kind": PUBLIC_KINDS,
+    "public_class": PUBLIC_CLASSES,
     "resolved_by": RESOLVED_BY,
     "geo": GEO_ORDER,
 }

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from cwbtools.analysis import baseline, headlines
+from cwbtools.analysis import baseline, deprivation, headlines
 from cwbtools.analysis.respend import respend_lm3
 from cwbtools.errors import CwbError
 
@@ -186,22 +186,23 @@ def test_spend_by_business_type(hand):
 
 
 def test_deprived_area_spend(hand):
-    dep = baseline.deprived_area_spend(hand, (1, 2), place_lsoa_share=0.25).set_index("scope")
-    assert dep.loc["all spend", "deprived_pence"] == 4500
-    assert dep.loc["all spend", "deprived_share"] == pytest.approx(4500 / 5500)
-    assert dep.loc["spend in the place", "deprived_share"] == 1.0
-    assert dep.loc["all spend", "deprived_share_lo"] == pytest.approx(0.45)
+    dep = deprivation.deprived_area_spend(hand, (1, 2), place_lsoa_share=0.25).set_index("scope")
+    assert dep.loc["all spend with firms", "deprived_pence"] == 4500
+    assert dep.loc["all spend with firms", "deprived_share"] == pytest.approx(4500 / 5500)
+    assert dep.loc["spend with firms in the place", "deprived_share"] == 1.0
+    # Bounds over all spend with firms: Jane (an individual, 500) is not a firm.
+    assert dep.loc["all spend with firms", "deprived_share_lo"] == pytest.approx(4500 / 9500)
     # Only decile 1 counts: 1500 of 5500.
-    only1 = baseline.deprived_area_spend(hand, (1,)).set_index("scope")
-    assert only1.loc["all spend", "deprived_pence"] == 1500
+    only1 = deprivation.deprived_area_spend(hand, (1,)).set_index("scope")
+    assert only1.loc["all spend with firms", "deprived_pence"] == 1500
 
 
 def test_place_deprived_lsoa_share_and_deciles(hand):
     lsoa = pd.DataFrame(
         {"lsoa_code": list("abcdef"), "lad_code": ["P1"] * 4 + ["X"] * 2, "imd_decile": [1, 2, 7, 9, 1, 1]}
     )
-    assert baseline.place_deprived_lsoa_share(lsoa, ["P1"], (1, 2)) == pytest.approx(0.5)
-    dec = baseline.spend_by_decile(hand, lsoa, ["P1"]).set_index("imd_decile")
+    assert deprivation.place_deprived_lsoa_share(lsoa, ["P1"], (1, 2)) == pytest.approx(0.5)
+    dec = deprivation.spend_by_decile(hand, lsoa, ["P1"]).set_index("imd_decile")
     assert len(dec) == 10
     assert dec.loc[1, "spend_pence"] == 1500 and dec.loc[5, "spend_pence"] == 1000 and dec.loc[2, "spend_pence"] == 3000
     assert dec.loc[1, "place_lsoa_share"] == pytest.approx(0.25)
@@ -291,7 +292,14 @@ def test_analysis_definitions_defaults_and_overrides():
 
     d = _defs()
     assert d.deprived_deciles == (1, 2) and d.local_benchmark == 0.311 and d.policy_start is None
-    assert dict(d.respend) == {"sme": 0.63, "large": 0.40, "vcse": 0.63, "public": 0.40, "unknown": 0.40}
+    assert dict(d.respend) == {
+        "sme": 0.63,
+        "large": 0.40,
+        "vcse": 0.63,
+        "public": 0.40,
+        "public_corporation": 0.40,
+        "unknown": 0.40,
+    }
     d = _defs(
         deprived={"deciles": [1]},
         policy_start="2013-04-01",
@@ -347,8 +355,11 @@ def test_baseline_summary_schema(hand):
         "anchors",
     ]:
         assert key in y
-    assert y["total_gbp"] == 100.0 and y["place_gbp"] == 15.0 and y["outside_gbp"] == 30.0
-    assert y["place_share_bounds"] == pytest.approx([0.15, 0.6])
+    # On the procurement base: Jane (an individual, £5) is set aside; all kept spend keeps her.
+    assert y["base"] == "procurement" and y["excluded_gbp"]["individual"] == 5.0
+    assert y["total_gbp"] == 95.0 and y["place_gbp"] == 15.0 and y["outside_gbp"] == 30.0
+    assert y["place_share_bounds"] == pytest.approx([15 / 95, 55 / 95])
+    assert y["all_spend"]["total_gbp"] == 100.0 and y["all_spend"]["place_share_bounds"] == pytest.approx([0.15, 0.6])
     assert set(y["anchors"]) == {"A", "B"} and y["anchors"]["A"]["place_gbp"] == 10.0
     assert s["place"] == {"name": "Placeton", "lad_codes": ["P1"]} and s["synthetic"] is True
 
@@ -380,7 +391,47 @@ def test_business_type_and_deprivation_per_anchor(hand):
     bt = baseline.spend_by_business_type(hand, by_anchor=True).set_index(["anchor", "supplier_type"])
     assert bt.loc[("A", "vcse"), "share_of_total"] == pytest.approx(0.3)  # 3000 of A's 10000
     assert bt.loc[("B", "sme"), "total_pence"] == 500 and ("B", "vcse") not in bt.index
-    dep = baseline.deprived_area_spend(hand, (1, 2), by_anchor=True).set_index(["anchor", "scope"])
-    assert dep.loc[("A", "all spend"), "deprived_pence"] == 4000  # s1 1000 + s3 3000
-    assert dep.loc[("B", "all spend"), "with_decile_pence"] == -500
-    assert dep.loc[("All anchors", "all spend"), "deprived_pence"] == 4500
+    dep = deprivation.deprived_area_spend(hand, (1, 2), by_anchor=True).set_index(["anchor", "scope"])
+    assert dep.loc[("A", "all spend with firms"), "deprived_pence"] == 4000  # s1 1000 + s3 3000
+    assert dep.loc[("B", "all spend with firms"), "with_decile_pence"] == -500
+    assert dep.loc[("All anchors", "all spend with firms"), "deprived_pence"] == 4500
+
+
+def test_deprived_share_counts_firms_only(hand):
+    """Issue 18: a county hall in a deprived ward is not spend in a deprived area. A public body and a
+    public corporation in decile 1 leave the deprived measures; firms' figures are as before."""
+    rows = HAND + [
+        dict(anchor="A", key="hall", type="public", geo="place", pence=8000, imd_decile=1),
+        dict(anchor="A", key="almo", type="public_corporation", geo="place", pence=2000, imd_decile=1),
+    ]
+    m = baseline.measures(make_spend(rows), (1, 2))
+    assert m["deprived"] == 4500 and m["deprived_share"] == pytest.approx(4500 / 5500)
+    assert m["deprived_share_lo"] == pytest.approx(4500 / 9500)
+    dep = deprivation.deprived_area_spend(make_spend(rows), (1, 2)).set_index("scope")
+    assert dep.loc["spend with firms in the place", "total_pence"] == 1500
+    dec = deprivation.spend_by_decile(make_spend(rows)).set_index("imd_decile")
+    assert dec.loc[1, "spend_pence"] == 1500
+
+
+def test_net_negative_spend_gets_no_share_but_keeps_bounds():
+    """Issue 18: a year whose net spend is below zero was reported as "100.9% local". Now no share,
+    no benchmark verdict, a sentence why; the bounds and the located share are still given."""
+    rows = [
+        dict(key="a", type="sme", geo="place", pence=1000),
+        dict(key="b", type="large", geo="outside", pence=-5000),
+        dict(key="c", type="unknown", geo="unlocated", pence=500),
+    ]
+    m = baseline.measures(make_spend(rows), (1, 2))
+    assert m["total"] == -3500 and not m["meaningful"] and "zero or negative" in m["note"]
+    for key in ("place", "wider", "outside", "sme", "vcse", "deprived"):
+        assert math.isnan(m[f"{key}_share"]), key
+    assert m["place_share_lo"] == pytest.approx(1000 / -3500) and m["located_share"] == pytest.approx(4000 / 3500)
+    bench = baseline.benchmark_comparison(m, 0.311, 0.47)
+    assert bench["verdict"].str.startswith("not compared").all() and bench["share"].isna().all()
+    text = headlines.headline_text(m, "Placeton", "Wider", "2012/13")
+    assert "zero or negative" in text and "%" not in text
+    table = baseline.headline_table(baseline.headline(make_spend(rows), (1, 2)))
+    assert table["place_share"].isna().all() and table["note"].str.contains("zero or negative").all()
+    # A positive year with net-negative located spend has no share of located spend either.
+    lad = baseline.spend_by_lad(make_spend(rows))
+    assert lad["spend_pence"].sum() == -3500

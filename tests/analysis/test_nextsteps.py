@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from cwbtools.analysis import base
 from cwbtools.analysis.nextsteps import gaps, influenceable, leakage, pipeline, recommendations, scenarios, summary
 from cwbtools.config import parse_config
 
@@ -69,8 +70,8 @@ RESPEND = _config().analysis_definitions().respend  # the config model's default
 
 @pytest.fixture()
 def rules():
-    defs = _config(not_influenceable={"suppliers": ["Framework Supplier Ltd"]}).analysis_definitions()
-    return influenceable.exclusion_rules(defs.not_influenceable)
+    defs = _config(exclusions={"not_influenceable": {"suppliers": ["Framework Supplier Ltd"]}}).analysis_definitions()
+    return influenceable.exclusion_rules(defs)
 
 
 def test_leakage_by_sector(spend):
@@ -115,12 +116,15 @@ def test_leakage_suppliers_never_individuals(spend):
 
 
 def test_exclusion_rules_in_order(rules):
-    assert [r.name for r in rules] == [
-        "Individuals (not named)",
-        "Other public bodies",
-        "Utilities (SIC 35, 36)",
-        "Benefits, pass-through and other non-procurement payments",
-        "National frameworks (named suppliers)",
+    assert [(r.name, r.scope) for r in rules] == [
+        ("The anchor paying itself", "base"),
+        ("Another anchor of this config", "base"),
+        ("Individuals (not named)", "base"),
+        ("Transfers (by payee)", "base"),
+        ("Transfers (by expense category or description)", "base"),
+        ("Public bodies (general government)", "base"),
+        ("Utilities (SIC 35, 36)", "influenceable"),
+        ("National frameworks (named suppliers)", "influenceable"),
     ]
 
 
@@ -128,13 +132,15 @@ def test_exclusions_remove_each_payment_once_and_reconcile(spend, rules):
     c = influenceable.classify(spend, rules)
     t = influenceable.exclusions(c, rules).set_index("rule")
     assert t.loc["Individuals (not named)", "spend_pence"] == 20_000
-    # The flood levy to a public body meets two rules; only the first removes it.
-    assert t.loc["Other public bodies", "payments"] == 2
-    assert t.loc["Other public bodies", "spend_pence"] == 370_000
-    assert t.loc["Other public bodies", "leakage_pence"] == 70_000
+    # The flood levy to a public body meets two rules; only the first (a transfer) removes it.
+    assert t.loc["Public bodies (general government)", "payments"] == 1
+    assert t.loc["Public bodies (general government)", "spend_pence"] == 300_000
+    assert t.loc["Public bodies (general government)", "scope"] == "base"
     assert t.loc["Utilities (SIC 35, 36)", "spend_pence"] == 400_000
-    # `tax` must not catch `Taxi fares`; `benefit` catches `Benefit payments`.
-    assert t.loc["Benefits, pass-through and other non-procurement payments", "spend_pence"] == 250_000
+    assert t.loc["Utilities (SIC 35, 36)", "scope"] == "influenceable"
+    # Whole words: `Taxi fares` is no tax; `Housing Benefit payments` and the `Flood levy` are transfers.
+    assert t.loc["Transfers (by expense category or description)", "spend_pence"] == 320_000
+    assert t.loc["Transfers (by expense category or description)", "leakage_pence"] == 320_000
     assert t.loc["National frameworks (named suppliers)", "spend_pence"] == 150_000
     assert t.loc["Influenceable spend (left)", "spend_pence"] == 1_660_000
     assert t.loc["Influenceable spend (left)", "leakage_pence"] == 960_000
@@ -144,7 +150,7 @@ def test_exclusions_remove_each_payment_once_and_reconcile(spend, rules):
 
 
 def test_expense_patterns_whole_words():
-    rx = influenceable._expense_regex(("tax", "levy", "pass-through", "benefit"))
+    rx = base.words_regex(("tax", "levy", "pass-through", "benefit"))
     assert rx.search("Council Tax refund") and rx.search("Flood levies") and rx.search("pass through payment")
     assert rx.search("Benefits")
     assert rx.search("Taxi fares") is None and rx.search("Taxation advice services") is None
@@ -154,6 +160,10 @@ def test_influenceable_measures(spend, rules):
     c = influenceable.classify(spend, rules)
     m = influenceable.measures(c).set_index("spend")
     assert m.loc["All spend", "leakage_pence"] == 1_830_000
+    # The base: less the individual (20k), transfers (320k, all leaked) and the county council (300k).
+    assert m.loc["Procurement spend (the base)", "total_pence"] == 2_210_000
+    assert m.loc["Procurement spend (the base)", "leakage_pence"] == 1_510_000
+    assert m["headline"].tolist() == [False, True, False]
     assert m.loc["Influenceable spend", "total_pence"] == 1_660_000
     assert m.loc["Influenceable spend", "unlocated_pence"] == 80_000
     assert m.loc["Influenceable spend", "leakage_share"] == pytest.approx(960_000 / 1_580_000)
@@ -181,15 +191,28 @@ def orgs():
     return gaps.organisations(regs)
 
 
-def test_capacity_and_location_quotients(orgs):
+def test_capacity_and_location_quotients(orgs, monkeypatch):
     cap = gaps.capacity(orgs, [P], [W]).set_index("sic_division")
     assert cap.loc["49", ["place_orgs", "wider_orgs", "england_orgs"]].tolist() == [1, 2, 3]
     assert cap.loc["62", "england_orgs"] == 2  # the Glasgow company is not in England
+    # Issue 18: a quotient from fewer than 5 organisations measures one head office: none is given.
+    assert cap[["place_lq", "wider_lq"]].isna().all().all()
+    monkeypatch.setattr(gaps, "MIN_LQ_ORGS", 1)
+    cap = gaps.capacity(orgs, [P], [W]).set_index("sic_division")
     # LQ = (1/2 place orgs) / (3/7 England orgs) and (2/3) / (3/7) for the wider area.
     assert cap.loc["49", "place_lq"] == pytest.approx(7 / 6)
     assert cap.loc["49", "wider_lq"] == pytest.approx(14 / 9)
     assert cap.loc["43", "place_lq"] == pytest.approx(7 / 4)
-    assert cap.loc["62", "place_lq"] == 0
+    assert pd.isna(cap.loc["62", "place_lq"])  # no organisation in the place: no quotient
+
+
+def test_capacity_counts_no_public_bodies(orgs):
+    """The registers' public bodies (NHS ODS, public-sector employers) are not local capacity."""
+    regs = pd.DataFrame(
+        [("nhs_ods", "Place Hospital Trust", None, P, "86101", None, "public", "active")],
+        columns=["source", "name", "company_number", "lad_code", "sic_code", "size", "kind", "status"],
+    ).assign(charity_number=None, postcode="PR1 2AB")
+    assert gaps.organisations(regs).empty
 
 
 def test_gap_analysis_ranks_capacity_then_leak(spend, rules, orgs):
@@ -352,7 +375,7 @@ def test_recommendations_name_their_tables(spend, rules, orgs):
         first.startswith("SIC division 49")
         and "1 organisation in this sector is registered in Preston and 2 in Lancashire" in first
     )
-    assert "(location quotient in Preston 1.17 against England)" in first
+    assert "location quotient" not in first  # 1 organisation in Preston: too few for a quotient
     assert "£9k" in recs.iloc[1]["recommendation"]  # division 62's £9,000 leak, no local capacity
     assert "Big Outside Ltd" in recs[recs["based_on_table"] == "leakage-suppliers"].iloc[0]["recommendation"]
 
@@ -395,7 +418,7 @@ def test_missing_sources_are_explained_not_fatal(spend, tmp_path, monkeypatch):
     orgs = given(gaps.organisations, r.registers)
     cand = given(gaps.candidate_suppliers, orgs, None, r.defs.place_lads, r.defs.wider_lads)
     assert cand is r.registers
-    rules = influenceable.exclusion_rules(r.defs.not_influenceable, r.framework_suppliers)
+    rules = influenceable.exclusion_rules(r.defs, None, r.framework_suppliers)
     c = influenceable.classify(r.year_spend, rules)
     opp = gaps.opportunities(c, given(gaps.capacity, orgs, r.defs.place_lads, r.defs.wider_lads))
     assert opp["place_orgs"].isna().all()  # no registers: counts unknown, not zero
@@ -421,7 +444,8 @@ def test_missing_sources_are_explained_not_fatal(spend, tmp_path, monkeypatch):
     assert recs["recommendation"].iloc[-1].startswith("Local capacity is counted from the registers at hand")
     assert sorted(p.name for p in (tmp_path / "data").glob("*.csv")) == []
     part = summary.next_steps_part(r.year, measures, scen)
-    assert part["leakage_gbp"] == 18_300 and part["influenceable_gbp"] == 18_100  # default rules: no framework list
+    # Default rules, no framework list; leakage of the procurement base (transfers' 320k left out).
+    assert part["leakage_gbp"] == 15_100 and part["influenceable_gbp"] == 18_100
 
 
 def test_framework_suppliers_file_read_by_the_report_and_required_by_the_rules(spend, tmp_path):
@@ -438,15 +462,15 @@ def test_framework_suppliers_file_read_by_the_report_and_required_by_the_rules(s
             "wider_area": {"name": "W", "lad_codes": [W]},
             "years": ["2020/21"],
             "anchors": [{"name": "A", "kind": "council", "ledgers": ["x.csv"]}],
-            "definitions": {"not_influenceable": {"suppliers_file": str(file)}},
+            "definitions": {"exclusions": {"not_influenceable": {"suppliers_file": str(file)}}},
         },
         resolve_areas=False,
     )
-    ni = cfg.analysis_definitions().not_influenceable
+    defs = cfg.analysis_definitions()
     with pytest.raises(ValueError, match="suppliers_file"):  # never silently influenceable
-        influenceable.exclusion_rules(ni)
+        influenceable.exclusion_rules(defs)
     r = Report(cfg, year="2020/21", report_dir=tmp_path)
     assert r.framework_suppliers == ("Framework Supplier Ltd",)
-    rules = influenceable.exclusion_rules(ni, r.framework_suppliers)
+    rules = influenceable.exclusion_rules(defs, None, r.framework_suppliers)
     t = influenceable.exclusions(influenceable.classify(spend, rules), rules).set_index("rule")
     assert t.loc["National frameworks (named suppliers)", "spend_pence"] == 150_000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 from test_baseline import HAND, make_spend
 
@@ -48,3 +49,27 @@ def test_seeded_and_per_anchor_and_year():
     assert set(a[a["year"] == "2012/13"]["anchor"]) == {"All anchors", "A", "B"}
     finite = a.dropna(subset=["ci_lo"])
     assert ((finite["ci_lo"] <= finite["estimate"] + 1e-12) | (finite["estimate"] < 0)).all()
+
+
+def test_no_interval_where_net_spend_is_not_positive():
+    """Issue 18 point 6: a year whose credits exceed its payments has no share, so no interval."""
+    spend = pd.DataFrame(
+        {
+            "anchor": ["A"] * 4,
+            "financial_year": ["2019/20"] * 4,
+            "supplier_key": ["s1", "s2", "s3", "s4"],
+            "amount_pence": [100_00, 200_00, -500_00, 50_00],
+            "supplier_type": ["sme"] * 4,
+            "in_place": [True, False, True, False],
+            "in_wider": [True, True, True, False],
+            "located": [True] * 4,
+            "imd_decile": [1, 5, 2, 9],
+            "lsoa_code": ["E01000001"] * 4,
+        }
+    )
+    out = uncertainty.bootstrap_shares(spend, n_boot=50, deprived_deciles=(1, 2))
+    assert out[["estimate", "ci_lo", "ci_hi"]].isna().all().all()
+    positive = uncertainty.bootstrap_shares(
+        spend.assign(amount_pence=spend["amount_pence"].abs()), n_boot=50, deprived_deciles=(1, 2)
+    )
+    assert positive.loc[positive["measure"] == "place_share", "ci_lo"].notna().all()

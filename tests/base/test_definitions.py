@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from cwbtools.analysis import baseline, change, headlines, trend
+from cwbtools.analysis import base, baseline, change, headlines, trend
 from cwbtools.analysis.nextsteps import influenceable, scenarios
 from cwbtools.analysis.respend import respend_lm3
 from cwbtools.city.inputs import supplier_survey
@@ -35,21 +35,37 @@ def demo(built_reference) -> tuple[CityConfig, pd.DataFrame]:
 
 def _prepared(config: CityConfig, spend: pd.DataFrame):
     """The definitions and the spend as the notebooks read them: geography classified for the
-    config's areas (as the pipeline does) and suppliers of unknown size counted as configured."""
+    config's areas (as the pipeline does), suppliers of unknown size counted as configured, and
+    each payment classified by the exclusion rules (`report.context`'s `all_spend`; the figures
+    are measured on `_analysed`)."""
     defs = config.analysis_definitions()
     spend = classify_geography(spend, defs.place_lads, defs.wider_lads, defs.deprived_deciles)
-    return defs, baseline.count_unknown_size(spend, defs.unknown_size_as)
+    spend = baseline.count_unknown_size(spend, defs.unknown_size_as)
+    return defs, base.classify(spend, base.exclusion_rules(defs, _bodies()))
+
+
+def _analysed(defs, spend):
+    """The spend the figures are measured on: the procurement base, or all kept spend (`definitions.base`)."""
+    return base.analysed(spend, defs.base)
+
+
+def _bodies():
+    from cwbtools.suppliers.resolve import default_public_bodies
+
+    return default_public_bodies()
 
 
 # -- the figures (each as notebook 01, 02 or 03 computes it) ----------------------------------------
 
 
 def _baseline(defs, spend):
-    return baseline.for_year(spend, defs.baseline_year)
+    return baseline.for_year(_analysed(defs, spend), defs.baseline_year)
 
 
 def _measures(defs, spend):
-    return baseline.measures(_baseline(defs, spend), defs.deprived_deciles, baseline.sme_measurable(spend, defs))
+    return baseline.measures(
+        _baseline(defs, spend), defs.deprived_deciles, baseline.sme_measurable(_analysed(defs, spend), defs)
+    )
 
 
 def _lm3(defs, spend):
@@ -58,13 +74,25 @@ def _lm3(defs, spend):
 
 
 def _influenceable(defs, spend):
-    year = baseline.for_year(spend, defs.latest_year)
-    classified = influenceable.classify(year, influenceable.exclusion_rules(defs.not_influenceable))
-    return int(influenceable.measures(classified).set_index("spend").loc["Influenceable spend", "total_pence"])
+    """Influenceable spend in each year (notebook 03 shows one; the demo's utilities are in 2012/13)."""
+    return [
+        int(
+            influenceable.measures(baseline.for_year(spend, y))
+            .set_index("spend")
+            .loc["Influenceable spend", "total_pence"]
+        )
+        for y in defs.years
+    ]
+
+
+def _total(defs, spend):
+    return _measures(defs, spend)["total"], _measures(defs, spend)["place_share"]
 
 
 def _scenarios(defs, spend):
-    t = scenarios.uplift(spend, scenarios.specs(defs, defs.latest_year), defs.baseline_year, defs.respend)
+    t = scenarios.uplift(
+        _analysed(defs, spend), scenarios.specs(defs, defs.latest_year), defs.baseline_year, defs.respend
+    )
     return t[["name", "to_share", "direct_uplift_pence", "indirect_low_pence", "indirect_high_pence"]].to_dict(
         "records"
     )
@@ -97,12 +125,34 @@ def _set(path: str, value):
     return change_
 
 
+def _largest(spend: pd.DataFrame, column: str) -> str:
+    return str(spend.groupby(column)["amount_pence"].sum().idxmax())
+
+
 def _largest_influenceable_supplier(config, spend, tmp_path):
     defs, prepared = _prepared(config, spend)
     year = baseline.for_year(prepared, defs.latest_year)
-    left = influenceable.classify(year, influenceable.exclusion_rules(defs.not_influenceable))
-    left = left[left["influenceable"]]
-    config.definitions.not_influenceable.suppliers = [left.groupby("supplier_name")["amount_pence"].sum().idxmax()]
+    config.definitions.exclusions.not_influenceable.suppliers = [_largest(year[year["influenceable"]], "supplier_name")]
+
+
+def _largest_payee_a_transfer(config, spend, tmp_path):
+    """The base's largest payee in the baseline year named as a transfer payee."""
+    defs, prepared = _prepared(config, spend)
+    config.definitions.exclusions.transfers.payees = [_largest(_baseline(defs, prepared), "supplier_name")]
+
+
+def _largest_category_a_transfer(config, spend, tmp_path):
+    defs, prepared = _prepared(config, spend)
+    config.definitions.exclusions.transfers.expenses = [_largest(_baseline(defs, prepared), "expense_category")]
+
+
+def _a_public_corporation(spend: pd.DataFrame) -> pd.DataFrame:
+    """The demo's largest SME typed as a public corporation (as a council company would be)."""
+    out = spend.copy()
+    out.loc[out["supplier_key"] == _largest(out[out["supplier_type"] == "sme"], "supplier_key"), "supplier_type"] = (
+        "public_corporation"
+    )
+    return out
 
 
 def _survey(config, spend, tmp_path):
@@ -120,7 +170,20 @@ def _years(config, spend, tmp_path):
 
 
 def _policy_trend(defs, spend):
-    return trend.local_share_trend(spend, "place", policy_start=defs.policy_start).table().to_dict("records")
+    trended = trend.local_share_trend(_analysed(defs, spend), "place", policy_start=defs.policy_start)
+    return trended.table().to_dict("records")
+
+
+def _public_classes(defs, spend):
+    """Pence by public class, the suppliers classified by name under the config's decision table (as
+    resolution does; the demo's public payees are named like councils and NHS trusts)."""
+    from cwbtools.suppliers.public import classify_public
+    from cwbtools.suppliers.resolve import default_public_bodies
+
+    payees = spend.drop_duplicates("supplier_key")[["supplier_key", "supplier_name", "individual"]]
+    classes = classify_public(payees, default_public_bodies(), defs.public_bodies)["public_class"]
+    by_key = dict(zip(payees["supplier_key"], classes.fillna("none")))
+    return spend.groupby(spend["supplier_key"].map(by_key))["amount_pence"].sum().to_dict()
 
 
 def _unknown_size(spend: pd.DataFrame) -> pd.DataFrame:
@@ -145,14 +208,25 @@ CASES: dict[str, Case] = {
         ),
         _unknown_size,
     ),
-    "Not influenceable: supplier types": Case(
-        _set("definitions.not_influenceable.supplier_types", ["public", "individual", "large"]), _influenceable
+    "Base": Case(_set("definitions.base", "all"), _total),
+    "Excluded from the base: transfers by payee": Case(_largest_payee_a_transfer, _total),
+    "Excluded from the base: transfers by expense": Case(_largest_category_a_transfer, _total),
+    "Public corporations": Case(
+        _set("definitions.exclusions.public_corporations", "base"), _total, _a_public_corporation
     ),
-    "Not influenceable: SIC divisions": Case(_set("definitions.not_influenceable.sic_divisions", []), _influenceable),
-    "Not influenceable: expense categories": Case(
-        _set("definitions.not_influenceable.expense_patterns", ["cleaning"]), _influenceable
+    "Not influenceable: supplier types": Case(
+        _set("definitions.exclusions.not_influenceable.supplier_types", ["large"]), _influenceable
+    ),
+    "Not influenceable: SIC divisions": Case(
+        _set("definitions.exclusions.not_influenceable.sic_divisions", []), _influenceable
     ),
     "Not influenceable: named suppliers": Case(_largest_influenceable_supplier, _influenceable),
+    "Public bodies: general government": Case(_set("definitions.public_bodies.council", "not_public"), _public_classes),
+    "Public bodies: public corporation": Case(
+        _set("definitions.public_bodies.council", "public_corporation"), _public_classes
+    ),
+    "Public bodies: not public": Case(_set("definitions.public_bodies.nhs_trust", "not_public"), _public_classes),
+    "Public bodies: name patterns": Case(_set("definitions.public_bodies.name_patterns", False), _public_classes),
     "Benchmark: local share": Case(
         _set("definitions.benchmark.local_share", 0.05), lambda d, s: (_benchmark(d, s), _scenarios(d, s))
     ),

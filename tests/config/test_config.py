@@ -155,7 +155,7 @@ def test_sme_max_employees_is_refused_with_the_reason(tmp_path):
 def test_definitions_table_echoes_values_in_force_and_defaults(tmp_path):
     text = BASE + (
         "definitions:\n  deprived: {deciles: [1]}\n  benchmark: {local_share: 0.25}\n"
-        "  not_influenceable: {suppliers: [Big Framework Ltd], suppliers_file: frameworks.csv}\n"
+        "  exclusions:\n    not_influenceable: {suppliers: [Big Framework Ltd], suppliers_file: frameworks.csv}\n"
     )
     table = load_config(write(tmp_path, text), check_inputs=False).definitions_table()
     assert (
@@ -168,6 +168,16 @@ def test_definitions_table_echoes_values_in_force_and_defaults(tmp_path):
     row = table.set_index("definition").loc["Benchmark: local share"]
     assert (row["value"], row["default"]) == ("0.250", "0.311")
     assert table["source"].str.len().min() > 5
+
+
+def test_not_influenceable_moved_into_exclusions_is_refused_with_where(tmp_path):
+    """Issue 18: one set of exclusion rules; the old block is refused, saying where each key went."""
+    with pytest.raises(ConfigError, match=r"not_influenceable moved into definitions\.exclusions.*transfers\.expenses"):
+        load_config(write(tmp_path, BASE + "definitions:\n  not_influenceable: {sic_divisions: ['35']}\n"))
+    config = load_config(write(tmp_path, BASE + "definitions:\n  base: all\n"), check_inputs=False)
+    assert config.analysis_definitions().base == "all"
+    with pytest.raises(ConfigError, match="base"):
+        load_config(write(tmp_path, BASE + "definitions:\n  base: everything\n"), check_inputs=False)
 
 
 def test_parse_config_rejects_non_mapping():

@@ -462,7 +462,7 @@ def test_build_small_postcode_file_is_idempotent(tmp_path, shared_data, capsys):
 
     build(postcodes_file=str(pcd), data_dir=shared_data, out_dir=out, raw=raw)
     said = capsys.readouterr().out
-    assert said.count("up to date") == 6, said
+    assert said.count("up to date") == 7, said
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.parquet")} == mtimes
     assert (out / ".built").exists()
 

@@ -221,13 +221,39 @@ def test_headline_figures_come_from_the_baseline_year():
     }
     assert index.headline(summary) == {
         "year": "2012/13",
+        "base": "all kept spend",  # a summary from before the base (schema 1)
         "total": "£750.0m",
         "place_share": "5.1%",
         "wider_share": "38.9%",
+        "place_share_all": "n/a",
         "change": "+13.1 pp (2012/13 to 2016/17)",
         "located": "90.0%",
+        "note": "",
     }
     assert index.headline({"years": {}})["place_share"] == "n/a"
+
+
+def test_index_reads_the_base_and_says_why_a_share_is_not_given():
+    """Issue 18: the index's headline is the procurement base's, all kept spend beside it; a year
+    with net credits shows no share and says why."""
+    block = {
+        "base": "procurement",
+        "total_gbp": 40_000_000.0,
+        "place_share": 0.121,
+        "wider_share": 0.3,
+        "located_share": 0.8,
+        "all_spend": {"total_gbp": 267_000_000.0, "place_share": 0.736},
+    }
+    h = index.headline({"years": {"2019/20": block}})
+    assert (h["base"], h["place_share"], h["place_share_all"], h["total"]) == (
+        "procurement spend",
+        "12.1%",
+        "73.6%",
+        "£40.0m",
+    )
+    net = {**block, "total_gbp": -1.0, "place_share": None, "note": "net spend is zero or negative"}
+    h = index.headline({"years": {"2019/20": net}})
+    assert h["place_share"] == "n/a" and "zero or negative" in h["note"]
 
 
 def test_index_lists_each_city_with_links_and_labels_the_synthetic_ones(tmp_path):

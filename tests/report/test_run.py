@@ -119,6 +119,7 @@ def test_notebook_parts_merge_in_reading_order(tmp_path):
     assert run._merge_part(build / ".parts" / "02", build) == ["t02.csv"]
     assert summary.read(build) == {
         "city": "X",
+        "schema_version": summary.SCHEMA_VERSION,
         "years": {"2018/19": {"total_gbp": 2.0}, "2019/20": {"total_gbp": 1.5, "place_share": 0.25}},
     }
     assert sorted(p.name for p in (build / "data").iterdir()) == ["t01.csv", "t02.csv"]

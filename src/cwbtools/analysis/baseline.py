@@ -29,6 +29,7 @@ BUSINESS_TYPE_NAMES = {
     "large": "Large business",
     "vcse": "VCSE (voluntary, community, social enterprise)",
     "public": "Public sector",
+    "public_corporation": "Public corporations (council companies, ALMOs)",
     "individual": "Individuals (not named)",
     "unknown": "Not classified",
 }
@@ -69,16 +70,28 @@ def _ratio(num: float, den: float) -> float:
     return float(num) / float(den) if den else float("nan")
 
 
+# Supplier types that are not firms: deprived-area shares are of spend with private and third-sector
+# suppliers only (a county hall in a deprived ward is not deprived-area spend).
+NOT_FIRMS = ("public", "public_corporation", "individual")
+NOT_MEANINGFUL = "net spend is zero or negative (credits exceed payments): no share, benchmark or scenario is given"
+
+
+def _firms(spend: pd.DataFrame) -> pd.Series:
+    """Payments to private and third-sector suppliers (`NOT_FIRMS` left out)."""
+    return ~spend["supplier_type"].astype("string").isin(NOT_FIRMS).fillna(False).astype(bool)
+
+
 def bounded_share(part: int, known: int, total: int) -> dict[str, float]:
     """A share measured on `known` of `total` pence, with its bounds.
 
     share = part / known (unmeasured spend assumed to split like the measured spend);
     lo = part / total (all unmeasured spend outside); hi = (part + unmeasured) / total (all inside);
-    coverage = known / total.
+    coverage = known / total. A share of nothing, or of net credits (`known` or `total` zero or
+    negative), is not given (NaN); its bounds and coverage still are.
     """
     unknown = total - known
     return {
-        "share": _ratio(part, known),
+        "share": _ratio(part, known) if known > 0 and total > 0 else float("nan"),
         "lo": _ratio(part, total),
         "hi": _ratio(part + unknown, total),
         "coverage": _ratio(known, total),
@@ -106,9 +119,11 @@ def measures(spend: pd.DataFrame, deprived_deciles: Iterable[int], sme_measured:
 
     Keys: total, located, unlocated, place, wider (place included, as CLES counts it), outside (located
     beyond the wider area: leakage), sme, vcse, deprived (pence); `<x>_share`, `<x>_share_lo`,
-    `<x>_share_hi`, `<x>_coverage` for place, wider, outside, sme, vcse, deprived; located_share.
+    `<x>_share_hi`, `<x>_coverage` for place, wider, outside, sme, vcse, deprived; located_share;
+    `meaningful` (net spend above zero: else no share is given, `note` says why).
     SME and VCSE shares are measured on spend whose supplier type is known; the deprived share on
-    spend located to an LSOA with an IMD decile.
+    spend with private and third-sector suppliers (`NOT_FIRMS` left out) located to an LSOA with an
+    IMD decile, its bounds on all spend with them.
 
     `sme_measured=False` (see `sme_measurable`) when no source could tell an SME from a firm of
     unknown size: the SME share is then not estimated (NaN), only bounded, because suppliers of
@@ -116,19 +131,33 @@ def measures(spend: pd.DataFrame, deprived_deciles: Iterable[int], sme_measured:
     """
     amount = spend["amount_pence"].astype("int64")
     located = _located(spend)
-    total = _pence(amount)
-    loc = _pence(amount[located])
-    place = _pence(amount[located & _flag(spend, "in_place")])
-    wider = _pence(amount[located & _flag(spend, "in_wider")])
     stype = spend["supplier_type"].astype("string").fillna("unknown")
-    typed = _pence(amount[stype != "unknown"])
-    sme = _pence(amount[stype == "sme"])
-    vcse = _pence(amount[stype == "vcse"])
     decile = pd.to_numeric(spend["imd_decile"], errors="coerce")
-    with_decile = decile.notna()
-    deprived_mask = decile.isin(list(deprived_deciles))
-    with_dec = _pence(amount[with_decile])
-    deprived = _pence(amount[deprived_mask])
+    firms = _firms(spend)
+    sums = {
+        "total": _pence(amount),
+        "located": _pence(amount[located]),
+        "place": _pence(amount[located & _flag(spend, "in_place")]),
+        "wider": _pence(amount[located & _flag(spend, "in_wider")]),
+        "typed": _pence(amount[stype != "unknown"]),
+        "sme": _pence(amount[stype == "sme"]),
+        "vcse": _pence(amount[stype == "vcse"]),
+        "firms": _pence(amount[firms]),
+        "with_decile": _pence(amount[firms & decile.notna()]),
+        "deprived": _pence(amount[firms & decile.isin(list(deprived_deciles))]),
+        "payments": int(len(spend)),
+        "suppliers": int(spend["supplier_key"].nunique()),
+    }
+    return measures_from_sums(sums, sme_measured)
+
+
+def measures_from_sums(sums: Mapping[str, int], sme_measured: bool = True) -> dict[str, Any]:
+    """`measures` from its sums in pence (`total`, `located`, `place`, `wider`, `typed`, `sme`,
+    `vcse`, `firms`, `with_decile`, `deprived`) and counts (`payments`, `suppliers`): the one
+    definition of the headline's shares, shared with the out-of-core twin (`aggregate`)."""
+    keys = ("total", "located", "place", "wider", "typed", "sme", "vcse", "firms", "with_decile", "deprived")
+    s = {k: int(sums[k]) for k in (*keys, "payments", "suppliers")}
+    total, loc, place, wider = s["total"], s["located"], s["place"], s["wider"]
     out: dict[str, Any] = {
         "total": total,
         "located": loc,
@@ -136,23 +165,25 @@ def measures(spend: pd.DataFrame, deprived_deciles: Iterable[int], sme_measured:
         "place": place,
         "wider": wider,
         "outside": loc - wider,
-        "sme": sme,
-        "vcse": vcse,
-        "deprived": deprived,
+        "sme": s["sme"],
+        "vcse": s["vcse"],
+        "deprived": s["deprived"],
         "located_share": _ratio(loc, total),
-        "payments": int(len(spend)),
-        "suppliers": int(spend["supplier_key"].nunique()),
+        "payments": s["payments"],
+        "suppliers": s["suppliers"],
+        "meaningful": total > 0,
+        "note": "" if total > 0 else NOT_MEANINGFUL,
     }
-    for name, part, known in [
-        ("place", place, loc),
-        ("wider", wider, loc),
-        ("outside", loc - wider, loc),
-        ("sme", sme, typed),
-        ("vcse", vcse, typed),
-        ("deprived", deprived, with_dec),
+    for name, part, known, whole in [
+        ("place", place, loc, total),
+        ("wider", wider, loc, total),
+        ("outside", loc - wider, loc, total),
+        ("sme", s["sme"], s["typed"], total),
+        ("vcse", s["vcse"], s["typed"], total),
+        ("deprived", s["deprived"], s["with_decile"], s["firms"]),
     ]:
-        b = bounded_share(part, known, total)
-        out[f"{name}_share"] = b["share"]
+        b = bounded_share(part, known, whole)
+        out[f"{name}_share"] = b["share"] if total > 0 else float("nan")
         out[f"{name}_share_lo"] = b["lo"]
         out[f"{name}_share_hi"] = b["hi"]
         out[f"{name}_coverage"] = b["coverage"]
@@ -160,7 +191,7 @@ def measures(spend: pd.DataFrame, deprived_deciles: Iterable[int], sme_measured:
         out["sme_share"] = float("nan")
         out["sme_coverage"] = 0.0
         # Every supplier not known to be something else could be an SME.
-        out["sme_share_hi"] = _ratio(sme + (total - typed), total)
+        out["sme_share_hi"] = _ratio(s["sme"] + (total - s["typed"]), total)
     return out
 
 
@@ -201,6 +232,7 @@ def headline_table(head: pd.DataFrame) -> pd.DataFrame:
         ]
     out["unlocated_gbp"] = head["unlocated_pence"] / 100
     out["located_share"] = head["located_share"].round(4)
+    out["note"] = head.get("note", "")
     return out
 
 
@@ -244,9 +276,12 @@ def _geo_columns(spend: pd.DataFrame, key: str | list[str]) -> pd.DataFrame:
 def shares_with_bounds(agg: pd.DataFrame) -> pd.DataFrame:
     """From `total_pence, place_pence, wider_pence, unlocated_pence`: the located share, and the place
     and wider shares of located spend with their bounds (all unlocated spend outside -> lo, inside
-    -> hi). Shared with `aggregate` so both routes define a share the same way."""
+    -> hi). Shared with `aggregate` so both routes define a share the same way. A group whose net
+    spend, or net located spend, is zero or negative has no share (NaN), only bounds."""
     located_pence = agg["total_pence"] - agg["unlocated_pence"]
     agg["located_share"] = _safe_div(located_pence, agg["total_pence"])
+    # A share of net credits is not a share (`bounded_share`).
+    located_pence = located_pence.where((located_pence > 0) & (agg["total_pence"] > 0), 0)
     agg["place_share"] = _safe_div(agg["place_pence"], located_pence)
     agg["place_share_lo"] = _safe_div(agg["place_pence"], agg["total_pence"])
     agg["place_share_hi"] = _safe_div(agg["place_pence"] + agg["unlocated_pence"], agg["total_pence"])
@@ -429,79 +464,7 @@ def local_business_spend(spend: pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------
-# 5. Deprivation
-
-
-def deprived_area_spend(
-    spend: pd.DataFrame, deprived_deciles: Iterable[int], place_lsoa_share: float | None = None, by_anchor: bool = False
-) -> pd.DataFrame:
-    """Spend with suppliers in the most deprived LSOAs (IMD deciles `deprived_deciles`), measured
-    on spend located to an LSOA with a decile, for all located spend and for spend in the place;
-    each with coverage and bounds. `place_lsoa_share` (the share of the place's own LSOAs in those
-    deciles, from `place_deprived_lsoa_share`) is set beside it as the yardstick. With `by_anchor`,
-    all anchors first and then each anchor."""
-    groups = [(ALL_ANCHORS, spend)]
-    if by_anchor:
-        groups += [(a, spend[spend["anchor"].astype(str) == a]) for a in anchors_in(spend)]
-    deciles = list(deprived_deciles)
-    rows = []
-    for anchor, sub in groups:
-        amount = sub["amount_pence"].astype("int64")
-        decile = pd.to_numeric(sub["imd_decile"], errors="coerce")
-        for scope, mask in [
-            ("all spend", pd.Series(True, index=sub.index)),
-            ("spend in the place", _flag(sub, "in_place") & _located(sub)),
-        ]:
-            total = _pence(amount[mask])
-            known = _pence(amount[mask & decile.notna()])
-            part = _pence(amount[mask & decile.isin(deciles)])
-            b = bounded_share(part, known, total)
-            rows.append(
-                {
-                    "anchor": anchor,
-                    "scope": scope,
-                    "deprived_pence": part,
-                    "with_decile_pence": known,
-                    "total_pence": total,
-                    "deprived_share": b["share"],
-                    "deprived_share_lo": b["lo"],
-                    "deprived_share_hi": b["hi"],
-                    "coverage": b["coverage"],
-                    "place_lsoas_in_deciles": place_lsoa_share,
-                }
-            )
-    out = pd.DataFrame(rows)
-    return out if by_anchor else out.drop(columns="anchor")
-
-
-def place_deprived_lsoa_share(lsoa: pd.DataFrame, lad_codes: Iterable[str], deprived_deciles: Iterable[int]) -> float:
-    """Share of the place's LSOAs that fall in the deprived deciles (reference `lsoa.parquet`)."""
-    sub = lsoa[lsoa["lad_code"].astype(str).isin(list(lad_codes))]
-    if sub.empty:
-        return float("nan")
-    return float(pd.to_numeric(sub["imd_decile"], errors="coerce").isin(list(deprived_deciles)).mean())
-
-
-def spend_by_decile(
-    spend: pd.DataFrame, lsoa: pd.DataFrame | None = None, lad_codes: Iterable[str] | None = None
-) -> pd.DataFrame:
-    """Located spend across IMD 2019 deciles (1 = most deprived) as a share of spend with a decile;
-    with `lsoa` and the place's `lad_codes`, the share of the place's LSOAs in each decile beside it."""
-    amount = spend["amount_pence"].astype("int64")
-    decile = pd.to_numeric(spend["imd_decile"], errors="coerce")
-    frame = pd.DataFrame({"imd_decile": decile, "amount_pence": amount})
-    agg = frame.dropna(subset=["imd_decile"]).groupby("imd_decile")["amount_pence"].sum()
-    out = pd.DataFrame({"imd_decile": range(1, 11)})
-    out["spend_pence"] = out["imd_decile"].map(agg).fillna(0).astype("int64")
-    out["share_of_spend_with_decile"] = _safe_div(
-        out["spend_pence"], pd.Series(out["spend_pence"].sum(), index=out.index)
-    )
-    if lsoa is not None and lad_codes is not None:
-        sub = lsoa[lsoa["lad_code"].astype(str).isin(list(lad_codes))]
-        counts = pd.to_numeric(sub["imd_decile"], errors="coerce").value_counts()
-        out["place_lsoa_share"] = out["imd_decile"].map(counts).fillna(0) / max(len(sub), 1)
-    out["imd_decile"] = out["imd_decile"].astype("int64")
-    return out
+# 5. Deprivation: `deprivation.py` (spend with firms in deprived areas, the place's own LSOAs).
 
 
 # --------------------------------------------------------------------------------------------
@@ -660,7 +623,9 @@ def benchmark_comparison(m: Mapping[str, Any], local_benchmark: float, sme_bench
         ("Spend with SMEs", "sme", sme_benchmark),
     ]:
         share, lo, hi = m[f"{key}_share"], m[f"{key}_share_lo"], m[f"{key}_share_hi"]
-        if pd.isna(lo) or pd.isna(hi):
+        if not m.get("meaningful", True):
+            share, verdict = np.nan, f"not compared: {NOT_MEANINGFUL}"
+        elif pd.isna(lo) or pd.isna(hi):
             verdict = "not measured"
         elif lo > bench:
             verdict = "above"

@@ -26,6 +26,7 @@ import pandas as pd
 from ..definitions import AnalysisDefinitions
 from ..errors import CwbError
 from ..formats import gbp as _gbp
+from .base import analysed, classified
 from .baseline import ALL_ANCHORS, _flag, _located, _pence, anchors_in, for_year, measures, sme_measurable
 from .headlines import year_summary
 from .trend import LOCAL_MEASURES
@@ -379,7 +380,10 @@ def change_summary(
     defs: AnalysisDefinitions, spend: pd.DataFrame, year_from: str | None = None, year_to: str | None = None
 ) -> dict[str, Any]:
     """`{"years": {...}, "change": {...}}` for summary.json (docs/SUMMARY.md): every year's block
-    (same schema as the baseline's) and the change from the baseline year to the latest."""
+    (same schema as the baseline's) and the change from the baseline year to the latest, on the
+    base (`definitions.base`). `spend` is all kept spend, classified (`base.classify`) or not."""
+    every = classified(spend, defs)
+    spend = analysed(every, defs.base)
     years = _years(spend)
     year_from = year_from or defs.baseline_year
     year_to = year_to or defs.latest_year
@@ -387,7 +391,7 @@ def change_summary(
     m0 = measures(for_year(spend, year_from), defs.deprived_deciles)
     m1 = measures(for_year(spend, year_to), defs.deprived_deciles)
     sme = sme_measurable(spend, defs)
-    years_block = {y: year_summary(for_year(spend, y), defs.deprived_deciles, sme) for y in years}
+    years_block = {y: year_summary(defs, for_year(every, y), sme) for y in years}
     return {
         "years": years_block,
         "change": {

@@ -1,11 +1,14 @@
-"""The baseline's headline figures as words and as the baseline block of summary.json.
+"""The baseline's headline figures as words, as the baseline block of summary.json, and beside the
+figures others published.
 
-summary.json's schema is docs/SUMMARY.md; the prose quotes every share with its bounds.
+summary.json's schema is docs/SUMMARY.md: each year's figures on the base the config names
+(`definitions.base`, `analysis.base`), the same on all kept spend, and what the base set aside. The
+prose quotes every share with its bounds, and says why when a share is not given.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -13,7 +16,8 @@ import pandas as pd
 from ..definitions import AnalysisDefinitions
 from ..formats import gbp as _gbp
 from ..formats import pct as _pct
-from .baseline import _located, _pence, _ratio, anchors_in, for_year, measures, sme_measurable
+from . import base as _base
+from .baseline import _is_individual, _located, _pence, _ratio, anchors_in, for_year, measures, sme_measurable
 
 # --------------------------------------------------------------------------------------------
 # summary.json: the baseline part (schema: docs/SUMMARY.md)
@@ -37,40 +41,162 @@ def _summary_block(m: Mapping[str, Any]) -> dict[str, Any]:
         "vcse_share_bounds": [m["vcse_share_lo"], m["vcse_share_hi"]],
         "deprived_share": m["deprived_share"],
         "deprived_share_bounds": [m["deprived_share_lo"], m["deprived_share_hi"]],
+        "note": m["note"] or None,
     }
 
 
-def year_summary(spend: pd.DataFrame, deprived_deciles: Iterable[int], sme_measured: bool = True) -> dict[str, Any]:
-    """One year's block of summary.json: the measures for all anchors and `anchors: {name: ...}`."""
-    block = _summary_block(measures(spend, deprived_deciles, sme_measured))
+def months_covered(spend: pd.DataFrame) -> int:
+    """Calendar months with at least one dated payment."""
+    dates = pd.to_datetime(spend["payment_date"], errors="coerce").dropna()
+    return int(dates.dt.to_period("M").nunique())
+
+
+def top_supplier_share(spend: pd.DataFrame) -> float:
+    """The largest single payee's share of the spend (individuals, many payees, left out): NaN when
+    the spend is not above zero."""
+    total = _pence(spend["amount_pence"])
+    named = spend[~_is_individual(spend)]
+    per = named.groupby(named["supplier_key"].astype("string"))["amount_pence"].sum()
+    return float(per.max()) / total if total > 0 and len(per) else float("nan")
+
+
+def _block(defs: AnalysisDefinitions, spend: pd.DataFrame, sme_measured: bool) -> dict[str, Any]:
+    """One year's (or one anchor's) block from its classified kept spend."""
+    shown = _base.analysed(spend, defs.base)
+    months = months_covered(spend)
+    return {
+        "base": defs.base,
+        **_summary_block(measures(shown, defs.deprived_deciles, sme_measured)),
+        "all_spend": _summary_block(measures(spend, defs.deprived_deciles, sme_measured)),
+        "excluded_gbp": {k: v / 100 for k, v in _base.excluded_pence(spend).items()},
+        "months_covered": months,
+        "partial": months < 12,
+        "top_supplier_share": top_supplier_share(shown),
+    }
+
+
+def year_summary(
+    defs: AnalysisDefinitions, spend: pd.DataFrame, sme_measured: bool = True, bodies: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """One year's block of summary.json from its kept spend (classified with `base.classify`, else
+    classified here by the base's rules, `bodies` the register of public bodies): the measures on
+    the base, on all kept spend, what the base set aside, and `anchors: {name: ...}`."""
+    spend = _base.classified(spend, defs, bodies)
+    block = _block(defs, spend, sme_measured)
     block["anchors"] = {
-        a: _summary_block(measures(spend[spend["anchor"].astype(str) == a], deprived_deciles, sme_measured))
-        for a in anchors_in(spend)
+        a: _block(defs, spend[spend["anchor"].astype(str) == a], sme_measured) for a in anchors_in(spend)
     }
     return block
 
 
-def baseline_summary(defs: AnalysisDefinitions, spend: pd.DataFrame, year: str) -> dict[str, Any]:
-    """The baseline part of summary.json for `year` (docs/SUMMARY.md)."""
+def baseline_summary(
+    defs: AnalysisDefinitions, spend: pd.DataFrame, year: str, bodies: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """The baseline part of summary.json for `year` (docs/SUMMARY.md). `spend` is all kept spend."""
     return {
         "city": defs.name,
         "slug": defs.slug,
         "synthetic": defs.synthetic,
         "baseline_year": year,
+        "base": defs.base,
+        "anchor_kinds": dict(defs.anchors),
         "place": {"name": defs.place_name, "lad_codes": list(defs.place_lads)},
         "wider_area": {"name": defs.wider_name or "", "lad_codes": list(defs.wider_lads)},
-        "years": {year: year_summary(for_year(spend, year), defs.deprived_deciles, sme_measurable(spend, defs))},
+        "years": {year: year_summary(defs, for_year(spend, year), sme_measurable(spend, defs), bodies)},
     }
+
+
+# --------------------------------------------------------------------------------------------
+# Published figures beside ours
+
+_POUNDS = {"total": "total", "place": "place", "wider": "wider", "leakage": "outside"}
+
+
+def _ours(m: Mapping[str, Any], measure: str) -> tuple[float, float, float]:
+    """Our central figure and bounds for a published measure: pounds, or a share (fraction)."""
+    if measure in ("place_share", "wider_share"):
+        key = measure.removesuffix("_share")
+        return m[f"{key}_share"], m[f"{key}_share_lo"], m[f"{key}_share_hi"]
+    pence = m[_POUNDS[measure]]
+    if measure == "total":
+        return pence / 100, pence / 100, pence / 100
+    # Unlocated spend could be any of it: the upper bound counts all of it in.
+    return pence / 100, pence / 100, (pence + m["unlocated"]) / 100
+
+
+def published_beside(
+    defs: AnalysisDefinitions, spend: pd.DataFrame, bodies: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Each figure the config says someone published (`published:`), with their definition of
+    local, source and year, beside ours for that year: central figure and bounds on our base, and
+    the central figure on all kept spend. Shown, never tuned to. `spend` is all kept spend."""
+    cols = [
+        "year",
+        "measure",
+        "published",
+        "their_definition",
+        "source",
+        "our_base",
+        "ours",
+        "ours_lo",
+        "ours_hi",
+        "ours_all_spend",
+        "note",
+    ]
+    years = set(spend["financial_year"].astype(str))
+    rows = []
+    for p in defs.published:
+        row = {
+            "year": p.year,
+            "measure": p.measure,
+            "published": p.value,
+            "their_definition": p.definition or "not stated",
+            "source": p.source,
+            "our_base": defs.base,
+        }
+        if p.year not in years:
+            rows.append({**row, "note": f"no kept spend in {p.year}"})
+            continue
+        every = _base.classified(for_year(spend, p.year), defs, bodies)
+        m = measures(_base.analysed(every, defs.base), defs.deprived_deciles)
+        ours, lo, hi = _ours(m, p.measure)
+        rows.append(
+            {
+                **row,
+                "ours": ours,
+                "ours_lo": lo,
+                "ours_hi": hi,
+                "ours_all_spend": _ours(measures(every, defs.deprived_deciles), p.measure)[0],
+                "note": m["note"],
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)
+
+
+def published_note(defs: AnalysisDefinitions) -> str:
+    """What the published-figures table is based on, or that the config gives none."""
+    if not defs.published:
+        return "This config gives no published figures (`published:`): nothing to set beside ours."
+    n = len(defs.published)
+    return f"The config's {n} published figure{'s' if n != 1 else ''}; ours from the ledgers, on our base."
 
 
 # --------------------------------------------------------------------------------------------
 # Prose for the report
 
 
-def headline_text(m: Mapping[str, Any], place_name: str, wider_name: str, year: str) -> str:
-    """The headline in two sentences of Markdown, every share with its bounds."""
+def headline_text(m: Mapping[str, Any], place_name: str, wider_name: str, year: str, base: str = "procurement") -> str:
+    """The headline in two sentences of Markdown, every share with its bounds; when the spend is
+    not above zero, the pounds and why no share is given."""
+    what = "procurement spend" if base == "procurement" else "all kept spend"
+    if not m.get("meaningful", True):
+        return (
+            f"In {year} the anchors' net {what} was **{_gbp(m['total'])}**: {m['note']}. Of it, "
+            f"{_gbp(m['place'])} went to suppliers in {place_name}, {_gbp(m['wider'])} to suppliers in "
+            f"{wider_name} and {_gbp(m['outside'])} outside; {_gbp(m['unlocated'])} could not be located."
+        )
     return (
-        f"In {year} the anchors spent **{_gbp(m['total'])}**. Of the spend that could be located "
+        f"In {year} the anchors' {what} was **{_gbp(m['total'])}**. Of the spend that could be located "
         f"({_gbp(m['located'])}, {_pct(m['located_share'])} of the total), **{_pct(m['place_share'])}** went to "
         f"suppliers in {place_name} ({_gbp(m['place'])}) and **{_pct(m['wider_share'])}** to suppliers in "
         f"{wider_name}, {place_name} included ({_gbp(m['wider'])}); {_gbp(m['outside'])} left {wider_name}. "

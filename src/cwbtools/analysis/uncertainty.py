@@ -110,8 +110,10 @@ def bootstrap_shares(
         if by_anchor:
             groups += [(a, sub_year[sub_year["anchor"].astype(str) == a]) for a in anchors_in(sub_year)]
         for anchor, sub in groups:
+            # Net spend zero or below: no share (baseline.NOT_MEANINGFUL), so no interval around one.
+            positive = int(sub["amount_pence"].astype("int64").sum()) > 0
             for row in _bootstrap(supplier_table(sub, deprived_deciles), n_boot, level, rng):
-                if row["measure"] == "sme_share" and not sme_measured:
+                if not positive or (row["measure"] == "sme_share" and not sme_measured):
                     row = {**row, "estimate": np.nan, "ci_lo": np.nan, "ci_hi": np.nan, "suppliers": 0}
                 rows.append({**({"year": year} if by_year else {}), "anchor": anchor, **row})
     return pd.DataFrame(rows)

@@ -6,6 +6,14 @@ inside Preston, elsewhere in Lancashire, elsewhere in the UK), the SIC codes, an
 every supplier name (all start with `Demo`, so none can be mistaken for a real firm), and every
 split below the published totals (per anchor, sector, size, deprivation), which is illustrative.
 
+CLES measured procurement. The published totals are the *procurement base* (`analysis.base`); on
+top of it each ledger holds what a real anchor's ledger holds and CLES did not count (`ON_TOP`):
+payments to other public bodies, to HMRC and the pension fund, precepts, levies, pooled budgets,
+housing benefit paid to landlords, rate refunds, the anchor's payments to itself and to the other
+anchors, and a few redacted payments to individuals. Those payees are real bodies under the names
+the registers give them, so the same rules that set them aside in a real ledger set them aside
+here: nothing anywhere depends on a config being synthetic.
+
 The ledgers are written as transparency-code CSVs with per-anchor creditor files and a crosswalk,
 and go through the same ingest, resolution and analysis as real data. The amounts are allocated in
 whole pence so that the pipeline reproduces the published totals exactly. See docs/DEMO.md.
@@ -14,8 +22,9 @@ whole pence so that the pipeline reproduces the published totals exactly. See do
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,187 +32,43 @@ import pandas as pd
 
 from ..errors import CwbError
 from ..identifiers import supplier_name as normalise_name
-
-DEMO_SLUG = "preston-demo"
-SEED = 20130331
-YEARS = ["2012/13", "2016/17"]
-PRESTON = "E07000123"
-# Lancashire County Council's twelve districts: CLES's "Lancashire" for Preston.
-LANCASHIRE = [
-    "E07000117",
-    "E07000118",
-    "E07000119",
-    "E07000120",
-    "E07000121",
-    "E07000122",
-    "E07000123",
-    "E07000124",
-    "E07000125",
-    "E07000126",
-    "E07000127",
-    "E07000128",
-]
-# Where leaked spend goes, weighted towards the big cities where national suppliers sit.
-OUTSIDE_HUBS = {
-    "E09000001": 6,
-    "E09000033": 8,
-    "E08000003": 8,
-    "E08000035": 5,
-    "E08000025": 5,
-    "E08000012": 4,
-    "E06000023": 3,
-    "E08000019": 3,
-    "E06000008": 3,
-    "E06000009": 3,
-    "E08000001": 2,
-    "E08000010": 2,
-    "E06000049": 1,
-    "E06000018": 2,
-    "E08000021": 2,
-    "E07000178": 1,
-    "S12000049": 1,
-    "W06000015": 1,
-}
-
-# Published figures (pence). 2012/13: CLES; 2016/17: Preston City Council / CLES.
-PUBLISHED = {
-    "2012/13": {"total": 750_000_000_00, "place": 38_300_000_00, "wider": 292_000_000_00},
-    "2016/17": {"total": 617_000_000_00, "place": 112_300_000_00, "wider": 488_700_000_00},
-}
-
-
-@dataclass(frozen=True)
-class DemoAnchor:
-    name: str
-    slug: str
-    code: str
-    total: dict[str, int]  # pence per year (illustrative split of the published total)
-    place_weight: dict[str, float]  # share of its spend in Preston, before scaling to the total
-    wider_weight: dict[str, float]  # share in the rest of Lancashire, before scaling
-    individuals: int = 0  # payments to individuals per year (unlocated, never named)
-
-
-M = 100_000_000  # £1m in pence
-ANCHORS = [
-    DemoAnchor(
-        "Preston City Council",
-        "preston-city-council",
-        "PCC",
-        {"2012/13": 52 * M, "2016/17": 50 * M},
-        {"2012/13": 0.20, "2016/17": 0.35},
-        {"2012/13": 0.25, "2016/17": 0.45},
-        individuals=5,
-    ),
-    DemoAnchor(
-        "Lancashire County Council",
-        "lancashire-county-council",
-        "LCC",
-        {"2012/13": 560 * M, "2016/17": 447 * M},
-        {"2012/13": 0.03, "2016/17": 0.15},
-        {"2012/13": 0.36, "2016/17": 0.62},
-        individuals=8,
-    ),
-    DemoAnchor(
-        "Lancashire Constabulary",
-        "lancashire-constabulary",
-        "LC",
-        {"2012/13": 72 * M, "2016/17": 64 * M},
-        {"2012/13": 0.05, "2016/17": 0.15},
-        {"2012/13": 0.30, "2016/17": 0.60},
-        individuals=3,
-    ),
-    DemoAnchor(
-        "Preston's College",
-        "prestons-college",
-        "PRC",
-        {"2012/13": 19 * M, "2016/17": 13 * M},
-        {"2012/13": 0.12, "2016/17": 0.30},
-        {"2012/13": 0.25, "2016/17": 0.50},
-    ),
-    DemoAnchor(
-        "Cardinal Newman College",
-        "cardinal-newman-college",
-        "CNC",
-        {"2012/13": 7 * M, "2016/17": 6 * M},
-        {"2012/13": 0.10, "2016/17": 0.25},
-        {"2012/13": 0.25, "2016/17": 0.50},
-    ),
-    DemoAnchor(
-        "Community Gateway Association",
-        "community-gateway-association",
-        "CGA",
-        {"2012/13": 40 * M, "2016/17": 37 * M},
-        {"2012/13": 0.15, "2016/17": 0.35},
-        {"2012/13": 0.35, "2016/17": 0.50},
-        individuals=4,
-    ),
-]
-
-# (SIC 2007 code, trade words, expense type). Real codes; the mix is illustrative.
-TRADES = [
-    ("41201", "Construction", "Capital Works"),
-    ("43220", "Plumbing and Heating", "Repairs and Maintenance"),
-    ("43210", "Electrical Contractors", "Repairs and Maintenance"),
-    ("43390", "Building Finishers", "Repairs and Maintenance"),
-    ("43999", "Roofing", "Repairs and Maintenance"),
-    ("56290", "Catering", "Catering"),
-    ("81210", "Cleaning Services", "Cleaning"),
-    ("81300", "Grounds Maintenance", "Grounds Maintenance"),
-    ("62020", "IT Services", "ICT"),
-    ("69102", "Solicitors", "Legal Fees"),
-    ("70229", "Consulting", "Consultancy"),
-    ("71111", "Architects", "Professional Fees"),
-    ("71122", "Engineering Consultants", "Professional Fees"),
-    ("49410", "Haulage", "Transport"),
-    ("49390", "Coaches", "Transport"),
-    ("38110", "Waste Management", "Waste Disposal"),
-    ("18129", "Printers", "Printing and Stationery"),
-    ("80100", "Security", "Security"),
-    ("81100", "Facilities Management", "Premises"),
-    ("45200", "Vehicle Repairs", "Vehicle Maintenance"),
-    ("46900", "Wholesale Supplies", "Supplies and Services"),
-    ("78200", "Recruitment", "Agency Staff"),
-    ("85590", "Training", "Training"),
-    ("87900", "Residential Care", "Social Care Placements"),
-    ("88100", "Home Care", "Social Care Placements"),
-    ("47410", "Office Technology", "ICT Equipment"),
-]
-VCSE_TRADES = [
-    ("88990", "Community Trust", "Voluntary Sector Grants"),
-    ("94990", "Community Association", "Voluntary Sector Grants"),
-    ("88100", "Care Cooperative", "Social Care Placements"),
-    ("85590", "Learning Trust", "Training"),
-]
-PUBLIC_TRADES = [
-    ("84110", "Borough Council", "Payments to Other Public Bodies"),
-    ("86101", "NHS Foundation Trust", "Payments to Other Public Bodies"),
-]
-UTILITY_TRADES = [("35140", "Energy Supply", "Utilities - Electricity"), ("36000", "Water Supply", "Utilities - Water")]
-
-STEMS = """Alder Ashworth Bamber Barton Beacon Birchall Bowland Brindle Brockholes Calder Carrfield
-Castleford Cedar Claughton Clayhill Colne Croston Darwen Deepdale Dunsop Eaves Elmridge Fairhaven
-Farington Fernlea Fishwick Forton Garstang Gisburn Goosnargh Grimsargh Hambleton Hawthorne Heapey
-Hesketh Holme Hoghton Inglewhite Ingol Kirkland Langho Larkhill Lea Longridge Lostock Lune Marsh
-Mellor Millbrook Moorside Nateby Newsham Oakenclough Orrell Parbold Pendle Penwortham Pilling
-Preesall Quernmore Ribbleton Ribchester Rivington Roach Rufford Salwick Samlesbury Scorton
-Silverdale Slaidburn Staining Stonyhurst Sunderland Tarleton Thornley Tockholes Tunstead Ulnes
-Walmer Warton Whalley Wharles Whitestake Whittle Winmarleigh Withnell Woodplumpton Wrea Wyre
-Yealand""".split()
-
-SIZE_MIX = {  # supplier type shares by where the supplier is (illustrative)
-    "place": {"sme": 0.68, "vcse": 0.16, "large": 0.08, "public": 0.08},
-    "wider": {"sme": 0.56, "vcse": 0.10, "large": 0.24, "public": 0.10},
-    "outside": {"sme": 0.28, "vcse": 0.04, "large": 0.60, "public": 0.05, "utility": 0.03},
-}
-POOL_SIZE = {"place": 320, "wider": 560, "outside": 620}
-# Which of each pool trade in each year: suppliers lost after 2012/13 and gained by 2016/17.
-ACTIVE = {
-    "place": {"2012/13": (0, 200), "2016/17": (45, 320)},
-    "wider": {"2012/13": (0, 430), "2016/17": (60, 560)},
-    "outside": {"2012/13": (0, 620), "2016/17": (30, 600)},
-}
-REDACTED = "Redacted personal data"
-PAYMENT_SIZE = 80_000_00  # about one payment per £80k of a supplier's year, 1 to 36 a year
+from .demo_calibration import (  # noqa: F401 - the calibration, re-exported for tests and the CLI
+    ACTIVE,
+    ANCHORS,
+    CGA,
+    CNC,
+    DEMO_SLUG,
+    HMRC,
+    HOUSING_BENEFIT,
+    LANCASHIRE,
+    LANDLORD_TRADES,
+    LC,
+    LCC,
+    ON_TOP,
+    OUTSIDE_HUBS,
+    PAYMENT_SIZE,
+    PCC,
+    PENSION_FUND,
+    POOL_SIZE,
+    PRC,
+    PRESTON,
+    PUBLISHED,
+    RATE_REFUNDED,
+    RATE_REFUNDS,
+    REDACTED,
+    SEED,
+    SIZE_MIX,
+    STAMP,
+    STEMS,
+    TRADES,
+    UTILITY_TRADES,
+    VCSE_TRADES,
+    YEARS,
+    DemoAnchor,
+    M,
+    OnTop,
+    _m,
+)
 
 
 def _split(total: int, weights: np.ndarray) -> np.ndarray:
@@ -282,8 +147,8 @@ def make_suppliers(postcodes: pd.DataFrame | None = None, seed: int = SEED) -> p
     pools = _postcode_pools(postcodes)
     rows, used = [], set()
     stems = list(STEMS)
-    for geo in ("place", "wider", "outside"):
-        pool = pools[geo]
+    for geo in ("place", "wider", "outside", "landlord"):
+        pool = pools["place" if geo == "landlord" else geo]
         if geo == "outside":
             # Weighted by hub, so leaked spend sits mostly in London, Manchester, Leeds, ...
             hubs = [h for h in OUTSIDE_HUBS if (pool["lad_code"] == h).any()]
@@ -293,16 +158,19 @@ def make_suppliers(postcodes: pd.DataFrame | None = None, seed: int = SEED) -> p
             picks = [int(rng.choice(np.sort(by_hub[hub]))) for hub in chosen_hubs]
         else:
             picks = rng.choice(len(pool), size=POOL_SIZE[geo], replace=False).tolist()
-        mix = SIZE_MIX[geo]
+        mix = SIZE_MIX.get(geo, {"sme": 1.0})
         kinds = rng.choice(list(mix), size=POOL_SIZE[geo], p=np.array(list(mix.values())) / sum(mix.values()))
         for i, (pick, kind) in enumerate(zip(picks, kinds)):
-            trades = {"vcse": VCSE_TRADES, "public": PUBLIC_TRADES, "utility": UTILITY_TRADES}.get(kind, TRADES)
+            trades = (
+                LANDLORD_TRADES
+                if geo == "landlord"
+                else {"vcse": VCSE_TRADES, "utility": UTILITY_TRADES}.get(kind, TRADES)
+            )
             sic, trade, expense = trades[int(rng.integers(len(trades)))]
             suffix = {
                 "sme": "Ltd",
                 "large": "plc" if rng.random() < 0.4 else "Group Ltd",
                 "vcse": "CIC",
-                "public": "",
                 "utility": "plc",
             }[kind]
             # Unique by the matching key, not the spelling: `X Ltd` and `X plc` are one supplier
@@ -322,7 +190,7 @@ def make_suppliers(postcodes: pd.DataFrame | None = None, seed: int = SEED) -> p
                     "pool": geo,
                     "pool_index": i,
                     "supplier_name": name,
-                    "company_number": None if kind == "public" else f"ZZ{len(rows) + 1:06d}",
+                    "company_number": f"ZZ{len(rows) + 1:06d}",
                     "postcode": pool.at[pick, "postcode"],
                     "lad_code": pool.at[pick, "lad_code"],
                     "sic_code": sic,
@@ -384,7 +252,7 @@ _CATEGORY = {"sme": "Private Limited Company", "large": "Private Limited Company
 
 
 def companies_house_file(suppliers: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
-    """The demo's companies (every supplier but public bodies) as a BasicCompanyData file, so that
+    """The demo's companies (every `Demo` supplier) as a BasicCompanyData file, so that
     resolution finds their SIC code and size by company number, exactly as with the real file.
     Numbers carry the prefix `ZZ`, which Companies House does not use: no real company matches."""
     rng = np.random.default_rng(seed + 2)
@@ -423,8 +291,38 @@ def _financial_year_dates(year: str, n: int, rng: np.random.Generator) -> list[d
     return [start + dt.timedelta(days=int(d)) for d in np.sort(rng.integers(0, days, size=n))]
 
 
+def on_top_lines(suppliers: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
+    """What each ledger holds beyond the procurement base, a line per payee and year: `ON_TOP`,
+    housing benefit to the Demo landlords, rate refunds to Demo firms in Preston, and the
+    redacted payments to individuals (`supplier_name` None). Columns: anchor, financial_year,
+    supplier_name, pence, expense_type, payments (a year; None: one per £80k)."""
+    rng = np.random.default_rng(seed + 3)
+    out = [(t.anchor, y, t.payee, int(p), t.expense, t.payments) for t in ON_TOP for y, p in t.pence.items()]
+    landlords = suppliers[suppliers["pool"] == "landlord"]
+    for year in YEARS:
+        weights = rng.uniform(0.5, 1.5, len(landlords))
+        for name, pence in zip(landlords["supplier_name"], _split(HOUSING_BENEFIT[year], weights)):
+            out.append((PCC, year, name, int(pence), "Housing Benefit Payments to Landlords", 12))
+        lo, hi = ACTIVE["place"][year]
+        firms = suppliers[(suppliers["pool"] == "place") & suppliers["pool_index"].between(lo, hi - 1)]
+        picked = firms.iloc[np.sort(rng.choice(len(firms), size=RATE_REFUNDED, replace=False))]
+        for name, pence in zip(
+            picked["supplier_name"], _split(RATE_REFUNDS[year], rng.uniform(0.2, 1.8, RATE_REFUNDED))
+        ):
+            out.append((PCC, year, name, int(pence), "NNDR Refunds", 1))
+        for anchor in ANCHORS:
+            if anchor.individuals:
+                people = _split(
+                    int(rng.integers(400_00, 2_500_00)) * anchor.individuals, rng.uniform(0.5, 1.5, anchor.individuals)
+                )
+                out += [(anchor.name, year, None, int(p), "Payments to Individuals", 1) for p in people]
+    return pd.DataFrame(out, columns=["anchor", "financial_year", "supplier_name", "pence", "expense_type", "payments"])
+
+
 def make_payments(suppliers: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
-    """Every synthetic payment: anchor, year, supplier, date, amount (pence), reference."""
+    """Every synthetic payment: anchor, year, supplier, date, amount (pence), expense type. The
+    base pools' payments add up to the published totals exactly (`_allocate`); `on_top_lines`
+    come on top of them."""
     rng = np.random.default_rng(seed + 1)
     out = []
     for year in YEARS:
@@ -432,16 +330,6 @@ def make_payments(suppliers: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
         for anchor in ANCHORS:
             for geo in ("place", "wider", "outside"):
                 amount = int(alloc.at[anchor.name, geo])
-                if geo == "outside" and anchor.individuals:
-                    # Small payments to individuals come out of the anchor's leakage: they are
-                    # unlocated, and CLES's leakage is everything not with a Lancashire supplier.
-                    ind = _split(
-                        int(rng.integers(400_00, 2_500_00)) * anchor.individuals,
-                        rng.uniform(0.5, 1.5, anchor.individuals),
-                    )
-                    for pence in ind:
-                        out.append((anchor.name, year, None, int(pence)))
-                    amount -= int(ind.sum())
                 lo, hi = ACTIVE[geo][year]
                 pool = suppliers[(suppliers["pool"] == geo) & suppliers["pool_index"].between(lo, hi - 1)]
                 # Bigger anchors buy from more of the pool; a long tail, as real ledgers show.
@@ -451,15 +339,20 @@ def make_payments(suppliers: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
                 weights = np.where(chosen["supplier_type"].to_numpy() == "large", weights * 3, weights)
                 for (_, sup), pence in zip(chosen.iterrows(), _split(amount, weights)):
                     if pence > 0:
-                        out.append((anchor.name, year, sup["supplier_name"], int(pence)))
-    frame = pd.DataFrame(out, columns=["anchor", "financial_year", "supplier_name", "pence"])
+                        out.append((anchor.name, year, sup["supplier_name"], int(pence), sup["expense_type"], None))
+    frame = pd.DataFrame(
+        out, columns=["anchor", "financial_year", "supplier_name", "pence", "expense_type", "payments"]
+    )
+    frame = pd.concat([frame, on_top_lines(suppliers, seed)], ignore_index=True)
     rows = []
-    for anchor, year, name, pence in frame.itertuples(index=False):
-        n = 1 if name is None else int(np.clip(round(pence / PAYMENT_SIZE), 1, 36))
-        parts = _split(pence, rng.uniform(0.3, 1.7, n))
-        for date, part in zip(_financial_year_dates(year, n, rng), parts):
-            rows.append((anchor, year, name, date, int(part)))
-    payments = pd.DataFrame(rows, columns=["anchor", "financial_year", "supplier_name", "payment_date", "amount_pence"])
+    for anchor, year, name, pence, expense, n in frame.itertuples(index=False):
+        if n is None or pd.isna(n):
+            n = int(np.clip(round(pence / PAYMENT_SIZE), 1, 36))
+        parts = _split(pence, rng.uniform(0.3, 1.7, int(n)))
+        for date, part in zip(_financial_year_dates(year, int(n), rng), parts):
+            rows.append((anchor, year, name, date, int(part), expense))
+    columns = ["anchor", "financial_year", "supplier_name", "payment_date", "amount_pence", "expense_type"]
+    payments = pd.DataFrame(rows, columns=columns)
     payments = payments.sort_values(["anchor", "payment_date", "amount_pence"], kind="stable").reset_index(drop=True)
     return payments
 
@@ -479,11 +372,12 @@ def demo_dir() -> Path:
 def write_demo(out_dir: str | Path | None = None, postcodes: pd.DataFrame | None = None, seed: int = SEED) -> Path:
     """Write the synthetic ledgers, creditor files and crosswalk (deterministic for a seed and a
     postcode lookup). Layout: `ledgers/<anchor>/<anchor>-<year>-SYNTHETIC.csv`,
-    `creditors/<anchor>.csv`, `crosswalk.csv`, `README.txt`."""
+    `creditors/<anchor>.csv`, `crosswalk.csv`, `companies.csv`, `generator.json`, `README.txt`."""
     out = Path(out_dir) if out_dir else demo_dir()
     suppliers = make_suppliers(postcodes, seed)
     payments = make_payments(suppliers, seed)
     by_name = suppliers.set_index("supplier_name")
+    postcode_of = {**{t.payee: t.postcode or "" for t in ON_TOP}, **by_name["postcode"].to_dict()}
     for anchor in ANCHORS:
         ledger_dir = out / "ledgers" / anchor.slug
         ledger_dir.mkdir(parents=True, exist_ok=True)
@@ -493,7 +387,6 @@ def write_demo(out_dir: str | Path | None = None, postcodes: pd.DataFrame | None
         for year in YEARS:
             rows = mine[mine["financial_year"] == year].reset_index(drop=True)
             is_person = rows["supplier_name"].isna()
-            expense = rows["supplier_name"].map(by_name["expense_type"]).fillna("Payments to Individuals")
             ledger = pd.DataFrame(
                 {
                     "Body Name": anchor.name,
@@ -502,7 +395,7 @@ def write_demo(out_dir: str | Path | None = None, postcodes: pd.DataFrame | None
                     "Net Amount": [_pounds(p) for p in rows["amount_pence"]],
                     "Supplier Name": rows["supplier_name"].where(~is_person, REDACTED),
                     "Supplier ID": rows["supplier_name"].map(ids).where(~is_person, ""),
-                    "Expense Type": expense,
+                    "Expense Type": rows["expense_type"],
                     "Service Area": "SYNTHETIC DEMO",
                 }
             )
@@ -513,7 +406,7 @@ def write_demo(out_dir: str | Path | None = None, postcodes: pd.DataFrame | None
             {
                 "Supplier ID": [ids[n] for n in names],
                 "Supplier Name": names,
-                "Postcode": [by_name.at[n, "postcode"] for n in names],
+                "Postcode": [postcode_of[n] for n in names],
             }
         )
         (out / "creditors").mkdir(parents=True, exist_ok=True)
@@ -522,25 +415,55 @@ def write_demo(out_dir: str | Path | None = None, postcodes: pd.DataFrame | None
     crosswalk = used[["supplier_name", "company_number", "postcode", "supplier_type", "sic_code"]]
     crosswalk.to_csv(out / "crosswalk.csv", index=False, lineterminator="\n")
     companies_house_file(used, seed).to_csv(out / "companies.csv", index=False, lineterminator="\n")
+    (out / STAMP).write_text(json.dumps({"generator": generator_key(seed), "seed": seed}) + "\n", encoding="utf-8")
     (out / "README.txt").write_text(
         "SYNTHETIC DEMONSTRATION DATA - NOT REAL PAYMENTS.\n"
         f"Written by `cwb demo` (cwbtools.city.demo, seed {seed}). Ledgers for the six anchors of the CLES 2012/13\n"
-        "Preston study, calibrated to the totals CLES and Preston City Council published. Supplier names\n"
-        "are invented (all begin 'Demo'); their postcodes are real, drawn from the ONS postcode lookup.\n"
-        "See docs/DEMO.md.\n",
+        "Preston study: their procurement is calibrated to the totals CLES and Preston City Council\n"
+        "published; payments to public bodies, HMRC, the pension fund, precepts, housing benefit and\n"
+        "individuals come on top, as in a real ledger (illustrative amounts). Supplier names are invented\n"
+        "(all begin 'Demo'); their postcodes are real, drawn from the ONS postcode lookup. Public bodies\n"
+        "are real ones under their register names. See docs/DEMO.md.\n",
         encoding="utf-8",
     )
     return out
 
 
-def ensure_demo(config=None) -> Path:
-    """Write the demo ledgers where the demo config expects them, unless they are there already."""
+def generator_key(seed: int = SEED) -> str:
+    """What the demo files depend on: this module and its calibration, the seed and the reference tables it reads."""
+    from ..paths import reference_dir
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(Path(__file__).with_name("demo_calibration.py").read_bytes())
+    h.update(str(seed).encode())
+    try:
+        state = json.loads((reference_dir() / "build_state.json").read_text())
+        h.update(json.dumps([state.get(k, {}).get("fingerprint") for k in ("postcodes", "sic")]).encode())
+    except (OSError, ValueError, AttributeError):
+        pass
+    return h.hexdigest()[:16]
+
+
+def _written_by_this_generator(out: Path) -> bool:
+    try:
+        return json.loads((out / STAMP).read_text())["generator"] == generator_key()
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def ensure_demo(config=None) -> Path | None:
+    """Write the demo ledgers where the demo config expects them, unless this generator wrote them
+    there already: ledgers an older generator wrote would silently give its figures. Any other
+    synthetic config brings its own inputs."""
+    missing = config.missing_inputs(optional=False) if config is not None else []
     if config is not None and config.slug != DEMO_SLUG:
+        if not missing:
+            return None
         raise CwbError(
             f"{config.source_path}: synthetic config {config.slug!r} has missing inputs and "
-            f"only the {DEMO_SLUG!r} demo can be generated: " + "; ".join(config.missing_inputs(optional=False))
+            f"only the {DEMO_SLUG!r} demo can be generated: " + "; ".join(missing)
         )
     out = demo_dir()
-    if config is None or config.missing_inputs(optional=False):
+    if config is None or missing or not _written_by_this_generator(out):
         write_demo(out)
     return out

@@ -22,6 +22,7 @@ from ..definitions import AnalysisDefinitions
 from ..errors import ConfigError, CwbError, InputFileError
 from ..identifiers import postcode as normalise_postcode
 from ..identifiers import supplier_name as normalise_name
+from ..ingest.parsing import MONTH_WORDS
 from ..schema import BAD_AMOUNT, TRANSACTION_CONTRACT
 from .steps import _typed
 
@@ -156,6 +157,7 @@ def _resolution_inputs(config: CityConfig) -> dict:
         "creditors": pd.concat(creditors, ignore_index=True) if creditors else None,
         "crosswalk": _read_table(config.resolve_path(config.crosswalk)) if config.crosswalk else None,
         "companies": config.resolve_path(config.companies_file) if config.companies_file else None,
+        "public_rules": config.definitions.public_bodies.rules(),
     }
     return inputs
 
@@ -198,26 +200,7 @@ NOTICE_COLUMNS = [
 ]
 
 
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ],
-        start=1,
-    )
-}
+_MONTHS = MONTH_WORDS  # full month names and abbreviations: the ingest rule
 
 
 def _pence(value: object) -> int | None:

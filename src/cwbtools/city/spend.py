@@ -70,7 +70,9 @@ def _ingest_anchor(config: CityConfig, anchor) -> list:
                 f"not found (looked for {config.resolve_path(ledger.path)})"
             )
         where = f"the overrides of ledger {ledger.path!r} (anchor {anchor.name!r}) in {config.source_path}"
-        result = ingest_paths(files, anchor.name, overrides=ledger.overrides, overrides_from=where)
+        result = ingest_paths(
+            files, anchor.name, overrides=ledger.overrides, overrides_from=where, limits=config.limits()
+        )
         note_stated_year(result.reconciliation, result.transactions, ledger.year)
         results.append(result)
     return results
@@ -111,9 +113,11 @@ def fingerprint(config: CityConfig) -> str:
         "version": __version__,
         # Only what the spend table depends on: editing a scenario or a note does not rebuild it.
         "config": config.model_dump(
-            mode="json", include={"slug", "place", "wider_area", "anchors", "years", "crosswalk", "companies_file"}
+            mode="json",
+            include={"slug", "place", "wider_area", "anchors", "years", "crosswalk", "companies_file", "ingest_limits"},
         ),
         "deprived": config.definitions.deprived.model_dump(mode="json"),
+        "public_bodies": config.definitions.public_bodies.model_dump(mode="json"),
         "place": config.place.lad_codes,
         "wider": config.wider_area.lad_codes,
         "inputs": [_stat(p) for p in config.input_files()],
@@ -146,8 +150,9 @@ def _is_current(folder: Path, key: str) -> bool:
 
 
 def _ensure_inputs(config: CityConfig) -> None:
-    # Contract notices and surveys are read by the reports, not here; they may be absent.
-    if config.synthetic and config.missing_inputs(optional=False):
+    # Contract notices and surveys are read by the reports, not here; they may be absent. The demo's
+    # ledgers are (re)written when missing or written by an older generator.
+    if config.synthetic:
         from .demo import ensure_demo
 
         ensure_demo(config)

@@ -19,9 +19,11 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
-from ..definitions import RESPEND_TYPES, AnalysisDefinitions, NotInfluenceableRules, ScenarioTarget
+from ..definitions import RESPEND_TYPES, AnalysisDefinitions, ExclusionRules, ScenarioTarget
+from ..definitions import PublishedFigure as PublishedRule
 from ..errors import ConfigError
 from ..ingest.columns import check_overrides
+from ..ingest.limits import Limits
 from ..paths import configs_dir, shared_data_dir
 from .definitions import SME_EMPLOYEES, Definitions, _Strict
 from .files import _expand, data_folders, inside_data, resolve_path
@@ -232,6 +234,8 @@ class PublishedFigure(_Strict):
     """The figure: pounds for spend, a fraction (0.05 = 5%) for a share."""
     source: str
     """Who published it, where."""
+    definition: str | None = None
+    """Their definition of local (CLES: suppliers "based or branched" in the area), shown beside the figure."""
 
     _check_year = field_validator("year")(classmethod(lambda cls, v: financial_year(v)))
 
@@ -289,6 +293,10 @@ class CityConfig(_Strict):
     """A Contracts Finder JSON export of the anchors' contract notices, for the contracts report."""
     allow_outside_data: bool = False
     """Read input files from anywhere, not only the data folders (see above)."""
+    ingest_limits: dict[str, int] | None = Field(default=None, examples=[{"max_sheet_rows": 5_000_000}])
+    """Resource bounds for reading this city's ledgers, raised or lowered from their defaults, as
+    `cwb ingest --limit NAME=VALUE` (docs/SECURITY.md); an unknown name or a value that is not a
+    whole number above 0 is an error."""
     # Set by load_config, never by the YAML author (a private attribute, so `source_path:` in a
     # YAML file is rejected like any unknown key).
     _source_path: Path | None = PrivateAttr(default=None)
@@ -310,6 +318,17 @@ class CityConfig(_Strict):
                 "with a letter or digit, at most 64 characters (it names folders)"
             )
         return value
+
+    @field_validator("ingest_limits")
+    @classmethod
+    def _ingest_limits(cls, value: dict[str, int] | None) -> dict[str, int] | None:
+        if value:
+            Limits().replace(**value)  # the same rule as `cwb ingest --limit`
+        return value or None
+
+    def limits(self) -> Limits:
+        """The ingest limits in force for this city's ledgers."""
+        return Limits().replace(**(self.ingest_limits or {}))
 
     @field_validator("years")
     @classmethod
@@ -387,7 +406,7 @@ class CityConfig(_Strict):
             ("companies_file", self.companies_file),
             ("contracts_notices", self.contracts_notices),
             ("definitions.supplier_survey", self.definitions.supplier_survey),
-            ("definitions.not_influenceable.suppliers_file", self.definitions.not_influenceable.suppliers_file),
+            ("definitions.exclusions.not_influenceable.suppliers_file", self._frameworks_file),
         ):
             if value:
                 out.append((label, value))
@@ -402,6 +421,10 @@ class CityConfig(_Strict):
             if label.startswith("anchors") and ".ledgers[" in label:
                 for file in _expand(path):
                     self._check_inside(str(file), file, f"{label} (file {file.name})")
+
+    @property
+    def _frameworks_file(self) -> str | None:
+        return self.definitions.exclusions.not_influenceable.suppliers_file
 
     def definitions_table(self) -> pd.DataFrame:
         """The definitions in force, their defaults and why: echoed in every report."""
@@ -441,39 +464,8 @@ class CityConfig(_Strict):
                 "of unknown size counts in the SME share, business types and re-spend as this says "
                 "('unknown': apart, the SME share then measured on spend of known type, with bounds).",
             ),
-            (
-                "Not influenceable: supplier types",
-                _list(d.not_influenceable.supplier_types),
-                _list(default.not_influenceable.supplier_types),
-                "Payments to other public bodies and to individuals are not procurement an anchor can redirect.",
-            ),
-            (
-                "Not influenceable: SIC divisions",
-                _list(d.not_influenceable.sic_divisions),
-                _list(default.not_influenceable.sic_divisions),
-                "Utilities (35 electricity and gas, 36 water) are bought from whoever owns the network.",
-            ),
-            (
-                "Not influenceable: expense categories",
-                _list(d.not_influenceable.expense_patterns),
-                _list(default.not_influenceable.expense_patterns),
-                "Benefits, grants to individuals, pass-through payments, precepts, levies, pensions, tax and refunds.",
-            ),
-            (
-                "Not influenceable: named suppliers",
-                "; ".join(
-                    filter(
-                        None,
-                        [
-                            ", ".join(d.not_influenceable.suppliers),
-                            d.not_influenceable.suppliers_file and f"file {d.not_influenceable.suppliers_file}",
-                        ],
-                    )
-                )
-                or "none",
-                "none",
-                "National frameworks and contracts let nationally, listed by supplier.",
-            ),
+            *d.exclusions.definition_rows(d.base, default),
+            *d.public_bodies.definition_rows(default.public_bodies),
             (
                 "Benchmark: local share",
                 f"{d.benchmark.local_share:.3f}",
@@ -533,7 +525,8 @@ class CityConfig(_Strict):
         """The values of `definitions_table()` as the analysis modules take them (paths resolved):
         the one place a config's definitions become analysis arguments."""
         d = self.definitions
-        ni = d.not_influenceable
+        ex = d.exclusions
+        ni = ex.not_influenceable
 
         def path(value: str | None) -> Path | None:
             return self.resolve_path(value) if value else None
@@ -556,18 +549,24 @@ class CityConfig(_Strict):
             respend_source=d.respend.source,
             supplier_survey=path(d.supplier_survey),
             policy_start=d.policy_start,
-            not_influenceable=NotInfluenceableRules(
+            base=d.base,
+            exclusions=ExclusionRules(
+                transfer_payees=tuple(ex.transfers.payees),
+                transfer_expenses=tuple(ex.transfers.expenses),
+                public_corporations=ex.public_corporations,
                 supplier_types=tuple(ni.supplier_types),
                 sic_divisions=tuple(str(x) for x in ni.sic_divisions),
-                expense_patterns=tuple(ni.expense_patterns),
                 suppliers=tuple(ni.suppliers),
                 suppliers_file=path(ni.suppliers_file),
             ),
+            public_bodies=d.public_bodies.rules(),
             scenarios=tuple(
                 ScenarioTarget(s.name, s.measure, s.from_share, s.to_share, s.points, s.base_year)
                 for s in self.scenarios
             ),
             companies_file=path(self.companies_file),
+            anchors={a.name: str(a.kind) for a in self.anchors},
+            published=tuple(PublishedRule(p.year, p.measure, p.value, p.source, p.definition) for p in self.published),
         )
 
     def ledger_files(self, anchor: Anchor) -> list[tuple[Ledger, list[Path]]]:
@@ -593,7 +592,7 @@ class CityConfig(_Strict):
             self.crosswalk,
             self.companies_file,
             self.definitions.supplier_survey,
-            self.definitions.not_influenceable.suppliers_file,
+            self._frameworks_file,
         ):
             if extra:
                 files.append(self.resolve_path(extra))
@@ -619,7 +618,7 @@ class CityConfig(_Strict):
             ("companies_file", self.companies_file),
             ("contracts_notices", self.contracts_notices if optional else None),
             ("definitions.supplier_survey", self.definitions.supplier_survey if optional else None),
-            ("definitions.not_influenceable.suppliers_file", self.definitions.not_influenceable.suppliers_file),
+            ("definitions.exclusions.not_influenceable.suppliers_file", self._frameworks_file),
         ):
             if value and not self.resolve_path(value).exists():
                 missing.append(f"{label} {value!r} (looked for {self.resolve_path(value)})")

@@ -11,9 +11,9 @@ their rows judged by `rows` and written by `parquet`.
 from __future__ import annotations
 
 import contextlib
-import shutil
 import contextvars
 import os
+import shutil
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field

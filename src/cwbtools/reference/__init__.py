@@ -1,4 +1,5 @@
-"""Reference data: where every postcode is, which LADs make an area, IMD 2019, SIC 2007, registers.
+"""Reference data: where every postcode is, which LADs make an area, IMD 2019, SIC 2007, registers,
+public bodies.
 
 Built once by `cwb reference build` into `cwbtools.paths.reference_dir()` (CONTRACTS §2); read with
 the `load_*` functions below. IMD 2019 is England only: Welsh and Scottish places resolve to a LAD
@@ -29,6 +30,7 @@ __all__ = [
     "load_wards",
     "load_sic",
     "load_registers",
+    "load_public_bodies",
     "load_sources",
     "resolve_area",
     "read_companies_house",
@@ -73,6 +75,11 @@ def load_registers(sources: Iterable[str] | None = None, columns: list[str] | No
     """Registers, optionally only some `source`s (`companies_house`, `gender_pay_gap`, ...)."""
     filters = [("source", "in", list(sources))] if sources is not None else None
     return _table("registers", columns, filters)
+
+
+def load_public_bodies(columns: list[str] | None = None) -> pd.DataFrame:
+    """Public bodies and their lookalikes, one row per name (`reference.public_bodies`)."""
+    return _table("public_bodies", columns)
 
 
 def load_sources() -> list[dict]:

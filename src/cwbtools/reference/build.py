@@ -18,13 +18,22 @@ import pyarrow.parquet as pq
 from .. import paths
 from ..errors import InputFileError
 from . import postcodes as pc_mod
+from . import public_bodies as pub
 from . import registers as reg
 from . import tables
 from ._common import OGL, OS_ONS_ATTRIBUTION, fingerprint, read_json, write_json_atomic, write_parquet_atomic
 
 STATE = "build_state.json"
 # Bump a step's version when its code changes what it writes.
-VERSIONS = {"lsoa": "1", "wards": "2", "sic": "1", "postcodes": "2", "geography": "1", "registers": "2"}
+VERSIONS = {
+    "lsoa": "1",
+    "wards": "2",
+    "sic": "1",
+    "postcodes": "2",
+    "geography": "1",
+    "registers": "2",
+    "public_bodies": "1",
+}
 COUNTRIES = {"W": ("W92000004", "Wales"), "S": ("S92000003", "Scotland"), "N": ("N92000002", "Northern Ireland")}
 
 
@@ -240,6 +249,15 @@ def build(
 
     run(_Step("registers", out_dir / "registers.parquet", [*reg_inputs, ch], force, state), do_registers)
 
+    def do_public_bodies():
+        df = pub.build_public_bodies(ref)
+        write_parquet_atomic(df, out_dir / "public_bodies.parquet")
+        bodies = df.drop_duplicates("body_id")
+        return {"rows": len(df), "bodies": len(bodies), **bodies["source"].value_counts().to_dict()}, {}
+
+    present = [p for p in pub.input_paths(ref) if p.exists()]
+    run(_Step("public_bodies", out_dir / "public_bodies.parquet", present, force, state), do_public_bodies)
+
     write_json_atomic(out_dir / "sources.json", sources(state, ref, raw, ch))
     stamp.write_text(time.strftime("%Y-%m-%dT%H:%M:%S") + "\n")
     _log(f"all tables in {out_dir} ({time.time() - total:.1f}s)")
@@ -366,6 +384,7 @@ def sources(state: dict, ref: Path, raw: Path, companies: Path | None) -> list[d
             else "absent: not supplied (pass --companies FILE); suppliers are matched against the other registers only",
         },
     ]
+    out += pub.provenance(state.get("public_bodies", {}).get("counts", {}), ref)
     for s in out:
         s["present"] = bool(s["rows"])
     return out

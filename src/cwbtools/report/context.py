@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..analysis.base import analysed, classify, exclusion_rules
 from ..analysis.baseline import count_unknown_size, for_year, sme_measurable
 from ..analysis.change import for_years
 from ..analysis.headlines import coverage_note
@@ -143,18 +144,49 @@ class Report:
 
     # -- inputs (loaded when first used) ----------------------------------------------------------
     @cached_property
-    def spend(self) -> pd.DataFrame:
-        """The city's spend (docs/CONTRACTS.md §4), suppliers of unknown size counted as the
-        definitions say; in a notebook about change, only the years asked for."""
+    def all_spend(self) -> pd.DataFrame:
+        """All the city's kept spend (docs/CONTRACTS.md §4), suppliers of unknown size counted as the
+        definitions say, each payment classified by the exclusion rules (`analysis.base`); in a
+        notebook about change, only the years asked for."""
         spend = count_unknown_size(city_spend(self.config), self.defs.unknown_size_as)
-        return spend if self._years_asked is None else for_years(spend, self._years_asked)
+        spend = spend if self._years_asked is None else for_years(spend, self._years_asked)
+        return classify(spend, self.exclusion_rules)
+
+    @cached_property
+    def spend(self) -> pd.DataFrame:
+        """The spend every figure is measured on: the procurement base, or all kept spend with
+        `definitions.base: all` (`analysis.base.analysed`)."""
+        return analysed(self.all_spend, self.defs.base)
 
     @cached_property
     def year_spend(self) -> pd.DataFrame:
-        """The payments of `year`."""
+        """The payments of `year` the figures are measured on."""
         if self.year is None:
             raise AttributeError("year_spend: this report is about several years (open_report(..., years=...))")
         return for_year(self.spend, self.year)
+
+    @cached_property
+    def year_all_spend(self) -> pd.DataFrame:
+        """All kept payments of `year`, classified."""
+        if self.year is None:
+            raise AttributeError("year_all_spend: this report is about several years (open_report(..., years=...))")
+        return for_year(self.all_spend, self.year)
+
+    @cached_property
+    def public_bodies(self) -> pd.DataFrame | None:
+        """The register of public bodies (anchors' other names), or None when not built."""
+        from .. import reference
+        from ..errors import CwbError
+
+        try:
+            return reference.load_public_bodies()
+        except (CwbError, OSError):
+            return None
+
+    @cached_property
+    def exclusion_rules(self) -> list:
+        """The exclusion rules in force, in the order applied (`analysis.base.exclusion_rules`)."""
+        return exclusion_rules(self.defs, self.public_bodies, self.framework_suppliers)
 
     @cached_property
     def years(self) -> list[str]:
@@ -170,7 +202,8 @@ class Report:
     def coverage(self) -> str:
         """What the figures are based on: payments, anchors, years and the part located to a
         postcode. Every table and chart says it unless given another `based_on`."""
-        return coverage_note(self.spend if self.year is None else self.year_spend)
+        what = "Procurement spend" if self.defs.base == "procurement" else "All kept spend"
+        return coverage_note(self.spend if self.year is None else self.year_spend, what)
 
     @cached_property
     def definitions(self) -> pd.DataFrame:
@@ -334,15 +367,16 @@ class Report:
     @cached_property
     def framework_suppliers(self) -> tuple[str, ...]:
         """The national-framework supplier names read from
-        `definitions.not_influenceable.suppliers_file` (none without the file)."""
+        `definitions.exclusions.not_influenceable.suppliers_file` (none without the file)."""
         from ..errors import InputFileError
 
-        path = self.defs.not_influenceable.suppliers_file
+        path = self.defs.exclusions.suppliers_file
         if path is None:
             return ()
         if not path.exists():
             raise InputFileError(
-                f"{path}: national frameworks supplier list not found (definitions.not_influenceable.suppliers_file)"
+                f"{path}: national frameworks supplier list not found "
+                "(definitions.exclusions.not_influenceable.suppliers_file)"
             )
         if path.suffix.lower() == ".csv":
             df = pd.read_csv(path, dtype=str)

@@ -35,10 +35,15 @@ def baseline_year(summary: dict) -> str | None:
     return min(years) if years else None
 
 
+_BASES = {"procurement": "procurement spend", "all": "all kept spend"}
+
+
 def headline(summary: dict) -> dict:
     """Headline figures for the index from a city's summary.json (docs/SUMMARY.md): the baseline
-    year's total, place and wider shares (of located spend), located coverage, and the change in
-    the place share between the years the change part compares."""
+    year's total, place and wider shares (of located spend) on the year's `base` (a summary from
+    before the base, schema 1, measured all kept spend), located coverage, the place share on all
+    kept spend beside it, the change in the place share between the years the change part compares,
+    and why a share is not given when it is not."""
     from ..formats import gbp
 
     year = baseline_year(summary)
@@ -47,13 +52,17 @@ def headline(summary: dict) -> dict:
     total = block.get("total_gbp")
     span = f" ({change['from']} to {change['to']})" if change.get("from") and change.get("to") else ""
     moved = _pp(change.get("place_share_change"))
+    every = block.get("all_spend") if isinstance(block.get("all_spend"), dict) else {}
     return {
         "year": year or "n/a",
+        "base": _BASES.get(block.get("base") or "all", str(block.get("base"))),
         "total": gbp(round(total * 100)) if isinstance(total, (int, float)) else "n/a",
         "place_share": _pct(block.get("place_share")),
         "wider_share": _pct(block.get("wider_share")),
+        "place_share_all": _pct(every.get("place_share")),
         "change": moved + (span if moved != "n/a" else ""),
         "located": _pct(block.get("located_share")),
+        "note": block.get("note") or "",
     }
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 SUMMARY_FILE = "summary.json"
+# docs/SUMMARY.md's version: 2 measures every figure on `base` (issue 18); 1 measured all kept spend.
+SCHEMA_VERSION = 2
 
 
 def _clean(value: Any) -> Any:
@@ -49,10 +51,11 @@ def read(report_dir: str | Path) -> dict:
 
 
 def update(report_dir: str | Path, part: dict) -> dict:
-    """Merge `part` into the summary (nested dicts merged key by key) and write it atomically."""
+    """Merge `part` into the summary (nested dicts merged key by key), stamp `schema_version`, and
+    write it atomically."""
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
-    merged = _deep_merge(read(report_dir), _clean(part))
+    merged = {**_deep_merge(read(report_dir), _clean(part)), "schema_version": SCHEMA_VERSION}
     text = json.dumps(merged, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     fd, tmp = tempfile.mkstemp(dir=report_dir, prefix=".summary.", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:

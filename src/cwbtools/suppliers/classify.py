@@ -1,5 +1,6 @@
-"""What a supplier is: its type (SME, large, VCSE, public, individual) from registers, names and
-identifiers, and a sector guessed from the ledger's expense category when no register gives one.
+"""What a supplier is: its type (SME, large, VCSE, public, public corporation, individual) from
+registers, names and identifiers (who is public is `suppliers.public`'s to say), and a sector
+guessed from the ledger's expense category when no register gives one.
 """
 
 from __future__ import annotations
@@ -55,16 +56,43 @@ EXPENSE_SECTIONS = [
 ]
 
 
-# Public bodies by name: councils, NHS, police, fire, schools, colleges, universities, government.
-PUBLIC_NAME = (
-    r"\b(?:council|borough|county council|nhs|clinical commissioning|foundation trust|health board|police|"
-    r"constabulary|fire and rescue|fire authority|primary school|high school|infant school|junior school|"
-    r"academy trust|sixth form|college|university|combined authority|hm revenue|department for|ministry of|"
-    r"crown prosecution|her majesty|his majesty|magistrates|coroner)\b"
-)
-
-
 VCSE_NAME = r"\b(?:cic|community interest company|co-?operative|registered society|charity|charitable)\b"
+
+# SIC codes that name no trade: none given (`0`, as GM publishes it), dormant, non-trading.
+_NO_TRADE_SIC = {"00000", "99999", "74990"}
+
+# A ledger's business-type column (`supplier_classification`: `LTD`, `SOLE`, `CHTY`, ...), whole
+# cell only: a column of expense headings under that name (Lancashire Fire's) says nothing here.
+# `public` is recorded and no more: who is public is `suppliers.public`'s to say.
+LEDGER_TYPES = [
+    (
+        r"ltd|limited|plc|llp|company|limited company|private limited company|public limited company|"
+        r"partnership|part|ptnr",
+        "company",
+    ),
+    (r"sole|sole trader|sole traders|sole trader/partnership|self employed|self-employed", "sole_trader"),
+    (r"chty|charity|charities|vcse|vcs|voluntary|third sector|voluntary sector|cic|social enterprise", "vcse"),
+    (r"sme", "sme"),
+    (r"public|public sector|government|govt|local authority|la|nhs|public body", "public"),
+]
+
+
+def sic_codes(codes: pd.Series) -> pd.Series:
+    """SIC 2007 codes in one spelling (5 digits: `8110` is 08110, as published as an integer), from
+    a register or a ledger; a code that names no trade or no known division is null."""
+    sic = codes.astype("string").str.extract(r"(\d{4,5})", expand=False).str.zfill(5)
+    ok = sic.str[:2].isin(list(_SECTION_OF_DIVISION)).fillna(False) & ~sic.isin(list(_NO_TRADE_SIC)).fillna(False)
+    return sic.where(ok.astype(bool)).astype("string")
+
+
+def ledger_types(values: pd.Series) -> pd.Series:
+    """A ledger's business-type cell as `company`, `sole_trader`, `vcse`, `sme` or `public`; null otherwise."""
+    text = values.astype("string").str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
+    out = pd.Series(pd.NA, index=values.index, dtype="string")
+    for pattern, kind in LEDGER_TYPES:
+        hit = out.isna().astype(bool) & text.str.fullmatch(pattern).fillna(False).astype(bool)
+        out = out.mask(hit, kind)
+    return out
 
 
 def _section_from_expense(category: pd.Series) -> pd.Series:
@@ -81,6 +109,8 @@ def _has(series: pd.Series, pattern: str) -> pd.Series:
 
 
 def _supplier_type(s: pd.DataFrame) -> pd.Series:
+    """The type from size, VCSE evidence and `public_class` (who is public is decided once, in
+    `suppliers.public`); a crosswalk's type and individuals win."""
     name = (
         s["supplier_name"].astype("string").str.lower().fillna("")
         + " "
@@ -88,7 +118,6 @@ def _supplier_type(s: pd.DataFrame) -> pd.Series:
     )
     kind = s["register_kind"].astype("string").fillna("")
     size = s["register_size"].astype("string").fillna("")
-    other = s["other_id"].astype("string").fillna("")
     number = s["company_number"].astype("string").fillna("")
     t = pd.Series("unknown", index=s.index, dtype="string")
     t = t.mask(size == "sme", "sme")
@@ -97,17 +126,21 @@ def _supplier_type(s: pd.DataFrame) -> pd.Series:
     # Registered societies (IP/RS numbers), charities, co-ops and CICs are VCSE.
     vcse = (
         s["charity_number"].notna().astype(bool)
-        | _has(name, VCSE_NAME)
         | kind.isin(["charity", "coop", "cic"]).astype(bool)
         | _has(number, r"^(?:IP|RS|SP|NP)")
     )
     t = t.mask(vcse, "vcse")
-    public = (
-        _has(name, PUBLIC_NAME)
-        | kind.eq("public").astype(bool)
-        | _has(other, r"^(?:NHS|URN|PRN)-")
-        | s["register_source"].eq("nhs_ods").fillna(False).astype(bool)
-    )
-    t = t.mask(public, "public")
+    # The ledger's business type (`ledger_type`) after the register: a sole trader is an SME where
+    # the register gave no size or form; a charity code is VCSE, as a charity number is (form beats
+    # size). `company` says neither (CICs and co-ops are companies too): the name still speaks.
+    ledger = s.get("ledger_type", pd.Series(pd.NA, index=s.index)).astype("string").fillna("")
+    smallest = ledger.isin(["sole_trader", "sme"]).astype(bool)
+    t = t.mask(t.eq("unknown").astype(bool) & smallest, "sme")
+    t = t.mask(ledger.eq("vcse").astype(bool), "vcse")
+    # Names last: a ledger's sole trader or SME is not made VCSE by a word of its name.
+    t = t.mask(_has(name, VCSE_NAME) & ~smallest, "vcse")
+    public_class = s["public_class"].astype("string")
+    t = t.mask(public_class.eq("public_corporation").fillna(False).astype(bool), "public_corporation")
+    t = t.mask(public_class.eq("general_government").fillna(False).astype(bool), "public")
     t = t.mask(s["crosswalk_type"].notna().astype(bool), s["crosswalk_type"])
     return t.mask(s["individual"].astype(bool), "individual")

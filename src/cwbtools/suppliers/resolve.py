@@ -26,16 +26,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..definitions import PublicBodyRules
 from ..errors import CwbError
 from ..identifiers import postcode as normalise_postcode
+from ..identifiers import postcode_district as normalise_district
 from ..publish import write_csv
 from ..reference.registers import REGISTER_CONTRACT_COLUMNS
 from ..schema import INDIVIDUAL_LABEL, SUPPLIER_COLUMNS
 from . import matching
-from .classify import _SECTION_OF_DIVISION, _section_from_expense, _supplier_type
+from .classify import _SECTION_OF_DIVISION, _section_from_expense, _supplier_type, ledger_types, sic_codes
 from .coverage import coverage
 from .crosswalk import REVIEW_COLUMNS, read_crosswalk
-from .keys import _names_norm, _prepare
+from .keys import _column, _names_norm, _prepare
+from .public import classify_public
 
 
 @dataclass
@@ -63,8 +66,42 @@ def default_registers() -> pd.DataFrame:
         return _empty_registers()
 
 
+def default_public_bodies() -> pd.DataFrame | None:
+    """The built register of public bodies, or None (then only name patterns find public bodies)."""
+    try:
+        from ..reference import load_public_bodies
+
+        return load_public_bodies()
+    except (ImportError, CwbError):
+        return None
+
+
+def default_public_rules() -> PublicBodyRules:
+    """The decision table's defaults (`definitions.public_bodies`)."""
+    from ..config.definitions import PublicBodies
+
+    return PublicBodies().rules()
+
+
 # ---------------------------------------------------------------------------------------------
 # Suppliers from transactions
+
+
+def _most_paid(tx: pd.DataFrame, column: str) -> pd.Series:
+    """Per supplier key, the value of `column` under which most pounds were paid (ties: the first in
+    sort order): one ledger value per supplier, as for the expense category."""
+    vals = _column(tx, column).astype("string").str.strip()
+    t = pd.DataFrame({"supplier_key": tx["supplier_key"], "v": vals.mask(vals == ""), "p": tx["abs_pence"]})
+    return (
+        t.dropna(subset=["v"])
+        .groupby(["supplier_key", "v"])["p"]
+        .sum()
+        .rename("p")
+        .reset_index()
+        .sort_values(["supplier_key", "p", "v"], ascending=[True, False, True])
+        .drop_duplicates("supplier_key")
+        .set_index("supplier_key")["v"]
+    )
 
 
 def _distinct_suppliers(tx: pd.DataFrame) -> pd.DataFrame:
@@ -99,6 +136,10 @@ def _distinct_suppliers(tx: pd.DataFrame) -> pd.DataFrame:
             "ledger_postcode": g["postcode"].first(),
             "supplier_id": g["supplier_id"].first(),
             "expense_category": cats,
+            # The ledger's own evidence: the publisher's SIC, a postcode district, a business type.
+            "ledger_sic": _most_paid(tx, "ledger_sic_code"),
+            "ledger_district": _most_paid(tx, "postcode_district"),
+            "ledger_classification": _most_paid(tx, "supplier_classification"),
             "individual": g["individual"].any(),
             "payments": g.size(),
             "spend_pence": g["abs_pence"].sum(),
@@ -127,7 +168,8 @@ def _creditor_postcodes(sup: pd.DataFrame, creditors: pd.DataFrame | None) -> pd
     if creditors is None or len(creditors) == 0:
         return pd.Series(pd.NA, index=sup.index, dtype="string")
     cr = creditors.copy()
-    cr.columns = [str(c).strip().lower() for c in cr.columns]
+    # `Supplier ID` as published is `supplier_id`.
+    cr.columns = ["_".join(str(c).strip().lower().split()) for c in cr.columns]
     if "postcode" not in cr.columns:
         raise CwbError("creditor file needs a `postcode` column")
     cr["postcode"] = cr["postcode"].map(lambda v: normalise_postcode(v) if isinstance(v, str) else None)
@@ -171,6 +213,47 @@ def _locate(postcodes: pd.Series, table: pd.DataFrame | None) -> pd.DataFrame:
     return out
 
 
+def _district_lads(districts: pd.Series, table: pd.DataFrame | None) -> pd.Series:
+    """Per postcode district, the one LAD all its live postcodes lie in; null for a district that
+    crosses a boundary or that no postcode has (then it places nothing)."""
+    wanted = sorted(set(districts.dropna()))
+    out = pd.Series(pd.NA, index=districts.index, dtype="string")
+    if not wanted:
+        return out
+    if table is None:
+        try:
+            from .. import duck
+            from ..paths import reference_dir
+
+            path = reference_dir() / "postcodes.parquet"
+            if not path.exists():
+                return out
+            con = duck.connect()
+            try:
+                con.register("wanted", pd.DataFrame({"d": pd.Series(wanted, dtype=object)}))
+                found = con.execute(
+                    "SELECT d, min(lad_code) AS lad, count(DISTINCT lad_code) AS n FROM "
+                    "(SELECT split_part(postcode, ' ', 1) AS d, lad_code FROM read_parquet(?) "
+                    "WHERE NOT coalesce(terminated, false) AND lad_code IS NOT NULL) SEMI JOIN wanted USING (d) "
+                    "GROUP BY d",
+                    [str(path)],
+                ).fetchdf()
+            finally:
+                con.close()
+        except (ImportError, CwbError):
+            return out
+    else:
+        t = table.copy()
+        if "terminated" in t.columns:
+            t = t[~t["terminated"].astype("boolean").fillna(False).astype(bool)]
+        t["d"] = (
+            t["postcode"].map(lambda v: normalise_postcode(v) if isinstance(v, str) else None).str.split(" ").str[0]
+        )
+        found = t.dropna(subset=["d", "lad_code"]).groupby("d")["lad_code"].agg(lad="min", n="nunique").reset_index()
+    one = found[found["n"] == 1].set_index("d")["lad"].astype("string")
+    return districts.map(one).astype("string")
+
+
 def resolve_suppliers(
     transactions: pd.DataFrame,
     *,
@@ -180,13 +263,16 @@ def resolve_suppliers(
     creditors: pd.DataFrame | None = None,
     companies: str | Path | None = None,
     review_dir: str | Path | None = None,
+    public_bodies: pd.DataFrame | None = None,
+    public_rules: PublicBodyRules | None = None,
 ) -> Resolution:
     """Resolve every distinct supplier of `transactions` (CONTRACTS §1) through the five layers.
 
     `registers` defaults to the built reference registers; `companies` adds a BasicCompanyData file;
     `postcodes` (a frame with `postcode, lad_code, ward_code, lsoa_code[, imd_decile]`) defaults to
     the built postcode lookup. With `review_dir`, borderline candidates are written to
-    `review_dir/review.csv`.
+    `review_dir/review.csv`. `public_bodies` (default: the built register) and `public_rules`
+    (default: the config's defaults) say who is public (`cwbtools.suppliers.public`).
     """
     tx = _prepare(transactions)
     sup = _distinct_suppliers(tx)
@@ -265,16 +351,29 @@ def resolve_suppliers(
     out["company_number"] = number.fillna(reg_col("company_number"))
     out["charity_number"] = sup["charity_number"].fillna(reg_col("charity_number"))
     out["other_id"] = sup["other_id"].fillna(reg_col("other_id"))
+    # Location: crosswalk > ledger postcode > creditor file > the ledger's postcode district > register.
+    # A district alone places a supplier in a LAD only when the district lies wholly in one; a
+    # registered office outside the district the ledger gives is not where the supplier is.
     reg_pc = reg_col("postcode")
-    postcode = cw_postcode.fillna(ledger_pc).fillna(reg_pc)
+    given_pc = cw_postcode.fillna(ledger_pc)
+    district = sup["ledger_district"].map(lambda v: normalise_district(v) if isinstance(v, str) else None)
+    district = district.astype("string").fillna(given_pc.str.split(" ").str[0])
+    by_district = given_pc.isna() & district.notna()
+    reg_in_district = reg_pc.str.split(" ").str[0].eq(district).fillna(False).astype(bool)
+    use_reg = given_pc.isna() & reg_pc.notna() & (~by_district | reg_in_district)
+    district_lad = _district_lads(district.where(by_district & ~use_reg), postcodes)
+    postcode = given_pc.fillna(reg_pc.where(use_reg))
     out["postcode_source"] = np.select(
-        [cw_postcode.notna(), ledger_pc.notna(), reg_pc.notna()], ["crosswalk", "ledger", "register"], None
+        [cw_postcode.notna(), ledger_pc.notna(), use_reg, district_lad.notna()],
+        ["crosswalk", "ledger", "register", "ledger_district"],
+        None,
     )
     out["postcode"] = postcode
+    out["postcode_district"] = district
     resolved_by = np.select(
         [
             in_cw,
-            ledger_pc.notna().to_numpy(),
+            (ledger_pc.notna() | district_lad.notna()).to_numpy(dtype=bool),
             matched_by == "identifier",
             matched_by == "exact_name",
             matched_by == "fuzzy_name",
@@ -288,15 +387,28 @@ def resolve_suppliers(
     out["registered_name"] = reg_col("name")
     out["register_source"] = reg_col("source")
 
-    # Sector: the register's SIC, else the expense category's section (inferred).
-    sic = reg_col("sic_code").str.extract(r"(\d{4,5})", expand=False).str.zfill(5)
+    # Sector: the register's SIC (Companies House), else the publisher's (`ledger_sic_code`), else
+    # the expense category's section (inferred); `sic_source` says which.
+    reg_sic = sic_codes(reg_col("sic_code"))
+    ledger_sic = sic_codes(sup["ledger_sic"])
+    sic = reg_sic.fillna(ledger_sic)
     out["sic_code"] = sic.astype("string")
     division = sic.str[:2]
     inferred_section = _section_from_expense(sup["expense_category"])
     out["sic_division"] = division.astype("string")
     out["sic_section"] = division.map(_SECTION_OF_DIVISION).astype("string").fillna(inferred_section.where(sic.isna()))
     out["sic_inferred"] = sic.isna() & inferred_section.notna()
+    out["sic_source"] = pd.Series(
+        np.select(
+            [reg_sic.notna().to_numpy(), ledger_sic.notna().to_numpy(), out["sic_inferred"].to_numpy(dtype=bool)],
+            ["register", "ledger", "expense_category"],
+            None,
+        ),
+        index=sup.index,
+        dtype="string",
+    )
 
+    out["ledger_type"] = ledger_types(sup["ledger_classification"])
     gpg_numbers = set(R.loc[R["source"] == "gender_pay_gap", "company_number"].dropna()) if len(R) else set()
     typing = pd.DataFrame(
         {
@@ -311,14 +423,20 @@ def resolve_suppliers(
             "in_gpg": out["company_number"].isin(gpg_numbers).fillna(False).astype(bool)
             | (out["register_source"] == "gender_pay_gap").fillna(False),
             "crosswalk_type": cw_type,
+            "ledger_type": out["ledger_type"],
             "individual": sup["individual"].astype(bool),
         }
     )
-    out["supplier_type"] = _supplier_type(typing)
+    bodies = default_public_bodies() if public_bodies is None else public_bodies
+    public = classify_public(typing, bodies, public_rules or default_public_rules())
+    for c in public.columns:
+        out[c] = public[c]
+    out["supplier_type"] = _supplier_type(typing.assign(public_class=public["public_class"]))
 
     loc = _locate(out["postcode"], postcodes)
     for c in ("lad_code", "ward_code", "lsoa_code"):
         out[c] = loc[c]
+    out["lad_code"] = out["lad_code"].fillna(district_lad)
     out["imd_decile"] = pd.to_numeric(loc["imd_decile"], errors="coerce").astype("Int64")
     out["payments"] = sup["payments"].astype("int64")
     out["spend_pence"] = sup["spend_pence"].astype("int64")

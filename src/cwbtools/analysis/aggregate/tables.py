@@ -16,7 +16,15 @@ from ...schema import GEO_ORDER, INDIVIDUALS_KEY, INDIVIDUALS_LABEL, SUPPLIER_TY
 
 # The same words and orders as `baseline.py`: one definition, so the two routes print the same tables.
 # One definition of a share, its bounds and a safe division, shared with the in-memory route.
-from ..baseline import ALL_ANCHORS, BUSINESS_TYPE_NAMES, _ratio, _safe_div, bounded_share, lad_table, shares_with_bounds
+from ..baseline import (
+    ALL_ANCHORS,
+    BUSINESS_TYPE_NAMES,
+    NOT_FIRMS,
+    _safe_div,
+    lad_table,
+    measures_from_sums,
+    shares_with_bounds,
+)
 from .source import SpendSource
 
 # --------------------------------------------------------------------------------------------
@@ -60,8 +68,9 @@ _MEASURE_SQL = """
     CAST(COALESCE(SUM(amount_pence) FILTER (WHERE COALESCE(supplier_type, 'unknown') <> 'unknown'), 0) AS BIGINT) AS typed,
     CAST(COALESCE(SUM(amount_pence) FILTER (WHERE supplier_type = 'sme'), 0) AS BIGINT) AS sme,
     CAST(COALESCE(SUM(amount_pence) FILTER (WHERE supplier_type = 'vcse'), 0) AS BIGINT) AS vcse,
-    CAST(COALESCE(SUM(amount_pence) FILTER (WHERE imd_decile IS NOT NULL), 0) AS BIGINT) AS with_decile,
-    CAST(COALESCE(SUM(amount_pence) FILTER (WHERE imd_decile IN ({deciles})), 0) AS BIGINT) AS deprived,
+    CAST(COALESCE(SUM(amount_pence) FILTER (WHERE {firm}), 0) AS BIGINT) AS firms,
+    CAST(COALESCE(SUM(amount_pence) FILTER (WHERE {firm} AND imd_decile IS NOT NULL), 0) AS BIGINT) AS with_decile,
+    CAST(COALESCE(SUM(amount_pence) FILTER (WHERE {firm} AND imd_decile IN ({deciles})), 0) AS BIGINT) AS deprived,
     CAST(COALESCE(SUM(payments), 0) AS BIGINT) AS payments
 """
 
@@ -88,36 +97,12 @@ def _with_suppliers(sums: pd.DataFrame, counts: pd.DataFrame, on: list[str]) -> 
     return out
 
 
+# Private and third-sector suppliers (`baseline.NOT_FIRMS` left out), as the deprived share counts them.
+_FIRM = "COALESCE(supplier_type, 'unknown') NOT IN ({})".format(", ".join(f"'{t}'" for t in NOT_FIRMS))
+
+
 def _measures_from_sums(r: pd.Series) -> dict:
-    total, loc, place, wider = int(r["total"]), int(r["located"]), int(r["place"]), int(r["wider"])
-    out = {
-        "total": total,
-        "located": loc,
-        "unlocated": total - loc,
-        "place": place,
-        "wider": wider,
-        "outside": loc - wider,
-        "sme": int(r["sme"]),
-        "vcse": int(r["vcse"]),
-        "deprived": int(r["deprived"]),
-        "located_share": _ratio(loc, total),
-        "payments": int(r["payments"]),
-        "suppliers": int(r["suppliers"]),
-    }
-    for name, part, known in [
-        ("place", place, loc),
-        ("wider", wider, loc),
-        ("outside", loc - wider, loc),
-        ("sme", int(r["sme"]), int(r["typed"])),
-        ("vcse", int(r["vcse"]), int(r["typed"])),
-        ("deprived", int(r["deprived"]), int(r["with_decile"])),
-    ]:
-        b = bounded_share(part, known, total)
-        out[f"{name}_share"] = b["share"]
-        out[f"{name}_share_lo"] = b["lo"]
-        out[f"{name}_share_hi"] = b["hi"]
-        out[f"{name}_coverage"] = b["coverage"]
-    return out
+    return measures_from_sums(r.to_dict())
 
 
 def _deciles_sql(deprived_deciles: Iterable[int]) -> str:
@@ -130,7 +115,9 @@ def measures(
     """`baseline.measures` of one year (all years when None), one anchor or all."""
     _check_year(src, year)
     where, params = _where(year, anchor)
-    row = src.sql(f"SELECT {_MEASURE_SQL.format(deciles=_deciles_sql(deprived_deciles))} FROM cube {where}", params)
+    row = src.sql(
+        f"SELECT {_MEASURE_SQL.format(deciles=_deciles_sql(deprived_deciles), firm=_FIRM)} FROM cube {where}", params
+    )
     return _measures_from_sums(_with_suppliers(row, _suppliers(src, {}, where, params), []).iloc[0])
 
 
@@ -151,7 +138,7 @@ def headline(src: SpendSource, year: str | None = None, *, deprived_deciles: Ite
     where, params = _where(year)
     sums = src.sql(
         f"""SELECT anchor, GROUPING(anchor) AS g,
-                              {_MEASURE_SQL.format(deciles=_deciles_sql(deprived_deciles))}
+                              {_MEASURE_SQL.format(deciles=_deciles_sql(deprived_deciles), firm=_FIRM)}
                        FROM cube {where} GROUP BY ROLLUP (anchor)""",
         params,
     )
@@ -171,7 +158,7 @@ def by_anchor_year(src: SpendSource, deprived_deciles: Iterable[int]) -> pd.Data
     """The headline measures for every anchor in every year, plus `All anchors` per year: one row
     each, years in order. Equals `baseline.headline(for_year(spend, y))` stacked over years."""
     sums = src.sql(f"""SELECT financial_year, anchor, GROUPING(anchor) AS g,
-                              {_MEASURE_SQL.format(deciles=_deciles_sql(deprived_deciles))}
+                              {_MEASURE_SQL.format(deciles=_deciles_sql(deprived_deciles), firm=_FIRM)}
                        FROM cube WHERE financial_year IS NOT NULL
                        GROUP BY GROUPING SETS ((financial_year, anchor), (financial_year))""")
     fy_only = _suppliers(src, {"financial_year": "financial_year"}, "WHERE financial_year IS NOT NULL", [])
@@ -284,7 +271,7 @@ def spend_by_decile(src: SpendSource, year: str | None = None) -> pd.DataFrame:
     cond = ("AND " + where[6:]) if where else ""
     agg = src.sql(
         f"""SELECT imd_decile, CAST(SUM(amount_pence) AS BIGINT) AS spend_pence FROM cube
-                      WHERE imd_decile IS NOT NULL {cond} GROUP BY 1""",
+                      WHERE imd_decile IS NOT NULL AND {_FIRM} {cond} GROUP BY 1""",
         params,
     )
     out = pd.DataFrame({"imd_decile": range(1, 11)})

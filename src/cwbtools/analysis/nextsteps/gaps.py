@@ -9,9 +9,18 @@ import numpy as np
 import pandas as pd
 
 from ...identifiers import supplier_name as normalise_name
+from ..baseline import _firms
 from ._common import _div, _division, _flag, _individual, _located, _names, _outside, _table
 
 FULL_REGISTER = "companies_house"  # the one register listing every company
+# A location quotient from a handful of organisations measures one firm's head office (issue 18: one
+# firm gave Bolton construction a quotient of 2.23): below this many in the area, none is given.
+MIN_LQ_ORGS = 5
+CAPACITY_BASIS = (
+    "Organisation counts are of private and third-sector organisations (the registers' public bodies are "
+    f"not counted); a location quotient is given only where the area has at least {MIN_LQ_ORGS} of them "
+    "in the division. Local suppliers in use are firms and voluntary bodies paid from procurement spend."
+)
 
 
 def counts_partial(registers) -> bool:
@@ -24,10 +33,10 @@ def organisations(registers: pd.DataFrame, postcodes: pd.DataFrame | None = None
     """Registered organisations with their SIC division(s) and geography, one row per organisation
     and division. `registers` as CONTRACTS §2 (`registers.parquet`) or read from Companies House;
     `lad_code`/`ward_code` come from `postcodes` unless already present. Individuals and dissolved
-    organisations are dropped."""
+    organisations are dropped, and so are public bodies: capacity is private and third-sector."""
     r = registers.copy()
     if "kind" in r.columns:
-        r = r[r["kind"].astype("string").fillna("") != "individual"]
+        r = r[~r["kind"].astype("string").fillna("").isin(["individual", "public"])]
     if "status" in r.columns:
         status = r["status"].astype("string").str.lower().fillna("")
         r = r[~status.str.contains("dissolved|closed|removed|liquidation", regex=True)]
@@ -61,8 +70,9 @@ def organisations(registers: pd.DataFrame, postcodes: pd.DataFrame | None = None
 def capacity(orgs: pd.DataFrame | None, place_lads, wider_lads) -> pd.DataFrame | None:
     """Registered organisations by SIC division in the place, the wider area (place included) and
     England, with location quotients: the division's share of the area's organisations divided by
-    its share of England's. An organisation is counted once per division it is registered in.
-    None without organisations (no registers: counts unknown, not zero)."""
+    its share of England's, given only from `MIN_LQ_ORGS` organisations in the area. An organisation
+    is counted once per division it is registered in. None without organisations (no registers:
+    counts unknown, not zero)."""
     if orgs is None:
         return None
     place, wider = set(place_lads), set(wider_lads) | set(place_lads)
@@ -91,7 +101,8 @@ def capacity(orgs: pd.DataFrame | None, place_lads, wider_lads) -> pd.DataFrame 
     for area in ("place", "wider"):
         share = out[f"{area}_orgs"] / totals[area] if totals[area] else np.nan
         eng = out["england_orgs"] / totals["england"] if totals["england"] else np.nan
-        out[f"{area}_lq"] = (share / eng.where(eng > 0)) if totals["england"] else np.nan
+        lq = (share / eng.where(eng > 0)) if totals["england"] else np.nan
+        out[f"{area}_lq"] = pd.Series(lq, index=out.index).where(out[f"{area}_orgs"] >= MIN_LQ_ORGS)
     out.index.name = "sic_division"
     return out.reset_index()
 
@@ -107,7 +118,9 @@ def opportunities(classified: pd.DataFrame, cap: pd.DataFrame | None, sic: pd.Da
     keep = spend["influenceable"].astype(bool)
     amount = spend["amount_pence"].astype("int64")
     div = _division(spend).fillna("")
-    local = _located(spend) & _flag(spend, "in_wider") & ~_individual(spend)
+    # Capacity in use: firms and voluntary bodies the base pays, never public bodies or persons.
+    in_base = _flag(spend, "in_base") if "in_base" in spend.columns else ~_individual(spend)
+    local = _located(spend) & _flag(spend, "in_wider") & in_base & _firms(spend)
     frame = pd.DataFrame(
         {
             "sic_division": div,

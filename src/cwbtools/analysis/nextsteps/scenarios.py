@@ -40,13 +40,16 @@ def measured_shares(spend: pd.DataFrame) -> dict[str, Any]:
     loc = _pence(amount[located])
     place = _pence(amount[located & _flag(spend, "in_place")])
     wider = _pence(amount[located & _flag(spend, "in_wider")])
+    total = _pence(amount)
+    # A share of net credits is no share (`baseline.bounded_share`): no scenario is built on one.
+    ok = loc > 0 and total > 0
     return {
-        "total_pence": _pence(amount),
+        "total_pence": total,
         "located_pence": loc,
         "place_pence": place,
         "wider_pence": wider,
-        "place_share": place / loc if loc else float("nan"),
-        "wider_share": wider / loc if loc else float("nan"),
+        "place_share": place / loc if ok else float("nan"),
+        "wider_share": wider / loc if ok else float("nan"),
     }
 
 
@@ -195,6 +198,9 @@ def uplift(
         status = "ok"
         if base.empty and spec.get("base_total_gbp") is None:
             status = f"no spend in base year {base_year}"
+            direct = 0
+        elif base_total <= 0:
+            status = f"net spend in {base_year} is zero or negative: no scenario"
             direct = 0
         elif pd.isna(from_share):
             status = "no located spend to measure the share on"

@@ -32,13 +32,14 @@ def scenarios_summary(table: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def next_steps_part(year: str, measures: pd.DataFrame, scenario_table: pd.DataFrame) -> dict[str, Any]:
-    """`next_steps_year`, the influenceable and leaked spend (`influenceable.measures`) and the
-    scenarios."""
+    """`next_steps_year`, the influenceable and leaked spend (`influenceable.measures`: the leakage
+    of the spend the headline is measured on) and the scenarios."""
+    head = measures[measures["headline"]].iloc[0] if "headline" in measures else measures.iloc[0]
     m = measures.set_index("spend")
     return {
         "next_steps_year": year,
         "influenceable_gbp": int(m.loc["Influenceable spend", "total_pence"]) / 100,
-        "leakage_gbp": int(m.loc["All spend", "leakage_pence"]) / 100,
+        "leakage_gbp": int(head["leakage_pence"]) / 100,
         "influenceable_leakage_gbp": int(m.loc["Influenceable spend", "leakage_pence"]) / 100,
         "scenarios": scenarios_summary(scenario_table),
     }

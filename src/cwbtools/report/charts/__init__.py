@@ -35,6 +35,7 @@ from .change import (
     shift_share_chart,
     trend_chart,
 )
+from .exclusions import where_every_pound
 from .nextsteps import leakage_by_sector, trajectory
 
 __all__ = [
@@ -63,4 +64,5 @@ __all__ = [
     "top_supplier_curve",
     "trajectory",
     "trend_chart",
+    "where_every_pound",
 ]
