@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..errors import InputFileError
 from ..schema import INDIVIDUAL_LABEL
+from . import sheets
 from .columns import CORE_FIELDS
 from .evidence import column_map_rows, describe_amounts, describe_payees, weigh
 from .periods import undated_ledgers
@@ -82,6 +83,7 @@ def inspect_text(paths, overrides: dict[str, str] | None = None, rows: int = 5) 
             out.append(f"  cannot be read: {exc}")
             continue
         dateless = {id(t) for t in undated_ledgers(tables)}
+        first_kept: dict[int, object] = {}  # id(table) -> its first block's kept rows
         for t in tables:
             name = f"sheet {t.sheet!r}" if t.sheet else "table"
             cm = t.colmap
@@ -112,6 +114,7 @@ def inspect_text(paths, overrides: dict[str, str] | None = None, rows: int = 5) 
                 out.append("    no data rows")
                 continue
             chunk = process_block(t, "(inspect)", block)
+            first_kept[id(t)] = chunk.kept
             kept = chunk.kept.slice(0, rows).to_pandas()
             if len(kept):
                 kept["supplier_name"] = [
@@ -127,4 +130,21 @@ def inspect_text(paths, overrides: dict[str, str] | None = None, rows: int = 5) 
                 out.append(f"    would set aside ({first}): {aside}")
             else:
                 out.append(f"    would set aside ({first}): nothing")
+        out.extend(_sheets_aside(tables, dateless, first_kept))
     return "\n".join(out)
+
+
+def _sheets_aside(tables, dateless: set[int], first_kept: dict[int, object]) -> list[str]:
+    """Ledger sheets ingest would set aside whole (hidden, pivot, summary, repeating the others),
+    decided as `core` decides it, on each sheet's first rows."""
+    readable = [t for t in tables if (t.colmap is not None and not t.colmap.missing_core()) or id(t) in dateless]
+    if len(readable) < 2:
+        return []
+    aside = sheets.before_reading(readable)
+    kept = {i: first_kept[id(t)] for i, t in enumerate(readable) if i not in aside and id(t) in first_kept}
+    if len(kept) > 1:
+        aside |= sheets.after_reading(readable, kept)
+    return [
+        f"  sheet {readable[i].sheet!r}: would be set aside whole ({a.reason}): {a.why}"
+        for i, a in sorted(aside.items())
+    ]
