@@ -50,7 +50,16 @@ LEDGER_EXTRA_COLUMNS = [
     "body_code",
     "postcode_district",
 ]
-TRANSACTION_ADDED = {"date_source": "string", "row_repair": "string?", **dict.fromkeys(LEDGER_EXTRA_COLUMNS, "string?")}
+# The ledger's own yes/no flags, read as booleans (Y/N, Yes/No, True/False, 1/0; anything else null,
+# with a note in the column map): a published VCSE flag, and whether the publisher counts the
+# payment as influenceable spend (a `Non-influenceable` column is read inverted into it).
+LEDGER_FLAG_COLUMNS = ["ledger_vcse", "ledger_influenceable"]
+TRANSACTION_ADDED = {
+    "date_source": "string",
+    "row_repair": "string?",
+    **dict.fromkeys(LEDGER_EXTRA_COLUMNS, "string?"),
+    **dict.fromkeys(LEDGER_FLAG_COLUMNS, "bool?"),
+}
 TRANSACTION_COLUMNS = [*TRANSACTION_CONTRACT, *TRANSACTION_ADDED]
 DATE_SOURCES = ["ledger", "ledger_month", "file_period"]
 
@@ -204,7 +213,16 @@ SPEND_COLUMNS = [
 # Beyond the contract: the way back to the ledger row, written when the transactions have them.
 # (Influenceable is not a column: `nextsteps.influenceable.classify` decides it from the config's
 # rules, so there is one definition.)
-SPEND_TRACE_COLUMNS = ["service_area", "description", "supplier_id", "payment_id", "source_file", "sheet", "row_number"]
+SPEND_TRACE_COLUMNS = [
+    "service_area",
+    "description",
+    "supplier_id",
+    "payment_id",
+    "source_file",
+    "sheet",
+    "row_number",
+    "ledger_influenceable",
+]
 # `geo` values, in the order tables and charts show them.
 GEO_ORDER = ["place", "wider", "outside", "unlocated"]
 

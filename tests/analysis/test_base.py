@@ -226,6 +226,39 @@ def test_where_every_pound_went_reconciles_to_the_penny(classified):
     assert by[by["anchor"] == "All anchors"].drop(columns="anchor").equals(t.reset_index()[by.columns[1:]])
 
 
+def test_the_ledgers_influenceable_flag_sets_payments_outside_influenceable_spend_only():
+    """`ledger_influenceable` false: out of influenceable spend, never the base; true, null or no
+    column: nothing; a line in 'where every pound went' only when a ledger gives the flag."""
+    rules = base.exclusion_rules(_defs(), BODIES)
+    rows = [
+        ("Salford City Council", "Acme Ltd", "sme", "place", "Repairs", 10_000, {"ledger_influenceable": False}),
+        ("Salford City Council", "Bravo Ltd", "sme", "place", "Repairs", 20_000, {"ledger_influenceable": True}),
+        ("Salford City Council", "Charlie Ltd", "sme", "place", "Repairs", 30_000, {"ledger_influenceable": None}),
+        # a base rule meets it first: the flag does not move it back into the base
+        ("Salford City Council", "HMRC", "unknown", "outside", None, 40_000, {"ledger_influenceable": False}),
+    ]
+    got = base.classify(_spend(rows), rules).set_index("supplier_name")
+    assert got["excluded_as"].isna().tolist() == [False, True, True, False]
+    assert got.loc["Acme Ltd", "excluded_as"] == "published" and got.loc["Acme Ltd", "in_base"]
+    assert not got.loc["Acme Ltd", "influenceable"] and got.loc["HMRC", "excluded_as"] == "transfer"
+    assert got["in_base"].tolist() == [True, True, True, False]
+    t = base.where_every_pound(got.reset_index(), rules).set_index("line")
+    flag_line = "Published as not influenceable (the ledger's flag)"
+    assert t.loc[flag_line, "spend_pence"] == -10_000 and t.loc[flag_line, "scope"] == "influenceable"
+    assert t.loc[base.PROCUREMENT_LINE, "spend_pence"] == 60_000
+    assert t.loc[base.INFLUENCEABLE_LINE, "spend_pence"] == 50_000
+
+
+def test_no_influenceable_flag_changes_nothing(classified):
+    rules = base.exclusion_rules(_defs(), BODIES)
+    with_nulls = base.classify(_spend(ROWS).assign(ledger_influenceable=None), rules)
+    cols = base.CLASSIFIED_COLUMNS
+    pd.testing.assert_frame_equal(with_nulls[cols], classified[cols])
+    plain = base.where_every_pound(classified, rules)
+    assert "Published as not influenceable (the ledger's flag)" not in set(plain["line"])
+    pd.testing.assert_frame_equal(base.where_every_pound(with_nulls, rules), plain)
+
+
 # -- summary.json -----------------------------------------------------------------------------------
 
 SUMMARY_MD = (repo_root() / "docs" / "SUMMARY.md").read_text(encoding="utf-8")

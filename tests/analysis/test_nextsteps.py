@@ -123,6 +123,7 @@ def test_exclusion_rules_in_order(rules):
         ("Transfers (by payee)", "base"),
         ("Transfers (by expense category or description)", "base"),
         ("Public bodies (general government)", "base"),
+        ("Published as not influenceable (the ledger's flag)", "influenceable"),
         ("Utilities (SIC 35, 36)", "influenceable"),
         ("National frameworks (named suppliers)", "influenceable"),
     ]

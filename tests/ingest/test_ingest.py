@@ -146,6 +146,31 @@ def test_identifiers_in_a_ledger_take_the_one_spelling(tmp_path):
     assert cells("other_id") == [[None, None, "NHS-RXN"][i % 3] for i in range(len(tx))]
 
 
+def test_ledger_flags_read_as_booleans(tmp_path):
+    """A published VCSE flag and influenceable flag read as booleans; any other value is null, said
+    in the column map; a `Non-influenceable` column is read inverted; a ledger without them has nulls."""
+    rows = ["Supplier Name,Payment Date,Amount,VCSE,Non-influenceable"]
+    cells = [("Y", "No"), ("no", "yes"), ("TRUE", "0"), ("0", "1"), ("Partly", ""), ("", "maybe")]
+    rows += [f"Supplier {i} Ltd,01/05/2019,{i + 1}.00,{v},{n}" for i, (v, n) in enumerate(cells)]
+    res = ingest_paths([_write(tmp_path / "flags.csv", "\n".join(rows) + "\n")], anchor="Test")
+    tx = res.transactions
+    as_list = lambda col: [None if pd.isna(v) else bool(v) for v in tx[col]]  # noqa: E731
+    assert as_list("ledger_vcse") == [True, False, True, False, None, None]
+    assert as_list("ledger_influenceable") == [True, False, True, False, None, None]
+    notes = res.column_maps.set_index("field")["note"]
+    assert "'Partly'" in notes["ledger_vcse"] and "'maybe'" in notes["ledger_non_influenceable"]
+    assert set(res.column_maps["field"]) >= {"ledger_vcse", "ledger_non_influenceable"}
+
+    both = ["Supplier Name,Payment Date,Amount,Influenceable spend (Y/N),Non-influenceable"]
+    both += ["A Ltd,01/05/2019,1.00,Y,Y"]  # the column that says it directly wins
+    tx = ingest_paths([_write(tmp_path / "both.csv", "\n".join(both) + "\n")], anchor="Test").transactions
+    assert tx["ledger_influenceable"].tolist() == [True]
+
+    plain = _write(tmp_path / "plain.csv", "Supplier Name,Payment Date,Amount\nA Ltd,01/05/2019,1.00\n")
+    tx = ingest_paths([plain], anchor="Test").transactions
+    assert tx["ledger_vcse"].isna().all() and tx["ledger_influenceable"].isna().all()
+
+
 @pytest.mark.parametrize(
     "name",
     [
@@ -250,6 +275,15 @@ def test_redaction_markers():
         ("Charity Number", "charity_number"),
         ("Supplier ID", "supplier_id"),
         ("sicc_int", "ledger_sic_code"),
+        ("VCSE", "ledger_vcse"),
+        ("Voluntary sector", "ledger_vcse"),
+        ("Third Sector", "ledger_vcse"),
+        ("Charity (Y/N)", "ledger_vcse"),
+        ("SME/VCSE", "ledger_vcse"),
+        ("Influenceable", "ledger_influenceable"),
+        ("Influenceable spend (Y/N)", "ledger_influenceable"),
+        ("Procurement spend", "ledger_influenceable"),
+        ("Non-influenceable", "ledger_non_influenceable"),
     ],
 )
 def test_header_synonyms(header, field):

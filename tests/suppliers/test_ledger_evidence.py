@@ -230,6 +230,46 @@ def test_type_precedence_register_then_ledger_then_name():
     assert s.loc["Bob's Co-operative Plumbing", "ledger_type"] == "sole_trader"
 
 
+def test_the_ledger_vcse_flag_below_crosswalk_and_register_above_names():
+    crosswalk = pd.DataFrame({"supplier_name": ["Crosswalked Trust"], "supplier_type": ["large"]})
+    rows = [
+        # the register's size beats the flag
+        {"supplier_name": "Registered Trades Ltd", "ledger_vcse": True},
+        # no register evidence: the flag makes it VCSE, over a business type's size reading
+        {"supplier_name": "Plain Firm Ltd", "ledger_vcse": True},
+        {"supplier_name": "Small Trader Ltd", "ledger_vcse": True, "supplier_classification": "SOLE"},
+        # the flag's no beats a word of the name
+        {"supplier_name": "Green Shoots CIC", "ledger_vcse": False},
+        # no flag: the name still speaks
+        {"supplier_name": "Blue Shoots CIC", "ledger_vcse": None},
+        # the crosswalk beats the flag
+        {"supplier_name": "Crosswalked Trust", "ledger_vcse": True},
+        # most pounds decide one supplier's flag
+        {"supplier_name": "Mixed Ltd", "ledger_vcse": True, "amount_pence": 100},
+        {"supplier_name": "Mixed Ltd", "ledger_vcse": False, "amount_pence": 900},
+    ]
+    t = _resolve([{"amount_pence": 1_000, **r} for r in rows], crosswalk=crosswalk)["supplier_type"]
+    assert t["Registered Trades Ltd"] == "large"
+    assert t["Plain Firm Ltd"] == "vcse"
+    assert t["Small Trader Ltd"] == "vcse"
+    assert t["Green Shoots CIC"] == "unknown"
+    assert t["Blue Shoots CIC"] == "vcse"
+    assert t["Crosswalked Trust"] == "large"
+    assert t["Mixed Ltd"] == "unknown"
+
+
+def test_no_vcse_flag_changes_nothing():
+    rows = [
+        {"supplier_name": "Plain Firm Ltd", "supplier_classification": "LTD"},
+        {"supplier_name": "Green Shoots CIC"},
+        {"supplier_name": "Friends of the Park", "supplier_classification": "CHTY"},
+    ]
+    without = _resolve(rows)
+    with_nulls = _resolve([{**r, "ledger_vcse": None} for r in rows])
+    pd.testing.assert_series_equal(without["supplier_type"], with_nulls["supplier_type"])
+    assert with_nulls["supplier_type"].tolist() == ["unknown", "vcse", "vcse"]
+
+
 def test_a_sole_trader_is_never_named():
     s = _resolve(
         [
@@ -270,3 +310,40 @@ def test_bolton_spend_with_a_sic_rises_with_the_publishers_codes(bolton_resolved
     given = tx.dropna(subset=["ledger_sic_code"]).assign(code=lambda d: sic_codes(d["ledger_sic_code"]))
     pairs = set(zip(given["supplier_key"], given["code"]))
     assert all((k, c) in pairs for k, c in zip(used["supplier_key"], used["sic_code"]))
+
+
+def test_the_ledgers_flags_travel_from_ingest_to_spend(tmp_path):
+    """Read by ingest, the VCSE flag types the supplier and the influenceable flag reaches the spend
+    and sets the payment outside influenceable spend (not the base)."""
+    from cwbtools.analysis import base
+    from cwbtools.city.steps import join_suppliers
+    from cwbtools.config import parse_config
+    from cwbtools.ingest import ingest_paths
+
+    f = tmp_path / "flags.csv"
+    f.write_text(
+        "Supplier Name,Payment Date,Amount,Third Sector,Non-influenceable\n"
+        "Plain Firm Ltd,01/05/2019,100.00,Yes,Y\n"
+        "Other Firm Ltd,01/05/2019,50.00,No,N\n",
+        encoding="utf-8",
+    )
+    tx = ingest_paths([f], anchor="A").transactions
+    tx = tx.assign(supplier_key=supplier_key(tx))
+    sup = resolve_suppliers(tx, registers=_registers(), postcodes=POSTCODES, public_bodies=NO_BODIES).suppliers
+    types = sup.set_index("supplier_name")["supplier_type"].to_dict()
+    assert types == {"Plain Firm Ltd": "vcse", "Other Firm Ltd": "unknown"}
+    spend = join_suppliers(tx, sup)
+    cfg = parse_config(
+        {
+            "name": "T",
+            "slug": "t",
+            "place": {"name": "P", "lad_codes": ["E08000001"]},
+            "wider_area": {"name": "W", "lad_codes": ["E08000003"]},
+            "years": ["2019/20"],
+            "anchors": [{"name": "A", "kind": "council", "ledgers": ["x.csv"]}],
+        },
+        resolve_areas=False,
+    )
+    got = base.classify(spend, base.exclusion_rules(cfg.analysis_definitions())).set_index("supplier_name")
+    assert got["in_base"].all()
+    assert got["influenceable"].to_dict() == {"Plain Firm Ltd": False, "Other Firm Ltd": True}

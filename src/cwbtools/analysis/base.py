@@ -15,9 +15,10 @@ of a council's "local" pounds). So every payment meets one ordered set of rules
 | 5 | transfers by expense words (tax, precepts, levies, pooled budgets, benefits, ...) | `transfer` | base |
 | 6 | public bodies: general government (`definitions.public_bodies`) | `public_body` | base |
 | 7 | public corporations, when `exclusions.public_corporations` is `base` or `influenceable` | `public_corporation` | as set |
-| 8 | supplier types set aside | `supplier_type` | influenceable |
-| 9 | utilities by SIC division | `utility` | influenceable |
-| 10 | named national frameworks | `framework` | influenceable |
+| 8 | the ledger's own flag says not influenceable (`ledger_influenceable` false) | `published` | influenceable |
+| 9 | supplier types set aside | `supplier_type` | influenceable |
+| 10 | utilities by SIC division | `utility` | influenceable |
+| 11 | named national frameworks | `framework` | influenceable |
 
 `base` rules take a payment out of the procurement base and so out of every headline share;
 `influenceable` rules only out of influenceable spend (the next steps), which is a part of the base.
@@ -47,13 +48,15 @@ CLASSIFIED_COLUMNS = ["excluded_by", "excluded_as", "exclusion_scope", "in_base"
 TRANSFER_FIELDS = ("expense_category", "description")
 PROCUREMENT_LINE = "Procurement spend (the base)"
 INFLUENCEABLE_LINE = "Influenceable spend"
+LEDGER_FLAG = "ledger_influenceable"
 
 
 @dataclass(frozen=True)
 class ExclusionRule:
     """One rule of the set. `kind` says how it matches: `self`, `inter_anchor`, `individual`,
     `payee_words`, `expense_words`, `public_class` (`values`: supplier types and public classes),
-    `supplier_type`, `sic_division`, `supplier` (normalised names). `names`: each anchor's name keys
+    `ledger_flag` (the ledger's `ledger_influenceable` is false), `supplier_type`, `sic_division`,
+    `supplier` (normalised names). `names`: each anchor's name keys
     (the `self` and `inter_anchor` rules)."""
 
     name: str
@@ -189,6 +192,17 @@ def exclusion_rules(
         )
     if not influenceable:
         return rules
+    # The publisher's word, first of the influenceable rules; never the base's (what it counts as
+    # influenceable is its own definition, not a transfer). A flag that is absent or yes does nothing.
+    rules.append(
+        ExclusionRule(
+            "Published as not influenceable (the ledger's flag)",
+            "ledger_flag",
+            "published",
+            "influenceable",
+            reason="The publishing body's own ledger marks the payment as spend it cannot influence.",
+        )
+    )
     if ex.supplier_types:
         rules.append(
             ExclusionRule(
@@ -272,6 +286,20 @@ def _public_class(spend: pd.DataFrame, values: tuple[str, ...]) -> pd.Series:
     return hit.astype(bool)
 
 
+def _published_not_influenceable(spend: pd.DataFrame) -> pd.Series:
+    """The ledger's `ledger_influenceable` is false (null and absent: no word, nothing set aside)."""
+    if LEDGER_FLAG not in spend.columns:
+        return pd.Series(False, index=spend.index)
+    return spend[LEDGER_FLAG].astype("boolean").eq(False).fillna(False).astype(bool)
+
+
+def rules_shown(spend: pd.DataFrame, rules: list[ExclusionRule]) -> list[ExclusionRule]:
+    """The rules a table of exclusions lists for `spend`: all, less the ledger's flag where no
+    ledger gave one (so spend without it is shown as before)."""
+    given = LEDGER_FLAG in spend.columns and bool(spend[LEDGER_FLAG].notna().any())
+    return [r for r in rules if r.kind != "ledger_flag" or given]
+
+
 def _division(spend: pd.DataFrame) -> pd.Series:
     div = _text(spend, "sic_division").str.strip()
     return div.str.zfill(2).where(div != "")
@@ -289,6 +317,8 @@ def rule_mask(spend: pd.DataFrame, rule: ExclusionRule) -> pd.Series:
         return _words_in(spend, TRANSFER_FIELDS, rule.values)
     if rule.kind == "public_class":
         return _public_class(spend, rule.values)
+    if rule.kind == "ledger_flag":
+        return _published_not_influenceable(spend)
     if rule.kind == "supplier_type":
         return spend["supplier_type"].astype("string").isin(rule.values).fillna(False).astype(bool)
     if rule.kind == "sic_division":
@@ -381,7 +411,7 @@ def _steps(part: pd.DataFrame, rules: list[ExclusionRule]) -> list[dict]:
         ),
     ):
         rows.append({"line": label, "scope": "memo", "payments": int(mask.sum()), "spend_pence": _pence(amount[mask])})
-    rows += [step(r) for r in rules if r.scope == "influenceable"]
+    rows += [step(r) for r in rules_shown(part, rules) if r.scope == "influenceable"]
     keep = part["influenceable"].astype(bool)
     rows.append({"line": INFLUENCEABLE_LINE, "scope": "", "payments": int(keep.sum()), "spend_pence": left})
     return rows

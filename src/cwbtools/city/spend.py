@@ -260,6 +260,8 @@ def _build(config: CityConfig) -> dict[str, pd.DataFrame]:
         spend, config.place.lad_codes, config.wider_area.lad_codes, config.definitions.deprived.deciles
     )
     spend = _scrub_descriptions(hide_individuals(spend))
+    if "ledger_influenceable" in spend:  # the ledger's flag, nullable: read back as it was written
+        spend["ledger_influenceable"] = spend["ledger_influenceable"].astype("boolean")
     columns = SPEND_COLUMNS + [c for c in SPEND_TRACE_COLUMNS if c in spend]
     spend = (
         spend[columns]

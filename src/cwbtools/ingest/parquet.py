@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..schema import TRANSACTION_COLUMNS
+from ..schema import LEDGER_FLAG_COLUMNS, TRANSACTION_COLUMNS
 
 STR = pd.StringDtype("pyarrow")  # text columns: Arrow-backed, <NA> for missing
 
@@ -25,6 +25,7 @@ def arrow_schema() -> pa.Schema:
         "payment_date": pa.date32(),
         "individual": pa.bool_(),
         "redacted": pa.bool_(),
+        **dict.fromkeys(LEDGER_FLAG_COLUMNS, pa.bool_()),
     }
     return pa.schema([(c, types.get(c, pa.string())) for c in TRANSACTION_COLUMNS])
 

@@ -27,7 +27,7 @@ from ..identifiers import (
 from ..identifiers import supplier_name as normalise_supplier
 from ..individuals import is_redacted, looks_like_individual, looks_like_person
 from ..organisations import has_organisation_evidence
-from ..schema import INDIVIDUAL_LABEL, LEDGER_EXTRA_COLUMNS, TRANSACTION_COLUMNS
+from ..schema import INDIVIDUAL_LABEL, LEDGER_EXTRA_COLUMNS, LEDGER_FLAG_COLUMNS, TRANSACTION_COLUMNS
 from .columns import CONTRACT_TEXT_FIELDS, CORE_FIELDS, HEADER_MIN_SCORE, amount_unit, header_score
 from .limits import current as current_limits
 from .parquet import _LARGE_SCHEMA, STR
@@ -144,6 +144,41 @@ def _const(value: str | None, n: int) -> pd.Series:
     """`n` copies of one text value (or <NA>) as a `string` Series."""
     arr = pa.nulls(n, pa.large_string()) if value is None else pa.repeat(pa.scalar(value, pa.large_string()), n)
     return pd.Series(pd.arrays.ArrowStringArray(arr))
+
+
+# A ledger's yes/no cells (`LEDGER_FLAG_COLUMNS`). Anything else (`Partly`, `SME`, a date) says
+# nothing: null, and the column map's note says which values were so read.
+_YES = frozenset({"y", "yes", "true", "1"})
+_NO = frozenset({"n", "no", "false", "0"})
+# A `Non-influenceable` column says the opposite of `ledger_influenceable`: read, then inverted.
+_INVERTED_FLAGS = {"ledger_non_influenceable": "ledger_influenceable"}
+
+
+def read_flag(values: pd.Series) -> tuple[pa.Array, list[str]]:
+    """Yes/no cells as booleans (null when blank or not yes/no), and the distinct values read as null."""
+    text = _text(values)
+    uniq = pd.unique(text.dropna()).tolist()
+    meaning = {v: True if v.lower() in _YES else False if v.lower() in _NO else None for v in uniq}
+    flags = [None if v is None or v is pd.NA else meaning[v] for v in text.astype(object).tolist()]
+    return pa.array(flags, type=pa.bool_()), sorted(v for v, m in meaning.items() if m is None)
+
+
+def _flags(table: RawTable, cols: dict[str, pd.Series], n: int) -> dict[str, pa.Array]:
+    """The ledger's flag columns as booleans (all null when the ledger has none); values read as
+    null are noted on the table's column map."""
+    out = {}
+    for fld in (*LEDGER_FLAG_COLUMNS, *_INVERTED_FLAGS):
+        if fld not in cols:
+            continue
+        flags, unread = read_flag(cols[fld])
+        if unread:
+            shown = ", ".join(repr(v) for v in unread[:5]) + (" ..." if len(unread) > 5 else "")
+            table.notes.setdefault(fld, f"values other than yes/no read as blank: {shown}")
+        target = _INVERTED_FLAGS.get(fld, fld)
+        if target in out:  # the column that says it directly wins over the inverted one
+            continue
+        out[target] = pc.invert(flags) if fld in _INVERTED_FLAGS else flags
+    return {fld: out.get(fld, pa.nulls(n, pa.bool_())) for fld in LEDGER_FLAG_COLUMNS}
 
 
 def _pick(choices, codes: np.ndarray) -> pd.Series:
@@ -471,6 +506,7 @@ def process_block(table: RawTable, anchor: str, block: Block) -> _Chunk:
         "payment_id": _payment_ids(anchor, codes, list(uniq_iso), pence_filled, s_codes, name_hashes, refs),
         "date_source": _pick([src or "ledger" for src in dates.sources], codes),  # None: set aside
         "row_repair": (_strs([repaired.get(i) for i in range(n)]) if repaired else _const(None, n)),
+        **_flags(table, cols, n),
     }
     none = _const(None, n)
     columns = []

@@ -130,6 +130,7 @@ def _supplier_type(s: pd.DataFrame) -> pd.Series:
         | _has(number, r"^(?:IP|RS|SP|NP)")
     )
     t = t.mask(vcse, "vcse")
+    register_said = t.ne("unknown").astype(bool)
     # The ledger's business type (`ledger_type`) after the register: a sole trader is an SME where
     # the register gave no size or form; a charity code is VCSE, as a charity number is (form beats
     # size). `company` says neither (CICs and co-ops are companies too): the name still speaks.
@@ -137,8 +138,15 @@ def _supplier_type(s: pd.DataFrame) -> pd.Series:
     smallest = ledger.isin(["sole_trader", "sme"]).astype(bool)
     t = t.mask(t.eq("unknown").astype(bool) & smallest, "sme")
     t = t.mask(ledger.eq("vcse").astype(bool), "vcse")
-    # Names last: a ledger's sole trader or SME is not made VCSE by a word of its name.
-    t = t.mask(_has(name, VCSE_NAME) & ~smallest, "vcse")
+    # The ledger's VCSE flag (`ledger_vcse`, the supplier's most-paid value) below the register: yes
+    # makes VCSE where the register gave neither size nor form (over a business type's size reading);
+    # no keeps the name from making it VCSE.
+    flag = s.get("ledger_vcse", pd.Series(pd.NA, index=s.index)).astype("boolean")
+    t = t.mask(flag.eq(True).fillna(False).astype(bool) & ~register_said, "vcse")
+    flag_no = flag.eq(False).fillna(False).astype(bool)
+    # Names last: a ledger's sole trader or SME, or a supplier the ledger says is not VCSE, is not
+    # made VCSE by a word of its name.
+    t = t.mask(_has(name, VCSE_NAME) & ~smallest & ~flag_no, "vcse")
     public_class = s["public_class"].astype("string")
     t = t.mask(public_class.eq("public_corporation").fillna(False).astype(bool), "public_corporation")
     t = t.mask(public_class.eq("general_government").fillna(False).astype(bool), "public")

@@ -140,6 +140,7 @@ def _distinct_suppliers(tx: pd.DataFrame) -> pd.DataFrame:
             "ledger_sic": _most_paid(tx, "ledger_sic_code"),
             "ledger_district": _most_paid(tx, "postcode_district"),
             "ledger_classification": _most_paid(tx, "supplier_classification"),
+            "ledger_vcse": _most_paid(tx, "ledger_vcse"),
             "individual": g["individual"].any(),
             "payments": g.size(),
             "spend_pence": g["abs_pence"].sum(),
@@ -424,6 +425,8 @@ def resolve_suppliers(
             | (out["register_source"] == "gender_pay_gap").fillna(False),
             "crosswalk_type": cw_type,
             "ledger_type": out["ledger_type"],
+            # `_most_paid` gives text: `True` / `False` back to the flag
+            "ledger_vcse": sup["ledger_vcse"].map({"True": True, "False": False}).astype("boolean"),
             "individual": sup["individual"].astype(bool),
         }
     )

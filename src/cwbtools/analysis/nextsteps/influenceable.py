@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..base import PROCUREMENT_LINE, ExclusionRule, classify, exclusion_rules
+from ..base import PROCUREMENT_LINE, ExclusionRule, classify, exclusion_rules, rules_shown
 from ._common import _div, _flag, _located, _outside, _pence
 
 __all__ = ["ExclusionRule", "classify", "exclusion_rules", "exclusions", "measures"]
@@ -21,7 +21,7 @@ def exclusions(classified: pd.DataFrame, rules: list[ExclusionRule]) -> pd.DataF
     amount = classified["amount_pence"].astype("int64")
     outside = _outside(classified)
     rows = []
-    for i, rule in enumerate(rules, start=1):
+    for i, rule in enumerate(rules_shown(classified, rules), start=1):
         hit = classified["excluded_by"] == rule.name
         hit = hit.fillna(False).astype(bool)
         rows.append(
