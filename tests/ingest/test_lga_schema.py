@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,20 +15,11 @@ from cwbtools.ingest import ingest_paths
 from cwbtools.ingest.columns import amount_unit, map_header, normalise_header
 from cwbtools.schema import COLUMN_MAP_COLUMNS
 
-LGA_HEADER = [
-    "OrganisationLabel",
-    "OrganisationURI",
-    "EffectiveDate",
-    "OrganisationalUnit",
-    "BeneficiaryName",
-    "BeneficiaryOtherID",
-    "PaymentDate",
-    "TransactionNumber",
-    "Amount",
-    "IrrecoverableVATAmount",
-    "Purpose",
-    "ProclassLabel",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data" / "hostile"))
+import make_hostile  # noqa: E402
+
+# The schema's header, as the hostile-file generator writes it (one copy).
+LGA_HEADER = make_hostile.LGA_HEADER
 URI = "http://opendatacommunities.org/id/london-borough-council/testborough"
 PAYEES = ["Acme Builders Ltd", "Borough Care Services Ltd", "Civic Print plc", "Delta Trust"]
 
