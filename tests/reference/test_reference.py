@@ -248,45 +248,7 @@ def test_coops_and_charities_are_vcse_kinds(open_registers):
 
 # -- Companies House BasicCompanyData, on fixtures with its exact published header ----------------------
 
-CH_HEADER = [
-    "CompanyName",
-    " CompanyNumber",
-    "RegAddress.CareOf",
-    "RegAddress.POBox",
-    "RegAddress.AddressLine1",
-    " RegAddress.AddressLine2",
-    "RegAddress.PostTown",
-    "RegAddress.County",
-    "RegAddress.Country",
-    "RegAddress.PostCode",
-    "CompanyCategory",
-    "CompanyStatus",
-    "CountryOfOrigin",
-    "DissolutionDate",
-    "IncorporationDate",
-    "Accounts.AccountRefDay",
-    "Accounts.AccountRefMonth",
-    "Accounts.NextDueDate",
-    "Accounts.LastMadeUpDate",
-    "Accounts.AccountCategory",
-    "Returns.NextDueDate",
-    "Returns.LastMadeUpDate",
-    "Mortgages.NumMortCharges",
-    "Mortgages.NumMortOutstanding",
-    "Mortgages.NumMortPartSatisfied",
-    "Mortgages.NumMortSatisfied",
-    "SICCode.SicText_1",
-    "SICCode.SicText_2",
-    "SICCode.SicText_3",
-    "SICCode.SicText_4",
-    "LimitedPartnerships.NumGenPartners",
-    "LimitedPartnerships.NumLimPartners",
-    "URI",
-]
-for _i in range(1, 11):
-    CH_HEADER += [f" PreviousName_{_i}.CONDATE", f" PreviousName_{_i}.CompanyName"]
-CH_HEADER += [" ConfStmtNextDueDate", " ConfStmtLastMadeUpDate"]
-CH_HEADER = [h if h.startswith(" ") or h == "CompanyName" else " " + h for h in CH_HEADER]
+CH_HEADER = reg.COMPANIES_HOUSE_HEADER
 
 
 def _ch_row(name, number, pc, category, status, accounts, sic1, sic2=""):

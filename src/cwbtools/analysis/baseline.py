@@ -518,10 +518,17 @@ def top_suppliers(spend: pd.DataFrame, n: int = 300) -> pd.DataFrame:
     sup = _supplier_totals(spend)
     total = _pence(spend["amount_pence"])
     sup = sup.sort_values(["spend_pence", "supplier_key"], ascending=[False, True], kind="mergesort").head(n)
-    sup["share_of_total"] = sup["spend_pence"] / total if total else np.nan
-    sup["cumulative_share"] = sup["spend_pence"].cumsum() / total if total else np.nan
-    sup.insert(0, "rank", range(1, len(sup) + 1))
-    return sup[
+    return ranked(sup, total)
+
+
+def ranked(top: pd.DataFrame, total: int) -> pd.DataFrame:
+    """The top-suppliers table from suppliers already in order: rank, share of `total` and the
+    cumulative share (shared with the out-of-core twin, `aggregate.top_suppliers`)."""
+    top = top.copy()
+    top["share_of_total"] = top["spend_pence"] / total if total else np.nan
+    top["cumulative_share"] = top["spend_pence"].cumsum() / total if total else np.nan
+    top.insert(0, "rank", range(1, len(top) + 1))
+    return top[
         [
             "rank",
             "supplier_name",
@@ -532,7 +539,7 @@ def top_suppliers(spend: pd.DataFrame, n: int = 300) -> pd.DataFrame:
             "payments",
             "share_of_total",
             "cumulative_share",
-            *[c for c in [NAME_SHOWN] if c in sup],
+            *[c for c in [NAME_SHOWN] if c in top],
         ]
     ].reset_index(drop=True)
 

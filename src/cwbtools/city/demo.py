@@ -32,6 +32,7 @@ import pandas as pd
 
 from ..errors import CwbError
 from ..identifiers import supplier_name as normalise_name
+from ..reference.registers import COMPANIES_HOUSE_HEADER
 from .demo_calibration import (  # noqa: F401 - the calibration, re-exported for tests and the CLI
     ACTIVE,
     ANCHORS,
@@ -201,48 +202,8 @@ def make_suppliers(postcodes: pd.DataFrame | None = None, seed: int = SEED) -> p
     return pd.DataFrame(rows)
 
 
-# Companies House BasicCompanyData, as published (leading spaces included); the demo fills the
-# columns resolution reads and leaves the rest blank.
-CH_HEADER = (
-    [
-        "CompanyName",
-        " CompanyNumber",
-        "RegAddress.CareOf",
-        "RegAddress.POBox",
-        "RegAddress.AddressLine1",
-        " RegAddress.AddressLine2",
-        "RegAddress.PostTown",
-        "RegAddress.County",
-        "RegAddress.Country",
-        "RegAddress.PostCode",
-        "CompanyCategory",
-        "CompanyStatus",
-        "CountryOfOrigin",
-        "DissolutionDate",
-        "IncorporationDate",
-        "Accounts.AccountRefDay",
-        "Accounts.AccountRefMonth",
-        "Accounts.NextDueDate",
-        "Accounts.LastMadeUpDate",
-        "Accounts.AccountCategory",
-        "Returns.NextDueDate",
-        "Returns.LastMadeUpDate",
-        "Mortgages.NumMortCharges",
-        "Mortgages.NumMortOutstanding",
-        "Mortgages.NumMortPartSatisfied",
-        "Mortgages.NumMortSatisfied",
-        "SICCode.SicText_1",
-        "SICCode.SicText_2",
-        "SICCode.SicText_3",
-        "SICCode.SicText_4",
-        "LimitedPartnerships.NumGenPartners",
-        "LimitedPartnerships.NumLimPartners",
-        "URI",
-    ]
-    + [f" PreviousName_{i}.{f}" for i in range(1, 11) for f in ("CONDATE", "CompanyName")]
-    + [" ConfStmtNextDueDate", " ConfStmtLastMadeUpDate"]
-)
-CH_HEADER = [h if h.startswith(" ") or h == "CompanyName" else " " + h for h in CH_HEADER]
+# Companies House BasicCompanyData as published; the demo fills the columns resolution reads.
+CH_HEADER = COMPANIES_HOUSE_HEADER
 _ACCOUNTS = {
     "sme": ["MICRO ENTITY", "SMALL", "TOTAL EXEMPTION FULL", "MEDIUM"],
     "large": ["FULL", "GROUP"],

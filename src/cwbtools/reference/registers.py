@@ -102,6 +102,50 @@ CH_COLUMNS = {
 }
 
 
+# Companies House BasicCompanyData's header as published, leading spaces included (the demo
+# writes a file in it; tests build theirs with it).
+COMPANIES_HOUSE_HEADER = (
+    [
+        "CompanyName",
+        " CompanyNumber",
+        "RegAddress.CareOf",
+        "RegAddress.POBox",
+        "RegAddress.AddressLine1",
+        " RegAddress.AddressLine2",
+        "RegAddress.PostTown",
+        "RegAddress.County",
+        "RegAddress.Country",
+        "RegAddress.PostCode",
+        "CompanyCategory",
+        "CompanyStatus",
+        "CountryOfOrigin",
+        "DissolutionDate",
+        "IncorporationDate",
+        "Accounts.AccountRefDay",
+        "Accounts.AccountRefMonth",
+        "Accounts.NextDueDate",
+        "Accounts.LastMadeUpDate",
+        "Accounts.AccountCategory",
+        "Returns.NextDueDate",
+        "Returns.LastMadeUpDate",
+        "Mortgages.NumMortCharges",
+        "Mortgages.NumMortOutstanding",
+        "Mortgages.NumMortPartSatisfied",
+        "Mortgages.NumMortSatisfied",
+        "SICCode.SicText_1",
+        "SICCode.SicText_2",
+        "SICCode.SicText_3",
+        "SICCode.SicText_4",
+        "LimitedPartnerships.NumGenPartners",
+        "LimitedPartnerships.NumLimPartners",
+        "URI",
+    ]
+    + [f" PreviousName_{i}.{f}" for i in range(1, 11) for f in ("CONDATE", "CompanyName")]
+    + [" ConfStmtNextDueDate", " ConfStmtLastMadeUpDate"]
+)
+COMPANIES_HOUSE_HEADER = [h if h.startswith(" ") or h == "CompanyName" else " " + h for h in COMPANIES_HOUSE_HEADER]
+
+
 def _finish(df: pd.DataFrame, source: str) -> pd.DataFrame:
     df = df.copy()
     df["source"] = source

@@ -23,6 +23,7 @@ from ..baseline import (
     _safe_div,
     lad_table,
     measures_from_sums,
+    ranked,
     shares_with_bounds,
 )
 from .source import SpendSource
@@ -334,24 +335,9 @@ def top_suppliers(src: SpendSource, n: int = 300, year: str | None = None) -> pd
         src.sql(f"SELECT CAST(COALESCE(SUM(amount_pence), 0) AS BIGINT) AS t FROM cube {where}", params)["t"].iloc[0]
     )
     top = _int64(top, ["spend_pence", "payments"])
-    top["share_of_total"] = top["spend_pence"] / total if total else np.nan
-    top["cumulative_share"] = top["spend_pence"].cumsum() / total if total else np.nan
-    top.insert(0, "rank", range(1, len(top) + 1))
     for c in ["supplier_name", "supplier_type", "geo", "lad_code"]:
         top[c] = top[c].astype("string")
-    return top[
-        [
-            "rank",
-            "supplier_name",
-            "supplier_type",
-            "geo",
-            "lad_code",
-            "spend_pence",
-            "payments",
-            "share_of_total",
-            "cumulative_share",
-        ]
-    ].reset_index(drop=True)
+    return ranked(top, total)
 
 
 def supplier_counts(src: SpendSource, year: str | None = None) -> pd.DataFrame:
