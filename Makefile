@@ -42,6 +42,8 @@ format: $(STAMP)
 # Reference tables (postcodes, IMD, SIC, registers, geography): built once, skipped when present.
 reference: $(STAMP)
 	$(BIN)/cwb reference build
+	@echo "Companies House BasicCompanyData is the single biggest improvement to where suppliers are: \`cwb reference download companies-house\`, then \`cwb reference build --companies FILE\` locates and sizes every registered company (without it only large employers' head offices place firms)."
+	@echo "The CQC care directory places care homes and home-care agencies at their sites, not their operator's office: \`cwb reference download cqc --url URL\`, then \`cwb reference build\`."
 
 report: reference
 	$(BIN)/cwb run --default-and-available --jobs 2

@@ -10,7 +10,7 @@ sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]
 import numpy as np
 import pandas as pd
 
-from cwbtools.analysis import baseline, change, trend, uncertainty
+from cwbtools.analysis import baseline, change, concentration, trend, uncertainty
 
 n = 500_000
 rng = np.random.default_rng(0)
@@ -53,8 +53,8 @@ for name, f in [
     ("headline", lambda: baseline.headline(sp, (1, 2))),
     ("spend_by_lad", lambda: baseline.spend_by_lad(sp, by_anchor=True)),
     ("spend_by_sector", lambda: baseline.spend_by_sector(sp, "division")),
-    ("top_suppliers", lambda: baseline.top_suppliers(sp)),
-    ("concentration", lambda: baseline.supplier_concentration(sp)),
+    ("top_suppliers", lambda: concentration.top_suppliers(sp)),
+    ("concentration", lambda: concentration.supplier_concentration(sp)),
     (
         "bootstrap 1000",
         lambda: uncertainty.bootstrap_shares(sp[sp.financial_year == "2019/20"], deprived_deciles=(1, 2)),

@@ -6,6 +6,7 @@ import ast
 import json
 
 import nbformat
+import pandas as pd
 import pytest
 
 from cwbtools.paths import repo_root
@@ -84,7 +85,7 @@ def test_runs_on_the_preston_demo(demo_run):
     assert 0 < summary["influenceable_gbp"] < 750_000_000
     for s in summary["scenarios"]:
         assert s["direct_uplift_gbp"] >= 0
-        assert s["indirect_uplift_gbp_low"] <= s["indirect_uplift_gbp_high"]
+        assert s["respend_uplift_gbp_low"] <= s["respend_uplift_gbp"] <= s["respend_uplift_gbp_high"]
     data = report / "data"
     for name in (
         "leakage-by-sector",
@@ -119,4 +120,15 @@ def test_cles_scenario_gives_37_5m(demo_run):
     assert cles["base_total_gbp"] == 750_000_000
     assert cles["from_share"] == 0.05
     assert cles["direct_uplift_gbp"] == 37_500_000
-    assert 15_000_000 <= cles["indirect_uplift_gbp_low"] < cles["indirect_uplift_gbp_high"]  # 40p per £1 and up
+    assert cles["scenario_base"] == "procurement"  # as CLES stated it
+    # Re-spend and input-output on separate lines; the regional (FLQ) figure is far below re-spend.
+    assert 15_000_000 <= cles["respend_uplift_gbp_low"] <= cles["respend_uplift_gbp_high"]  # 40p per £1 and up
+    assert 0 < cles["io_indirect_uplift_gbp"] < 0.5 * 37_500_000
+    # One pound figure everywhere: the trajectory (and its chart) ends on it, the recommendation names it.
+    data = demo_run / "data"
+    table = pd.read_csv(data / "scenarios.csv")
+    assert table.loc[table["name"] == cles["name"], "direct_uplift_gbp"].iloc[0] == 37_500_000
+    # The trajectory heads for the first scenario still ahead in the latest year: it ends on that one's pounds.
+    assert pd.read_csv(data / "trajectory.csv")["uplift_gbp"].iloc[-1] in set(table["direct_uplift_gbp"])
+    recs = pd.read_csv(data / "recommendations.csv")
+    assert (recs.loc[recs["based_on_table"] == "scenarios", "figure_gbp"] == 37_500_000).all()

@@ -308,6 +308,22 @@ def _cmd_suppliers_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_suppliers_check(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .report.address_check import write_address_check
+
+    config = load_config(args.config)
+    path, sheet = write_address_check(config, top=args.top)
+    pounds = sheet["spend_gbp"].sum()
+    print(
+        f"{len(sheet)} suppliers to check (£{pounds:,.0f} of {config.baseline_year} procurement spend) -> {path}\n"
+        "Fill in, for each one you check: branch_postcode (the branch or site that serves the place), sme, vcse "
+        "(yes/no), note, checked_by, checked_on (YYYY-MM-DD). Then name the filled file as `address_check:` in "
+        f"{config.source_path or 'the config'} and run again: checked rows place their suppliers first."
+    )
+    return 0
+
+
 def _add_suppliers(subparsers) -> None:
     p = subparsers.add_parser("suppliers", help="resolve supplier names to located, classified suppliers")
     sub = p.add_subparsers(dest="suppliers_command", metavar="ACTION")
@@ -321,6 +337,17 @@ def _add_suppliers(subparsers) -> None:
     v.add_argument("dir", help="the folder `resolve` wrote")
     v.add_argument("--crosswalk", help="crosswalk CSV to update (default DIR/crosswalk.csv)")
     v.set_defaults(func=_cmd_suppliers_review)
+    c = sub.add_parser(
+        "check",
+        help="write the address-check sheet (data/processed/<slug>/address-check.csv) for officers to fill",
+        description="The CLES address check: the top suppliers by procurement spend in the baseline year that "
+        "are unlocated, placed only by a head or registered office, or matched by a fuzzy name match with much "
+        "spend, prefilled with candidate register matches and hints, with empty columns for an officer. Payments "
+        "to individuals are left out.",
+    )
+    c.add_argument("config", metavar="CONFIG", help="city config YAML file (or a name in configs/)")
+    c.add_argument("--top", type=int, default=300, help="how many suppliers at most (default 300)")
+    c.set_defaults(func=_cmd_suppliers_check)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -432,6 +459,7 @@ def _cmd_run(args) -> int:
         kernel=args.kernel,
     )
 
+    _write_address_checks(config_paths, results)
     index = (root / "index.html").resolve()
     ran = sum(r.ok for r in results)
     print(f"{ran} of {len(results)} city report(s) written; index: {index}")
@@ -445,6 +473,24 @@ def _cmd_run(args) -> int:
             print(f"executed notebooks of failed runs are kept in {root.resolve() / '.failed'}", file=sys.stderr)
         return 1
     return 0
+
+
+def _write_address_checks(config_paths: list[Path], results) -> None:
+    """Each city reported gets its address-check sheet beside its processed tables (never under
+    reports/); a sheet that cannot be made is said, and does not fail the reports."""
+    from .config import load_config
+    from .report.address_check import write_address_check
+
+    done = {r.slug for r in results if r.ok}
+    for path in config_paths:
+        try:
+            config = load_config(path)
+            if config.slug in done:
+                done.discard(config.slug)
+                sheet_path, sheet = write_address_check(config)
+                print(f"address check: {len(sheet)} suppliers to check -> {sheet_path}")
+        except CwbError as exc:
+            print(f"address check not written for {path}: {one_line(exc)}", file=sys.stderr)
 
 
 def _add_run(subparsers) -> None:

@@ -21,6 +21,13 @@ RESPEND_TYPES = ("sme", "large", "vcse", "public", "public_corporation", "unknow
 # The two bases a headline can be measured on (`definitions.base`).
 BASES = ("procurement", "all")
 
+# `definitions.location`'s defaults: no central place or wider share when more than this part of
+# located spend is placed by a head or registered office (where a firm is based, not where it trades)...
+OFFICE_SHARE_LIMIT = 0.5
+# ...and a fuzzy name match with more spend than this (pounds, all years) places nothing unless an
+# officer confirms it: a wrong match there moves a large sum to the wrong town.
+CONFIRM_FUZZY_ABOVE_GBP = 100_000.0
+
 
 @dataclass(frozen=True)
 class ExclusionRules:
@@ -91,8 +98,11 @@ class AnalysisDefinitions:
     deprived_deciles: tuple[int, ...]
     # How spend with suppliers of unknown size is counted: "unknown" (apart), "sme" or "large".
     unknown_size_as: str
-    local_benchmark: float
-    sme_benchmark: float
+    # The benchmark shares (`definitions.benchmark`), None when an anchor is of a kind they are not
+    # averages of (`benchmark_kinds`): no verdict then.
+    local_benchmark: float | None
+    sme_benchmark: float | None
+    benchmark_kinds: tuple[str, ...]
     respend: Mapping[str, float]  # pence per £1 / 100 re-spent in the place, by supplier type
     respend_source: str
     supplier_survey: Path | None
@@ -102,12 +112,19 @@ class AnalysisDefinitions:
     exclusions: ExclusionRules
     public_bodies: PublicBodyRules
     scenarios: tuple[ScenarioTarget, ...]
+    # Impact estimates (`analysis.nextsteps.scenarios`, `analysis.multipliers`).
+    scenario_base: str
+    displacement: float
+    flq_delta: float
     # A Companies House file gives accounts categories, so SMEs can be told apart.
     companies_file: Path | None
     # Each anchor's kind (`council`, `police`, ...), by name: the anchors' payments to each other
     # and to themselves leave the base.
     anchors: Mapping[str, str]
     published: tuple[PublishedFigure, ...]
+    # `definitions.location`: the part of located spend placed by head or registered offices above
+    # which no central place or wider share is given (the bounds still are).
+    office_share_limit: float
 
     def __post_init__(self) -> None:
         missing = [t for t in RESPEND_TYPES if t not in self.respend]

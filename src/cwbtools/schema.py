@@ -135,6 +135,7 @@ SUPPLIER_CONTRACT_COLUMNS = [
     "resolved_by",
     "match_score",
     "registered_name",
+    "location_basis",
 ]
 SUPPLIER_EVIDENCE_COLUMNS = [
     "matched_by",
@@ -145,6 +146,9 @@ SUPPLIER_EVIDENCE_COLUMNS = [
     "ledger_type",
     "payments",
     "spend_pence",
+    # an officer's address check (`suppliers.address_check`): who placed the supplier, and when
+    "checked_by",
+    "checked_on",
 ]
 SUPPLIER_COLUMNS = [*SUPPLIER_CONTRACT_COLUMNS, *SUPPLIER_EVIDENCE_COLUMNS]
 # Also the order supplier types are shown in.
@@ -178,7 +182,29 @@ PUBLIC_KINDS = [
 ]
 PUBLIC_CLASSES = ["general_government", "public_corporation", "not_public"]
 # Resolution layers, first hit wins, then `unresolved`.
-RESOLVED_BY = ["crosswalk", "ledger_postcode", "identifier", "exact_name", "fuzzy_name", "unresolved"]
+RESOLVED_BY = [
+    "officer_checked",
+    "crosswalk",
+    "ledger_postcode",
+    "identifier",
+    "exact_name",
+    "fuzzy_name",
+    "unresolved",
+]
+# Which address placed a supplier (`suppliers.resolve.location_basis`), from the surest to none.
+# A head or registered office says where a firm is based, not where it trades: a large firm so placed
+# outside the place may serve it from a branch (`analysis.baseline.may_branch`).
+LOCATION_BASES = [
+    "ledger_postcode",
+    "officer_checked",
+    "trading_site",
+    "registered_office",
+    "head_office",
+    "register_address",
+    "postcode_district",
+    "none",
+]
+OFFICE_BASES = ["registered_office", "head_office"]
 
 # --------------------------------------------------------------------------------------------
 # §4 Spend (city pipeline)
@@ -203,6 +229,7 @@ SPEND_COLUMNS = [
     "sic_inferred",
     "expense_category",
     "resolved_by",
+    "location_basis",
     "located",
     "geo",
     "deprived",
@@ -233,6 +260,7 @@ VALUES = {
     "public_kind": PUBLIC_KINDS,
     "public_class": PUBLIC_CLASSES,
     "resolved_by": RESOLVED_BY,
+    "location_basis": LOCATION_BASES,
     "geo": GEO_ORDER,
 }
 

@@ -2,7 +2,9 @@
 
 Three kinds of check: a hand-made spend frame whose answers are worked out by hand below; the same
 and a larger random frame against `cwbtools.analysis.baseline` run in memory (pence equal, shares equal);
-and partitioned transactions joined to suppliers against the same join done in pandas.
+and partitioned transactions joined to suppliers against the same join done in pandas. Each on all
+kept spend (no definitions) and on the procurement base (the config's definitions: `analysis.base`),
+the base also on every built real config.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from cwbtools.analysis import aggregate as agg
-from cwbtools.analysis import baseline, deprivation
+from cwbtools.analysis import base, baseline, concentration, deprivation
+from cwbtools.config import parse_config
 from cwbtools.errors import CwbError
 
 PLACE, WIDER = ["E07000123"], ["E07000123", "E07000117", "E07000118"]
@@ -155,8 +158,8 @@ def _compare_all(src, spend: pd.DataFrame, year: str) -> None:
     _assert_same(agg.spend_by_lad(src, by_anchor=True, year=year), baseline.spend_by_lad(one, by_anchor=True))
     _assert_same(agg.spend_by_sector(src, year=year), baseline.spend_by_sector(one))
     _assert_same(agg.spend_by_business_type(src, year), baseline.spend_by_business_type(one))
-    _assert_same(agg.top_suppliers(src, 25, year), baseline.top_suppliers(one, 25))
-    _assert_same(agg.supplier_counts(src, year), baseline.supplier_counts(one))
+    _assert_same(agg.top_suppliers(src, 25, year), concentration.top_suppliers(one, 25))
+    _assert_same(agg.supplier_counts(src, year), concentration.supplier_counts(one))
     _assert_same(agg.spend_by_decile(src, year), deprivation.spend_by_decile(one))
     assert agg.measures(src, year, deprived_deciles=(1, 2)) == pytest.approx(
         baseline.measures(one, (1, 2)), nan_ok=True
@@ -250,10 +253,10 @@ def test_transactions_joined_to_suppliers_equal_pandas_join(tmp_path):
             one = baseline.for_year(joined, year)
             _assert_same(agg.headline(src, year, deprived_deciles=(1, 2)), baseline.headline(one, (1, 2)))
             _assert_same(agg.spend_by_sector(src, year=year), baseline.spend_by_sector(one))
-            _assert_same(agg.supplier_counts(src, year), baseline.supplier_counts(one))
+            _assert_same(agg.supplier_counts(src, year), concentration.supplier_counts(one))
             _assert_same(agg.spend_by_business_type(src, year), baseline.spend_by_business_type(one))
             top = agg.top_suppliers(src, 10, year)
-            assert top["spend_pence"].tolist() == baseline.top_suppliers(one, 10)["spend_pence"].tolist()
+            assert top["spend_pence"].tolist() == concentration.top_suppliers(one, 10)["spend_pence"].tolist()
 
 
 def test_missing_columns_and_paths_are_user_errors(tmp_path):
@@ -304,5 +307,181 @@ def test_real_ledgers_ingested_partitioned_equal_in_memory(spend_dir, tmp_path):
             one = baseline.for_year(joined, year)
             _assert_same(agg.headline(src, year, deprived_deciles=(1, 2)), baseline.headline(one, (1, 2)))
             _assert_same(agg.spend_by_lad(src, year=year), baseline.spend_by_lad(one))
-            _assert_same(agg.top_suppliers(src, 30, year), baseline.top_suppliers(one, 30))
-            _assert_same(agg.supplier_counts(src, year), baseline.supplier_counts(one))
+            _assert_same(agg.top_suppliers(src, 30, year), concentration.top_suppliers(one, 30))
+            _assert_same(agg.supplier_counts(src, year), concentration.supplier_counts(one))
+
+
+# --------------------------------------------------------------------------------------------
+# The procurement base out of core
+
+
+def _defs(anchors, base_name: str = "procurement"):
+    config = parse_config(
+        {
+            "name": "Test",
+            "slug": "test",
+            "place": {"name": "Preston", "lad_codes": PLACE},
+            "wider_area": {"name": "Lancashire", "lad_codes": WIDER},
+            "years": ["2019/20", "2020/21"],
+            "anchors": [{"name": a, "kind": "council", "ledgers": ["x.csv"]} for a in anchors],
+            "definitions": {"base": base_name},
+        },
+        resolve_areas=False,
+    )
+    return config.analysis_definitions()
+
+
+def _in_base(spend: pd.DataFrame, defs) -> pd.DataFrame:
+    """What the in-memory route measures: the base's rules by `analysis.base`, then `analysed`."""
+    return base.analysed(base.classified(spend, defs), defs.base)
+
+
+@pytest.fixture
+def base_spend(small_spend) -> pd.DataFrame:
+    """The nine payments above, and four 2019/20 payments the base sets aside (by hand below): one
+    anchor paying the other, an anchor paying itself, business rates paid to a supplier otherwise
+    in the base (the same supplier key on both sides), and an NHS trust."""
+    extra = pd.DataFrame(
+        [
+            _spend_row("Council A", "2019/20", 40_000, "kB", "Council B", "public", "E07000123"),
+            _spend_row("Council B", "2019/20", 15_000, "kB", "Council B", "public", "E07000123"),
+            _spend_row("Council A", "2019/20", 25_000, "k1", "ACME LTD", "sme", "E07000123", 1, "F"),
+            _spend_row("Council B", "2019/20", 60_000, "k7", "Wider NHS Trust", "public", "E07000117"),
+        ]
+    )
+    extra["expense_category"] = [None, None, "Business Rates", None]
+    out = pd.concat([small_spend.assign(expense_category="Services"), extra], ignore_index=True)
+    out["amount_pence"] = out["amount_pence"].astype("int64")
+    out["imd_decile"] = out["imd_decile"].astype("Int64")
+    for c in ("in_place", "in_wider"):
+        out[c] = out[c].astype("boolean")
+    return out
+
+
+def test_base_by_hand(base_spend, tmp_path):
+    _write(base_spend, tmp_path / "spend.parquet")
+    defs = _defs(["Council A", "Council B"])
+    with agg.open_spend(tmp_path / "spend.parquet", defs=defs) as src:
+        assert src.base == "procurement"
+        everyone = agg.headline(src, "2019/20", deprived_deciles=(1, 2)).iloc[0]
+        # All kept 2019/20: 379346 + 40000 + 15000 + 25000 + 60000 = 519346; the base leaves out
+        # those four and Mr A Smith (12345): 367001, of which ACME's 150000 in the place.
+        assert everyone["total_pence"] == 367_001
+        assert everyone["place_pence"] == 150_000 and everyone["located_pence"] == 360_000
+        assert agg.excluded_pence(src, "2019/20") == {
+            "public_body": 60_000,
+            "public_corporation": 0,
+            "individual": 12_345,
+            "transfer": 25_000,
+            "self": 15_000,
+            "inter_anchor": 40_000,
+        }
+        assert agg.excluded_pence(src, "2019/20", "Council B")["self"] == 15_000
+        top = agg.top_suppliers(src, 10).set_index("supplier_name")
+        assert "Council B" not in top.index and "Wider NHS Trust" not in top.index
+        assert top.loc["ACME LTD", "spend_pence"] == 230_000  # the rates payment is not procurement
+    with agg.open_spend(tmp_path / "spend.parquet", defs=_defs(["Council A", "Council B"], "all")) as src:
+        everyone = agg.headline(src, "2019/20", deprived_deciles=(1, 2)).iloc[0]
+        assert everyone["total_pence"] == 519_346 and everyone["place_pence"] == 230_000
+        assert agg.excluded_pence(src, "2019/20")["transfer"] == 25_000  # said whatever the base
+
+
+def test_base_equals_analysis_on_hand_made_frame(base_spend, tmp_path):
+    _write(base_spend, tmp_path / "spend.parquet")
+    for base_name in ("procurement", "all"):
+        defs = _defs(["Council A", "Council B"], base_name)
+        with agg.open_spend(tmp_path / "spend.parquet", defs=defs) as src:
+            for year in ("2019/20", "2020/21"):
+                _compare_all(src, _in_base(base_spend, defs), year)
+
+
+def _with_exclusions(spend: pd.DataFrame) -> pd.DataFrame:
+    """A random frame with payments each base rule meets: other anchors by name, public bodies (its
+    `public` type), persons, and precepts and rates among expense categories."""
+    out = spend.copy()
+    key = out["supplier_key"].str[3:].astype(int)
+    out.loc[key % 13 == 0, "supplier_name"] = "Anchor 1"
+    out["expense_category"] = np.where(np.arange(len(out)) % 17 == 0, "Precept", "Services")
+    out.loc[np.arange(len(out)) % 29 == 0, "expense_category"] = "Non Domestic Rates"
+    return out
+
+
+def test_base_equals_analysis_on_random_frame_over_many_files(tmp_path):
+    spend = _with_exclusions(_random_spend(4_000, seed=7))
+    folder = tmp_path / "spend"
+    folder.mkdir()
+    for i in range(4):
+        _write(spend.iloc[i * 1000 : (i + 1) * 1000], folder / f"part-{i}.parquet")
+    defs = _defs(["Anchor 0", "Anchor 1", "Anchor 2"])
+    shown = _in_base(spend, defs)
+    assert 0 < len(shown) < len(spend)
+    with agg.open_spend(folder, defs=defs) as src:
+        for year in ("2018/19", "2019/20"):
+            _compare_all(src, shown, year)
+            one = baseline.for_year(base.classified(spend, defs), year)
+            assert agg.excluded_pence(src, year) == base.excluded_pence(one)
+
+
+def test_transactions_on_the_base_equal_pandas(tmp_path):
+    spend = _with_exclusions(_random_spend(3_000, seed=9))
+    suppliers = spend[~spend["individual"]].drop_duplicates("supplier_key")[
+        ["supplier_key", "supplier_name", "supplier_type", "lad_code", "imd_decile", "sic_section"]
+    ]
+    cols = ["anchor", "financial_year", "amount_pence", "supplier_key", "supplier_name", "individual"]
+    tx = spend[cols + ["expense_category"]].copy()
+    ds.write_dataset(
+        pa.Table.from_pandas(tx, preserve_index=False),
+        tmp_path / "transactions",
+        format="parquet",
+        partitioning=ds.partitioning(
+            pa.schema([("anchor", pa.string()), ("financial_year", pa.string())]), flavor="hive"
+        ),
+        basename_template="part-{i}.parquet",
+    )
+    joined = tx.merge(suppliers.drop(columns="supplier_name"), on="supplier_key", how="left")
+    joined["supplier_name"] = (
+        joined["supplier_key"].map(suppliers.set_index("supplier_key")["supplier_name"]).fillna(joined["supplier_name"])
+    )
+    defs = _defs(["Anchor 0", "Anchor 1", "Anchor 2"])
+    every = base.classified(_typed_and_placed(joined), defs)
+    shown = base.analysed(every, defs.base)
+    assert 0 < len(shown) < len(every)
+    with agg.open_transactions(tmp_path / "transactions", suppliers, PLACE, WIDER, defs=defs) as src:
+        for year in src.years():
+            one = baseline.for_year(shown, year)
+            _assert_same(agg.headline(src, year, deprived_deciles=(1, 2)), baseline.headline(one, (1, 2)))
+            _assert_same(agg.supplier_counts(src, year), concentration.supplier_counts(one))
+            _assert_same(agg.top_suppliers(src, 25, year), concentration.top_suppliers(one, 25))
+            assert agg.excluded_pence(src, year) == base.excluded_pence(baseline.for_year(every, year))
+
+
+REAL_CONFIGS = ["bolton", "hyndburn", "lancashire-blue-light", "oldham", "oxford", "salford", "preston-demo"]
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("slug", REAL_CONFIGS)
+def test_base_on_real_configs_equals_in_memory(slug, built_reference):
+    """Each built config's spend (`data/processed/<slug>/spend.parquet`), with the register of
+    public bodies the reports use: every year's headline, suppliers and exclusions to the penny."""
+    from cwbtools import reference
+    from cwbtools.config import load_config
+    from cwbtools.paths import processed_dir
+
+    path = processed_dir() / slug / "spend.parquet"
+    if not path.exists():
+        pytest.skip(f"{slug} not built: {path}")
+    defs = load_config(f"configs/{slug}.yml").analysis_definitions()
+    bodies = reference.load_public_bodies()
+    every = base.classify(pd.read_parquet(path), base.exclusion_rules(defs, bodies, influenceable=False))
+    shown = base.analysed(every, defs.base)
+    assert shown["amount_pence"].sum() < every["amount_pence"].sum()  # the base sets something aside
+    with agg.open_spend(path, defs=defs, bodies=bodies) as src:
+        for year in src.years():
+            one = baseline.for_year(shown, year)
+            _assert_same(
+                agg.headline(src, year, deprived_deciles=defs.deprived_deciles),
+                baseline.headline(one, defs.deprived_deciles),
+            )
+            _assert_same(agg.top_suppliers(src, 50, year), concentration.top_suppliers(one, 50))
+            _assert_same(agg.supplier_counts(src, year), concentration.supplier_counts(one))
+            assert agg.excluded_pence(src, year) == base.excluded_pence(baseline.for_year(every, year))

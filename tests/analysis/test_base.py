@@ -281,6 +281,11 @@ YEAR_KEYS = {
     "deprived_share",
     "deprived_share_bounds",
     "note",
+    "office_placed_gbp",
+    "office_placed_share",
+    "branch_unknown_gbp",
+    "central_note",
+    "located_by_basis_gbp",
     "all_spend",
     "excluded_gbp",
     "months_covered",
@@ -304,6 +309,7 @@ def test_summary_keys_are_those_documented(classified, tmp_path):
     assert set(y["all_spend"]) == YEAR_KEYS - {"base", "all_spend", "excluded_gbp", "months_covered", "partial"} - {
         "top_supplier_share",
         "anchors",
+        "located_by_basis_gbp",
     }
     # The identities docs/SUMMARY.md states.
     assert y["all_spend"]["total_gbp"] == pytest.approx(y["total_gbp"] + sum(y["excluded_gbp"].values()))
@@ -365,6 +371,51 @@ def test_published_figures_beside_ours(classified):
     )
     assert t.loc[("2019/20", "total"), "ours"] == 8_400.0 and t.loc[("2019/20", "total"), "ours_all_spend"] == 20_000.0
     assert t.loc[("2012/13", "place"), "note"] == "no kept spend in 2012/13"
+
+
+PUBLISHED_KEYS = {
+    "year",
+    "measure",
+    "unit",
+    "value",
+    "definition",
+    "source",
+    "base",
+    "ours",
+    "ours_bounds",
+    "ours_all_spend",
+    "note",
+}
+
+
+def test_published_figures_in_summary_json(classified, tmp_path):
+    from cwbtools.definitions import PublishedFigure
+
+    defs = dataclasses.replace(
+        _defs(),
+        published=(
+            PublishedFigure("2019/20", "place_share", 0.3, "The council (2020)", "based or branched in Salford"),
+            PublishedFigure("2019/20", "total", 20_000.0, "The council (2020)", None),
+            PublishedFigure("2012/13", "place", 1.0, "Nobody", None),
+        ),
+    )
+    summary.update(tmp_path, headlines.baseline_summary(defs, classified, "2019/20", BODIES))
+    s = json.loads((tmp_path / "summary.json").read_text())
+    share, total, absent = s["published"]  # the config's order
+    assert all(set(e) == PUBLISHED_KEYS for e in s["published"])
+    assert PUBLISHED_KEYS | {"published"} <= set(re.findall(r"`([a-z_]+)`", SUMMARY_MD)), "docs/SUMMARY.md"
+    m = baseline.measures(base.analysed(classified), (1, 2))
+    assert (share["value"], share["unit"], share["definition"]) == (0.3, "share", "based or branched in Salford")
+    assert share["base"] == "procurement" and share["source"] == "The council (2020)"
+    assert share["ours"] == pytest.approx(m["place_share"])
+    assert share["ours_bounds"] == pytest.approx([m["place_share_lo"], m["place_share_hi"]])
+    # Ours on the base (8,400) beside theirs; on all kept spend (20,000) too.
+    assert (total["unit"], total["definition"]) == ("gbp", None)
+    assert (total["ours"], total["ours_all_spend"]) == (8_400.0, 20_000.0)
+    assert total["ours_bounds"] == [8_400.0, 8_400.0] and total["note"] is None
+    assert absent["ours"] is None and absent["ours_bounds"] == [None, None]
+    assert absent["note"] == "no kept spend in 2012/13"
+    assert headlines.baseline_summary(_defs(), classified, "2019/20", BODIES)["published"] == []
 
 
 # -- the real register ------------------------------------------------------------------------------

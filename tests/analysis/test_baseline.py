@@ -7,9 +7,10 @@ import math
 import pandas as pd
 import pytest
 
-from cwbtools.analysis import baseline, deprivation, headlines
+from cwbtools.analysis import baseline, concentration, deprivation, headlines
 from cwbtools.analysis.respend import respend_lm3
 from cwbtools.errors import CwbError
+from cwbtools.schema import INDIVIDUALS_LABEL
 
 SPEND_COLUMNS = [
     "anchor",
@@ -210,28 +211,28 @@ def test_place_deprived_lsoa_share_and_deciles(hand):
 
 def test_top_suppliers_never_names_individuals(hand):
     more = make_spend(HAND + [dict(anchor="A", key="bob", name="Bob Smith", type="individual", pence=700)])
-    top = baseline.top_suppliers(more, n=300)
+    top = concentration.top_suppliers(more, n=300)
     assert "Jane Doe" not in top.to_csv() and "Bob Smith" not in top.to_csv()
-    ind = top[top["supplier_name"] == baseline.INDIVIDUALS_LABEL]
+    ind = top[top["supplier_name"] == INDIVIDUALS_LABEL]
     assert len(ind) == 1 and ind.iloc[0]["spend_pence"] == 1200
     assert list(top["supplier_name"][:2]) == ["S4", "S3"]
     assert top["spend_pence"].sum() == 10700
-    assert list(baseline.top_suppliers(more, n=2)["rank"]) == [1, 2]
+    assert list(concentration.top_suppliers(more, n=2)["rank"]) == [1, 2]
 
 
 def test_supplier_counts(hand):
-    counts = baseline.supplier_counts(hand).set_index("geo")
+    counts = concentration.supplier_counts(hand).set_index("geo")
     assert counts.loc["place", "suppliers"] == 1 and counts.loc["unlocated", "suppliers"] == 2
     assert counts["spend_pence"].sum() == 10000
 
 
 def test_supplier_concentration_by_hand():
     rows = [dict(key=f"k{i}", pence=p, geo="outside") for i, p in enumerate([50, 30, 20])]
-    conc = baseline.supplier_concentration(make_spend(rows), min_suppliers=3).set_index("group")
+    conc = concentration.supplier_concentration(make_spend(rows), min_suppliers=3).set_index("group")
     # shares .5, .3, .2 -> HHI = (.25 + .09 + .04) * 10000 = 3800; top-10 share 1.
     assert conc.loc["All anchors", "hhi"] == pytest.approx(3800)
     assert conc.loc["All anchors", "top10_share"] == pytest.approx(1.0)
-    small = baseline.supplier_concentration(make_spend(rows), min_suppliers=4).set_index("group")
+    small = concentration.supplier_concentration(make_spend(rows), min_suppliers=4).set_index("group")
     assert math.isnan(small.loc["All anchors", "hhi"]) and "fewer than 4" in small.loc["All anchors", "note"]
 
 
@@ -271,18 +272,19 @@ def test_respend_lm3_by_supplier_type_and_survey(hand):
     lm3 = respend_lm3(hand, respend)
     assert list(lm3["kind"]) == ["assumption"]
     top = lm3.iloc[0]
-    # round 1 10000, round 2 1500 (all with the SME s1), round 3 = 1500 * .63 = 945 -> LM3 1.2445.
-    assert (top["round1_pence"], top["round2_pence"], top["round3_pence"]) == (10000, 1500, 945)
-    assert top["lm3"] == pytest.approx(1.2445) and "SME 63p on 100%" in top["basis"]
+    # Lower bound (unlocated all outside): round 1 10000, round 2 1500 (all with the SME s1),
+    # round 3 = 1500 * .63 = 945 -> LM3 1.2445. The central round 2 is the headline's (issue 21).
+    assert (top["round1_pence"], top["round2_lo_pence"], top["round3_lo_pence"]) == (10000, 1500, 945)
+    assert top["lm3_lo"] == pytest.approx(1.2445) and "SME 63p on 100%" in top["basis"]
     # A second type in the place: round 3 weights each type's pounds by its own rate.
     mixed = make_spend(HAND + [dict(anchor="A", key="s5", type="large", geo="place", pence=500)])
     top = respend_lm3(mixed, {**respend, "large": 0.2}).iloc[0]
-    assert (top["round2_pence"], top["round3_pence"]) == (2000, 945 + 100)
-    assert top["respend_rate"] == pytest.approx(1045 / 2000) and "Large business 20p on 25%" in top["basis"]
+    assert (top["round2_lo_pence"], top["round3_lo_pence"]) == (2000, 945 + 100)
+    assert "Large business 20p on 25%" in top["basis"]
     survey = pd.DataFrame({"supplier_key": ["s1", "s3"], "local_respend_share": [0.5, 0.9]})
     measured = respend_lm3(hand, respend, survey=survey)
     assert list(measured["kind"]) == ["measured"]
-    assert measured.iloc[0]["round3_pence"] == 750  # only s1 is in the place
+    assert measured.iloc[0]["round3_lo_pence"] == 750  # only s1 is in the place
     with pytest.raises(CwbError, match="local_respend_share"):
         respend_lm3(hand, respend, survey=survey.drop(columns="local_respend_share"))
 
@@ -316,7 +318,10 @@ def test_definitions_from_real_config():
     from cwbtools.config import load_config
 
     d = load_config("preston-demo", check_inputs=False, resolve_areas=False).analysis_definitions()
-    assert d.deprived_deciles == (1, 2) and d.local_benchmark == pytest.approx(0.311)
+    # The demo's anchors include police, a college and a housing association: the councils'
+    # benchmark is no average of theirs, so no verdict (issue 21).
+    assert d.deprived_deciles == (1, 2) and d.local_benchmark is None
+    assert d.benchmark_kinds == ("council", "county_council")
     assert d.respend["sme"] == 0.63 and d.respend["large"] == 0.40 and str(d.policy_start) == "2013-04-01"
     assert d.companies_file is not None and d.companies_file.is_absolute()
 

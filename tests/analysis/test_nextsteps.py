@@ -259,13 +259,18 @@ def test_cles_scenario_direct_uplift_is_exactly_37_5m():
     # Re-spend by type: the spend that would move is with a large firm (40p per £1), the place's
     # suppliers now are SMEs (63p per £1).
     assert (t["respend_rate_low"], t["respend_rate_high"]) == (0.40, 0.63)
-    assert t["indirect_low_pence"] == 1_500_000_000  # 40p per £1
-    assert t["indirect_high_pence"] == 2_362_500_000  # 63p per £1 (no multipliers given)
+    assert t["respend_uplift_low_pence"] == 1_500_000_000  # 40p per £1
+    assert t["respend_uplift_high_pence"] == t["respend_uplift_pence"] == 2_362_500_000  # 63p, the place's SMEs
+    assert pd.isna(t["io_indirect_uplift_pence"])  # no input-output table given: none, never a re-spend stand-in
     # The rates are the config's per-type ones, and a survey's measured rate replaces them.
     t = scenarios.uplift(spend, [spec], "2012/13", {**RESPEND, "sme": 0.9}).iloc[0]
-    assert t["indirect_high_pence"] == 3_375_000_000
+    assert t["respend_uplift_high_pence"] == 3_375_000_000
     t = scenarios.uplift(spend, [spec], "2012/13", RESPEND, survey_rate=0.5).iloc[0]
-    assert t["indirect_low_pence"] == t["indirect_high_pence"] == 1_875_000_000
+    assert t["respend_uplift_low_pence"] == t["respend_uplift_high_pence"] == 1_875_000_000
+    # Displacement: indirect effects only on the net additional local spend; direct unchanged.
+    t = scenarios.uplift(spend, [spec], "2012/13", RESPEND, displacement=0.2).iloc[0]
+    assert t["direct_uplift_pence"] == 3_750_000_000 and t["net_additional_pence"] == 3_000_000_000
+    assert t["respend_uplift_low_pence"] == 1_200_000_000
 
 
 def test_stated_from_share_and_base_total():
@@ -319,9 +324,18 @@ def test_ioat_indirect_uses_sector_mix():
     assert t["direct_uplift_pence"] == 1_000
     # £10 new local spend, mix 6:3 IT:construction -> 666.67 / 333.33 -> parts 667 + 333,
     # indirect 667*0.5 + 333*1.0 = 333.5 -> 334 (half to even) + 333 = 667.
-    assert t["indirect_ioat_pence"] == 667
-    assert t["indirect_high_pence"] == 667  # above 63p per £1 (630)
-    assert t["indirect_low_pence"] == 400
+    assert t["io_indirect_uplift_pence"] == 667
+    assert t["respend_uplift_low_pence"] == 400 and t["respend_uplift_high_pence"] == 630  # apart, never combined
+    # Only influenceable sectors would move: with construction set aside, all of it goes to IT.
+    t = scenarios.uplift(
+        spend.assign(influenceable=~spend["sic_division"].isin(["42", "43"])),
+        [spec],
+        "2012/13",
+        RESPEND,
+        multipliers=table,
+        base="procurement",
+    ).iloc[0]
+    assert t["direct_uplift_pence"] == 1_000 and t["io_indirect_uplift_pence"] == 500
 
 
 def test_allocate_sums_exactly():
@@ -331,10 +345,44 @@ def test_allocate_sums_exactly():
 
 def test_trajectory():
     spend = _two_row_year(2_000, 8_000, year="2020/21")
-    t = scenarios.trajectory(spend, "2020/21", "place_share", 0.30, years=5)
+    goal = scenarios.uplift(spend, [{"name": "x", "to_share": 0.30}], "2020/21", RESPEND).iloc[0]
+    t = scenarios.trajectory(goal, "2020/21", years=5)
     assert list(t["financial_year"]) == ["2020/21", "2021/22", "2022/23", "2023/24", "2024/25", "2025/26"]
     assert t["share"].tolist() == pytest.approx([0.2, 0.22, 0.24, 0.26, 0.28, 0.30])
-    assert t["uplift_pence"].iloc[-1] == 1_000
+    assert t["uplift_pence"].iloc[-1] == goal["direct_uplift_pence"] == 1_000
+
+
+def test_a_scenarios_pounds_are_the_same_everywhere():
+    """Issue 21: the trajectory used the latest year's total, the table the base year's. Now one
+    figure: table, trajectory (and its chart), summary.json and the recommendation."""
+    from cwbtools.report import charts
+
+    spend = pd.concat([_two_row_year(3_750_000_000, 71_250_000_000), _two_row_year(1_000, 9_000, year="2016/17")])
+    spec = {"name": "CLES", "measure": "place_share", "from_share": 0.05, "to_share": 0.10, "base_year": "2012/13"}
+    table = scenarios.uplift(spend, [spec], "2012/13", RESPEND)
+    goal = scenarios.target(table, spend, "2016/17")
+    traj = scenarios.trajectory(goal, "2016/17")
+    chart = charts.trajectory(traj, "Preston", goal["name"])
+    summ = summary.scenarios_summary(table)[0]
+    recs = recommendations.from_tables(None, None, table, counts_partial=False)
+    pence = int(table["direct_uplift_pence"].iloc[0])
+    assert pence == 3_750_000_000
+    assert int(traj["uplift_pence"].iloc[-1]) == pence
+    assert "£37.5m" in chart.title and int(chart.data["uplift_pence"].iloc[-1]) == pence
+    assert summ["direct_uplift_gbp"] == pence / 100
+    assert int(recs["figure_pence"].iloc[0]) == pence and "£37.5m" in recs["recommendation"].iloc[0]
+
+
+def test_scenario_base_influenceable_or_procurement():
+    spend = _two_row_year(1_000, 9_000).assign(in_base=True)
+    spend = pd.concat([spend, _two_row_year(0, 10_000, div="35").assign(in_base=True)])
+    spend["influenceable"] = spend["sic_division"] != "35"
+    spec = [{"name": "+5", "points": 0.05}]
+    infl = scenarios.uplift(spend, spec, "2012/13", RESPEND).iloc[0]
+    proc = scenarios.uplift(spend, spec, "2012/13", RESPEND, base="procurement").iloc[0]
+    assert (infl["base_total_pence"], infl["from_share"], infl["direct_uplift_pence"]) == (10_000, 0.1, 500)
+    assert (proc["base_total_pence"], proc["from_share"], proc["direct_uplift_pence"]) == (20_000, 0.05, 1_000)
+    assert infl["scenario_base"] == "influenceable" and proc["scenario_base"] == "procurement"
 
 
 def test_scenarios_summary_keys():
@@ -348,10 +396,13 @@ def test_scenarios_summary_keys():
         "to_share",
         "base_total_gbp",
         "direct_uplift_gbp",
-        "indirect_uplift_gbp_low",
+        "respend_uplift_gbp",
+        "io_indirect_uplift_gbp",
+        "indirect_uplift_gbp_low",  # deprecated, kept one release
         "indirect_uplift_gbp_high",
     ):
         assert key in s
+    assert s["io_indirect_uplift_gbp"] is None and s["respend_uplift_gbp"] == 23_625_000
     assert s["direct_uplift_gbp"] == 37_500_000 and s["base_total_gbp"] == 750_000_000
 
 
@@ -425,8 +476,10 @@ def test_missing_sources_are_explained_not_fatal(spend, tmp_path, monkeypatch):
     assert opp["place_orgs"].isna().all()  # no registers: counts unknown, not zero
     assert given(scenarios.target_multipliers, r.spend, None, r.multipliers) is r.multipliers
     specs = scenarios.specs(r.defs, r.year)
-    scen = scenarios.uplift(r.spend, specs, r.defs.baseline_year, r.defs.respend, r.multipliers)
-    assert scen["indirect_ioat_pence"].isna().all() and (scen["direct_uplift_pence"] > 0).any()
+    regional = given(multipliers.for_place, r.multipliers, r.defs.place_lads, r.lsoa, r.defs.flq_delta)
+    assert regional is r.multipliers
+    scen = scenarios.uplift(r.spend, specs, r.defs.baseline_year, r.defs.respend, regional)
+    assert scen["io_indirect_uplift_pence"].isna().all() and (scen["direct_uplift_pence"] > 0).any()
     measures = influenceable.measures(c)
     ending = given(pipeline.ending, r.notices, r.notices_as_of)
     recs = recommendations.from_tables(

@@ -1,75 +1,72 @@
-"""Bootstrap intervals resampling suppliers."""
+"""Uncertainty on a census (issue 20 point 4): bounds from unlocated spend, bounds from where a
+located firm is placed, and the leave-top-k sensitivity, on hand-made frames worked out by hand."""
 
 from __future__ import annotations
 
 import math
 
-import pandas as pd
 import pytest
-from test_baseline import HAND, make_spend
+from test_baseline import make_spend
 
 from cwbtools.analysis import uncertainty
 
-
-def test_supplier_table_sums_by_hand():
-    table = uncertainty.supplier_table(make_spend(HAND), (1, 2))
-    assert table.loc["s1", "place"] == 1500 and table.loc["s2", "wider"] == 1000
-    assert table.loc["s4", "located"] == 0 and table.loc["s4", "typed"] == 0
-    assert table["located"].sum() == 5500 and table["deprived"].sum() == 4500
-
-
-def test_all_local_suppliers_give_a_degenerate_interval():
-    spend = make_spend([dict(key=f"k{i}", geo="place", pence=100 * (i + 1), type="sme") for i in range(30)])
-    boot = uncertainty.bootstrap_shares(spend, n_boot=200, by_anchor=False, deprived_deciles=(1, 2)).set_index(
-        "measure"
-    )
-    assert boot.loc["place_share", ["estimate", "ci_lo", "ci_hi"]].tolist() == [1.0, 1.0, 1.0]
-    assert math.isnan(boot.loc["deprived_share", "estimate"])  # no decile known
+# Located 1000 pence, 700 in the place (share .7); 500 unlocated. Leaving each out alone:
+# a -> 100/400 = .25 (moves .45), b -> 700/800 = .875 (.175), c -> 700/900 (.078), d -> 600/900 (.033).
+ROWS = [
+    dict(key="a", geo="place", pence=600, name="Alpha Ltd"),
+    dict(key="b", geo="outside", pence=200, name="Beta Plc"),
+    dict(key="c", geo="outside", pence=100, name="Gamma Ltd"),
+    dict(key="d", geo="place", pence=100, name="Delta Ltd"),
+    dict(key="e", geo="unlocated", pence=500, name="Epsilon"),
+]
 
 
-def test_interval_matches_binomial_width_for_equal_suppliers():
-    # 400 equal suppliers, 120 local: share .3; the bootstrap interval is close to the binomial one,
-    # .3 +/- 1.96 * sqrt(.3 * .7 / 400) = .3 +/- .045.
-    rows = [dict(key=f"k{i}", geo="place" if i < 120 else "outside", pence=1000) for i in range(400)]
-    boot = uncertainty.bootstrap_shares(
-        make_spend(rows), n_boot=2000, by_anchor=False, deprived_deciles=(1, 2)
-    ).set_index("measure")
-    lo, hi = boot.loc["place_share", ["ci_lo", "ci_hi"]]
-    assert boot.loc["place_share", "estimate"] == pytest.approx(0.3)
-    assert lo == pytest.approx(0.255, abs=0.012) and hi == pytest.approx(0.345, abs=0.012)
-    assert boot.loc["place_share", "suppliers"] == 400
+def test_leave_top_k_by_hand():
+    out = uncertainty.leave_top_k_share(make_spend(ROWS), "place")
+    assert out[0] == pytest.approx(0.7)
+    assert out[1] == pytest.approx(0.25)  # a, the largest mover, out
+    assert out[3] == pytest.approx(1.0)  # a, b, c out: d alone, in the place
+    assert math.isnan(out[5])  # nothing located left
 
 
-def test_seeded_and_per_anchor_and_year():
-    spend = make_spend(HAND + [dict(anchor="B", key="s9", geo="place", pence=300, year="2013/14")])
-    a = uncertainty.bootstrap_shares(spend, n_boot=100, by_year=True, deprived_deciles=(1, 2))
-    b = uncertainty.bootstrap_shares(spend, n_boot=100, by_year=True, deprived_deciles=(1, 2))
-    assert a.equals(b)
-    assert set(a["year"]) == {"2012/13", "2013/14"}
-    assert set(a[a["year"] == "2012/13"]["anchor"]) == {"All anchors", "A", "B"}
-    finite = a.dropna(subset=["ci_lo"])
-    assert ((finite["ci_lo"] <= finite["estimate"] + 1e-12) | (finite["estimate"] < 0)).all()
+def test_sensitivity_bounds_by_hand():
+    table = uncertainty.sensitivity(make_spend(ROWS), (1, 2)).set_index(["anchor", "measure"])
+    place = table.loc[("All anchors", "place_share")]
+    assert place["share"] == pytest.approx(0.7)
+    assert (place["bounds_unlocated_lo"], place["bounds_unlocated_hi"]) == pytest.approx((700 / 1500, 1200 / 1500))
+    assert (place["bounds_lo"], place["bounds_hi"]) == pytest.approx((700 / 1500, 1200 / 1500))
+    assert place["without_top_1"] == pytest.approx(0.25) and place["may_branch_pence"] == 0
 
 
-def test_no_interval_where_net_spend_is_not_positive():
-    """Issue 18 point 6: a year whose credits exceed its payments has no share, so no interval."""
-    spend = pd.DataFrame(
-        {
-            "anchor": ["A"] * 4,
-            "financial_year": ["2019/20"] * 4,
-            "supplier_key": ["s1", "s2", "s3", "s4"],
-            "amount_pence": [100_00, 200_00, -500_00, 50_00],
-            "supplier_type": ["sme"] * 4,
-            "in_place": [True, False, True, False],
-            "in_wider": [True, True, True, False],
-            "located": [True] * 4,
-            "imd_decile": [1, 5, 2, 9],
-            "lsoa_code": ["E01000001"] * 4,
-        }
-    )
-    out = uncertainty.bootstrap_shares(spend, n_boot=50, deprived_deciles=(1, 2))
-    assert out[["estimate", "ci_lo", "ci_hi"]].isna().all().all()
-    positive = uncertainty.bootstrap_shares(
-        spend.assign(amount_pence=spend["amount_pence"].abs()), n_boot=50, deprived_deciles=(1, 2)
-    )
-    assert positive.loc[positive["measure"] == "place_share", "ci_lo"].notna().all()
+def test_head_office_placement_widens_the_bounds_apart_from_unlocated():
+    """b is a large firm placed by its head office outside the place: it may trade from a branch
+    here, so the place bounds count its 200 pence as unknown; the unlocated-only bounds do not."""
+    spend = make_spend(ROWS)
+    spend["location_basis"] = ["ledger_postcode", "head_office", "ledger_postcode", "ledger_postcode", None]
+    spend.loc[spend["supplier_key"] == "b", "supplier_type"] = "large"
+    place = uncertainty.sensitivity(spend, (1, 2)).set_index(["anchor", "measure"]).loc[("All anchors", "place_share")]
+    assert place["may_branch_pence"] == 200
+    assert (place["bounds_unlocated_lo"], place["bounds_unlocated_hi"]) == pytest.approx((700 / 1500, 1200 / 1500))
+    assert (place["bounds_lo"], place["bounds_hi"]) == pytest.approx((700 / 1500, 1400 / 1500))
+    text = uncertainty.sensitivity_text(uncertainty.sensitivity(spend, (1, 2)), "Town", "County")
+    assert "from unlocated spend alone" in text and "head office" in text
+
+
+def test_text_says_census_and_names_no_one():
+    spend = make_spend(ROWS)
+    text = uncertainty.sensitivity_text(uncertainty.sensitivity(spend, (1, 2)), "Town", "County")
+    assert "census" in text and "no confidence interval" in text
+    assert "70.0% (bounds 46.7% to 80.0%); 25.0% without the supplier that moves it most" in text
+    assert not any(name in text for name in spend["supplier_name"])
+    assert "95%" not in text
+
+
+def test_per_anchor_rows_and_no_share_on_net_credits():
+    rows = ROWS + [
+        dict(anchor="B", key="z", geo="place", pence=-900),
+        dict(anchor="B", key="y", geo="place", pence=100),
+    ]
+    table = uncertainty.sensitivity(make_spend(rows), (1, 2))
+    assert list(table["anchor"].unique()) == ["All anchors", "A", "B"]
+    b = table[(table["anchor"] == "B") & (table["measure"] == "place_share")].iloc[0]
+    assert math.isnan(b["share"]) and math.isnan(b["without_top_1"])

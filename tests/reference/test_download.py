@@ -9,6 +9,7 @@ import threading
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from cwbtools import cli
@@ -151,3 +152,119 @@ def test_override_url_without_a_file_name_keeps_the_catalogue_name(server, tmp_p
     _Handler.routes["/items/abc/data"] = (200, _zip_bytes(), None)
     got = download("onspd", url=f"{server}/items/abc/data?dl=1", dest=tmp_path)
     assert got == tmp_path / "ONSPD.zip" and zipfile.is_zipfile(got)
+
+
+# -- the CQC care directory (issue 19, point 5) ------------------------------------------------------
+# The file as CQC publishes it (`DD_Month_YYYY_CQC_directory.csv`): a four-line title block, then
+# this header; `Service types` separated by `|`. Rows made up, in its format.
+CQC_HEADER = (
+    "Name,Also known as,Address,Postcode,Phone number,Service's website (if available),Service types,"
+    "Date of latest check,Specialisms/services,Provider name,Local authority,Region,Location URL,"
+    "CQC Location ID (for office use only),CQC Provider ID (for office use only)"
+)
+CQC_FILE = (
+    "\r\n".join(
+        [
+            "CQC Locations data" + "," * 14,
+            "," * 14,
+            "This data was produced on 01 May 2024" + "," * 14,
+            "," * 14,
+            CQC_HEADER,
+            'Riverside Court Care Home,,"1 River Road, Preston",PR1 2AB,01772 000000,,Residential homes|Nursing homes,'
+            "01/02/2024,Dementia,Faraway Care Group Limited,Lancashire,North West,https://www.cqc.org.uk/location/"
+            "1-1000000001,1-1000000001,1-200000001",
+            'Faraway Care Group Limited - Preston Branch,,"2 Mill Street, Preston",pr1 3cd,,,Homecare agencies,'
+            "01/03/2024,Caring for adults over 65 yrs,Faraway Care Group Limited,Lancashire,North West,,"
+            "1-1000000002,1-200000001",
+            'Preston Dental Practice,,"3 High Street, Preston",PR1 4EF,,,Dentist,01/01/2024,Dental,'
+            "Smile Ltd,Lancashire,North West,,1-1000000003,1-200000002",
+        ]
+    )
+    + "\r\n"
+).encode("utf-8")
+
+
+def test_cqc_download_needs_a_url_and_says_where_to_find_it(tmp_path):
+    with pytest.raises(CwbError, match=r"cqc.*--url.*cqc\.org\.uk/about-us/transparency/using-cqc-data"):
+        download("cqc", dest=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cqc_download_saves_where_the_build_reads_it_and_gives_care_sites(server, tmp_path):
+    from cwbtools.reference import cqc
+
+    _Handler.routes["/files/2024-05/01_May_2024_CQC_directory.csv"] = (200, CQC_FILE, None)
+    code = cli.main(
+        [
+            "reference",
+            "download",
+            "cqc",
+            "--url",
+            f"{server}/files/2024-05/01_May_2024_CQC_directory.csv",
+            "--dest",
+            str(tmp_path),
+        ]
+    )
+    assert code == 0 and cqc.find(tmp_path) == tmp_path / "CQC_directory.csv"
+    rows = cqc.read_cqc_directory(tmp_path / "CQC_directory.csv")
+    # The care home and the home-care branch, each at its own site; the dentist is not social care.
+    assert list(rows["name"]) == ["Riverside Court Care Home", "Faraway Care Group Limited - Preston Branch"]
+    assert list(rows["other_id"]) == ["CQC-1-1000000001", "CQC-1-1000000002"]
+    assert list(rows["postcode"]) == ["PR1 2AB", "PR1 3CD"]
+    assert set(rows["source"]) == {"cqc"} and rows["company_number"].isna().all()
+
+
+def test_cqc_reader_refuses_another_file(tmp_path):
+    from cwbtools.errors import InputFileError
+    from cwbtools.reference import cqc
+
+    (tmp_path / "CQC_directory.csv").write_text("pcds,lsoa11cd\nPR1 2RL,E01033224\n")
+    with pytest.raises(InputFileError, match="not the CQC care directory"):
+        cqc.read_cqc_directory(tmp_path / "CQC_directory.csv")
+
+
+def test_a_cqc_id_in_the_ledger_places_the_care_home_at_its_site_not_its_operators_office(tmp_path):
+    from cwbtools.identifiers import supplier_name
+    from cwbtools.reference import cqc
+    from cwbtools.suppliers import resolve_suppliers, supplier_key
+
+    (tmp_path / "CQC_directory.csv").write_bytes(CQC_FILE)
+    operator = pd.DataFrame(
+        {
+            "source": ["companies_house"],
+            "name": ["FARAWAY CARE GROUP LIMITED"],
+            "company_number": ["01111111"],
+            "postcode": ["SW1A 1AA"],
+            "charity_number": [None],
+            "other_id": [None],
+        }
+    ).assign(name_norm=lambda d: d["name"].map(supplier_name))
+    registers = pd.concat([operator, cqc.read_cqc_directory(tmp_path / "CQC_directory.csv")], ignore_index=True)
+    postcodes = pd.DataFrame(
+        {
+            "postcode": ["PR1 2AB", "SW1A 1AA"],
+            "lad_code": ["E07000123", "E09000033"],
+            "ward_code": ["w1", "w2"],
+            "lsoa_code": ["l1", "l2"],
+            "imd_decile": [3, 9],
+        }
+    )
+    tx = pd.DataFrame(
+        {
+            "anchor": ["Council"],
+            "financial_year": ["2019/20"],
+            "amount_pence": [100_000],
+            "supplier_name": ["Faraway Care Group Limited"],
+            "other_id": ["CQC-1-1000000001"],
+            "company_number": [None],
+            "charity_number": [None],
+            "postcode": [None],
+            "individual": [False],
+            "redacted": [False],
+            "expense_category": [None],
+        }
+    )
+    tx["supplier_key"] = supplier_key(tx)
+    got = resolve_suppliers(tx, registers=registers, postcodes=postcodes, public_bodies=pd.DataFrame()).suppliers
+    assert got.loc[0, "postcode"] == "PR1 2AB" and got.loc[0, "lad_code"] == "E07000123"
+    assert got.loc[0, "register_source"] == "cqc" and got.loc[0, "resolved_by"] == "identifier"

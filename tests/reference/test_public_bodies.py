@@ -30,7 +30,7 @@ def test_shape_and_build_time(public_bodies):
     assert list(public_bodies.columns) == pb.PUBLIC_BODY_COLUMNS
     assert set(public_bodies["kind"]) <= set(PUBLIC_KINDS)
     assert public_bodies["name_norm"].notna().all() and (public_bodies["name_norm"] != "").all()
-    assert set(public_bodies["name_type"]) == {"official", "alternative", "id_only"}
+    assert set(public_bodies["name_type"]) == {"official", "alternative", "id_only", "family"}
     # A body has one official name at most (a name that says too little is `id_only`).
     assert not public_bodies[public_bodies["name_type"] == "official"].duplicated("body_id").any()
     assert public_bodies.attrs["build_seconds"] < 60, public_bodies.attrs["build_seconds"]
@@ -45,7 +45,19 @@ def test_bodies_by_source(public_bodies):
     assert by_source["academy_trusts"] > 3400
     assert by_source["gias"] > 49000
     assert by_source["rsh"] > 1600  # registered providers, councils left out
-    assert by_source["ons_pscg"] > 3500  # the guide's bodies, former ones and en-bloc headings left out
+    assert by_source["ons_pscg"] > 3500  # the guide's bodies, former ones left out
+
+
+def test_en_bloc_headings_are_families_and_closed_agencies_stay(public_bodies):
+    families = public_bodies[public_bodies["name_type"] == "family"]
+    assert 40 < len(families) < 70  # one-word headings (`Academies`) left out
+    assert {"groundwork trust", "national park authority", "research council"} <= set(families["name_norm"])
+    assert "academy" not in set(families["name_norm"])
+    closed = public_bodies[(public_bodies["source"] == "govuk") & (public_bodies["status"] == "closed")]
+    names = set(closed["name"])
+    assert "Vehicle and Operator Services Agency" in names  # merged into DVSA, 2014
+    assert "Building Research Establishment" not in names  # closed with no date: privatised in 1997
+    assert set(closed["kind"]) == {"central_government"}
 
 
 def test_bodies_by_kind(public_bodies):
@@ -106,10 +118,11 @@ def test_identifiers_are_the_evidence_when_given(register):
     # NHS Salford CCG is now a sub-ICB location of Greater Manchester ICB: its code says so.
     got = _classify(register, supplier_name="NHS Salford CCG", other_id="NHS-01G")
     assert got["public_evidence"].startswith("identifier NHS-01G")
-    # By name alone the CCG is no longer in the ODS file: the last resort finds it, and says so.
+    # By name alone the CCG is no longer in the ODS file: the guide's en-bloc heading (`Clinical
+    # Commissioning Groups`) finds it, and says so.
     got = _classify(register, supplier_name="NHS Salford CCG")
     assert (got["public_kind"], got["public_class"]) == ("ccg", "general_government")
-    assert got["public_evidence"].startswith("name pattern (last resort)")
+    assert got["public_evidence"].startswith("name of a family of bodies the guide classifies en bloc")
 
 
 def test_housing_associations_are_not_public_though_the_2017_guide_lists_them(public_bodies):

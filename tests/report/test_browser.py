@@ -95,6 +95,10 @@ def read_as_a_reader(driver, page: Path, root: Path, shot: str) -> dict:
         target = Path(unquote(url.path))
         assert target.is_file(), f"{page.name}: link to {target} goes nowhere"
         assert target.resolve().is_relative_to(root.resolve()), f"{page.name}: link leaves the reports folder: {target}"
+    wide, viewport = driver.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert wide <= viewport, f"{page.name}: the page scrolls sideways ({wide} px in {viewport} px)"
     errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, f"{page.name}: console errors: {errors}"
     text = driver.find_element("tag name", "body").text

@@ -227,6 +227,7 @@ def test_headline_figures_come_from_the_baseline_year():
         "wider_share": "38.9%",
         "place_share_all": "n/a",
         "change": "+13.1 pp (2012/13 to 2016/17)",
+        "change_note": "",
         "located": "90.0%",
         "note": "",
     }

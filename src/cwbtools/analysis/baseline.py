@@ -7,8 +7,8 @@ every share comes with its coverage (the part of spend the share could be measur
 (`_hi`) or outside (`_lo`) the group. The point estimate (`_share`) assumes the unmeasured spend
 splits like the measured spend.
 
-Individuals and redacted payees are aggregated and never named: any supplier table collapses them
-into one "(payees not named)" line.
+Individuals and redacted payees are aggregated and never named. The suppliers one by one (top
+suppliers, counts, concentration) are `analysis.concentration`'s.
 """
 
 from __future__ import annotations
@@ -19,9 +19,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..definitions import AnalysisDefinitions
+from ..definitions import OFFICE_SHARE_LIMIT, AnalysisDefinitions
 from ..errors import CwbError
-from ..schema import GEO_ORDER, INDIVIDUALS_KEY, INDIVIDUALS_LABEL, NAME_SHOWN, SUPPLIER_TYPES
+from ..schema import (
+    GEO_ORDER,
+    LOCATION_BASES,
+    OFFICE_BASES,
+    SUPPLIER_TYPES,
+)
 
 ALL_ANCHORS = "All anchors"
 BUSINESS_TYPE_NAMES = {
@@ -81,21 +86,56 @@ def _firms(spend: pd.DataFrame) -> pd.Series:
     return ~spend["supplier_type"].astype("string").isin(NOT_FIRMS).fillna(False).astype(bool)
 
 
-def bounded_share(part: int, known: int, total: int) -> dict[str, float]:
+def bounded_share(part: int, known: int, total: int, unsure_out: int = 0, unsure_in: int = 0) -> dict[str, float]:
     """A share measured on `known` of `total` pence, with its bounds.
 
     share = part / known (unmeasured spend assumed to split like the measured spend);
     lo = part / total (all unmeasured spend outside); hi = (part + unmeasured) / total (all inside);
     coverage = known / total. A share of nothing, or of net credits (`known` or `total` zero or
     negative), is not given (NaN); its bounds and coverage still are.
+
+    `unsure_out` / `unsure_in`: measured spend counted outside / inside the group that may in truth be
+    on the other side (a large firm placed by its head office: `may_branch`). The share keeps them
+    where measured; the bounds and coverage count them as unmeasured, so hi - lo = 1 - coverage.
     """
     unknown = total - known
     return {
         "share": _ratio(part, known) if known > 0 and total > 0 else float("nan"),
-        "lo": _ratio(part, total),
-        "hi": _ratio(part + unknown, total),
-        "coverage": _ratio(known, total),
+        "lo": _ratio(part - unsure_in, total),
+        "hi": _ratio(part + unknown + unsure_out, total),
+        "coverage": _ratio(known - unsure_in - unsure_out, total),
     }
+
+
+def location_basis(spend: pd.Series | pd.DataFrame) -> pd.Series:
+    """Each payment's `location_basis` (`schema.LOCATION_BASES`), `none` when missing or unlocated."""
+    if "location_basis" not in spend.columns:
+        return pd.Series("none", index=spend.index, dtype="string")
+    basis = spend["location_basis"].astype("string").fillna("none")
+    return basis.where(_located(spend), "none")
+
+
+def office_placed(spend: pd.DataFrame) -> pd.Series:
+    """Located only by a head or registered office: where the supplier is based, not where it trades."""
+    return location_basis(spend).isin(OFFICE_BASES).astype(bool)
+
+
+def may_branch(spend: pd.DataFrame) -> pd.Series:
+    """Placed by a head or registered office of a large organisation, which may serve the place from
+    a branch (CLES: local when based *or branched* there): a head office (a Gender Pay Gap employer,
+    250+ staff; an NHS headquarters, many sites) or a registered office of a firm the registers call
+    large (Companies House accounts category, Gender Pay Gap). Outside the place, the bounds count it
+    as unknown (`measures`)."""
+    basis = location_basis(spend)
+    large = spend["supplier_type"].astype("string").eq("large").fillna(False).astype(bool)
+    return office_placed(spend) & ((basis == "head_office") | large)
+
+
+def located_by_basis(spend: pd.DataFrame) -> dict[str, int]:
+    """Located pence by `location_basis`, every basis but `none` in `schema.LOCATION_BASES` order."""
+    amount = spend["amount_pence"].astype("int64")
+    basis = location_basis(spend)
+    return {b: _pence(amount[basis == b]) for b in LOCATION_BASES if b != "none"}
 
 
 def for_year(spend: pd.DataFrame, year: str) -> pd.DataFrame:
@@ -114,7 +154,12 @@ def anchors_in(spend: pd.DataFrame) -> list[str]:
 # 1. Headline
 
 
-def measures(spend: pd.DataFrame, deprived_deciles: Iterable[int], sme_measured: bool = True) -> dict[str, Any]:
+def measures(
+    spend: pd.DataFrame,
+    deprived_deciles: Iterable[int],
+    sme_measured: bool = True,
+    office_limit: float = OFFICE_SHARE_LIMIT,
+) -> dict[str, Any]:
     """Every headline measure of one body of spend (one year, all anchors or one): pence and shares.
 
     Keys: total, located, unlocated, place, wider (place included, as CLES counts it), outside (located
@@ -128,9 +173,16 @@ def measures(spend: pd.DataFrame, deprived_deciles: Iterable[int], sme_measured:
     `sme_measured=False` (see `sme_measurable`) when no source could tell an SME from a firm of
     unknown size: the SME share is then not estimated (NaN), only bounded, because suppliers of
     unknown size are mostly the SMEs the registers miss, so a share among known sizes would be biased.
+
+    Where a firm trades: `office` is located spend placed by a head or registered office;
+    `branch_place` / `branch_wider` the part of it with large organisations outside the place / the
+    wider area (`may_branch`), counted as unknown in the place and wider bounds (and coverage). When
+    `office` is more than `office_limit` of located spend (`definitions.location.office_share_limit`)
+    the central place, wider and outside shares are not given (NaN, `central_note` says why).
     """
     amount = spend["amount_pence"].astype("int64")
     located = _located(spend)
+    branch = may_branch(spend)
     stype = spend["supplier_type"].astype("string").fillna("unknown")
     decile = pd.to_numeric(spend["imd_decile"], errors="coerce")
     firms = _firms(spend)
@@ -145,19 +197,43 @@ def measures(spend: pd.DataFrame, deprived_deciles: Iterable[int], sme_measured:
         "firms": _pence(amount[firms]),
         "with_decile": _pence(amount[firms & decile.notna()]),
         "deprived": _pence(amount[firms & decile.isin(list(deprived_deciles))]),
+        "office": _pence(amount[located & office_placed(spend)]),
+        "branch_place": _pence(amount[located & branch & ~_flag(spend, "in_place")]),
+        "branch_wider": _pence(amount[located & branch & ~_flag(spend, "in_wider")]),
         "payments": int(len(spend)),
         "suppliers": int(spend["supplier_key"].nunique()),
     }
-    return measures_from_sums(sums, sme_measured)
+    return measures_from_sums(sums, sme_measured, office_limit)
 
 
-def measures_from_sums(sums: Mapping[str, int], sme_measured: bool = True) -> dict[str, Any]:
+# Sums of where a firm trades (`measures`); a source without `location_basis` has none (zero).
+OFFICE_SUMS = ("office", "branch_place", "branch_wider")
+
+
+def central_withheld(office: int, located: int, office_limit: float = OFFICE_SHARE_LIMIT) -> str:
+    """Why no central place or wider share is given, or "" when it is: more than `office_limit` of
+    located spend placed by a head or registered office says where firms are based, not where they trade."""
+    share = _ratio(office, located) if located > 0 else 0.0
+    if share <= office_limit:
+        return ""
+    return (
+        f"{share * 100:.0f}% of located spend is placed by a head or registered office (more than "
+        f"{office_limit * 100:.0f}%): where firms are based, not where they trade, so only the bounds are given"
+    )
+
+
+def measures_from_sums(
+    sums: Mapping[str, int], sme_measured: bool = True, office_limit: float = OFFICE_SHARE_LIMIT
+) -> dict[str, Any]:
     """`measures` from its sums in pence (`total`, `located`, `place`, `wider`, `typed`, `sme`,
-    `vcse`, `firms`, `with_decile`, `deprived`) and counts (`payments`, `suppliers`): the one
-    definition of the headline's shares, shared with the out-of-core twin (`aggregate`)."""
+    `vcse`, `firms`, `with_decile`, `deprived`, and `OFFICE_SUMS`: zero when absent) and counts
+    (`payments`, `suppliers`): the one definition of the headline's shares, shared with the
+    out-of-core twin (`aggregate`)."""
     keys = ("total", "located", "place", "wider", "typed", "sme", "vcse", "firms", "with_decile", "deprived")
     s = {k: int(sums[k]) for k in (*keys, "payments", "suppliers")}
+    s.update({k: int(sums.get(k, 0) or 0) for k in OFFICE_SUMS})
     total, loc, place, wider = s["total"], s["located"], s["place"], s["wider"]
+    withheld = central_withheld(s["office"], loc, office_limit)
     out: dict[str, Any] = {
         "total": total,
         "located": loc,
@@ -169,21 +245,27 @@ def measures_from_sums(sums: Mapping[str, int], sme_measured: bool = True) -> di
         "vcse": s["vcse"],
         "deprived": s["deprived"],
         "located_share": _ratio(loc, total),
+        "office": s["office"],
+        "office_share": _ratio(s["office"], loc) if loc > 0 else float("nan"),
+        "branch_place": s["branch_place"],
+        "branch_wider": s["branch_wider"],
+        "central_note": withheld,
         "payments": s["payments"],
         "suppliers": s["suppliers"],
         "meaningful": total > 0,
         "note": "" if total > 0 else NOT_MEANINGFUL,
     }
-    for name, part, known, whole in [
-        ("place", place, loc, total),
-        ("wider", wider, loc, total),
-        ("outside", loc - wider, loc, total),
-        ("sme", s["sme"], s["typed"], total),
-        ("vcse", s["vcse"], s["typed"], total),
-        ("deprived", s["deprived"], s["with_decile"], s["firms"]),
+    geo = ("place", "wider", "outside")
+    for name, part, known, whole, out_, in_ in [
+        ("place", place, loc, total, s["branch_place"], 0),
+        ("wider", wider, loc, total, s["branch_wider"], 0),
+        ("outside", loc - wider, loc, total, 0, s["branch_wider"]),
+        ("sme", s["sme"], s["typed"], total, 0, 0),
+        ("vcse", s["vcse"], s["typed"], total, 0, 0),
+        ("deprived", s["deprived"], s["with_decile"], s["firms"], 0, 0),
     ]:
-        b = bounded_share(part, known, whole)
-        out[f"{name}_share"] = b["share"] if total > 0 else float("nan")
+        b = bounded_share(part, known, whole, out_, in_)
+        out[f"{name}_share"] = b["share"] if total > 0 and not (withheld and name in geo) else float("nan")
         out[f"{name}_share_lo"] = b["lo"]
         out[f"{name}_share_hi"] = b["hi"]
         out[f"{name}_coverage"] = b["coverage"]
@@ -204,14 +286,18 @@ def sme_measurable(spend: pd.DataFrame, defs: AnalysisDefinitions | None = None)
     return bool((spend["supplier_type"].astype("string") == "sme").fillna(False).any())
 
 
-def headline(spend: pd.DataFrame, deprived_deciles: Iterable[int], sme_measured: bool = True) -> pd.DataFrame:
+def headline(
+    spend: pd.DataFrame,
+    deprived_deciles: Iterable[int],
+    sme_measured: bool = True,
+    office_limit: float = OFFICE_SHARE_LIMIT,
+) -> pd.DataFrame:
     """All anchors together, then each anchor: total, place, wider, outside (leakage), unlocated in
     pence, and each share with its coverage and bounds. One row per anchor, `All anchors` first."""
-    rows = [{"anchor": ALL_ANCHORS, **measures(spend, deprived_deciles, sme_measured)}]
+    rows = [{"anchor": ALL_ANCHORS, **measures(spend, deprived_deciles, sme_measured, office_limit)}]
     for anchor in anchors_in(spend):
-        rows.append(
-            {"anchor": anchor, **measures(spend[spend["anchor"].astype(str) == anchor], deprived_deciles, sme_measured)}
-        )
+        sub = spend[spend["anchor"].astype(str) == anchor]
+        rows.append({"anchor": anchor, **measures(sub, deprived_deciles, sme_measured, office_limit)})
     df = pd.DataFrame(rows)
     pence_cols = ["total", "located", "unlocated", "place", "wider", "outside", "sme", "vcse", "deprived"]
     df = df.rename(columns={c: f"{c}_pence" for c in pence_cols})
@@ -471,166 +557,22 @@ def local_business_spend(spend: pd.DataFrame) -> pd.DataFrame:
 # 6. Suppliers
 
 
-def _supplier_totals(spend: pd.DataFrame) -> pd.DataFrame:
-    """One row per supplier (individuals collapsed to one line), spend in pence."""
-    frame = pd.DataFrame(
-        {
-            "supplier_key": spend["supplier_key"].astype("string").fillna(""),
-            "supplier_name": spend["supplier_name"].astype("string").fillna(""),
-            "supplier_type": spend["supplier_type"].astype("string").fillna("unknown"),
-            "geo": spend["geo"].astype("string").fillna("unlocated") if "geo" in spend.columns else "unlocated",
-            "lad_code": spend["lad_code"].astype("string").fillna(""),
-            "amount_pence": spend["amount_pence"].astype("int64"),
-        }
-    )
-    indiv = _is_individual(spend).to_numpy()
-    # The display rule (cwbtools.privacy): a payee without positive evidence of an organisation is
-    # not named, so it joins the individuals' one line rather than keeping a rank of its own.
-    hidden = indiv.copy()
-    shown = {}
-    if NAME_SHOWN in spend.columns:
-        hidden |= ~spend[NAME_SHOWN].astype("boolean").fillna(False).to_numpy(dtype=bool)
-        frame[NAME_SHOWN] = ~hidden
-        shown = {NAME_SHOWN: (NAME_SHOWN, "all")}
-    frame.loc[hidden, ["supplier_key", "supplier_name", "lad_code"]] = [INDIVIDUALS_KEY, INDIVIDUALS_LABEL, ""]
-    # The line mixes individuals with unnamed firms once the display rule folds them in.
-    frame.loc[hidden, "supplier_type"] = "individual" if indiv[hidden].all() else "various"
-    frame.loc[hidden, "geo"] = "various"
-    out = (
-        frame.groupby("supplier_key", sort=True)
-        .agg(
-            supplier_name=("supplier_name", "first"),
-            supplier_type=("supplier_type", "first"),
-            geo=("geo", "first"),
-            lad_code=("lad_code", "first"),
-            spend_pence=("amount_pence", "sum"),
-            payments=("amount_pence", "size"),
-            **shown,
-        )
-        .reset_index()
-    )
-    out["spend_pence"] = out["spend_pence"].astype("int64")
-    return out
-
-
-def top_suppliers(spend: pd.DataFrame, n: int = 300) -> pd.DataFrame:
-    """The `n` largest suppliers by spend (CLES looks at the top 300), individuals as one unnamed line."""
-    sup = _supplier_totals(spend)
-    total = _pence(spend["amount_pence"])
-    sup = sup.sort_values(["spend_pence", "supplier_key"], ascending=[False, True], kind="mergesort").head(n)
-    return ranked(sup, total)
-
-
-def ranked(top: pd.DataFrame, total: int) -> pd.DataFrame:
-    """The top-suppliers table from suppliers already in order: rank, share of `total` and the
-    cumulative share (shared with the out-of-core twin, `aggregate.top_suppliers`)."""
-    top = top.copy()
-    top["share_of_total"] = top["spend_pence"] / total if total else np.nan
-    top["cumulative_share"] = top["spend_pence"].cumsum() / total if total else np.nan
-    top.insert(0, "rank", range(1, len(top) + 1))
-    return top[
-        [
-            "rank",
-            "supplier_name",
-            "supplier_type",
-            "geo",
-            "lad_code",
-            "spend_pence",
-            "payments",
-            "share_of_total",
-            "cumulative_share",
-            *[c for c in [NAME_SHOWN] if c in top],
-        ]
-    ].reset_index(drop=True)
-
-
-def supplier_counts(spend: pd.DataFrame) -> pd.DataFrame:
-    """Number of suppliers and spend by geography (place, wider area outside the place, outside,
-    unlocated). A supplier is counted once, where it is located."""
-    frame = pd.DataFrame(
-        {
-            "geo": spend["geo"].astype("string").fillna("unlocated"),
-            "supplier_key": spend["supplier_key"],
-            "amount_pence": spend["amount_pence"].astype("int64"),
-        }
-    )
-    frame.loc[~_located(spend).to_numpy(), "geo"] = "unlocated"
-    out = frame.groupby("geo").agg(suppliers=("supplier_key", "nunique"), spend_pence=("amount_pence", "sum"))
-    out = out.reindex(GEO_ORDER, fill_value=0).reset_index()
-    out["spend_pence"] = out["spend_pence"].astype("int64")
-    out["suppliers"] = out["suppliers"].astype("int64")
-    out["share_of_suppliers"] = _safe_div(out["suppliers"], pd.Series(out["suppliers"].sum(), index=out.index))
-    out["share_of_spend"] = _safe_div(out["spend_pence"], pd.Series(out["spend_pence"].sum(), index=out.index))
-    return out
-
-
-def _concentration(amounts: pd.Series, min_suppliers: int) -> dict[str, Any]:
-    # Net credits can leave a supplier below zero; it has no market share to concentrate.
-    positive = amounts[amounts > 0].astype("float64")
-    n = int(len(positive))
-    if n < min_suppliers or positive.sum() <= 0:
-        return {
-            "suppliers": n,
-            "top10_share": np.nan,
-            "hhi": np.nan,
-            "note": f"fewer than {min_suppliers} suppliers: not shown",
-        }
-    shares = positive / positive.sum()
-    return {
-        "suppliers": n,
-        "top10_share": float(shares.sort_values(ascending=False).head(10).sum()),
-        "hhi": float((shares**2).sum() * 10_000),
-        "note": "",
-    }
-
-
-def supplier_concentration(spend: pd.DataFrame, min_suppliers: int = 20) -> pd.DataFrame:
-    """Top-10 share and Herfindahl-Hirschman index (0 to 10,000) of supplier spend, for all anchors,
-    each anchor and each geography. Groups with fewer than `min_suppliers` suppliers are not
-    measured (a top-10 share of 12 suppliers says nothing about a market)."""
-    sup_key = spend["supplier_key"].astype("string").fillna("")
-    indiv = _is_individual(spend)
-    # Individuals are many small payees; as one line they would fake a concentrated supplier.
-    frame = pd.DataFrame(
-        {
-            "anchor": spend["anchor"].astype(str),
-            "geo": spend["geo"].astype("string").fillna("unlocated"),
-            "supplier_key": sup_key,
-            "amount_pence": spend["amount_pence"].astype("int64"),
-        }
-    )[~indiv.to_numpy()]
-    rows = []
-    groups: list[tuple[str, str, pd.DataFrame]] = [("all", ALL_ANCHORS, frame)]
-    groups += [("anchor", a, frame[frame["anchor"] == a]) for a in sorted(frame["anchor"].unique())]
-    groups += [("geo", g, frame[frame["geo"] == g]) for g in GEO_ORDER]
-    for kind, name, sub in groups:
-        per_supplier = sub.groupby("supplier_key")["amount_pence"].sum()
-        rows.append(
-            {
-                "group_kind": kind,
-                "group": name,
-                "spend_pence": _pence(sub["amount_pence"]),
-                **_concentration(per_supplier, min_suppliers),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-# --------------------------------------------------------------------------------------------
-# 7. Benchmark
-
-
-def benchmark_comparison(m: Mapping[str, Any], local_benchmark: float, sme_benchmark: float) -> pd.DataFrame:
+def benchmark_comparison(
+    m: Mapping[str, Any], local_benchmark: float | None, sme_benchmark: float | None
+) -> pd.DataFrame:
     """The place's local share and SME share (from `measures`) against the national figures
     (`definitions.benchmark`), with bounds: `above`/`below` only when the whole bounds interval is
-    on one side, else `within bounds`."""
+    on one side, else `within bounds`; none (None) when the anchors' kinds have no benchmark."""
     rows = []
     for label, key, bench in [
         ("Spend with suppliers in the place", "place", local_benchmark),
         ("Spend with SMEs", "sme", sme_benchmark),
     ]:
         share, lo, hi = m[f"{key}_share"], m[f"{key}_share_lo"], m[f"{key}_share_hi"]
-        if not m.get("meaningful", True):
+        if bench is None:
+            # `definitions.benchmark.anchor_kinds`: the shares are no average of these anchors' kinds.
+            bench, verdict = np.nan, "no benchmark for these anchors' kinds: not compared"
+        elif not m.get("meaningful", True):
             share, verdict = np.nan, f"not compared: {NOT_MEANINGFUL}"
         elif pd.isna(lo) or pd.isna(hi):
             verdict = "not measured"

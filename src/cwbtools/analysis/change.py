@@ -27,7 +27,32 @@ from ..definitions import AnalysisDefinitions
 from ..errors import CwbError
 from ..formats import gbp as _gbp
 from .base import analysed, classified
-from .baseline import ALL_ANCHORS, _flag, _located, _pence, anchors_in, for_year, measures, sme_measurable
+from .baseline import (
+    ALL_ANCHORS,
+    OFFICE_SUMS,
+    _flag,
+    _located,
+    _pence,
+    anchors_in,
+    for_year,
+    measures,
+    sme_measurable,
+)
+
+# Comparable months and the suppliers behind a change live in comparable.py; notebook 02 calls them
+# through `change`.
+from .comparable import (  # noqa: F401
+    Comparison,
+    comparable_spend,
+    comparison,
+    coverage_constant,
+    driver_text,
+    leave_top_k,
+    month_coverage,
+    month_text,
+    notes_text,
+    row_months,
+)
 from .headlines import year_summary
 from .trend import LOCAL_MEASURES
 
@@ -49,6 +74,11 @@ def _years(spend: pd.DataFrame, years: list[str] | None = None) -> list[str]:
 # 1. Every baseline measure by year, and whether years compare
 
 
+def _months(spend: pd.DataFrame) -> int:
+    """Months of the year any of the payments covers (`row_months`): 12 for a whole year."""
+    return bin(int(np.bitwise_or.reduce(row_months(spend).to_numpy(), initial=0))).count("1")
+
+
 def measures_by_year(
     spend: pd.DataFrame,
     years: list[str] | None = None,
@@ -58,7 +88,8 @@ def measures_by_year(
     anchors: list[str] | None = None,
     sme_measured: bool = True,
 ) -> pd.DataFrame:
-    """One row per year (and per anchor, with `All anchors` first): totals, place / wider / outside
+    """One row per year (and per anchor, with `All anchors` first): the months covered (fewer than
+    12: a partial year, its figures not annualised), totals, place / wider / outside
     pence and shares with bounds, SME, VCSE and deprived-area shares, located coverage. With
     `anchors`, only those (for example `balanced_anchors`)."""
     if anchors is not None:
@@ -71,6 +102,7 @@ def measures_by_year(
                 "year": year,
                 "anchor": ALL_ANCHORS,
                 "anchors": sub["anchor"].nunique(),
+                "months": _months(sub),
                 **measures(sub, deprived_deciles, sme_measured),
             }
         )
@@ -81,12 +113,15 @@ def measures_by_year(
                         "year": year,
                         "anchor": anchor,
                         "anchors": 1,
+                        "months": _months(sub[sub["anchor"].astype(str) == anchor]),
                         **measures(sub[sub["anchor"].astype(str) == anchor], deprived_deciles, sme_measured),
                     }
                 )
     out = pd.DataFrame(rows)
     pence = ["total", "located", "unlocated", "place", "wider", "outside", "sme", "vcse", "deprived"]
-    out = out.rename(columns={c: f"{c}_pence" for c in pence})
+    pence += [c for c in OFFICE_SUMS if c in out.columns]
+    # The reason a central share is withheld is said once, in the headline, not on every row.
+    out = out.drop(columns=["central_note"], errors="ignore").rename(columns={c: f"{c}_pence" for c in pence})
     for c in pence:
         out[f"{c}_pence"] = out[f"{c}_pence"].astype("int64")
     order = {ALL_ANCHORS: ""}
@@ -261,37 +296,48 @@ def decompose_local_change(
     return pd.DataFrame(rows)
 
 
+NO_SIC, UNLOCATED = "(no SIC)", "(unlocated)"
+
+
 def shift_share(
     spend: pd.DataFrame,
     year_from: str,
     year_to: str,
     level: str = "section",
     measure: str = "place",
-    base: str = "total",
+    base: str = "located",
 ) -> pd.DataFrame:
-    """Shift-share of the local share across SIC sectors. With w_s a sector's share of spend and p_s
-    its local share: dp = sum (w1 - w0) p0 [composition] + sum w1 (p1 - p0) [localisation], exactly.
-    A sector absent in one year takes the other year's local share there, so it counts as pure
-    composition. Effects are in share points and in pence at the later year's total (x T1).
-    Spend with no SIC is its own sector, `(no SIC)`."""
+    """Shift-share of the local share across SIC sectors, on located spend with a SIC code (`spend`
+    is the procurement base). With w_s a sector's share of that spend and p_s its local share:
+    dp = sum (w1 - w0) p0 [composition] + sum w1 (p1 - p0) [localisation], exactly. A sector absent
+    in one year takes the other year's local share there, so it counts as pure composition. Effects
+    are in share points and in pence at the later year's total (x T1).
+
+    Located spend with no SIC code and unlocated spend are no sector: they follow as rows `(no SIC)`
+    and `(unlocated)` with their pence in `apart_*` columns (base, local, weights and effects zero),
+    so sums over all rows are the sector sums. `base="total"` keeps unlocated spend in its sector
+    (the old reading: unlocated spend counted as not local)."""
     col = f"sic_{level}"
-    frames = {}
+    frames, apart = {}, {}
     for label, year in (("0", year_from), ("1", year_to)):
         sub = for_year(spend, year)
         located = _located(sub)
         amount = sub["amount_pence"].astype("int64")
-        f = pd.DataFrame(
-            {
-                "sector": sub[col].astype("string").fillna("(no SIC)").replace("", "(no SIC)"),
-                "base": amount if base == "total" else amount.where(located, 0),
-                "local": amount.where(located & _flag(sub, LOCAL_MEASURES[measure]), 0),
-            }
-        )
-        frames[label] = f.groupby("sector", sort=True).sum()
+        sector = sub[col].astype("string").fillna(NO_SIC).replace("", NO_SIC)
+        in_base = located if base == "located" else pd.Series(True, index=sub.index)
+        local = amount.where(located & _flag(sub, LOCAL_MEASURES[measure]), 0)
+        f = pd.DataFrame({"sector": sector, "base": amount.where(in_base, 0), "local": local})
+        known = f[f["sector"] != NO_SIC]
+        frames[label] = known.groupby("sector", sort=True)[["base", "local"]].sum()
+        no_sic = f[f["sector"] == NO_SIC]
+        apart[label] = {
+            NO_SIC: (_pence(no_sic["base"]), _pence(no_sic["local"])),
+            UNLOCATED: (_pence(amount[~in_base & (sector != NO_SIC)]), 0),
+        }
     both = frames["0"].add_suffix("_0").join(frames["1"].add_suffix("_1"), how="outer").fillna(0).astype("int64")
     t0, t1 = both["base_0"].sum(), both["base_1"].sum()
     if t0 == 0 or t1 == 0:
-        raise CwbError(f"shift-share needs spend in both {year_from} and {year_to}")
+        raise CwbError(f"shift-share needs located spend with a SIC code in both {year_from} and {year_to}")
     w0, w1 = both["base_0"] / t0, both["base_1"] / t1
     p0 = (both["local_0"] / both["base_0"].where(both["base_0"] != 0)).astype("float64")
     p1 = (both["local_1"] / both["base_1"].where(both["base_1"] != 0)).astype("float64")
@@ -313,30 +359,73 @@ def shift_share(
     out["localisation_effect"] = out["weight_to"] * (out["local_share_to"] - out["local_share_from"])
     out["composition_effect_pence"] = (out["composition_effect"] * t1).round().astype("int64")
     out["localisation_effect_pence"] = (out["localisation_effect"] * t1).round().astype("int64")
-    out.insert(0, "measure", measure)
-    return out.sort_values(["base_to_pence", "sector"], ascending=[False, True], kind="mergesort").reset_index(
-        drop=True
+    out = out.sort_values(["base_to_pence", "sector"], ascending=[False, True], kind="mergesort")
+    rest = pd.DataFrame(
+        [
+            {
+                "sector": name,
+                "apart_from_pence": apart["0"][name][0],
+                "apart_to_pence": apart["1"][name][0],
+                "apart_local_from_pence": apart["0"][name][1],
+                "apart_local_to_pence": apart["1"][name][1],
+            }
+            for name in (NO_SIC, UNLOCATED)
+        ]
     )
+    out = pd.concat([out, rest], ignore_index=True)
+    ints = [c for c in out.columns if c.endswith("_pence")]
+    floats = [c for c in out.columns if c.startswith(("weight", "local_share", "composition", "localisation"))]
+    out[ints] = out[ints].fillna(0).astype("int64")
+    out[floats] = out[floats].fillna(0.0)
+    out.insert(1, "in_shift_share", out["sector"].ne(NO_SIC) & out["sector"].ne(UNLOCATED))
+    out.insert(0, "measure", measure)
+    return out
 
 
 def shift_share_summary(shift: pd.DataFrame) -> pd.DataFrame:
-    """The shift-share in three lines: composition, localisation, and the change in local share they
-    add up to (in share points and pence at the later year's total)."""
-    t0, t1 = shift["base_from_pence"].sum(), shift["base_to_pence"].sum()
+    """The shift-share in lines: composition and localisation, the change in local share (of located
+    spend with a SIC code) they add up to exactly; then apart, located spend with no SIC code, the
+    change in the local share of all located spend once it is counted, and unlocated spend, which no
+    share includes. Share points, pence at the later year's total, and the spend from and to."""
+    t0, t1 = int(shift["base_from_pence"].sum()), int(shift["base_to_pence"].sum())
     share0 = shift["local_from_pence"].sum() / t0
     share1 = shift["local_to_pence"].sum() / t1
     comp, loc = shift["composition_effect"].sum(), shift["localisation_effect"].sum()
+    comp_p, loc_p = int(shift["composition_effect_pence"].sum()), int(shift["localisation_effect_pence"].sum())
+    apart = shift.set_index("sector")
+    n0, n1 = (int(apart.at[NO_SIC, c]) if NO_SIC in apart.index else 0 for c in ("apart_from_pence", "apart_to_pence"))
+    nl0, nl1 = (
+        int(apart.at[NO_SIC, c]) if NO_SIC in apart.index else 0
+        for c in ("apart_local_from_pence", "apart_local_to_pence")
+    )
+    u0, u1 = (
+        int(apart.at[UNLOCATED, c]) if UNLOCATED in apart.index else 0 for c in ("apart_from_pence", "apart_to_pence")
+    )
+    all0 = (shift["local_from_pence"].sum() + nl0) / (t0 + n0)
+    all1 = (shift["local_to_pence"].sum() + nl1) / (t1 + n1)
     return pd.DataFrame(
         {
             "effect": [
-                "Composition: spend moving between sectors",
+                "Composition: located spend moving between sectors",
                 "Localisation: local share within sectors",
-                "Change in local share",
+                "Change in local share of located spend with a SIC code",
+                "Apart: located spend with no SIC code (local share from and to)",
+                "Change in local share of all located spend",
+                "Apart: unlocated spend (in no share)",
             ],
-            "share_points": [comp, loc, share1 - share0],
-            "pence_at_later_total": [int(round(comp * t1)), int(round(loc * t1)), int(round((share1 - share0) * t1))],
+            "share_points": [
+                comp,
+                loc,
+                share1 - share0,
+                (nl1 / n1 if n1 else np.nan) - (nl0 / n0 if n0 else np.nan),
+                all1 - all0,
+                np.nan,
+            ],
+            "pence_at_later_total": [comp_p, loc_p, comp_p + loc_p, None, None, None],
+            "from_pence": [None, None, t0, n0, t0 + n0, u0],
+            "to_pence": [None, None, t1, n1, t1 + n1, u1],
         }
-    )
+    ).astype({"pence_at_later_total": "Int64", "from_pence": "Int64", "to_pence": "Int64"})
 
 
 # --------------------------------------------------------------------------------------------
@@ -376,20 +465,73 @@ def supplier_churn(spend: pd.DataFrame, year_from: str, year_to: str, measure: s
 # summary.json: the change part
 
 
+CHANGE_FIGURES = (
+    "place_gbp_change",
+    "wider_gbp_change",
+    "place_share_change",
+    "wider_share_change",
+    "total_effect_gbp",
+    "share_effect_gbp",
+    "wider_total_effect_gbp",
+    "wider_share_effect_gbp",
+    "total_gbp_change",
+)
+
+
+_COMPARED = ("compared", "partial", "months")
+_DRIVERS = ("coverage_constant", "leave_top_k", "driver")
+
+
+def change_figures(spend: pd.DataFrame, cmp: Comparison, defs: AnalysisDefinitions, area: str = "") -> dict:
+    """The change block's figures (docs/SUMMARY.md) on the payments that compare
+    (`comparable_spend` of `spend`, the base): every figure null, with the reason, when none do."""
+    if not cmp.comparable:
+        return {"comparable": False, "reason": cmp.reason, **dict.fromkeys(_COMPARED + CHANGE_FIGURES + _DRIVERS)}
+    same = comparable_spend(spend, cmp)
+    a, b = cmp.year_from, cmp.year_to
+    dec = decompose_local_change(same, a, b).set_index("measure")
+    m0, m1 = (measures(for_year(same, y), defs.deprived_deciles) for y in (a, b))
+    held = coverage_constant(same, a, b).set_index(["measure", "view"])
+    top = leave_top_k(same, a, b)
+    return {
+        "comparable": True,
+        "reason": None,
+        "compared": cmp.text,
+        "partial": cmp.partial,
+        "months": {anchor: month_text(mask) for anchor, mask in cmp.months.items()},
+        "place_gbp_change": (m1["place"] - m0["place"]) / 100,
+        "wider_gbp_change": (m1["wider"] - m0["wider"]) / 100,
+        "place_share_change": m1["place_share"] - m0["place_share"],
+        "wider_share_change": m1["wider_share"] - m0["wider_share"],
+        "total_effect_gbp": int(dec.loc["place", "total_effect_pence"]) / 100,
+        "share_effect_gbp": int(dec.loc["place", "share_effect_pence"]) / 100,
+        "wider_total_effect_gbp": int(dec.loc["wider", "total_effect_pence"]) / 100,
+        "wider_share_effect_gbp": int(dec.loc["wider", "share_effect_pence"]) / 100,
+        "total_gbp_change": (m1["total"] - m0["total"]) / 100,
+        "coverage_constant": {
+            f"{m}_share_change": float(held.loc[(m, "suppliers located in both years"), "share_change"])
+            for m in LOCAL_MEASURES
+        },
+        "leave_top_k": {
+            str(int(row.left_out)): None if pd.isna(row.share_change) else float(row.share_change)
+            for row in top.iloc[1:].itertuples()
+        },
+        "driver": driver_text(same, a, b, area or defs.place_name) or None,
+    }
+
+
 def change_summary(
     defs: AnalysisDefinitions, spend: pd.DataFrame, year_from: str | None = None, year_to: str | None = None
 ) -> dict[str, Any]:
     """`{"years": {...}, "change": {...}}` for summary.json (docs/SUMMARY.md): every year's block
     (same schema as the baseline's) and the change from the baseline year to the latest, on the
-    base (`definitions.base`). `spend` is all kept spend, classified (`base.classify`) or not."""
+    base (`definitions.base`) and on the months covered in both years (`comparison`); null figures
+    and the reason when no month compares. `spend` is all kept spend, classified or not."""
     every = classified(spend, defs)
     spend = analysed(every, defs.base)
     years = _years(spend)
     year_from = year_from or defs.baseline_year
     year_to = year_to or defs.latest_year
-    dec = decompose_local_change(spend, year_from, year_to).set_index("measure")
-    m0 = measures(for_year(spend, year_from), defs.deprived_deciles)
-    m1 = measures(for_year(spend, year_to), defs.deprived_deciles)
     sme = sme_measurable(spend, defs)
     years_block = {y: year_summary(defs, for_year(every, y), sme) for y in years}
     return {
@@ -397,15 +539,7 @@ def change_summary(
         "change": {
             "from": year_from,
             "to": year_to,
-            "place_gbp_change": (m1["place"] - m0["place"]) / 100,
-            "wider_gbp_change": (m1["wider"] - m0["wider"]) / 100,
-            "place_share_change": m1["place_share"] - m0["place_share"],
-            "wider_share_change": m1["wider_share"] - m0["wider_share"],
-            "total_effect_gbp": int(dec.loc["place", "total_effect_pence"]) / 100,
-            "share_effect_gbp": int(dec.loc["place", "share_effect_pence"]) / 100,
-            "wider_total_effect_gbp": int(dec.loc["wider", "total_effect_pence"]) / 100,
-            "wider_share_effect_gbp": int(dec.loc["wider", "share_effect_pence"]) / 100,
-            "total_gbp_change": (m1["total"] - m0["total"]) / 100,
+            **change_figures(spend, comparison(every, year_from, year_to), defs),
             "balanced_anchors": balanced_anchors(spend, [year_from, year_to]),
             "comparability_notes": comparability_notes(spend, [year_from, year_to]),
         },

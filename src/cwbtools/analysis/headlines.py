@@ -11,13 +11,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..definitions import AnalysisDefinitions
 from ..formats import gbp as _gbp
 from ..formats import pct as _pct
 from . import base as _base
-from .baseline import _is_individual, _located, _pence, _ratio, anchors_in, for_year, measures, sme_measurable
+from .baseline import (
+    _is_individual,
+    _located,
+    _pence,
+    _ratio,
+    anchors_in,
+    for_year,
+    located_by_basis,
+    measures,
+    sme_measurable,
+)
+from .comparable import row_months
 
 # --------------------------------------------------------------------------------------------
 # summary.json: the baseline part (schema: docs/SUMMARY.md)
@@ -42,13 +54,19 @@ def _summary_block(m: Mapping[str, Any]) -> dict[str, Any]:
         "deprived_share": m["deprived_share"],
         "deprived_share_bounds": [m["deprived_share_lo"], m["deprived_share_hi"]],
         "note": m["note"] or None,
+        # Where firms trade: office-placed spend, and the part of it the bounds count as unknown.
+        "office_placed_gbp": m["office"] / 100,
+        "office_placed_share": m["office_share"],
+        "branch_unknown_gbp": {"place": m["branch_place"] / 100, "wider": m["branch_wider"] / 100},
+        "central_note": m["central_note"] or None,
     }
 
 
 def months_covered(spend: pd.DataFrame) -> int:
-    """Calendar months with at least one dated payment."""
-    dates = pd.to_datetime(spend["payment_date"], errors="coerce").dropna()
-    return int(dates.dt.to_period("M").nunique())
+    """Calendar months of one year's spend with a payment dated in them, or stated by the period of
+    the file or sheet an undated payment came from (`comparable.row_months`)."""
+    mask = int(np.bitwise_or.reduce(row_months(spend).to_numpy())) if len(spend) else 0
+    return bin(mask).count("1")
 
 
 def top_supplier_share(spend: pd.DataFrame) -> float:
@@ -64,10 +82,12 @@ def _block(defs: AnalysisDefinitions, spend: pd.DataFrame, sme_measured: bool) -
     """One year's (or one anchor's) block from its classified kept spend."""
     shown = _base.analysed(spend, defs.base)
     months = months_covered(spend)
+    limit = defs.office_share_limit
     return {
         "base": defs.base,
-        **_summary_block(measures(shown, defs.deprived_deciles, sme_measured)),
-        "all_spend": _summary_block(measures(spend, defs.deprived_deciles, sme_measured)),
+        **_summary_block(measures(shown, defs.deprived_deciles, sme_measured, limit)),
+        "located_by_basis_gbp": {k: v / 100 for k, v in located_by_basis(shown).items()},
+        "all_spend": _summary_block(measures(spend, defs.deprived_deciles, sme_measured, limit)),
         "excluded_gbp": {k: v / 100 for k, v in _base.excluded_pence(spend).items()},
         "months_covered": months,
         "partial": months < 12,
@@ -103,6 +123,7 @@ def baseline_summary(
         "place": {"name": defs.place_name, "lad_codes": list(defs.place_lads)},
         "wider_area": {"name": defs.wider_name or "", "lad_codes": list(defs.wider_lads)},
         "years": {year: year_summary(defs, for_year(spend, year), sme_measurable(spend, defs), bodies)},
+        "published": published_summary(defs, spend, bodies),
     }
 
 
@@ -120,8 +141,11 @@ def _ours(m: Mapping[str, Any], measure: str) -> tuple[float, float, float]:
     pence = m[_POUNDS[measure]]
     if measure == "total":
         return pence / 100, pence / 100, pence / 100
-    # Unlocated spend could be any of it: the upper bound counts all of it in.
-    return pence / 100, pence / 100, (pence + m["unlocated"]) / 100
+    # Unlocated spend could be any of it: the upper bound counts all of it in; so with large firms
+    # placed by an office outside, which may trade inside (`baseline.may_branch`).
+    if measure == "leakage":
+        return pence / 100, (pence - m["branch_wider"]) / 100, (pence + m["unlocated"]) / 100
+    return pence / 100, pence / 100, (pence + m["unlocated"] + m[f"branch_{_POUNDS[measure]}"]) / 100
 
 
 def published_beside(
@@ -158,7 +182,7 @@ def published_beside(
             rows.append({**row, "note": f"no kept spend in {p.year}"})
             continue
         every = _base.classified(for_year(spend, p.year), defs, bodies)
-        m = measures(_base.analysed(every, defs.base), defs.deprived_deciles)
+        m = measures(_base.analysed(every, defs.base), defs.deprived_deciles, office_limit=defs.office_share_limit)
         ours, lo, hi = _ours(m, p.measure)
         rows.append(
             {
@@ -171,6 +195,30 @@ def published_beside(
             }
         )
     return pd.DataFrame(rows, columns=cols)
+
+
+def published_summary(
+    defs: AnalysisDefinitions, spend: pd.DataFrame, bodies: pd.DataFrame | None = None
+) -> list[dict[str, Any]]:
+    """summary.json's `published`: `published_beside` as a list, one entry per published figure in
+    the config's order (docs/SUMMARY.md). Empty when the config gives none."""
+    rows = published_beside(defs, spend, bodies).to_dict("records")
+    return [
+        {
+            "year": p.year,
+            "measure": p.measure,
+            "unit": "share" if p.measure.endswith("_share") else "gbp",
+            "value": p.value,
+            "definition": p.definition,
+            "source": p.source,
+            "base": r["our_base"],
+            "ours": r["ours"],
+            "ours_bounds": [r["ours_lo"], r["ours_hi"]],
+            "ours_all_spend": r["ours_all_spend"],
+            "note": r["note"] or None,
+        }
+        for p, r in zip(defs.published, rows, strict=True)
+    ]
 
 
 def published_note(defs: AnalysisDefinitions) -> str:
@@ -195,19 +243,100 @@ def headline_text(m: Mapping[str, Any], place_name: str, wider_name: str, year: 
             f"{_gbp(m['place'])} went to suppliers in {place_name}, {_gbp(m['wider'])} to suppliers in "
             f"{wider_name} and {_gbp(m['outside'])} outside; {_gbp(m['unlocated'])} could not be located."
         )
-    return (
-        f"In {year} the anchors' {what} was **{_gbp(m['total'])}**. Of the spend that could be located "
-        f"({_gbp(m['located'])}, {_pct(m['located_share'])} of the total), **{_pct(m['place_share'])}** went to "
-        f"suppliers in {place_name} ({_gbp(m['place'])}) and **{_pct(m['wider_share'])}** to suppliers in "
-        f"{wider_name}, {place_name} included ({_gbp(m['wider'])}); {_gbp(m['outside'])} left {wider_name}. "
-        f"If all unlocated spend were outside, the {place_name} share would be {_pct(m['place_share_lo'])}; if it "
+    unknown = "all unlocated spend"
+    if m.get("branch_place"):
+        unknown += f" and large firms' spend placed by an office outside {place_name} ({_gbp(m['branch_place'])})"
+    bounds = (
+        f"If {unknown} were outside, the {place_name} share would be {_pct(m['place_share_lo'])}; if it "
         f"were all inside, {_pct(m['place_share_hi'])} (for {wider_name}: {_pct(m['wider_share_lo'])} to "
         f"{_pct(m['wider_share_hi'])})."
     )
+    located = (
+        f"In {year} the anchors' {what} was **{_gbp(m['total'])}**. Of the spend that could be located "
+        f"({_gbp(m['located'])}, {_pct(m['located_share'])} of the total), "
+    )
+    if m.get("central_note"):
+        return (
+            f"{located}{_gbp(m['place'])} was placed in {place_name} and {_gbp(m['wider'])} in {wider_name}, "
+            f"{place_name} included; {_gbp(m['outside'])} was placed outside {wider_name}"
+            + (
+                f", {_gbp(m['branch_wider'])} of it only by a large firm's head or registered office (the firm may "
+                f"trade through a branch nearer)"
+                if m.get("branch_wider")
+                else ""
+            )
+            + f". No central share is given: {m['central_note']}. {bounds}"
+        )
+    return (
+        f"{located}**{_pct(m['place_share'])}** went to "
+        f"suppliers in {place_name} ({_gbp(m['place'])}) and **{_pct(m['wider_share'])}** to suppliers in "
+        f"{wider_name}, {place_name} included ({_gbp(m['wider'])}); {_gbp(m['outside'])} left {wider_name}. "
+        f"{bounds}"
+    )
 
 
-def coverage_note(spend: pd.DataFrame, what: str = "") -> str:
-    """`Based on 1,234 payments by 6 anchors in 2012/13; £X of £Y located to a postcode (Z%).`"""
+# What each `location_basis` means, for readers (`schema.LOCATION_BASES` order).
+LOCATION_BASIS_NAMES = {
+    "ledger_postcode": "Postcode in the ledger or creditor file",
+    "officer_checked": "Branch confirmed by an officer (address check)",
+    "trading_site": "Trading site (school, GP practice, hospital site, care home, crosswalk)",
+    "registered_office": "Registered office (Companies House)",
+    "head_office": "Head office (Gender Pay Gap employer, NHS headquarters)",
+    "register_address": "Register address (co-op, charity)",
+    "postcode_district": "Postcode district only",
+}
+
+
+def location_basis_table(spend: pd.DataFrame) -> pd.DataFrame:
+    """Located spend by the address that placed it, with its share of located spend (pounds)."""
+    by = located_by_basis(spend)
+    located = sum(by.values())
+    return pd.DataFrame(
+        {
+            "location_basis": list(by),
+            "address": [LOCATION_BASIS_NAMES[b] for b in by],
+            "spend_gbp": [v / 100 for v in by.values()],
+            "share_of_located": [_ratio(v, located) if located > 0 else float("nan") for v in by.values()],
+        }
+    )
+
+
+def location_note(spend: pd.DataFrame, place_name: str, lad_codes: list[str] | tuple[str, ...]) -> str:
+    """Which address defines "in the place", and the share of located spend each kind of address
+    placed: said on every report page that shows a place share."""
+    by = located_by_basis(spend)
+    located = sum(by.values())
+    office = by["head_office"] + by["registered_office"]
+    parts = [
+        f"{_pct(_ratio(v, located))} {LOCATION_BASIS_NAMES[b].split(' (')[0].lower()}"
+        for b, v in by.items()
+        if v and located > 0
+    ]
+    text = (
+        f'"In {place_name}" means a supplier whose address lies in {", ".join(lad_codes)}: the ledger\'s '
+        "postcode, a branch an officer confirmed or a trading site when there is one, else the head or "
+        "registered office, which says where a firm is based, not where it trades. "
+    )
+    if located <= 0:
+        return text + "No spend was located."
+    return text + (
+        f"Of located spend ({_gbp(located)}), {'; '.join(parts)}. {_pct(_ratio(office, located))} was placed by a "
+        "head or registered office: a large firm so placed outside the place may have a local branch, so the "
+        "bounds count it as unknown."
+    )
+
+
+# Said wherever location is reported without it (and by `make reference`, README).
+COMPANIES_HOUSE_MISSING = (
+    "Without Companies House BasicCompanyData (`cwb reference download companies-house`, then "
+    "`cwb reference build --companies FILE`) most firms cannot be located or sized: only large "
+    "employers' head offices and a few registers place them."
+)
+
+
+def coverage_note(spend: pd.DataFrame, what: str = "", companies_house: bool | None = None) -> str:
+    """`Based on 1,234 payments by 6 anchors in 2012/13; £X of £Y located to a postcode (Z%).`, with
+    the spend officers placed (the address check) and, when `companies_house` is False, what is missing."""
     amount = spend["amount_pence"].astype("int64")
     total, located = _pence(amount), _pence(amount[_located(spend)])
     years = sorted(spend["financial_year"].dropna().astype(str).unique())
@@ -218,5 +347,11 @@ def coverage_note(spend: pd.DataFrame, what: str = "") -> str:
         f"{year_text}; {_gbp(located)} of {_gbp(total)} located to a postcode "
         f"({_pct(_ratio(located, total))})."
     )
+    if "resolved_by" in spend:
+        checked = _pence(amount[spend["resolved_by"].astype("string").eq("officer_checked").fillna(False)])
+        if checked:
+            text = text[:-1] + f"; {_gbp(checked)} placed by officers' address checks."
+    if companies_house is False:
+        text += f" {COMPANIES_HOUSE_MISSING}"
     text = f"{what}: {text}" if what else text
     return text[0].upper() + text[1:]

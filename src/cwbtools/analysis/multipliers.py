@@ -26,13 +26,16 @@ Mapping SIC 2007 -> IOAT industry (`SIC_TO_IOAT`, shown by `mapping_table()`):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from ..errors import InputFileError
-from ..paths import shared_data_dir
+from ..errors import CwbError, InputFileError
+from ..paths import raw_dir, shared_data_dir
 
 IOAT_RELATIVE = Path("reference") / "ioat2020" / "InputOutput_I_by_I_2020.xlsx"
 UPPER_BOUND_LABEL = "national multipliers applied locally, an upper bound"
@@ -376,3 +379,184 @@ def indirect_pence(direct_pence: pd.Series, output_multiplier: pd.Series) -> pd.
     whole pence per row so that totals are sums of integers."""
     values = (direct_pence.astype("float64") * (output_multiplier.astype("float64") - 1.0)).round()
     return values.astype("int64")
+
+
+# --------------------------------------------------------------------------------------------
+# Regional multipliers: Flegg's location quotient (FLQ) on the IOAT 2020 Type I table
+
+# ONS mid-2015 population estimates: the IMD 2019 denominators are England's (mid-2015), the IOAT
+# table the UK's, so an English area's population share of England is scaled by England's share of
+# the UK in the same year.
+ENGLAND_POPULATION_2015 = 54_786_327
+UK_POPULATION_2015 = 65_110_034
+ENGLAND_SHARE_OF_UK_2015 = ENGLAND_POPULATION_2015 / UK_POPULATION_2015
+BRES_FILENAME = "bres.csv"
+REGIONAL_LABEL = "regional multipliers (FLQ), an estimate from stated assumptions"
+
+
+@dataclass(frozen=True)
+class RegionalSize:
+    """The area against the nation the IOAT table describes: `share` its share of employment (or
+    of population) and `lq` each IOAT industry's simple location quotient (empty: every LQ is 1, so
+    FLQ reduces to Flegg's lambda). `basis` says where both came from."""
+
+    share: float
+    basis: str
+    lq: Mapping[str, float] = field(default_factory=dict)
+
+
+def flq_lambda(share: float, delta: float) -> float:
+    """Flegg's regional-size factor: lambda = [log2(1 + share)] ** delta (1 for the whole nation)."""
+    return float(np.log2(1.0 + share) ** delta)
+
+
+def flq_coefficients(a: pd.DataFrame, size: RegionalSize, delta: float) -> pd.DataFrame:
+    """Regional input coefficients r_ij = a_ij x min(1, FLQ_ij), where FLQ_ij = CILQ_ij x lambda,
+    CILQ_ij = SLQ_i / SLQ_j (supplying i over buying j) and FLQ_ii = SLQ_i x lambda (Flegg and
+    Webber 1997). `a` is square, rows supplying and columns buying, indexed by IOAT code."""
+    slq = pd.Series(1.0, index=a.index).mul(pd.Series(dict(size.lq), dtype="float64"), fill_value=1.0)
+    slq = slq.reindex(a.index).fillna(1.0).to_numpy()
+    cilq = slq[:, None] / np.where(slq > 0, slq, np.nan)[None, :]
+    np.fill_diagonal(cilq, slq)
+    flq = np.nan_to_num(cilq, nan=0.0) * flq_lambda(size.share, delta)
+    return pd.DataFrame(a.to_numpy() * np.minimum(flq, 1.0), index=a.index, columns=a.columns)
+
+
+def type1_multipliers(a: pd.DataFrame) -> pd.Series:
+    """Type I output multipliers: the column sums of the Leontief inverse (I - A)^-1."""
+    inverse = np.linalg.inv(np.eye(len(a)) - a.to_numpy())
+    return pd.Series(inverse.sum(axis=0), index=a.columns, name="output_multiplier")
+
+
+@lru_cache(maxsize=4)
+def _load_coefficients(path_text: str) -> pd.DataFrame:
+    path = Path(path_text)
+    if not path.exists():
+        raise InputFileError(f"{path}: ONS IOAT 2020 workbook not found (set CWB_DATA to the shared data folder)")
+    raw = pd.read_excel(path, sheet_name="A", header=None, engine="calamine")
+    header = next(r for r in range(12) if raw.iloc[r, 1] == "SIC")
+    cols = [c for c in range(2, raw.shape[1]) if isinstance(raw.iloc[header, c], str)]
+    codes = [_clean_code(raw.iloc[header, c]) for c in cols]
+    rows = [r for r in range(header + 1, len(raw)) if _clean_code(raw.iloc[r, 0]) in set(codes)]
+    a = raw.iloc[rows, cols].apply(pd.to_numeric, errors="coerce").fillna(0.0)
+    a.index = [_clean_code(raw.iloc[r, 0]) for r in rows]
+    a.columns = codes
+    if a.shape[0] != a.shape[1] or a.shape[0] < 90:
+        raise InputFileError(f"{path}, sheet A: expected a square matrix of 90+ industries, got {a.shape}")
+    return a.loc[codes, codes].astype("float64")
+
+
+def load_coefficients(path: str | Path | None = None) -> pd.DataFrame:
+    """The IOAT 2020 matrix of domestic input coefficients (sheet `A`), IOAT code by IOAT code."""
+    return _load_coefficients(str(Path(path) if path else ioat_path())).copy()
+
+
+def size_from_population(lsoa: pd.DataFrame, lads: Iterable[str]) -> RegionalSize:
+    """The area's share of UK population: its LSOAs' IMD 2019 denominators (mid-2015, England
+    only) over England's, times England's share of the UK in mid-2015. No industry LQs (all 1)."""
+    pop = pd.to_numeric(lsoa["population"], errors="coerce").fillna(0)
+    inside = lsoa["lad_code"].astype(str).isin(set(lads))
+    england = float(pop.sum())
+    if england <= 0 or not inside.any():
+        raise CwbError("regional size: no population for the place's districts in the IMD 2019 denominators")
+    share = float(pop[inside].sum()) / england * ENGLAND_SHARE_OF_UK_2015
+    basis = (
+        f"population share {share:.4%} of the UK: IMD 2019 denominators (mid-2015) over England's, times England's "
+        f"share of the UK ({ENGLAND_SHARE_OF_UK_2015:.4f}, ONS mid-2015); industry location quotients 1 (no BRES), "
+        "so FLQ reduces to Flegg's lambda on every coefficient"
+    )
+    return RegionalSize(share, basis)
+
+
+def read_bres(path: str | Path) -> pd.DataFrame:
+    """A NOMIS BRES CSV (dataset NM_189_1 as `cwb reference download bres` saves it: columns
+    `GEOGRAPHY_CODE`, `INDUSTRY_NAME` such as `62 : Computer programming ...`, `EMPLOYMENT_STATUS_NAME`,
+    `MEASURES_NAME`, `OBS_VALUE`) as `geography_code, sic_division, employment`: employment
+    (not employees only) by SIC 2007 division."""
+    raw = pd.read_csv(path, dtype=str)
+    need = {"GEOGRAPHY_CODE", "INDUSTRY_NAME", "OBS_VALUE"}
+    if not need <= set(raw.columns):
+        raise InputFileError(f"{path}: not a NOMIS BRES CSV (needs {', '.join(sorted(need))})")
+    keep = pd.Series(True, index=raw.index)
+    if "EMPLOYMENT_STATUS_NAME" in raw.columns:
+        keep &= raw["EMPLOYMENT_STATUS_NAME"].str.strip().str.lower() == "employment"
+    if "MEASURES_NAME" in raw.columns:
+        keep &= raw["MEASURES_NAME"].str.strip().str.lower() == "value"
+    part = raw[keep]
+    division = part["INDUSTRY_NAME"].str.extract(r"^\s*(\d{2})\s*:")[0]
+    out = pd.DataFrame(
+        {
+            "geography_code": part["GEOGRAPHY_CODE"].str.strip(),
+            "sic_division": division,
+            "employment": pd.to_numeric(part["OBS_VALUE"], errors="coerce"),
+        }
+    ).dropna()
+    if out.empty:
+        raise InputFileError(f"{path}: no employment by 2-digit SIC division in this BRES file")
+    return out.groupby(["geography_code", "sic_division"], as_index=False)["employment"].sum()
+
+
+def size_from_bres(bres: pd.DataFrame, lads: Iterable[str]) -> RegionalSize:
+    """The area's share of employment and each IOAT industry's SLQ from BRES (`read_bres`): the
+    nation is the largest geography in the file (Great Britain as downloaded). A split division's
+    LQ is given to each of its IOAT industries; a joined industry's employment is summed first."""
+    lads = set(lads)
+    by_geo = bres.groupby("geography_code")["employment"].sum()
+    nation_code = by_geo.idxmax()
+    area = bres[bres["geography_code"].isin(lads)]
+    if area.empty:
+        raise CwbError("regional size: the BRES file has none of the place's districts")
+    nation = bres[bres["geography_code"] == nation_code]
+    re_, ne_ = float(area["employment"].sum()), float(nation["employment"].sum())
+    ind = lambda f: f.assign(ioat=f["sic_division"].map(division_industries)).explode("ioat").dropna(subset=["ioat"])  # noqa: E731
+    r_i = ind(area).groupby("ioat")["employment"].sum()
+    n_i = ind(nation).groupby("ioat")["employment"].sum()
+    slq = ((r_i / re_) / (n_i / ne_)).reindex(n_i.index).fillna(0.0)
+    lq = {k: float(v) for k, v in slq.items() if n_i.get(k, 0) > 0}
+    basis = (
+        f"employment share {re_ / ne_:.4%} of {nation_code} (BRES); industry location quotients from BRES by SIC "
+        "division (a split division's LQ given to each of its IOAT industries)"
+    )
+    return RegionalSize(re_ / ne_, basis, lq)
+
+
+def regional_size(lads: Iterable[str], lsoa: pd.DataFrame | None, bres: pd.DataFrame | None = None) -> RegionalSize:
+    """BRES employment when supplied, else population (`size_from_population`)."""
+    if bres is not None:
+        return size_from_bres(bres, lads)
+    if lsoa is None:
+        raise CwbError("regional size: needs BRES or the IMD 2019 LSOA table (cwb reference build)")
+    return size_from_population(lsoa, lads)
+
+
+def bres_file() -> Path | None:
+    """BRES as `cwb reference download bres` saved it, or None when no one has."""
+    path = raw_dir() / BRES_FILENAME
+    return path if path.exists() else None
+
+
+def regional_multipliers(multipliers: pd.DataFrame, a: pd.DataFrame, size: RegionalSize, delta: float) -> pd.DataFrame:
+    """`load_multipliers`' table with `output_multiplier` regionalised by FLQ (the national one
+    kept as `national_multiplier`): a drop-in for `sector_multipliers`."""
+    regional = type1_multipliers(flq_coefficients(a, size, delta))
+    out = multipliers.copy()
+    out["national_multiplier"] = out["output_multiplier"]
+    out["output_multiplier"] = out["ioat_code"].map(regional).fillna(out["output_multiplier"]).astype("float64")
+    return out
+
+
+def for_place(
+    multipliers: pd.DataFrame, lads: Iterable[str], lsoa: pd.DataFrame | None, delta: float, bres: Path | None = None
+) -> pd.DataFrame:
+    """The regional table for a place (`regional_multipliers`), sized from BRES when it has been
+    downloaded (`bres_file`), else from population; `regional_basis` says which and how."""
+    path = bres if bres is not None else bres_file()
+    size = regional_size(lads, lsoa, read_bres(path) if path else None)
+    out = regional_multipliers(multipliers, load_coefficients(), size, delta)
+    out["regional_basis"] = f"FLQ, delta {delta:g}, lambda {flq_lambda(size.share, delta):.3f}: {size.basis}"
+    return out
+
+
+def regional_basis(table: pd.DataFrame) -> str:
+    """How a `for_place` table was regionalised, as one sentence for the report."""
+    return f"Regional input-output multipliers ({REGIONAL_LABEL}): {table['regional_basis'].iloc[0]}."

@@ -1,12 +1,16 @@
-"""Bootstrap confidence intervals on the main shares, resampling suppliers.
+"""What makes a share uncertain when the ledgers are a census (issue 20 point 4).
 
-A year's spend is a few large suppliers and many small ones; how local it looks depends on which
-suppliers happened to be paid that year. Resampling suppliers (not payments: one supplier's payments
-move together) with replacement shows how much the shares would move with a different draw of
-suppliers. Seeded, so two runs give identical intervals.
+The ledgers list every payment the anchors made, so there is no sampling error to put a confidence
+interval on (resampling suppliers from a census answers no question a reader asks: it once gave
+Salford's 73.6% an "interval" of 1.1% to 92.2% because one payee was missing from a third of the
+draws). What a reader should doubt instead, each measured here from its own home:
 
-The interval is for the point estimate (unmeasured spend splitting like measured spend); it says
-nothing about the bounds, which come from spend that could not be measured at all.
+* spend that could not be located: the bounds (`baseline.bounded_share`, all unlocated spend out
+  or in);
+* where a located supplier is placed: a large firm placed by its head or registered office may trade
+  from a branch in the place (`baseline.may_branch`), which widens the bounds further;
+* a few large suppliers: the share with the one, three and five suppliers that move it most left
+  out (the leave-top-k rule, docs/METHODS.md; `change.leave_top_k` applies it to a change).
 """
 
 from __future__ import annotations
@@ -14,106 +18,113 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .baseline import ALL_ANCHORS, _flag, _located, anchors_in
+from ..formats import gbp as _gbp
+from .baseline import ALL_ANCHORS, _flag, _located, anchors_in, bounded_share, measures
+from .trend import LOCAL_MEASURES
 
-DEFAULT_SEED = 20130401
-SHARES = {  # share name -> (numerator column, denominator column)
-    "place_share": ("place", "located"),
-    "wider_share": ("wider", "located"),
-    "sme_share": ("sme", "typed"),
-    "vcse_share": ("vcse", "typed"),
-    "deprived_share": ("deprived", "with_decile"),
-}
+LEAVE_OUT = (1, 3, 5)
+CENSUS_NOTE = (
+    "These figures count every payment in the ledgers: they are a census, not a sample, so they carry "
+    "no sampling error and no confidence interval is given. What could move them is spend that could "
+    "not be located (the bounds), where a located supplier was placed (a large firm placed by its head "
+    "or registered office may trade from a branch here, which widens the bounds), and a few large "
+    "suppliers (the share with the one, three and five that move it most left out)."
+)
 
 
-def supplier_table(spend: pd.DataFrame, deprived_deciles) -> pd.DataFrame:
-    """One row per supplier with the pence each share needs (numerators and denominators)."""
-    amount = spend["amount_pence"].astype("int64")
+def _moved_by(local: pd.Series, located: pd.Series) -> pd.Index:
+    """Suppliers ordered by how far the share L/T moves when each alone is left out, the largest
+    first (the leave-top-k rule); one whose leaving out empties the base ranks last."""
+    L, T = float(local.sum()), float(located.sum())
+    rest = (T - located).where(T - located > 0)
+    moved = ((L - local) / rest - L / T).abs().fillna(-1.0)
+    return moved.sort_values(ascending=False, kind="mergesort").index
+
+
+def leave_top_k_share(spend: pd.DataFrame, measure: str = "place", ks=LEAVE_OUT) -> dict[int, float]:
+    """The local share of located spend with the k suppliers that move it most left out, for k in
+    (0, *ks); k = 0 is the share as measured. NaN when nothing located is left."""
     located = _located(spend)
-    stype = spend["supplier_type"].astype("string").fillna("unknown")
-    decile = pd.to_numeric(spend["imd_decile"], errors="coerce")
+    amount = spend["amount_pence"].astype("int64")
     frame = pd.DataFrame(
         {
-            "supplier_key": spend["supplier_key"].astype("string").fillna(""),
-            "located": amount.where(located, 0),
-            "place": amount.where(located & _flag(spend, "in_place"), 0),
-            "wider": amount.where(located & _flag(spend, "in_wider"), 0),
-            "typed": amount.where(stype != "unknown", 0),
-            "sme": amount.where(stype == "sme", 0),
-            "vcse": amount.where(stype == "vcse", 0),
-            "with_decile": amount.where(decile.notna(), 0),
-            "deprived": amount.where(decile.isin(list(deprived_deciles)), 0),
+            "key": spend["supplier_key"].astype("string").fillna("(none)"),
+            "t": amount.where(located, 0),
+            "l": amount.where(located & _flag(spend, LOCAL_MEASURES[measure]), 0),
         }
     )
-    return frame.groupby("supplier_key", sort=True).sum().astype("int64")
+    s = frame.groupby("key")[["t", "l"]].sum()
+    s = s[s["t"] != 0]
+    T, L = float(s["t"].sum()), float(s["l"].sum())
+    if T <= 0:
+        return {k: np.nan for k in (0, *ks)}
+    order = _moved_by(s["l"], s["t"])
+    out = {}
+    for k in (0, *ks):
+        gone = s.loc[order[:k]]
+        rest = T - float(gone["t"].sum())
+        out[k] = (L - float(gone["l"].sum())) / rest if rest > 0 else np.nan
+    return out
 
 
-def _bootstrap(table: pd.DataFrame, n_boot: int, level: float, rng: np.random.Generator) -> list[dict]:
-    n = len(table)
-    if n == 0:
-        return [{"measure": k, "estimate": np.nan, "ci_lo": np.nan, "ci_hi": np.nan, "suppliers": 0} for k in SHARES]
-    cols = sorted({c for pair in SHARES.values() for c in pair})
-    values = table[cols].to_numpy("float64")
-    sums = np.empty((n_boot, len(cols)))
-    # Multinomial counts (how often each supplier is drawn), in chunks so memory stays ~50 MB
-    # whatever the number of suppliers.
-    chunk = max(1, min(n_boot, 6_000_000 // max(n, 1)))
-    for start in range(0, n_boot, chunk):
-        size = min(chunk, n_boot - start)
-        counts = rng.multinomial(n, np.full(n, 1.0 / n), size=size).astype("float64")
-        sums[start : start + size] = counts @ values
-    alpha = (1 - level) / 2
+def sensitivity(spend: pd.DataFrame, deprived_deciles, sme_measured: bool = True, ks=LEAVE_OUT) -> pd.DataFrame:
+    """Per anchor group (all anchors, then each) and local measure (place, wider): the central
+    share, the bounds from unlocated spend alone, the bounds once head-office placements of large
+    firms count as unknown too, and the share with the k suppliers that move it most left out.
+    Counts and shares only: no supplier is named."""
     rows = []
-    for name, (num, den) in SHARES.items():
-        x, y = values[:, cols.index(num)], values[:, cols.index(den)]
-        estimate = x.sum() / y.sum() if y.sum() else np.nan
-        nums, dens = sums[:, cols.index(num)], sums[:, cols.index(den)]
-        draws = nums[dens != 0] / dens[dens != 0]
-        if len(draws) and not np.isnan(estimate):
-            lo, hi = np.quantile(draws, [alpha, 1 - alpha])
-        else:
-            lo = hi = np.nan
-        rows.append(
-            {
-                "measure": name,
-                "estimate": estimate,
-                "ci_lo": float(lo),
-                "ci_hi": float(hi),
-                "suppliers": int((table[den] != 0).sum()),
-            }
-        )
-    return rows
-
-
-def bootstrap_shares(
-    spend: pd.DataFrame,
-    n_boot: int = 1000,
-    level: float = 0.95,
-    seed: int = DEFAULT_SEED,
-    by_anchor: bool = True,
-    by_year: bool = False,
-    *,
-    deprived_deciles,
-    sme_measured: bool = True,
-) -> pd.DataFrame:
-    """Percentile bootstrap intervals (`level`, default 95%) on place, wider-area, SME, VCSE and
-    deprived-area shares, resampling suppliers. Rows for all anchors and (by default) each anchor;
-    with `by_year`, for each financial year. Columns: [year,] anchor, measure, estimate, ci_lo, ci_hi,
-    suppliers (how many suppliers the share was measured on). With `sme_measured=False` the SME
-    share is not estimated (see `baseline.measures`)."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    years = sorted(spend["financial_year"].astype(str).unique()) if by_year else [None]
-    for year in years:
-        sub_year = spend if year is None else spend[spend["financial_year"].astype(str) == year]
-        groups = [(ALL_ANCHORS, sub_year)]
-        if by_anchor:
-            groups += [(a, sub_year[sub_year["anchor"].astype(str) == a]) for a in anchors_in(sub_year)]
-        for anchor, sub in groups:
-            # Net spend zero or below: no share (baseline.NOT_MEANINGFUL), so no interval around one.
-            positive = int(sub["amount_pence"].astype("int64").sum()) > 0
-            for row in _bootstrap(supplier_table(sub, deprived_deciles), n_boot, level, rng):
-                if not positive or (row["measure"] == "sme_share" and not sme_measured):
-                    row = {**row, "estimate": np.nan, "ci_lo": np.nan, "ci_hi": np.nan, "suppliers": 0}
-                rows.append({**({"year": year} if by_year else {}), "anchor": anchor, **row})
+    groups = [(ALL_ANCHORS, spend)] + [(a, spend[spend["anchor"].astype(str) == a]) for a in anchors_in(spend)]
+    for anchor, sub in groups:
+        m = measures(sub, deprived_deciles, sme_measured)
+        for measure in LOCAL_MEASURES:
+            unlocated_only = bounded_share(m[measure], m["located"], m["total"])
+            central = m[f"{measure}_share"]
+            top = leave_top_k_share(sub, measure, ks) if pd.notna(central) else {k: np.nan for k in (0, *ks)}
+            rows.append(
+                {
+                    "anchor": anchor,
+                    "measure": f"{measure}_share",
+                    "share": central,
+                    "bounds_unlocated_lo": unlocated_only["lo"],
+                    "bounds_unlocated_hi": unlocated_only["hi"],
+                    "may_branch_pence": int(m.get(f"branch_{measure}", 0) or 0),
+                    "bounds_lo": m[f"{measure}_share_lo"],
+                    "bounds_hi": m[f"{measure}_share_hi"],
+                    **{f"without_top_{k}": top[k] for k in ks},
+                    "note": m.get("central_note", "") or m.get("note", ""),
+                }
+            )
     return pd.DataFrame(rows)
+
+
+def sensitivity_text(table: pd.DataFrame, place: str, wider: str) -> str:
+    """The census note, then per local measure for all anchors one sentence: the bounds, and how far
+    the share moves when its largest mover, and the five largest, are left out."""
+    lines = [CENSUS_NOTE, ""]
+    names = {"place_share": f"in {place}", "wider_share": f"in {wider}"}
+    for _, r in table[table["anchor"] == ALL_ANCHORS].iterrows():
+        what = f"The share of spend {names.get(r['measure'], r['measure'])}"
+        bounds = f"bounds {_pct(r['bounds_lo'])} to {_pct(r['bounds_hi'])}"
+        if (r["bounds_lo"], r["bounds_hi"]) != (r["bounds_unlocated_lo"], r["bounds_unlocated_hi"]):
+            bounds += (
+                f"; {_pct(r['bounds_unlocated_lo'])} to {_pct(r['bounds_unlocated_hi'])} from unlocated spend "
+                f"alone, wider by {_gbp(r['may_branch_pence'])} with large firms placed by a head office"
+            )
+        if pd.isna(r["share"]):
+            lines.append(f"- {what}: no central figure ({r['note'] or 'nothing located'}); {bounds}.")
+            continue
+        cols = sorted(
+            (c for c in table.columns if c.startswith("without_top_")), key=lambda c: int(c.rsplit("_", 1)[1])
+        )
+        moves = ", ".join(f"{_pct(r[c])} without the {_top(c)}" for c in cols)
+        lines.append(f"- {what}: {_pct(r['share'])} ({bounds}); {moves}.")
+    return "\n".join(lines)
+
+
+def _top(col: str) -> str:
+    k = int(col.rsplit("_", 1)[1])
+    return "supplier that moves it most" if k == 1 else f"{k} that move it most"
+
+
+def _pct(x: float) -> str:
+    return "n/a" if pd.isna(x) else f"{x * 100:.1f}%"

@@ -157,9 +157,19 @@ def _resolution_inputs(config: CityConfig) -> dict:
         "creditors": pd.concat(creditors, ignore_index=True) if creditors else None,
         "crosswalk": _read_table(config.resolve_path(config.crosswalk)) if config.crosswalk else None,
         "companies": config.resolve_path(config.companies_file) if config.companies_file else None,
+        "officer_checks": config.resolve_path(config.address_check) if config.address_check else None,
         "public_rules": config.definitions.public_bodies.rules(),
+        "confirm_fuzzy_above_pence": round(config.definitions.location.confirm_fuzzy_above_gbp * 100),
+        "area": area_of(config),
     }
     return inputs
+
+
+def area_of(config: CityConfig) -> tuple[list[str], str | None]:
+    """The LAD codes of the place and its wider area, and the wider area's name (county or combined
+    authority): whose councils a payee named by initials may be (`suppliers.public`)."""
+    codes = list(dict.fromkeys([*config.place.lad_codes, *config.wider_area.lad_codes]))
+    return codes, config.wider_area.name or None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -118,6 +118,7 @@ def fingerprint(config: CityConfig) -> str:
         ),
         "deprived": config.definitions.deprived.model_dump(mode="json"),
         "public_bodies": config.definitions.public_bodies.model_dump(mode="json"),
+        "location": config.definitions.location.model_dump(mode="json"),
         "place": config.place.lad_codes,
         "wider": config.wider_area.lad_codes,
         "inputs": [_stat(p) for p in config.input_files()],

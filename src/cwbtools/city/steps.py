@@ -143,6 +143,7 @@ _SUPPLIER_FIELDS = [
     "sic_division",
     "sic_inferred",
     "resolved_by",
+    "location_basis",
     NAME_SHOWN,
 ]
 
@@ -158,6 +159,7 @@ def join_suppliers(transactions: pd.DataFrame, suppliers: pd.DataFrame) -> pd.Da
             spend[col] = pd.NA
     spend["supplier_type"] = spend["supplier_type"].astype("string").fillna("unknown")
     spend["resolved_by"] = spend["resolved_by"].astype("string").fillna("unresolved")
+    spend["location_basis"] = spend["location_basis"].astype("string").fillna("none")
     individual = spend["individual"].fillna(False).astype(bool)
     spend.loc[individual, "supplier_type"] = "individual"
     spend["individual"] = individual

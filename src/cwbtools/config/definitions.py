@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..definitions import PublicBodyRules
+from ..definitions import CONFIRM_FUZZY_ABOVE_GBP, OFFICE_SHARE_LIMIT, PublicBodyRules
 
 
 class _Strict(BaseModel):
@@ -326,6 +326,8 @@ class Benchmark(_Strict):
         "year on: 31.1% of council procurement spend within the authority, 47% with SMEs"
     )
     """Where the benchmark shares come from, quoted beside them in the report."""
+    anchor_kinds: list[str] = Field(default_factory=lambda: ["council", "county_council"])
+    """The anchor kinds (`anchors[].kind`) these shares are averages of: the CLES/FSB figures are councils' self-reported averages ("local" as each council defined it). A config whose anchors include any other kind (police, fire, NHS, ...) gets no benchmark verdict unless that kind is listed here with shares meant for it."""
 
     @model_validator(mode="before")
     @classmethod
@@ -377,6 +379,49 @@ class Respend(_Strict):
         return value
 
 
+class Location(_Strict):
+    """Where a supplier is: a head or registered office is where a firm is based, not where it trades
+    (CLES counted a supplier as local when based *or branched* in the area)."""
+
+    office_share_limit: float = OFFICE_SHARE_LIMIT
+    """No central place or wider share (only its bounds) when more than this part of located procurement spend is placed by a head or registered office."""
+    confirm_fuzzy_above_gbp: float = CONFIRM_FUZZY_ABOVE_GBP
+    """A fuzzy name match with more spend than this (pounds, all years) places nothing until an officer confirms it; its company number and type are kept."""
+
+    @field_validator("office_share_limit")
+    @classmethod
+    def _share(cls, value: float) -> float:
+        if not 0 <= value <= 1:
+            raise ValueError("office_share_limit must be between 0 and 1")
+        return value
+
+    @field_validator("confirm_fuzzy_above_gbp")
+    @classmethod
+    def _pounds(cls, value: float) -> float:
+        if value < 0:
+            raise ValueError("confirm_fuzzy_above_gbp must be zero or more (pounds)")
+        return value
+
+    def definition_rows(self, default: Location) -> list[tuple[str, str, str, str]]:
+        """The rows `CityConfig.definitions_table()` echoes."""
+        return [
+            (
+                "Central share withheld above",
+                f"{self.office_share_limit:.0%} of located spend placed by head or registered office",
+                f"{default.office_share_limit:.0%}",
+                "Above it the central place and wider shares would say where firms are based, not where they trade: "
+                "only the bounds are given.",
+            ),
+            (
+                "Fuzzy matches confirmed above",
+                f"£{self.confirm_fuzzy_above_gbp:,.0f}",
+                f"£{default.confirm_fuzzy_above_gbp:,.0f}",
+                "A fuzzy name match with more spend than this places nothing until an officer confirms it "
+                "(the address check); its company number and type are kept.",
+            ),
+        ]
+
+
 class Definitions(_Strict):
     """The definitions block: what counts as deprived, SME, influenceable; benchmarks and re-spend.
     Every one has a default (docs/ASSUMPTIONS.md) and every report echoes those in force."""
@@ -397,8 +442,23 @@ class Definitions(_Strict):
     """Re-spend per £1 by supplier type (LM3's third round and the scenarios)."""
     supplier_survey: str | None = None
     """A supplier survey (CSV or XLSX) whose measured re-spend replaces the `respend` assumptions."""
+    scenario_base: Literal["influenceable", "procurement"] = "influenceable"
+    """The spend a scenario's share is measured on and its pounds multiplied by: `influenceable` spend (what anchors could redirect) or the whole procurement base (as CLES stated its Preston target)."""
+    displacement: float = 0.0
+    """The share (0 to 1) of a scenario's direct uplift that only displaces local activity (a local supplier winning work another local firm loses): the indirect effects apply to the rest, the net additional local spend."""
+    flq_delta: float = 0.25
+    """Flegg's delta in the FLQ regionalisation of the IOAT 2020 Type I table (0.25, Flegg and Webber's usual value; larger shrinks a small area's multipliers more)."""
     policy_start: dt.date | None = None
     """When a CWB policy began: the trend in the local share then adds a step and a change of slope here."""
+    location: Location = Field(default_factory=Location)
+    """Where a supplier is placed, and when a central place share is given."""
+
+    @field_validator("displacement", "flq_delta")
+    @classmethod
+    def _fraction(cls, value: float) -> float:
+        if not 0 <= value <= 1:
+            raise ValueError("must be between 0 and 1")
+        return value
 
     @model_validator(mode="before")
     @classmethod

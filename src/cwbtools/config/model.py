@@ -289,6 +289,8 @@ class CityConfig(_Strict):
     """Companies House BasicCompanyData (zip or CSV), used when the built registers lack it."""
     crosswalk: str | None = None
     """A supplier crosswalk CSV (supplier_name, company_number, postcode, supplier_type) that wins over matching."""
+    address_check: str | None = None
+    """An address-check sheet officers filled in (`cwb suppliers check` writes it to fill): each row with a branch postcode, who checked and when places its supplier first, before any other evidence."""
     contracts_notices: str | None = None
     """A Contracts Finder JSON export of the anchors' contract notices, for the contracts report."""
     allow_outside_data: bool = False
@@ -403,6 +405,7 @@ class CityConfig(_Strict):
                 out.append((f"anchors[{i}].creditors", anchor.creditors))
         for label, value in (
             ("crosswalk", self.crosswalk),
+            ("address_check", self.address_check),
             ("companies_file", self.companies_file),
             ("contracts_notices", self.contracts_notices),
             ("definitions.supplier_survey", self.definitions.supplier_survey),
@@ -466,6 +469,7 @@ class CityConfig(_Strict):
             ),
             *d.exclusions.definition_rows(d.base, default),
             *d.public_bodies.definition_rows(default.public_bodies),
+            *d.location.definition_rows(default.location),
             (
                 "Benchmark: local share",
                 f"{d.benchmark.local_share:.3f}",
@@ -477,6 +481,34 @@ class CityConfig(_Strict):
                 f"{d.benchmark.sme_share:.2f}",
                 f"{default.benchmark.sme_share:.2f}",
                 d.benchmark.source,
+            ),
+            (
+                "Benchmark: anchor kinds",
+                _list(d.benchmark.anchor_kinds),
+                _list(default.benchmark.anchor_kinds),
+                "The benchmark shares are averages over anchors of these kinds (CLES/FSB: councils' self-reported "
+                "figures, 'local' as each council defined it); with an anchor of any other kind there is no verdict.",
+            ),
+            (
+                "Scenario base",
+                d.scenario_base,
+                default.scenario_base,
+                "What a scenario's share is measured on and its pounds multiplied by: influenceable spend, or the "
+                "procurement base (as CLES stated Preston's 5% to 10% of £750m).",
+            ),
+            (
+                "Displacement",
+                f"{d.displacement:.2f}",
+                f"{default.displacement:.2f}",
+                "Share of a scenario's direct uplift that displaces other local activity; indirect effects apply "
+                "only to the rest (net additional local spend).",
+            ),
+            (
+                "FLQ delta",
+                f"{d.flq_delta:.2f}",
+                f"{default.flq_delta:.2f}",
+                "Flegg's location quotient regionalises the ONS IOAT 2020 Type I table for the place (Flegg and "
+                "Webber 1997; delta 0.25 their usual value): docs/METHODS.md.",
             ),
             (
                 "Re-spend per £1 by supplier type",
@@ -531,6 +563,8 @@ class CityConfig(_Strict):
         def path(value: str | None) -> Path | None:
             return self.resolve_path(value) if value else None
 
+        # A benchmark is an average over anchors of some kinds: no verdict on anchors of any other.
+        benchmarked = all(str(a.kind) in d.benchmark.anchor_kinds for a in self.anchors)
         return AnalysisDefinitions(
             name=self.name,
             slug=self.slug,
@@ -543,8 +577,9 @@ class CityConfig(_Strict):
             baseline_year=str(self.baseline_year),
             deprived_deciles=tuple(d.deprived.deciles),
             unknown_size_as=d.sme.unknown_as,
-            local_benchmark=d.benchmark.local_share,
-            sme_benchmark=d.benchmark.sme_share,
+            local_benchmark=d.benchmark.local_share if benchmarked else None,
+            sme_benchmark=d.benchmark.sme_share if benchmarked else None,
+            benchmark_kinds=tuple(d.benchmark.anchor_kinds),
             respend={t: getattr(d.respend, t) for t in RESPEND_TYPES},
             respend_source=d.respend.source,
             supplier_survey=path(d.supplier_survey),
@@ -564,9 +599,13 @@ class CityConfig(_Strict):
                 ScenarioTarget(s.name, s.measure, s.from_share, s.to_share, s.points, s.base_year)
                 for s in self.scenarios
             ),
+            scenario_base=d.scenario_base,
+            displacement=d.displacement,
+            flq_delta=d.flq_delta,
             companies_file=path(self.companies_file),
             anchors={a.name: str(a.kind) for a in self.anchors},
             published=tuple(PublishedRule(p.year, p.measure, p.value, p.source, p.definition) for p in self.published),
+            office_share_limit=d.location.office_share_limit,
         )
 
     def ledger_files(self, anchor: Anchor) -> list[tuple[Ledger, list[Path]]]:
@@ -590,6 +629,7 @@ class CityConfig(_Strict):
                     files.append(self.resolve_path(extra))
         for extra in (
             self.crosswalk,
+            self.address_check,
             self.companies_file,
             self.definitions.supplier_survey,
             self._frameworks_file,
@@ -615,6 +655,7 @@ class CityConfig(_Strict):
                     missing.append(f"anchor {anchor.name!r}: {label} {value!r} (looked for {self.resolve_path(value)})")
         for label, value in (
             ("crosswalk", self.crosswalk),
+            ("address_check", self.address_check),
             ("companies_file", self.companies_file),
             ("contracts_notices", self.contracts_notices if optional else None),
             ("definitions.supplier_survey", self.definitions.supplier_survey if optional else None),

@@ -17,10 +17,10 @@ import pyarrow.parquet as pq
 
 from .. import paths
 from ..errors import InputFileError
+from . import cqc, tables
 from . import postcodes as pc_mod
 from . import public_bodies as pub
 from . import registers as reg
-from . import tables
 from ._common import OGL, OS_ONS_ATTRIBUTION, fingerprint, read_json, write_json_atomic, write_parquet_atomic
 
 STATE = "build_state.json"
@@ -32,7 +32,7 @@ VERSIONS = {
     "postcodes": "2",
     "geography": "1",
     "registers": "2",
-    "public_bodies": "1",
+    "public_bodies": "2",  # 2: en-bloc families, GOV.UK agencies closed on a date
 }
 COUNTRIES = {"W": ("W92000004", "Wales"), "S": ("S92000003", "Scotland"), "N": ("N92000002", "Northern Ireland")}
 
@@ -243,11 +243,18 @@ def build(
         p for pat in ("nhs-ods/*.csv", reg.GPG_GLOB, reg.COOPS_FILE, reg.CHARITY_GLOB) for p in ref.glob(pat)
     )
 
-    def do_registers():
-        counts = _write_registers(out_dir / "registers.parquet", reg.build_open_registers(ref), ch)
-        return counts, {"companies_file": str(ch) if ch else None}
+    # The CQC care directory, when downloaded (`cwb reference download cqc`): care homes at their sites.
+    cqc_file = cqc.find(raw)
 
-    run(_Step("registers", out_dir / "registers.parquet", [*reg_inputs, ch], force, state), do_registers)
+    def do_registers():
+        open_regs = reg.build_open_registers(ref)
+        if cqc_file is not None:
+            open_regs = pd.concat([open_regs, cqc.read_cqc_directory(cqc_file)], ignore_index=True)
+        counts = _write_registers(out_dir / "registers.parquet", open_regs, ch)
+        return counts, {"companies_file": str(ch) if ch else None, "cqc_file": str(cqc_file) if cqc_file else None}
+
+    extra = [cqc_file] if cqc_file is not None else []
+    run(_Step("registers", out_dir / "registers.parquet", [*reg_inputs, ch, *extra], force, state), do_registers)
 
     def do_public_bodies():
         df = pub.build_public_bodies(ref)
@@ -381,7 +388,21 @@ def sources(state: dict, ref: Path, raw: Path, companies: Path | None) -> list[d
             "rows": reg_counts.get("companies_house", 0),
             "note": None
             if companies
-            else "absent: not supplied (pass --companies FILE); suppliers are matched against the other registers only",
+            else "absent: not supplied (`cwb reference download companies-house`, then `cwb reference build "
+            "--companies FILE`); without it most firms are neither located nor sized, and those found are placed "
+            "at a head office",
+        },
+        {
+            "name": "CQC care directory (care homes and home-care agencies)",
+            "file": state.get("registers", {}).get("cqc_file"),
+            "date": None,
+            "licence": OGL,
+            "attribution": "Care Quality Commission, OGL v3.0",
+            "rows": reg_counts.get(cqc.SOURCE, 0),
+            "note": None
+            if reg_counts.get(cqc.SOURCE)
+            else "absent: not downloaded (`cwb reference download cqc --url URL`); care homes and home-care "
+            "agencies are placed at their operator's office, not where they care",
         },
     ]
     out += pub.provenance(state.get("public_bodies", {}).get("counts", {}), ref)

@@ -28,6 +28,14 @@ from ..errors import CwbError
 
 CHUNK = 1 << 20
 GEOPORTAL = "https://geoportal.statistics.gov.uk (Postcodes products)"
+NOMIS_BRES = (
+    "https://www.nomisweb.co.uk/datasets/newbres6pub (query: the place's districts and Great Britain, "
+    "2-digit industries, employment; download as CSV through the API link)"
+)
+CQC_PAGE = (
+    "https://www.cqc.org.uk/about-us/transparency/using-cqc-data (the monthly `CQC care directory with "
+    "filters`, DD_Month_YYYY_CQC_directory.csv)"
+)
 _IOD = "https://assets.publishing.service.gov.uk/government/uploads/system/uploads/attachment_data/file"
 
 
@@ -37,6 +45,9 @@ class Source:
     filename: str
     about: str
     is_zip: bool = False
+    # Saved under `filename` whatever the URL's name (the reader looks for it there).
+    fixed_name: bool = False
+    find_at: str = GEOPORTAL
 
 
 def _companies_house_url(today: dt.date | None = None) -> str:
@@ -58,6 +69,24 @@ def catalogue(today: dt.date | None = None) -> dict[str, Source]:
             "PCD_OA_LSOA_MSOA_LAD.zip",
             f"ONS postcode to OA / LSOA / MSOA / LAD lookup: needs --url, from {GEOPORTAL}",
             True,
+        ),
+        # BRES open access (NOMIS NM_189_1): employment by SIC 2007 division for the place's districts and
+        # Great Britain, CSV; the query depends on the place, so it is asked for (`analysis.multipliers.read_bres`).
+        "bres": Source(
+            "",
+            "bres.csv",
+            f"BRES employment by 2-digit SIC (NOMIS NM_189_1 CSV): needs --url, from {NOMIS_BRES}",
+            fixed_name=True,
+            find_at=NOMIS_BRES,
+        ),
+        # Dated by the day CQC publishes it, so there is no lasting URL; saved as `CQC_directory.csv`,
+        # where the reference build looks for it (`reference.cqc`).
+        "cqc": Source(
+            "",
+            "CQC_directory.csv",
+            "CQC care directory (care homes and home-care agencies at their own sites): needs --url, from " + CQC_PAGE,
+            fixed_name=True,
+            find_at=CQC_PAGE,
         ),
         "imd2019-file1": Source(
             f"{_IOD}/833970/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx",
@@ -123,12 +152,12 @@ def download(name: str, url: str | None = None, dest: Path | None = None, sha256
         raise CwbError(f"unknown download {name!r}; choose one of: {', '.join(sorted(cat))}")
     src = cat[name]
     if not (url or src.url):
-        raise CwbError(f"{name} has no lasting download address: pass --url (find the current file at {GEOPORTAL})")
+        raise CwbError(f"{name} has no lasting download address: pass --url (find the current file at {src.find_at})")
     dest_dir = Path(dest).expanduser().resolve() if dest else paths.raw_dir()
     # An override URL names the file (a different month's BasicCompanyData) unless it ends in a bare
     # path such as the ONS portal's `.../data`.
     from_url = Path(urllib.parse.urlparse(url).path).name if url else ""
-    target = dest_dir / (from_url if "." in from_url else src.filename)
+    target = dest_dir / (from_url if "." in from_url and not src.fixed_name else src.filename)
     print(f"downloading {name}: {url or src.url} -> {target}", flush=True)
     fetch(url or src.url, target, sha256=sha256, is_zip=src.is_zip)
     print(f"saved {target} ({target.stat().st_size:,} bytes, sha256 {_sha256(target)})")

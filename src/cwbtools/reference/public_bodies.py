@@ -16,10 +16,14 @@ decision table (`definitions.public_bodies`), not this table's. What each regist
   corporations are `council_company` when a council owns them (`almo` for its housing company),
   else `public_corporation`. The guide still lists housing associations as public corporations
   (reclassified in 2017): they are `housing_association` here, as the RSH register says. Former
-  bodies and the "(En Bloc)" headings are left out.
+  bodies are left out. The "(En Bloc)" headings classify a family of bodies the guide does not
+  list one by one (`Groundwork Trusts`, `National Parks Authorities`): each is a `family` row whose
+  `name_norm` is `public_frames.family_key` of the heading (words singular), matched as words in
+  order (`suppliers/public.py`); one-word headings (`Academies`) say too little and are left out.
 - `govuk`: GOV.UK organisations (2017): departments, agencies, NDPBs, courts (`central_government`)
-  and public corporations, those not closed; abbreviations of four letters or more (`HMRC`) are
-  alternative names.
+  and public corporations, those not closed, and the departments and agencies closed on a recorded
+  date (`closed`: merged into others, still paid under the old name); abbreviations of four
+  letters or more (`HMRC`) are alternative names.
 - `police_forces`: every force, also as its Police and Crime Commissioner.
 - `fire`: no register of fire and rescue authorities is here. Their names are derived from the
   police force areas and the counties (`Lancashire Fire and Rescue Service`, `... Combined Fire
@@ -53,7 +57,7 @@ import pandas as pd
 from ..identifiers import charity_number, company_numbers
 from . import public_services as svc
 from ._common import require_columns
-from .public_frames import PUBLIC_BODY_COLUMNS, explode_names, frame, public_name, read_csv
+from .public_frames import PUBLIC_BODY_COLUMNS, explode_names, family_key, frame, public_name, read_csv
 
 __all__ = ["PUBLIC_BODY_COLUMNS", "build_public_bodies", "input_paths", "provenance", "public_name"]
 
@@ -173,12 +177,39 @@ def ons_pscg(ref: Path) -> pd.DataFrame:
             + parent.map(lambda p: f"; owned by {p}" if isinstance(p, str) else ""),
         }
     )
-    return frame(out.dropna(subset=["kind"]), "ons_pscg")
+    return pd.concat([frame(out.dropna(subset=["kind"]), "ons_pscg"), _pscg_families(index)], ignore_index=True)
+
+
+_ESA_KIND = {"S.1311": "central_government", "S.1313": "local_government", "S.11001": "public_corporation"}
+
+
+def _pscg_families(index: pd.DataFrame) -> pd.DataFrame:
+    """The guide's "(En Bloc)" headings as `family` rows (see the module's docstring)."""
+    heads = index[index["name"].str.contains(r"\(en bloc\)", case=False, regex=True)]
+    kind = heads["esa"].fillna("").str.strip().map(_ESA_KIND)
+    keys = heads["name"].map(family_key)
+    d = pd.DataFrame(
+        {
+            "body_id": "pscg:" + heads.index.astype(str),
+            "source": "ons_pscg",
+            "kind": kind,
+            "name": heads["name"].str.strip(),
+            "name_norm": keys,
+            "name_type": "family",
+            "note": "ESA10 " + heads["esa"].fillna("?").str.strip() + " " + heads["sector"].str.strip() + "; en bloc",
+        }
+    )
+    d = d[d["kind"].notna() & keys.str.contains(" ", regex=False)]
+    for col in PUBLIC_BODY_COLUMNS:
+        if col not in d.columns:
+            d[col] = None
+    return d.assign(status="active")[PUBLIC_BODY_COLUMNS].astype("string").reset_index(drop=True)
 
 
 # -- GOV.UK organisations, police forces and fire authorities ---------------------------------------
 
 _GOVUK_CORPORATION = {"Public corporation"}
+_GOVUK_MERGED = {"Executive agency", "Ministerial department", "Non-ministerial department"}
 
 
 def govuk_organisations(ref: Path) -> pd.DataFrame:
@@ -191,6 +222,7 @@ def govuk_organisations(ref: Path) -> pd.DataFrame:
                 "public_corporation" if r.get("format") in _GOVUK_CORPORATION else "central_government" for r in rows
             ],
             "status": [(r.get("details") or {}).get("govuk_status") or "live" for r in rows],
+            "closed_at": [((r.get("details") or {}).get("closed_at") or "")[:10] for r in rows],
             "note": [r.get("format") for r in rows],
         }
     )
@@ -201,9 +233,19 @@ def govuk_organisations(ref: Path) -> pd.DataFrame:
         [[a] if len(a.replace(" ", "")) >= 4 and a != t else [] for a, t in zip(abbr, d["name"])], index=d.index
     )
     # Closed organisations are left out: GOV.UK closes a body when it is abolished, merged or sold
-    # (the Building Research Establishment, privatised in 1997, is a firm today).
+    # (the Building Research Establishment, privatised in 1997, is a firm today). Except the
+    # departments and agencies it closed on a recorded date (2010 on): their work passed to other
+    # departments and agencies (VOSA and the Driving Standards Agency to DVSA in 2014), and ledgers
+    # keep paying them under the old name. They stay, `closed`, as central government: the guide's
+    # sector for them describes the body while it traded (VOSA, a trading fund, a public corporation).
+    merged = (d["status"] == "closed") & d["closed_at"].ne("") & d["note"].isin(_GOVUK_MERGED)
     live = d["status"] != "closed"
-    return frame(explode_names(d[live].assign(status="active"), alt[live]), "govuk")
+    keep = live | merged
+    d = d.assign(
+        status=merged.map({True: "closed", False: "active"}),
+        note=d["note"].where(~merged, d["note"] + ", closed " + d["closed_at"]),
+    ).drop(columns="closed_at")
+    return frame(explode_names(d[keep], alt[keep]), "govuk")
 
 
 _FORCE_WORDS = re.compile(r"\s+(police service|police|constabulary)$", re.I)
@@ -332,7 +374,7 @@ def build_public_bodies(ref: Path) -> pd.DataFrame:
     out = pd.concat(frames, ignore_index=True) if frames else frame(pd.DataFrame({"name": []}), "none")
     # Registers write `Name (ABBR)`, `Abbeyfield (Oxford) Society`: the name without its brackets is
     # another spelling, as ledgers write it.
-    bracketed = out[out["name"].str.contains("(", regex=False) & (out["name_type"] != "id_only")]
+    bracketed = out[out["name"].str.contains("(", regex=False) & ~out["name_type"].isin(["id_only", "family"])]
     if len(bracketed):
         plain = bracketed["name"].str.replace(r"\([^)]*\)", " ", regex=True).str.replace(r"\s+", " ", regex=True)
         extra = bracketed.assign(name=plain.str.strip(), name_type="alternative")
@@ -342,7 +384,7 @@ def build_public_bodies(ref: Path) -> pd.DataFrame:
     # GOV.UK's type of organisation is not a sector: where the ONS guide lists a body of the same
     # name, its sector decides (the Royal Mint is GOV.UK's "Other", the guide's public corporation).
     pscg = out[out["source"] == "ons_pscg"].drop_duplicates("name_norm", keep=False).set_index("name_norm")["kind"]
-    govuk = out["source"] == "govuk"
+    govuk = (out["source"] == "govuk") & (out["status"] != "closed")
     out.loc[govuk, "kind"] = out.loc[govuk, "name_norm"].map(pscg).fillna(out.loc[govuk, "kind"])
     return out
 

@@ -3,6 +3,7 @@ name of a body, and the key names are matched on."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -63,6 +64,25 @@ def public_name(value: object, keep_nhs: bool = False) -> str:
     if not keep_nhs and " ".join(out).endswith(_NHS_BODY_END):
         out = [w for w in out if w != "nhs"]
     return " ".join(out)
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+# A heading's scope, not a body's name: `(England)`, `(Scotland)`, `in England and Wales`.
+_SCOPE = re.compile(r"\([^)]*\)|\bin (?:england|wales|scotland|northern ireland)\b.*$", re.I)
+
+
+def family_key(value: object) -> str:
+    """A name's words made singular, the key a family of bodies is matched on (`Groundwork Trusts
+    (En Bloc)` -> `groundwork trust`; a payee `Groundwork South Trust` -> `groundwork south trust`)."""
+    text = _SCOPE.sub(" ", value) if isinstance(value, str) else ""
+    return " ".join(_singular(w) for w in public_name(text).split())
 
 
 # -- frames ------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from ..analysis.baseline import count_unknown_size, for_year, sme_measurable
 from ..analysis.change import for_years
 from ..analysis.headlines import coverage_note
 from ..city.inputs import supplier_survey as read_supplier_survey
-from ..city.spend import city_column_maps, city_coverage, city_reconciliation, city_spend
+from ..city.spend import city_column_maps, city_coverage, city_reconciliation, city_spend, city_suppliers
 from ..config import load_config
 from ..paths import repo_root, reports_dir
 from ..reference import load_geography, load_lsoa, load_sic, load_wards
@@ -203,7 +203,21 @@ class Report:
         """What the figures are based on: payments, anchors, years and the part located to a
         postcode. Every table and chart says it unless given another `based_on`."""
         what = "Procurement spend" if self.defs.base == "procurement" else "All kept spend"
-        return coverage_note(self.spend if self.year is None else self.year_spend, what)
+        return coverage_note(self.spend if self.year is None else self.year_spend, what, self.companies_house)
+
+    @cached_property
+    def companies_house(self) -> bool:
+        """Whether suppliers were matched against Companies House (the built registers, or the
+        config's `companies_file`)."""
+        from ..errors import CwbError
+        from ..reference import load_sources
+
+        if self.config.companies_file:
+            return True
+        try:
+            return any(s["name"] == "Companies House BasicCompanyData" and s["present"] for s in load_sources())
+        except CwbError:
+            return False
 
     @cached_property
     def definitions(self) -> pd.DataFrame:
@@ -225,6 +239,11 @@ class Report:
     def resolution_coverage(self) -> pd.DataFrame:
         """The spend each supplier-resolution layer placed, per anchor and year."""
         return city_coverage(self.config)
+
+    @cached_property
+    def suppliers(self) -> pd.DataFrame:
+        """The city's suppliers (CONTRACTS §3): identifiers, register matches, public kinds."""
+        return city_suppliers(self.config)
 
     @cached_property
     def supplier_survey(self) -> pd.DataFrame | None:
@@ -396,13 +415,24 @@ class Report:
         self._written.add(stem)
         return stem
 
-    def table(self, df: pd.DataFrame | Missing, name: str, title: str, based_on: str | None = None) -> None:
+    def table(
+        self,
+        df: pd.DataFrame | Missing,
+        name: str,
+        title: str,
+        based_on: str | None = None,
+        limit: int | None = present.ROWS_SHOWN,
+    ) -> None:
         """Show `df` under `title` with what it is based on (the coverage sentence unless given)
-        and write it to `<report_dir>/data/<name>.csv` (`present.table`: the safe path)."""
+        and write it whole to `<report_dir>/data/<name>.csv` (`present.table`: the safe path).
+        The page shows its first `limit` rows when it is long (None: every row)."""
         if isinstance(df, Missing):
             return self.show(df)
+        based_on = self.coverage if based_on is None else based_on
         self.show(
-            present.table(df, self._csv(name), title, self.coverage if based_on is None else based_on, self.report_dir)
+            present.table(
+                df, self._csv(name), title, based_on, self.report_dir, place=self.place, wider=self.wider, limit=limit
+            )
         )
 
     def chart(self, chart, name: str, based_on: str | None = None) -> None:

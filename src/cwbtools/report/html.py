@@ -21,6 +21,8 @@ from typing import Any
 import nh3
 
 from ..paths import reports_dir
+from . import present
+from .present import NO_VALUE
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -283,6 +285,53 @@ def _seconds_text(seconds: float | None) -> str:
 
 
 _CSV_LINK = re.compile(r'href="(data/[^"#?]+\.csv)"')
+_BASED_ON = re.compile(r'<p class="cwb-based-on">(.*?)</p>', re.DOTALL)
+_CAPTION = re.compile(
+    r'(<figcaption class="cwb-based-on"><strong>.*?</strong> )(.*?)( <a href="data/[^"]*">|</figcaption>)', re.DOTALL
+)
+_MISSING = re.compile(r'<div class="cwb-note cwb-missing"><p>(.*?)</p></div>', re.DOTALL)
+
+
+def once_per_page(body: str) -> str:
+    """A note repeated on a page is shown once: what a table or chart is based on (the same
+    coverage sentence under every table) only where it first appears, and a missing input's note
+    once, later places pointing back to it."""
+    seen: set[str] = set()
+
+    def based_on(m: re.Match) -> str:
+        if m.group(1) in seen:
+            return ""
+        seen.add(m.group(1))
+        return m.group(0)
+
+    def caption(m: re.Match) -> str:
+        if m.group(2) in seen:
+            return m.group(1).rstrip() + m.group(3)
+        seen.add(m.group(2))
+        return m.group(0)
+
+    # Tables and charts in the order they appear: one pattern for both.
+    either = re.compile(f"{_BASED_ON.pattern}|{_CAPTION.pattern}", re.DOTALL)
+
+    def one(m: re.Match) -> str:
+        if m.group(1) is not None:
+            return based_on(_BASED_ON.match(m.group(0)))
+        return caption(_CAPTION.match(m.group(0)))
+
+    body = either.sub(one, body)
+    notes: dict[str, str] = {}
+
+    def missing(m: re.Match) -> str:
+        text = m.group(1)
+        if text not in notes:
+            notes[text] = f"cwb-note-{len(notes) + 1}"
+            return f'<div class="cwb-note cwb-missing" id="{notes[text]}"><p>{text}</p></div>'
+        return (
+            f'<div class="cwb-note cwb-missing"><p>Not shown, for the reason '
+            f'<a href="#{notes[text]}">given above</a>.</p></div>'
+        )
+
+    return _MISSING.sub(missing, body)
 
 
 def render_notebook(
@@ -296,7 +345,7 @@ def render_notebook(
 ) -> Path:
     """Write one reader's page: the notebook's outputs (code hidden), a table of contents, links
     to its tables' CSVs, the definitions in force and the provenance block."""
-    body = notebook_body(record.executed)
+    body = once_per_page(notebook_body(record.executed))
     toc = headings(body)
     h1 = next((h for h in toc if h["level"] == 1), None)
     title = record.title or (h1["text"] if h1 else NOTEBOOKS.get(record.stem, record.stem))
@@ -315,7 +364,7 @@ def render_notebook(
     definitions_shown = any(h["text"].strip().lower().startswith("definitions in force") for h in toc)
     definitions_html = None
     if definitions is not None and len(definitions) and not definitions_shown:
-        definitions_html = definitions.to_html(index=False, escape=True, border=0, classes="cwb-table", na_rep="")
+        definitions_html, _ = present.table_html(definitions, limit=None)
 
     page = (
         _jinja()
@@ -340,22 +389,33 @@ def render_notebook(
             notebook_seconds_text=_seconds_text(record.seconds),
         )
     )
-    _write_atomic(Path(out_html), page)
+    from .provenance import hide_local_paths
+
+    # Notes quote the files they could not read: the page names them without the machine's folders.
+    _write_atomic(Path(out_html), hide_local_paths(page))
     return Path(out_html)
 
 
 def _provenance_view(prov: dict) -> dict:
-    view = dict(prov)
+    """Provenance for readers: paths relative to the repository or `${CWB_DATA}`, and a word
+    where a value is not known (never `None`)."""
+    from .provenance import _shown, display_path, hide_local_paths
+
+    view = {k: _shown(v) if not isinstance(v, dict | list) else v for k, v in prov.items()}
+    view["config_file"] = display_path(prov.get("config_file")) or "not recorded"
     view["run_seconds_text"] = _seconds_text(prov.get("run_seconds"))
     view["sources"] = [
         {
-            **{k: s.get(k, "") for k in ("name", "file", "date", "licence")},
-            "rows_text": f"{s['rows']:,}" if isinstance(s.get("rows"), int) else (s.get("rows") or ""),
+            "name": _shown(s.get("name")),
+            "file": display_path(s.get("file")) or "not supplied",
+            "date": _shown(s.get("date")),
+            "licence": _shown(s.get("licence")),
+            "rows_text": f"{s['rows']:,}" if isinstance(s.get("rows"), int) else NO_VALUE,
         }
         for s in prov.get("sources", [])
     ]
-    view.setdefault("sources_note", "")
-    view.setdefault("attribution", "")
+    view["sources_note"] = hide_local_paths(str(prov.get("sources_note") or ""))
+    view["attribution"] = hide_local_paths(str(prov.get("attribution") or ""))
     return view
 
 

@@ -38,29 +38,58 @@ def baseline_year(summary: dict) -> str | None:
 _BASES = {"procurement": "procurement spend", "all": "all kept spend"}
 
 
+def _year_label(year: str | None, block: dict) -> str:
+    """The year, and `(partial: 9 months)` when its ledgers cover part of it."""
+    if not year:
+        return "n/a"
+    months = block.get("months_covered")
+    return f"{year} (partial: {months} months)" if block.get("partial") and isinstance(months, int) else year
+
+
+def change_cell(summary: dict) -> tuple[str, str]:
+    """The change in the place share as the index shows it, and why it reads n/a or what it
+    compares. A change compares like with like (`change.comparable`, docs/SUMMARY.md) or reads n/a:
+    a summary from before comparable months gives no figure between partial years."""
+    years = summary.get("years") if isinstance(summary.get("years"), dict) else {}
+    change = summary.get("change") if isinstance(summary.get("change"), dict) else {}
+    moved = _pp(change.get("place_share_change"))
+    if change.get("comparable") is False:
+        return "n/a", str(change.get("reason") or "the years do not compare")
+    if "comparable" not in change and any(
+        isinstance(years.get(y), dict) and years[y].get("partial") for y in (change.get("from"), change.get("to"))
+    ):
+        return "n/a", "partial years, not compared on common months: run the report again"
+    if moved == "n/a":
+        return moved, ""
+    months = {str(m) for m in (change.get("months") or {}).values()}
+    only = f", {months.pop()} only" if change.get("partial") and len(months) == 1 else ""
+    only = only or (", common months only" if change.get("partial") else "")
+    span = f" ({change['from']} to {change['to']}{only})" if change.get("from") and change.get("to") else ""
+    return moved + span, str(change.get("compared") or "")
+
+
 def headline(summary: dict) -> dict:
     """Headline figures for the index from a city's summary.json (docs/SUMMARY.md): the baseline
     year's total, place and wider shares (of located spend) on the year's `base` (a summary from
     before the base, schema 1, measured all kept spend), located coverage, the place share on all
-    kept spend beside it, the change in the place share between the years the change part compares,
-    and why a share is not given when it is not."""
+    kept spend beside it, the change in the place share between the years the change part compares
+    (`change_cell`), and why a share is not given when it is not. A partial year says so."""
     from ..formats import gbp
 
     year = baseline_year(summary)
     block = summary["years"][year] if year else {}
-    change = summary.get("change") if isinstance(summary.get("change"), dict) else {}
     total = block.get("total_gbp")
-    span = f" ({change['from']} to {change['to']})" if change.get("from") and change.get("to") else ""
-    moved = _pp(change.get("place_share_change"))
     every = block.get("all_spend") if isinstance(block.get("all_spend"), dict) else {}
+    moved, why = change_cell(summary)
     return {
-        "year": year or "n/a",
+        "year": _year_label(year, block),
         "base": _BASES.get(block.get("base") or "all", str(block.get("base"))),
         "total": gbp(round(total * 100)) if isinstance(total, (int, float)) else "n/a",
         "place_share": _pct(block.get("place_share")),
         "wider_share": _pct(block.get("wider_share")),
         "place_share_all": _pct(every.get("place_share")),
-        "change": moved + (span if moved != "n/a" else ""),
+        "change": moved,
+        "change_note": why,
         "located": _pct(block.get("located_share")),
         "note": block.get("note") or "",
     }

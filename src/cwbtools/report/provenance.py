@@ -46,20 +46,72 @@ def data_sources() -> tuple[list[dict], str]:
     try:
         sources = load_sources()
     except Exception as exc:  # noqa: BLE001 - a report is still worth having; say why the list is missing
-        return [], f"Reference data sources could not be read: {exc}"
+        return [], hide_local_paths(f"Reference data sources could not be read: {exc}")
     rows = []
     for s in sources or []:
         s = dict(s)
-        rows.append({k: s.get(k) for k in ("name", "file", "date", "licence", "attribution", "rows")})
+        row = {k: s.get(k) for k in ("name", "file", "date", "licence", "attribution", "rows")}
+        row["file"] = display_path(row["file"]) or "not supplied"
+        row.update({k: _shown(row[k]) for k in ("name", "date", "licence")})
+        row["attribution"] = row["attribution"] or ""
+        row["rows"] = row["rows"] if isinstance(row["rows"], int) else None
+        rows.append(row)
     return rows, ""
 
 
-def _display_path(path: Path) -> str:
-    path = Path(path).resolve()
-    try:
-        return str(path.relative_to(repo_root()))
-    except ValueError:
-        return str(path)
+def _local_roots() -> list[tuple[str, str]]:
+    """The building machine's folders and how a report names them, longest first (a folder
+    inside another is named by the nearer one)."""
+    from ..paths import processed_dir, reports_dir, shared_data_dir
+
+    roots = {
+        str(repo_root()): ".",
+        str(shared_data_dir()): "${CWB_DATA}",
+        str(processed_dir()): "${CWB_PROCESSED}",
+        str(reports_dir()): "${CWB_REPORTS}",
+    }
+    # Inside the repository, a path is named relative to it (not by the variable).
+    named = {
+        root: (str(Path(root).relative_to(repo_root())) if Path(root).is_relative_to(repo_root()) else name)
+        for root, name in roots.items()
+    }
+    return sorted(named.items(), key=lambda item: -len(item[0]))
+
+
+def display_path(path) -> str:
+    """A path as a report shows it: relative to the repository, or under `${CWB_DATA}` (or the
+    other configurable folders); elsewhere only its name. An archive member (`x.whl!a/b.7z`) keeps
+    its member path. Nothing of the building machine's layout leaks into a report."""
+    if path is None or str(path).strip() == "":
+        return ""
+    text = str(path)
+    outer, bang, member = text.partition("!")
+    if not Path(outer).is_absolute():
+        return text
+    resolved = str(Path(outer).resolve())
+    for root, name in _local_roots():
+        if resolved == root or resolved.startswith(root + "/"):
+            rest = resolved[len(root) :].lstrip("/")
+            shown = "/".join(part for part in (name if name != "." else "", rest) if part) or "."
+            return shown + bang + member
+    return Path(outer).name + bang + member
+
+
+def hide_local_paths(text: str) -> str:
+    """`text` with every absolute path under the building machine's folders written as
+    `display_path` writes it (notes and messages quote the files they could not read)."""
+    for root, name in _local_roots():
+        replacement = "" if name in (".", "") else name + "/"
+        text = text.replace(root + "/", replacement)
+        text = text.replace(root, name or ".")
+    return text
+
+
+def _shown(value, missing: str = "not stated") -> str | int:
+    """A provenance value for readers: never `None`."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "nan")):
+        return missing
+    return value
 
 
 def build_provenance(
@@ -75,7 +127,7 @@ def build_provenance(
     sources, note = data_sources()
     return {
         "cwbtools_version": __version__,
-        "config_file": _display_path(config_path),
+        "config_file": display_path(config_path),
         "config_sha256": config_sha256 or sha256_file(config_path),
         "run_started": started.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
         "run_seconds": round(seconds, 1),

@@ -314,6 +314,12 @@ def run_city(
     os.chmod(build, 0o755)
     records: list[html.NotebookRecord] = []
     current = "(setup)"
+
+    def say(text: str, done: bool = False) -> None:
+        # `done`: a notebook finished (a progress bar counts it).
+        if progress is not None:
+            progress(plan.slug, f"[{time.perf_counter() - t0:5.1f} s] {text}", done)
+
     try:
         # Read once, before the notebooks, so the report states the config they ran on.
         definitions = _definitions(plan.config_path)
@@ -331,10 +337,19 @@ def run_city(
             nb, part = job
             part.mkdir(parents=True)
             nb_params = {"config_path": str(plan.config_path), "report_dir": str(part), **params.get(nb.stem, {})}
+            say(f"{nb.stem} running")
+            n0 = time.perf_counter()
             try:
-                return nb, _execute(nb, build / f"{nb.stem}.ipynb", nb_params, kernel), None
+                timing = _execute(nb, build / f"{nb.stem}.ipynb", nb_params, kernel)
             except Exception as exc:  # noqa: BLE001 - reported per notebook
+                say(f"{nb.stem} FAILED after {time.perf_counter() - n0:.1f} s")
                 return nb, None, exc
+            say(
+                f"{nb.stem} done in {timing['total']:.1f} s "
+                f"(kernel start {timing['kernel']:.1f} s, cells {timing['analysis']:.1f} s)",
+                done=True,
+            )
+            return nb, timing, None
 
         if notebook_jobs > 1 and len(jobs) > 1:
             with ThreadPoolExecutor(max_workers=notebook_jobs) as pool:
@@ -357,14 +372,13 @@ def run_city(
                 )
             )
             result.timings[nb.stem] = {"kernel": timing["kernel"], "analysis": timing["analysis"]}
-            if progress is not None:
-                progress(plan.slug, nb.stem)
         shutil.rmtree(parts, ignore_errors=True)
         if result.failures:
             keep_failed(root, plan.slug, build, result.failures)
             return _finish(result, t0)
 
         current = "(rendering)"
+        say(f"rendering {len(records)} page(s)")
         data = build / "data"
         data.mkdir(exist_ok=True)
         if not (data / html.DEFINITIONS_CSV).exists():  # a notebook's own copy wins
@@ -433,9 +447,15 @@ def _exit_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
+def _print_progress(slug: str, text: str, done: bool = False) -> None:
+    """One line per step of a city's run on stderr, as it happens (each city in its own process)."""
+    print(f"       {slug}: {text}", file=sys.stderr, flush=True)
+
+
 def _run_city_job(job: tuple) -> CityResult:
-    plan, notebooks, params, root, kernel, notebook_jobs = job
-    return run_city(plan, notebooks, params, root, kernel, notebook_jobs=notebook_jobs)
+    plan, notebooks, params, root, kernel, notebook_jobs, show = job
+    progress = _print_progress if show else None
+    return run_city(plan, notebooks, params, root, kernel, progress=progress, notebook_jobs=notebook_jobs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -464,9 +484,11 @@ def run_cities(
             total=len(plans) * len(notebooks), desc="notebooks", unit="nb", disable=disable, file=sys.stderr
         ) as bar:
 
-            def step(slug, stem):
-                bar.set_postfix_str(f"{slug} {stem}")
-                bar.update(1)
+            def step(slug, text, done=False):
+                if show_progress is not False:
+                    bar.write(f"       {slug}: {text}", file=sys.stderr)
+                if done:
+                    bar.update(1)
 
             for plan in plans:
                 result = run_city(plan, notebooks, params, root, kernel, progress=step, notebook_jobs=notebook_jobs)
@@ -480,7 +502,10 @@ def run_cities(
             tqdm(total=len(plans), desc="cities", unit="city", disable=disable, file=sys.stderr) as bar,
         ):
             futures = {
-                pool.submit(_run_city_job, (p, notebooks, params, root, kernel, notebook_jobs)): p for p in plans
+                pool.submit(
+                    _run_city_job, (p, notebooks, params, root, kernel, notebook_jobs, show_progress is not False)
+                ): p
+                for p in plans
             }
             try:
                 for future in as_completed(futures):
@@ -506,11 +531,23 @@ def run_cities(
 
 def _print_result(result: CityResult, bar) -> None:
     if result.ok:
-        bar.write(f"ok     {result.slug}: {result.name} ({result.seconds:.1f} s) -> {result.folder}")
+        bar.write(f"ok     {result.slug}: {result.name} ({result.seconds:.1f} s) -> {_where(result.folder)}")
     else:
         first = result.failures[0] if result.failures else None
         detail = f"{first.notebook}, {first.cell}: {first.error}" if first else ""
         bar.write(f"FAILED {result.slug}: {result.name}: {detail}")
+
+
+def _where(folder: Path | None) -> str:
+    """Where a city's report went, as the person who ran `cwb run` would type it."""
+    if folder is None:
+        return "?"
+    pages = ", ".join(f"{s}.html" for s in html.NOTEBOOKS if (folder / f"{s}.html").is_file())
+    try:
+        shown = Path(folder).resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        shown = Path(folder)
+    return f"{shown}/ ({pages})" if pages else f"{shown}/"
 
 
 def run_configs(

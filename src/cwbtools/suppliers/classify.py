@@ -57,6 +57,9 @@ EXPENSE_SECTIONS = [
 
 
 VCSE_NAME = r"\b(?:cic|community interest company|co-?operative|registered society|charity|charitable)\b"
+# A registered society (co-operative or community benefit society: the FCA Mutuals register) has an
+# IP, RS, SP or NP number at Companies House.
+REGISTERED_SOCIETY_NUMBER = r"^(?:IP|RS|SP|NP)"
 
 # SIC codes that name no trade: none given (`0`, as GM publishes it), dormant, non-trading.
 _NO_TRADE_SIC = {"00000", "99999", "74990"}
@@ -127,7 +130,7 @@ def _supplier_type(s: pd.DataFrame) -> pd.Series:
     vcse = (
         s["charity_number"].notna().astype(bool)
         | kind.isin(["charity", "coop", "cic"]).astype(bool)
-        | _has(number, r"^(?:IP|RS|SP|NP)")
+        | _has(number, REGISTERED_SOCIETY_NUMBER)
     )
     t = t.mask(vcse, "vcse")
     register_said = t.ne("unknown").astype(bool)

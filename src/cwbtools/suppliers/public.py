@@ -12,8 +12,13 @@ Evidence, strongest first; the first that finds a body decides:
    of a body in that register (key: `reference.public_frames.public_name`, so `&` is `and`, `Ltd`,
    `the` and punctuation do not count, `CCG` is `clinical commissioning group`; a ledger's
    bracketed annotations and GM's `#` aliases are tried without). Then a name that begins with a
-   council's, force's, NHS body's or department's whole name and goes on to name an account.
-4. `name pattern (last resort)`: `PATTERNS` below, for bodies no register lists (parish councils,
+   council's, force's, NHS body's or department's whole name and goes on to name an account; a
+   name of a family the guide classifies en bloc (`Groundwork Trusts`: its words in order); a name
+   cut short (three words or more beginning the name of one council, force, NHS body or department,
+   and of no other body).
+4. `initials (last resort)`: a payee written as the initials of a council of the config's place or
+   wider area (`LCC` beside Hyndburn). Initials of councils elsewhere mean nothing (SCC is an IT firm).
+5. `name pattern (last resort)`: `PATTERNS` below, for bodies no register lists (parish councils,
    bodies newer than the registers, ledgers' own spellings). Families, not names: a pattern for a
    public body has traps for the organisations that share its words (a council of mosques, a
    police credit union, a university's college, a taxi firm called after a college).
@@ -25,8 +30,10 @@ Individuals are never looked up.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -34,6 +41,7 @@ import pandas as pd
 from ..definitions import PublicBodyRules
 from ..identifiers import charity_number, company_number
 from ..reference.public_bodies import PUBLIC_BODY_COLUMNS, public_name
+from ..reference.public_frames import family_key
 
 PUBLIC_COLUMNS = ["public_kind", "public_class", "public_evidence"]
 
@@ -145,6 +153,16 @@ PATTERNS: list[tuple[str | None, str, str | None, str, bool]] = [
         True,
     ),
     ("academy_trust", r"\b(?:multi academy|academy|academies) trust\b", None, "an academy trust", False),
+    # Councils' buying organisations trade under their own names (LASER is Kent County Council's,
+    # YPO, ESPO and NEPO are joint committees of councils); a firm that buys for others is a company.
+    (
+        "local_government",
+        r"\b(?:energy )?buying (?:group|organisation|consortium)\b|\bpurchasing (?:organisation|consortium)\b"
+        r"|^(?:ypo|espo|nepo)$",
+        None,
+        "a public buying organisation",
+        True,
+    ),
     (
         "fe_college",
         r"\bsixth form college\b|\bcollege of further education\b|\bfurther education college\b|\btertiary college\b",
@@ -197,6 +215,9 @@ class PublicRegister:
         self.trusts: set[str] = set()
         self.prefixes: dict[str, list[tuple[str, str, str]]] = {}
         self.keys_of: dict[str, set[str]] = {}
+        self.families: list[tuple[tuple[str, ...], str, str, str]] = []
+        self.councils: dict[str, tuple[str, str, str, str]] = {}
+        self._sorted_keys: list[str] | None = None
         if bodies.empty:
             return
         b = bodies.astype(object).where(bodies.notna(), None)
@@ -207,7 +228,23 @@ class PublicRegister:
                     self.ids.setdefault(prefix + str(value).upper(), []).append((kind, body, source))
         trusts = ident.loc[ident["kind"] == "nhs_trust", "other_id"].dropna().str.upper()
         self.trusts = set(trusts[trusts.str.fullmatch(r"NHS-[A-Z0-9]{3}")])
-        named = b[b["name_type"] != "id_only"].drop_duplicates(["body_id", "name_norm"])
+        councils = b[b["kind"].isin(["council", "combined_authority"]) & (b["name_type"] == "official")]
+        self.councils = {
+            body: (name, kind, source, (gss or "").removeprefix("GSS-"))
+            for body, name, kind, source, gss in zip(
+                councils["body_id"], councils["name"], councils["kind"], councils["source"], councils["other_id"]
+            )
+        }
+        families = b[b["name_type"] == "family"]
+        # A family the name patterns know is of their kind (`clinical commissioning group` is `ccg`),
+        # else of its sector's.
+        self.families = [
+            (tuple(key.split()), pattern_kind(key)[0] or kind, body, source)
+            for key, kind, body, source in zip(
+                families["name_norm"], families["kind"], families["body_id"], families["source"]
+            )
+        ]
+        named = b[~b["name_type"].isin(["id_only", "family"])].drop_duplicates(["body_id", "name_norm"])
         for key, kind, body, source in zip(named["name_norm"], named["kind"], named["body_id"], named["source"]):
             self.names.setdefault(key, []).append((kind, body, source))
             self.keys_of.setdefault(body, set()).add(key)
@@ -259,6 +296,101 @@ class PublicRegister:
                     return hits
         return None
 
+    def by_family(self, name: object) -> list | None:
+        """A name of the family an "(En Bloc)" heading of the guide classifies: the heading's words,
+        singular, in order, at most two other words between them (`Groundwork Trusts` finds `The
+        Groundwork South Trust`), unless other words make it another organisation. A company's legal
+        form refuses it unless the family is one of bodies that are companies (trusts, colleges)."""
+        if not self.families:
+            return None
+        for variant in name_variants(name):
+            words = family_key(variant).split()
+            if _REST_REFUSED.search(" ".join(words)) or re.search(_PRIVATE_SCHOOL, " ".join(words)):
+                continue
+            company = bool(_COMPANY.search(variant.lower()))
+            hits = [
+                (kind, body, source)
+                for key, kind, body, source in self.families
+                if _in_order(key, words) and (not company or key[-1] in _CORPORATE_FAMILIES)
+            ]
+            if hits:
+                return hits
+        return None
+
+    def area_initials(self, lad_codes: Iterable[str] = (), wider_name: str | None = None) -> dict[str, list]:
+        """The initials of the councils of a place and its wider area (`LCC` for Lancashire County
+        Council beside Hyndburn): councils whose GSS code is one of `lad_codes`, and the county
+        council or combined authority named as the wider area. Three letters or more."""
+        codes = set(lad_codes)
+        wider = public_name(wider_name) if wider_name else ""
+        out: dict[str, list] = {}
+        for body, (name, kind, source, gss) in self.councils.items():
+            key = public_name(name)
+            if gss in codes or (
+                wider and key.startswith(wider + " ") and key.split()[len(wider.split())] in _AREA_BODY
+            ):
+                letters = "".join(w[0] for w in re.findall(r"[A-Za-z]+", name) if w.lower() not in _SMALL_WORDS)
+                if len(letters) >= 3:
+                    out.setdefault(letters.upper(), []).append((kind, body, source))
+        return out
+
+    def by_start(self, name: object) -> list | None:
+        """A name cut short: three words or more that begin the name of exactly one body of the kinds
+        a longer payee name may begin with (`Central Manchester University` for `Central Manchester
+        University Hospitals NHS Foundation Trust`), and begin no other body's name in the register."""
+        if self._sorted_keys is None:
+            self._sorted_keys = sorted(self.names)
+        for variant in name_variants(name):
+            key = public_name(variant)
+            if len(key.split()) < 3 or _COMPANY.search(variant.lower()) or _REST_REFUSED.search(key):
+                continue
+            lo = bisect.bisect_left(self._sorted_keys, key + " ")
+            bodies: dict[str, tuple[str, str, str]] = {}
+            for k in self._sorted_keys[lo:]:
+                if not k.startswith(key + " "):
+                    break
+                for kind, body, source in self.names[k]:
+                    bodies[body] = (kind, body, source)
+                if len(bodies) > 1:
+                    break
+            if len(bodies) == 1:
+                hit = next(iter(bodies.values()))
+                return [hit] if hit[0] in _PREFIX_KINDS else None
+        return None
+
+
+def _in_order(key: tuple[str, ...], words: list[str], gap: int = 2) -> bool:
+    """`key`'s words appear in `words` in order, at most `gap` other words between two of them."""
+    for start in (i for i, w in enumerate(words) if w == key[0]):
+        at, ok = start, True
+        for k in key[1:]:
+            window = words[at + 1 : at + 2 + gap]
+            if k not in window:
+                ok = False
+                break
+            at += 1 + window.index(k)
+        if ok:
+            return True
+    return False
+
+
+# The word after a wider area's name that makes a body its council (`Lancashire County Council`,
+# `Greater Manchester Combined Authority`, not `Lancashire Care NHS Trust`).
+_AREA_BODY = {"county", "combined", "council"}
+_SMALL_WORDS = {"of", "the", "and", "with", "upon", "on", "in"}
+
+
+def initials_of(name: object) -> str | None:
+    """The letters of a payee written as initials (`LCC`, `L.C.C.`), else None."""
+    for variant in name_variants(name):
+        letters = re.sub(r"[.\s]", "", variant)
+        if 3 <= len(letters) <= 6 and letters.isalpha() and letters.isupper():
+            return letters
+    return None
+
+
+# Families of the guide whose bodies are companies or charitable companies (a `Ltd` does not refuse them).
+_CORPORATE_FAMILIES = {"trust", "college", "school", "academy", "corporation", "port"}
 
 # Bodies whose name may begin a longer payee name, and the words such a name ends with.
 _PREFIX_KINDS = {"council", "combined_authority", "police", "fire", "nhs_trust", "ccg", "icb", "central_government"}
@@ -297,13 +429,21 @@ def _decide(hits: list[tuple[str, str, str]], rules: PublicBodyRules) -> tuple[s
     return kind, best, shown + (f"; also {', '.join(other[:3])}" if other else "")
 
 
-def classify_public(suppliers: pd.DataFrame, register: pd.DataFrame | None, rules: PublicBodyRules) -> pd.DataFrame:
+def classify_public(
+    suppliers: pd.DataFrame,
+    register: pd.DataFrame | None,
+    rules: PublicBodyRules,
+    area_codes: Iterable[str] = (),
+    wider_name: str | None = None,
+) -> pd.DataFrame:
     """`public_kind`, `public_class`, `public_evidence` for each supplier (same index).
 
     `suppliers` has `supplier_name` and, when known, `registered_name`, `company_number`,
     `charity_number`, `other_id`, `crosswalk_type`, `individual`; `register` is
-    `public_bodies.parquet` (None: name patterns only)."""
+    `public_bodies.parquet` (None: name patterns only). `area_codes` (the LAD codes of the place and
+    its wider area) and `wider_name` say whose initials a payee may be (`LCC`)."""
     reg = register if isinstance(register, PublicRegister) else PublicRegister(register)
+    initials = reg.area_initials(area_codes, wider_name)
 
     def col(name: str) -> list:
         if name not in suppliers.columns:
@@ -321,12 +461,23 @@ def classify_public(suppliers: pd.DataFrame, register: pd.DataFrame | None, rule
         col("crosswalk_type"),
         person,
     )
-    out = [_one(reg, rules, *r) for r in rows]
+    out = [_one(reg, rules, initials, *r) for r in rows]
     frame = pd.DataFrame(out, columns=PUBLIC_COLUMNS, index=suppliers.index)
     return frame.astype("string")
 
 
-def _one(reg: PublicRegister, rules: PublicBodyRules, name, registered, company, charity, other, crosswalk, person):
+def _one(
+    reg: PublicRegister,
+    rules: PublicBodyRules,
+    initials: dict,
+    name,
+    registered,
+    company,
+    charity,
+    other,
+    crosswalk,
+    person,
+):
     if person:
         return None, None, None
     if crosswalk in _CROSSWALK_CLASS:
@@ -351,8 +502,20 @@ def _one(reg: PublicRegister, rules: PublicBodyRules, name, registered, company,
     if found:
         kind, cls, note = _decide(found, rules)
         return kind, cls, f"name begins with the name of {kind} [{note}]"
+    found = reg.by_family(name)
+    if found:
+        kind, cls, note = _decide(found, rules)
+        return kind, cls, f"name of a family of bodies the guide classifies en bloc: {kind} [{note}]"
+    found = reg.by_start(name)
+    if found:
+        kind, cls, note = _decide(found, rules)
+        return kind, cls, f"name cut short: the start of the name of {kind} [{note}]"
     if not rules.name_patterns:
         return None, None, None
+    found = initials.get(initials_of(name) or "")
+    if found:
+        kind, cls, note = _decide(found, rules)
+        return kind, cls, f"initials (last resort): a council of the place or wider area, {kind} [{note}]"
     # Patterns read a name without its annotations first: `(RE: OXFORD UNIVERSITY PRESS)` is not the payee.
     for value in (*name_variants(name)[::-1], *name_variants(registered)[::-1]):
         kind, why = pattern_kind(value)

@@ -3,6 +3,8 @@
 `resolve_suppliers(transactions, ...)` gives one row per `supplier_key` and says, for every pound,
 which layer found the supplier, or that nothing did. Layers, first hit wins (`resolved_by`):
 
+0. `officer_checked`: a filled address-check sheet (`address_check.py`): the postcode of the branch
+   an officer says serves the place, with who checked and when. It wins over everything below.
 1. `crosswalk`: a user's CSV (supplier name -> company number, postcode, type). A postcode given
    there is an operating site and overrides a registered office.
 2. `ledger_postcode`: a postcode in the ledger or the anchor's creditor file.
@@ -15,7 +17,10 @@ which layer found the supplier, or that nothing did. Layers, first hit wins (`re
 
 Suppliers found by layer 2 are still matched by layers 3-5 for what they are (SIC, size); their
 postcode stays the ledger's. Individuals (and redacted payees) are never matched and never named.
-Nothing is guessed: a supplier no layer finds stays `unresolved` and unlocated.
+Nothing is guessed: a supplier no layer finds stays `unresolved` and unlocated. `location_basis` says
+which address placed a supplier (a head or registered office is where a firm is based, not where it
+trades); a fuzzy match above `definitions.location.confirm_fuzzy_above_gbp` places nothing until an
+officer confirms it, though it keeps its company number, name and type.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..definitions import PublicBodyRules
+from ..definitions import CONFIRM_FUZZY_ABOVE_GBP, PublicBodyRules
 from ..errors import CwbError
 from ..identifiers import postcode as normalise_postcode
 from ..identifiers import postcode_district as normalise_district
@@ -34,6 +39,7 @@ from ..publish import write_csv
 from ..reference.registers import REGISTER_CONTRACT_COLUMNS
 from ..schema import INDIVIDUAL_LABEL, SUPPLIER_COLUMNS
 from . import matching
+from .address_check import checked_for, read_checked
 from .classify import _SECTION_OF_DIVISION, _section_from_expense, _supplier_type, ledger_types, sic_codes
 from .coverage import coverage
 from .crosswalk import REVIEW_COLUMNS, read_crosswalk
@@ -214,6 +220,41 @@ def _locate(postcodes: pd.Series, table: pd.DataFrame | None) -> pd.DataFrame:
     return out
 
 
+# The address a register row gives, by the register (`registers.parquet` `source`, and the public
+# bodies' sources for sites): a head or registered office says where an organisation is based; a
+# site, where it trades; a co-op's or charity's register address is where it is run from.
+REGISTER_BASIS = {
+    "companies_house": "registered_office",
+    "gender_pay_gap": "head_office",
+    "nhs_ods": "head_office",
+    "coops_uk": "register_address",
+    "charity_commission": "register_address",
+    "cqc": "trading_site",
+    "care_homes": "trading_site",
+    "gias": "trading_site",
+    "epraccur": "trading_site",
+    "nhs_sites": "trading_site",
+}
+_POSTCODE_BASIS = {
+    "officer": "officer_checked",
+    "crosswalk": "trading_site",  # the crosswalk's postcode is an operating site (layer 1)
+    "ledger": "ledger_postcode",
+    "ledger_district": "postcode_district",
+}
+
+
+def location_basis(postcode_source: pd.Series, register_source: pd.Series, located: pd.Series) -> pd.Series:
+    """Which address placed each supplier (`schema.LOCATION_BASES`): from where the postcode came
+    and, for a register's, which register; `none` when unlocated. An unknown register counts as a
+    register address."""
+    src = postcode_source.astype("string")
+    basis = src.map(_POSTCODE_BASIS).astype("string")
+    from_reg = (src == "register").fillna(False).astype(bool)
+    reg = register_source.astype("string").map(REGISTER_BASIS).astype("string").fillna("register_address")
+    basis = basis.mask(from_reg, reg)
+    return basis.where(located.astype(bool), "none").fillna("none").astype("string")
+
+
 def _district_lads(districts: pd.Series, table: pd.DataFrame | None) -> pd.Series:
     """Per postcode district, the one LAD all its live postcodes lie in; null for a district that
     crosses a boundary or that no postcode has (then it places nothing)."""
@@ -266,6 +307,9 @@ def resolve_suppliers(
     review_dir: str | Path | None = None,
     public_bodies: pd.DataFrame | None = None,
     public_rules: PublicBodyRules | None = None,
+    confirm_fuzzy_above_pence: int = round(CONFIRM_FUZZY_ABOVE_GBP * 100),
+    area: tuple[list[str], str | None] = ([], None),
+    officer_checks=None,
 ) -> Resolution:
     """Resolve every distinct supplier of `transactions` (CONTRACTS §1) through the five layers.
 
@@ -273,7 +317,9 @@ def resolve_suppliers(
     `postcodes` (a frame with `postcode, lad_code, ward_code, lsoa_code[, imd_decile]`) defaults to
     the built postcode lookup. With `review_dir`, borderline candidates are written to
     `review_dir/review.csv`. `public_bodies` (default: the built register) and `public_rules`
-    (default: the config's defaults) say who is public (`cwbtools.suppliers.public`).
+    (default: the config's defaults) say who is public (`cwbtools.suppliers.public`); `area` (the
+    LAD codes of the place and wider area, and the wider area's name) whose councils' initials a
+    payee may be. `officer_checks` is a filled address-check sheet (`cwbtools.suppliers.address_check`).
     """
     tx = _prepare(transactions)
     sup = _distinct_suppliers(tx)
@@ -286,6 +332,11 @@ def resolve_suppliers(
     index = matching.build_index(reg)
     R = index.frame
     person = sup["individual"].to_numpy()
+
+    # Layer 0: an officer's address check, the branch that serves the place (`address_check.py`).
+    checked = checked_for(sup, read_checked(officer_checks))
+    officer_pc = checked["postcode"].astype("string").mask(person)
+    in_officer = officer_pc.notna().to_numpy()
 
     # Layer 1: crosswalk.
     cw = read_crosswalk(crosswalk)
@@ -356,36 +407,42 @@ def resolve_suppliers(
     # A district alone places a supplier in a LAD only when the district lies wholly in one; a
     # registered office outside the district the ledger gives is not where the supplier is.
     reg_pc = reg_col("postcode")
-    given_pc = cw_postcode.fillna(ledger_pc)
+    given_pc = officer_pc.fillna(cw_postcode).fillna(ledger_pc)
     district = sup["ledger_district"].map(lambda v: normalise_district(v) if isinstance(v, str) else None)
     district = district.astype("string").fillna(given_pc.str.split(" ").str[0])
     by_district = given_pc.isna() & district.notna()
     reg_in_district = reg_pc.str.split(" ").str[0].eq(district).fillna(False).astype(bool)
-    use_reg = given_pc.isna() & reg_pc.notna() & (~by_district | reg_in_district)
+    # A fuzzy match with much spend is placed only once an officer confirms it (then `officer_pc`):
+    # a wrong match there moves a large sum to another town. It keeps its number, name and type.
+    unsure = (matched_by == "fuzzy_name") & (sup["spend_pence"].to_numpy() > confirm_fuzzy_above_pence)
+    use_reg = given_pc.isna() & reg_pc.notna() & (~by_district | reg_in_district) & ~unsure
     district_lad = _district_lads(district.where(by_district & ~use_reg), postcodes)
     postcode = given_pc.fillna(reg_pc.where(use_reg))
     out["postcode_source"] = np.select(
-        [cw_postcode.notna(), ledger_pc.notna(), use_reg, district_lad.notna()],
-        ["crosswalk", "ledger", "register", "ledger_district"],
+        [officer_pc.notna(), cw_postcode.notna(), ledger_pc.notna(), use_reg, district_lad.notna()],
+        ["officer", "crosswalk", "ledger", "register", "ledger_district"],
         None,
     )
     out["postcode"] = postcode
     out["postcode_district"] = district
     resolved_by = np.select(
         [
+            in_officer,
             in_cw,
             (ledger_pc.notna() | district_lad.notna()).to_numpy(dtype=bool),
             matched_by == "identifier",
             matched_by == "exact_name",
             matched_by == "fuzzy_name",
         ],
-        ["crosswalk", "ledger_postcode", "identifier", "exact_name", "fuzzy_name"],
+        ["officer_checked", "crosswalk", "ledger_postcode", "identifier", "exact_name", "fuzzy_name"],
         "unresolved",
     )
     out["resolved_by"] = np.where(person, "unresolved", resolved_by)
     out["matched_by"] = pd.Series(matched_by, index=sup.index, dtype="string")
     out["match_score"] = score
     out["registered_name"] = reg_col("name")
+    out["checked_by"] = checked["checked_by"].astype("string").where(in_officer)
+    out["checked_on"] = checked["checked_on"].astype("string").where(in_officer)
     out["register_source"] = reg_col("source")
 
     # Sector: the register's SIC (Companies House), else the publisher's (`ledger_sic_code`), else
@@ -431,7 +488,7 @@ def resolve_suppliers(
         }
     )
     bodies = default_public_bodies() if public_bodies is None else public_bodies
-    public = classify_public(typing, bodies, public_rules or default_public_rules())
+    public = classify_public(typing, bodies, public_rules or default_public_rules(), *area)
     for c in public.columns:
         out[c] = public[c]
     out["supplier_type"] = _supplier_type(typing.assign(public_class=public["public_class"]))
@@ -440,6 +497,7 @@ def resolve_suppliers(
     for c in ("lad_code", "ward_code", "lsoa_code"):
         out[c] = loc[c]
     out["lad_code"] = out["lad_code"].fillna(district_lad)
+    out["location_basis"] = location_basis(out["postcode_source"], out["register_source"], out["lad_code"].notna())
     out["imd_decile"] = pd.to_numeric(loc["imd_decile"], errors="coerce").astype("Int64")
     out["payments"] = sup["payments"].astype("int64")
     out["spend_pence"] = sup["spend_pence"].astype("int64")
@@ -451,6 +509,7 @@ def resolve_suppliers(
         out.loc[person, c] = pd.NA
     out.loc[person, ["supplier_name", "registered_name"]] = INDIVIDUAL_LABEL
     out.loc[person, "sic_inferred"] = False
+    out.loc[person, "location_basis"] = "none"
     out = out[SUPPLIER_COLUMNS].reset_index(drop=True)
 
     review = _review_frame(review_rows, sup, R)

@@ -11,6 +11,14 @@ Two sources:
   `cwbtools.suppliers.supplier_key` on the distinct supplier columns only (a few hundred thousand
   rows, never the payments) and joined back.
 
+Given the config's definitions (`defs`, and `bodies`, the register of public bodies), each source
+measures what the in-memory route does (`analysis.base`): every payment is classified by the
+base's exclusion rules, and the tables read `measured`, the procurement base (or all kept spend
+with `definitions.base: all`). The rules are applied by `base.classify` itself, in pandas, once per
+distinct combination of the columns they read (`RULE_COLUMNS`: payee, type, person flag, the
+ledger's words), never per payment, and joined back in DuckDB. Without `defs` every kept payment
+is measured (as `base: all`): the rules need the config's anchors.
+
 Money is summed as BIGINT in DuckDB (exact).
 """
 
@@ -26,7 +34,10 @@ import duckdb
 import pandas as pd
 
 from ... import duck
+from ...definitions import OFFICE_SHARE_LIMIT, AnalysisDefinitions
 from ...errors import CwbError
+from .. import base as _base
+from ..baseline import may_branch, office_placed
 
 # Columns the key function may read; anchor is included because a ledger's own supplier id only
 # means something within its anchor.
@@ -47,24 +58,45 @@ _KEY_SOURCE_COLUMNS = [
 @dataclass
 class SpendSource:
     """A DuckDB connection holding a row-level `spend` view (the CONTRACTS §4 columns the aggregates
-    use) and, built on first use, `cube`: spend summed per anchor, year, supplier and supplier
-    attributes. Every aggregate reads the cube (many times fewer rows than payments: suppliers
-    are paid again and again) except where it must look at single payments."""
+    use, each payment's `in_base` and `excluded_as`) and, built on first use, `cube`: spend summed
+    per anchor, year, supplier and supplier attributes. Every aggregate reads the cube (many times
+    fewer rows than payments: suppliers are paid again and again) except where it must look at
+    single payments. `measured` and `measured_rows` are the cube and the payments of the spend the
+    figures are measured on (`base`: `procurement` or `all`)."""
 
     con: duckdb.DuckDBPyConnection
     description: str
     cube_sql: str = ""
+    base: str = "all"
+    # Whether the spend carries the display rule's `name_shown` (cwbtools.privacy).
+    name_shown: bool = False
+    # `definitions.location.office_share_limit`: above it no central place or wider share is given.
+    office_limit: float = OFFICE_SHARE_LIMIT
     _params: dict = field(default_factory=dict)
     _cube_built: bool = False
     _years: list[str] | None = None
 
     def sql(self, query: str, params: Sequence | None = None) -> pd.DataFrame:
-        if "cube" in query and not self._cube_built:
+        if ("cube" in query or "measured" in query) and not self._cube_built:
             self.build_cube()
         return self.con.execute(query, params or []).df()
 
     def build_cube(self) -> None:
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE cube AS {self.cube_sql}")
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE cube0 AS {self.cube_sql}")
+        # Where a firm trades (`baseline.office_placed`, `may_branch`) follows from where and how it
+        # was located and its type: flagged in pandas, by those functions, once per combination.
+        flags = self.con.execute("SELECT DISTINCT located, supplier_type, location_basis FROM cube0").df()
+        flags["office"] = office_placed(flags).to_numpy()
+        flags["branch"] = may_branch(flags).to_numpy()
+        self.con.register("basis_flags_df", flags)
+        on = " AND ".join(f"c.{k} IS NOT DISTINCT FROM f.{k}" for k in ("located", "supplier_type", "location_basis"))
+        self.con.execute(f"""CREATE OR REPLACE TEMP TABLE cube AS SELECT c.*, f.office, f.branch
+                             FROM cube0 c LEFT JOIN basis_flags_df f ON {on}""")
+        self.con.unregister("basis_flags_df")
+        self.con.execute("DROP TABLE cube0")
+        only_base = " WHERE in_base" if self.base == "procurement" else ""
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW measured AS SELECT * FROM cube{only_base}")
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW measured_rows AS SELECT * FROM spend{only_base}")
         self._cube_built = True
         self._years = None
 
@@ -148,8 +180,57 @@ def _fy_expr(column: str = "financial_year") -> str:
     return f"regexp_replace(replace(CAST({column} AS VARCHAR), '%2F', '/'), '^([0-9]{{4}})-([0-9]{{2}})$', '\\1/\\2')"
 
 
-def open_spend(path: str | Path, con: duckdb.DuckDBPyConnection | None = None) -> SpendSource:
-    """A source over spend parquet already carrying geo, located, in_place, in_wider (§4)."""
+# The columns the base's rules read (`analysis.base.rule_mask`): the anchor and payee name (self,
+# other anchors, payee words), the supplier type and public class (public bodies), the person flag,
+# and the ledger's words (expense words). A payment's class follows from these alone.
+RULE_COLUMNS = ("anchor", "supplier_name", "supplier_type", "public_class", "individual", *_base.TRANSFER_FIELDS)
+
+
+def _classify_payees(
+    con: duckdb.DuckDBPyConnection,
+    distinct_sql: str,
+    keys: Sequence[str],
+    defs: AnalysisDefinitions,
+    bodies: pd.DataFrame | None,
+) -> None:
+    """`payee_base`: each distinct row of `distinct_sql` (its `keys`, from which it gives the
+    `RULE_COLUMNS`) that a base rule sets aside, with `excluded_as`. Classified by `base.classify`
+    with the base's rules, so the two routes cannot differ on a rule."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE payees AS SELECT row_number() OVER () AS pid, * FROM ({distinct_sql})")
+    frame = con.execute(f"SELECT pid, {', '.join(RULE_COLUMNS)} FROM payees").df()
+    got = _base.classify(frame, _base.exclusion_rules(defs, bodies, influenceable=False))
+    # Only the base's scope leaves the base (public corporations may be set aside from influenceable
+    # spend only): `excluded_as` is NULL for everything in the base.
+    out_of_base = got["exclusion_scope"].astype("string").eq("base").fillna(False).astype(bool)
+    classes = pd.DataFrame(
+        {
+            "pid": frame.loc[out_of_base, "pid"].astype("int64").to_numpy(),
+            "excluded_as": got.loc[out_of_base, "excluded_as"].astype(str).to_numpy(dtype=object),
+        }
+    )
+    con.register("payee_classes_df", classes)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE payee_base AS
+                    SELECT {", ".join(f"p.{k}" for k in keys)}, CAST(c.excluded_as AS VARCHAR) AS excluded_as
+                    FROM payees p JOIN payee_classes_df c ON p.pid = c.pid""")
+    con.unregister("payee_classes_df")
+    con.execute("DROP TABLE payees")
+
+
+def _on_keys(keys: dict[str, str]) -> str:
+    """The join of payments (`alias: expression`) to `payee_base` (b): nulls match nulls."""
+    return " AND ".join(f"{expr} IS NOT DISTINCT FROM b.{alias}" for alias, expr in keys.items())
+
+
+def open_spend(
+    path: str | Path,
+    con: duckdb.DuckDBPyConnection | None = None,
+    *,
+    defs: AnalysisDefinitions | None = None,
+    bodies: pd.DataFrame | None = None,
+) -> SpendSource:
+    """A source over spend parquet already carrying geo, located, in_place, in_wider (§4). With
+    `defs` (and `bodies`, the register of public bodies, as the in-memory route is given it) the
+    figures are measured on `defs.base`; without, on all kept spend."""
     con = con or connect()
     relation, cols = _read(con, path, ordered=True)
     need = {"anchor", "financial_year", "amount_pence", "supplier_key"}
@@ -174,11 +255,14 @@ def open_spend(path: str | Path, con: duckdb.DuckDBPyConnection | None = None) -
                {col("geo", "NULL::VARCHAR")},
                COALESCE({raw("in_place", "false")}, false) AS in_place,
                COALESCE({raw("in_wider", "false")}, false) AS in_wider,
+               {col("public_class", "NULL::VARCHAR")}, {col("name_shown", "NULL::BOOLEAN")},
+               {col("location_basis", "NULL::VARCHAR")},
+               {", ".join(col(c, "NULL::VARCHAR") for c in _base.TRANSFER_FIELDS)},
                @ORDER@
         FROM @REL@
     """
     con.execute(
-        "CREATE OR REPLACE VIEW spend AS "
+        "CREATE OR REPLACE VIEW spend_rows AS "
         + view.replace("@FY@", _fy_expr())
         .replace("@ORDER@", "struct_pack(f := filename, r := file_row_number) AS _ord")
         .replace("@REL@", relation)
@@ -186,18 +270,38 @@ def open_spend(path: str | Path, con: duckdb.DuckDBPyConnection | None = None) -
     plain, _ = _read(con, path)
     # The year is spelt out after grouping: a regex per payment would cost a third of the scan.
     con.execute(
-        "CREATE OR REPLACE VIEW spend_plain AS "
+        "CREATE OR REPLACE VIEW spend_plain_rows AS "
         + view.replace("@FY@", "financial_year").replace("@ORDER@", "NULL AS _ord").replace("@REL@", plain)
     )
+    if defs is None:
+        for name in ("spend", "spend_plain"):
+            con.execute(f"""CREATE OR REPLACE VIEW {name} AS
+                            SELECT *, NULL::VARCHAR AS excluded_as, true AS in_base FROM {name}_rows""")
+    else:
+        _classify_payees(
+            con, f"SELECT DISTINCT {', '.join(RULE_COLUMNS)} FROM spend_plain_rows", RULE_COLUMNS, defs, bodies
+        )
+        on = _on_keys({c: f"r.{c}" for c in RULE_COLUMNS})
+        for name in ("spend", "spend_plain"):
+            con.execute(f"""CREATE OR REPLACE VIEW {name} AS
+                            SELECT r.*, b.excluded_as, b.excluded_as IS NULL AS in_base
+                            FROM {name}_rows r LEFT JOIN payee_base b ON {on}""")
     cube_sql = f"""SELECT * REPLACE ({_fy_expr()} AS financial_year)
                    FROM ({_CUBE_SQL.format(source="spend_plain")})"""
-    return SpendSource(con, f"spend {path}", cube_sql=cube_sql)
+    return SpendSource(
+        con,
+        f"spend {path}",
+        cube_sql=cube_sql,
+        base=defs.base if defs else "all",
+        name_shown="name_shown" in cols,
+        office_limit=defs.office_share_limit if defs else OFFICE_SHARE_LIMIT,
+    )
 
 
 # The attributes every aggregate groups or filters by, then the money and the names.
 _CUBE_KEYS = (
     "anchor, financial_year, supplier_key, supplier_type, individual, lad_code, imd_decile, "
-    "sic_section, sic_division, located, geo, in_place, in_wider"
+    "sic_section, sic_division, located, geo, in_place, in_wider, in_base, excluded_as, name_shown, location_basis"
 )
 _CUBE_SQL = f"""
     SELECT {_CUBE_KEYS},
@@ -213,12 +317,17 @@ def open_transactions(
     place_lads: Iterable[str],
     wider_lads: Iterable[str] = (),
     con: duckdb.DuckDBPyConnection | None = None,
+    *,
+    defs: AnalysisDefinitions | None = None,
+    bodies: pd.DataFrame | None = None,
 ) -> SpendSource:
     """A source joining partitioned transactions (§1) to suppliers (§3) on `supplier_key`.
 
     `place_lads` are the place's LAD codes, `wider_lads` the wider area's (the place is counted in
     the wider area whether listed or not, as CLES counts it). Payments to individuals take
-    `supplier_type = 'individual'` whatever the suppliers table says.
+    `supplier_type = 'individual'` whatever the suppliers table says. With `defs` (and `bodies`)
+    the figures are measured on `defs.base`, each payment classified by its joined name, type and
+    public class and its own expense words; without, on all kept spend.
     """
     con = con or connect()
     place = sorted({str(x) for x in place_lads})
@@ -268,6 +377,32 @@ def open_transactions(
         if "supplier_name" in sup_cols and "supplier_name" in cols
         else (s("supplier_name") if "supplier_name" in sup_cols else "t.supplier_name")
     )
+    # A payment's class is read from its own columns (`t`) and its supplier's (`s`): classified once
+    # per distinct value of the payment's own (`payee_keys`), joined to the supplier.
+    payee_keys = {
+        "anchor": "CAST(t.anchor AS VARCHAR)",
+        "supplier_key": "t.supplier_key",
+        "tx_name": "t.supplier_name" if "supplier_name" in cols else "NULL::VARCHAR",
+        "individual": individual,
+        **{c: f"CAST(t.{c} AS VARCHAR)" if c in cols else "NULL::VARCHAR" for c in _base.TRANSFER_FIELDS},
+    }
+    if defs is None:
+        excluded, base_join = "NULL::VARCHAR", ""
+    else:
+        distinct = ", ".join(f"{e} AS {a}" for a, e in payee_keys.items())
+        rule_name = "COALESCE(s.supplier_name, d.tx_name)" if "supplier_name" in sup_cols else "d.tx_name"
+        _classify_payees(
+            con,
+            f"""SELECT d.*, {rule_name} AS supplier_name,
+                       CASE WHEN d.individual THEN 'individual' ELSE {s("supplier_type")} END AS supplier_type,
+                       {s("public_class")} AS public_class
+                FROM (SELECT DISTINCT {distinct} FROM tx_cube_input t) d
+                LEFT JOIN suppliers s ON d.supplier_key = s.supplier_key""",
+            list(payee_keys),
+            defs,
+            bodies,
+        )
+        excluded, base_join = "b.excluded_as", f"LEFT JOIN payee_base b ON {_on_keys(payee_keys)}"
     place_sql = ", ".join(_quote(x) for x in place)
     wider_sql = ", ".join(_quote(x) for x in wider)
     con.execute(f"""
@@ -280,8 +415,9 @@ def open_transactions(
                    {individual} AS individual,
                    {s("lad_code")} AS lad_code, CAST({s("imd_decile", "BIGINT")} AS BIGINT) AS imd_decile,
                    {s("sic_section")} AS sic_section, {s("sic_division")} AS sic_division,
+                   {s("name_shown", "BOOLEAN")} AS name_shown, {s("location_basis")} AS location_basis, {excluded} AS excluded_as, {excluded} IS NULL AS in_base,
                    struct_pack(f := t.filename, r := t.file_row_number) AS _ord
-            FROM tx t LEFT JOIN suppliers s ON t.supplier_key = s.supplier_key
+            FROM tx t LEFT JOIN suppliers s ON t.supplier_key = s.supplier_key {base_join}
         )
         SELECT *, lad_code IS NOT NULL AS located,
                CASE WHEN lad_code IS NULL THEN 'unlocated' WHEN lad_code IN ({place_sql}) THEN 'place'
@@ -292,14 +428,15 @@ def open_transactions(
     """)
     # Sum the payments per anchor, year and supplier before the join: the join then meets a
     # fraction of the rows.
-    tx_name = "COALESCE(supplier_name, '')" if "supplier_name" in cols else "''"
+    tx_name = "COALESCE(t.supplier_name, '')" if "supplier_name" in cols else "''"
     sup_name = "s.supplier_name" if "supplier_name" in sup_cols else "NULL::VARCHAR"
     cube_sql = f"""
         WITH t0 AS (
-            SELECT anchor, financial_year, supplier_key, {individual.replace("t.", "")} AS individual,
-                   CAST(SUM(amount_pence) AS BIGINT) AS amount_pence, COUNT(*) AS payments,
+            SELECT t.anchor, t.financial_year, t.supplier_key, {individual} AS individual,
+                   {excluded} AS excluded_as, {excluded} IS NULL AS in_base,
+                   CAST(SUM(t.amount_pence) AS BIGINT) AS amount_pence, COUNT(*) AS payments,
                    min({tx_name}) AS name_min, max({tx_name}) AS name_max
-            FROM tx_cube_input GROUP BY ALL
+            FROM tx_cube_input t {base_join} GROUP BY ALL
         ), t AS (
             SELECT * REPLACE (CAST(anchor AS VARCHAR) AS anchor, {_fy_expr()} AS financial_year) FROM t0
         ), j AS (
@@ -308,7 +445,7 @@ def open_transactions(
                    t.individual, {s("lad_code")} AS lad_code,
                    CAST({s("imd_decile", "BIGINT")} AS BIGINT) AS imd_decile,
                    {s("sic_section")} AS sic_section, {s("sic_division")} AS sic_division,
-                   t.amount_pence, t.payments,
+                   {s("name_shown", "BOOLEAN")} AS name_shown, {s("location_basis")} AS location_basis, t.in_base, t.excluded_as, t.amount_pence, t.payments,
                    COALESCE({sup_name}, t.name_min) AS name_min, COALESCE({sup_name}, t.name_max) AS name_max
             FROM t LEFT JOIN suppliers s ON t.supplier_key = s.supplier_key
         )
@@ -317,7 +454,7 @@ def open_transactions(
                CASE WHEN lad_code IS NULL THEN 'unlocated' WHEN lad_code IN ({place_sql}) THEN 'place'
                     WHEN lad_code IN ({wider_sql}) THEN 'wider' ELSE 'outside' END AS geo,
                COALESCE(lad_code IN ({place_sql}), false) AS in_place,
-               COALESCE(lad_code IN ({wider_sql}), false) AS in_wider,
+               COALESCE(lad_code IN ({wider_sql}), false) AS in_wider, in_base, excluded_as, name_shown, location_basis,
                amount_pence, payments, name_min, name_max
         FROM j
     """
@@ -325,6 +462,9 @@ def open_transactions(
         con,
         f"transactions {transactions} x suppliers {suppliers}",
         cube_sql=cube_sql,
+        base=defs.base if defs else "all",
+        name_shown="name_shown" in sup_cols,
+        office_limit=defs.office_share_limit if defs else OFFICE_SHARE_LIMIT,
         _params={"place": place, "wider": wider},
     )
 

@@ -1,7 +1,8 @@
 """The baseline tables out of core: each function returns the same frame, to the penny and with the
-same shares, as its namesake in `analysis/baseline.py` run on the whole spend frame in memory
-(tests/analysis/test_aggregate.py holds them to that), read from a source's cube (`source.py`).
-Pence are summed in DuckDB and only divided, in pandas, for shares.
+same shares, as its namesake in `analysis/baseline.py` run in memory on the spend the figures are
+measured on (`analysis.base.analysed`: the procurement base, or all kept spend; the source's
+`base`), read from the source's `measured` cube (`source.py`); tests/analysis/test_aggregate.py
+holds them to that. Pence are summed in DuckDB and only divided, in pandas, for shares.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pandas as pd
 
 from ...errors import CwbError
 from ...schema import GEO_ORDER, INDIVIDUALS_KEY, INDIVIDUALS_LABEL, SUPPLIER_TYPES
+from ..base import BASE_CATEGORIES
 
 # The same words and orders as `baseline.py`: one definition, so the two routes print the same tables.
 # One definition of a share, its bounds and a safe division, shared with the in-memory route.
@@ -23,9 +25,9 @@ from ..baseline import (
     _safe_div,
     lad_table,
     measures_from_sums,
-    ranked,
     shares_with_bounds,
 )
+from ..concentration import ranked
 from .source import SpendSource
 
 # --------------------------------------------------------------------------------------------
@@ -72,6 +74,9 @@ _MEASURE_SQL = """
     CAST(COALESCE(SUM(amount_pence) FILTER (WHERE {firm}), 0) AS BIGINT) AS firms,
     CAST(COALESCE(SUM(amount_pence) FILTER (WHERE {firm} AND imd_decile IS NOT NULL), 0) AS BIGINT) AS with_decile,
     CAST(COALESCE(SUM(amount_pence) FILTER (WHERE {firm} AND imd_decile IN ({deciles})), 0) AS BIGINT) AS deprived,
+    CAST(COALESCE(SUM(amount_pence) FILTER (WHERE located AND office), 0) AS BIGINT) AS office,
+    CAST(COALESCE(SUM(amount_pence) FILTER (WHERE located AND branch AND NOT in_place), 0) AS BIGINT) AS branch_place,
+    CAST(COALESCE(SUM(amount_pence) FILTER (WHERE located AND branch AND NOT in_wider), 0) AS BIGINT) AS branch_wider,
     CAST(COALESCE(SUM(payments), 0) AS BIGINT) AS payments
 """
 
@@ -87,7 +92,7 @@ def _suppliers(src: SpendSource, keys: dict[str, str], where: str, params: list)
     group = f"GROUP BY {outer}" if keys else ""
     return src.sql(
         f"""SELECT {outer + ", " if keys else ""}COUNT(*) AS suppliers
-                       FROM (SELECT DISTINCT {inner} FROM cube {cond}) {group}""",
+                       FROM (SELECT DISTINCT {inner} FROM measured {cond}) {group}""",
         params,
     )
 
@@ -102,8 +107,8 @@ def _with_suppliers(sums: pd.DataFrame, counts: pd.DataFrame, on: list[str]) -> 
 _FIRM = "COALESCE(supplier_type, 'unknown') NOT IN ({})".format(", ".join(f"'{t}'" for t in NOT_FIRMS))
 
 
-def _measures_from_sums(r: pd.Series) -> dict:
-    return measures_from_sums(r.to_dict())
+def _measures_from_sums(src: SpendSource, r: pd.Series) -> dict:
+    return measures_from_sums(r.to_dict(), office_limit=src.office_limit)
 
 
 def _deciles_sql(deprived_deciles: Iterable[int]) -> str:
@@ -117,9 +122,10 @@ def measures(
     _check_year(src, year)
     where, params = _where(year, anchor)
     row = src.sql(
-        f"SELECT {_MEASURE_SQL.format(deciles=_deciles_sql(deprived_deciles), firm=_FIRM)} FROM cube {where}", params
+        f"SELECT {_MEASURE_SQL.format(deciles=_deciles_sql(deprived_deciles), firm=_FIRM)} FROM measured {where}",
+        params,
     )
-    return _measures_from_sums(_with_suppliers(row, _suppliers(src, {}, where, params), []).iloc[0])
+    return _measures_from_sums(src, _with_suppliers(row, _suppliers(src, {}, where, params), []).iloc[0])
 
 
 _PENCE_COLS = ["total", "located", "unlocated", "place", "wider", "outside", "sme", "vcse", "deprived"]
@@ -140,7 +146,7 @@ def headline(src: SpendSource, year: str | None = None, *, deprived_deciles: Ite
     sums = src.sql(
         f"""SELECT anchor, GROUPING(anchor) AS g,
                               {_MEASURE_SQL.format(deciles=_deciles_sql(deprived_deciles), firm=_FIRM)}
-                       FROM cube {where} GROUP BY ROLLUP (anchor)""",
+                       FROM measured {where} GROUP BY ROLLUP (anchor)""",
         params,
     )
     total = _with_suppliers(sums[sums["g"] == 1], _suppliers(src, {}, where, params), [])
@@ -150,8 +156,8 @@ def headline(src: SpendSource, year: str | None = None, *, deprived_deciles: Ite
         ["anchor"],
     )
     per = per.sort_values("anchor", kind="mergesort")
-    rows = [{"anchor": ALL_ANCHORS, **_measures_from_sums(total.iloc[0])}]
-    rows += [{"anchor": r["anchor"], **_measures_from_sums(r)} for _, r in per.iterrows()]
+    rows = [{"anchor": ALL_ANCHORS, **_measures_from_sums(src, total.iloc[0])}]
+    rows += [{"anchor": r["anchor"], **_measures_from_sums(src, r)} for _, r in per.iterrows()]
     return _headline_frame(rows, ["anchor"])
 
 
@@ -160,7 +166,7 @@ def by_anchor_year(src: SpendSource, deprived_deciles: Iterable[int]) -> pd.Data
     each, years in order. Equals `baseline.headline(for_year(spend, y))` stacked over years."""
     sums = src.sql(f"""SELECT financial_year, anchor, GROUPING(anchor) AS g,
                               {_MEASURE_SQL.format(deciles=_deciles_sql(deprived_deciles), firm=_FIRM)}
-                       FROM cube WHERE financial_year IS NOT NULL
+                       FROM measured WHERE financial_year IS NOT NULL
                        GROUP BY GROUPING SETS ((financial_year, anchor), (financial_year))""")
     fy_only = _suppliers(src, {"financial_year": "financial_year"}, "WHERE financial_year IS NOT NULL", [])
     fy_anchor = _suppliers(
@@ -175,9 +181,13 @@ def by_anchor_year(src: SpendSource, deprived_deciles: Iterable[int]) -> pd.Data
     rows = []
     for year in sorted(sums["financial_year"].unique()):
         sub = sums[sums["financial_year"] == year]
-        rows.append({"financial_year": year, "anchor": ALL_ANCHORS, **_measures_from_sums(sub[sub["g"] == 1].iloc[0])})
+        rows.append(
+            {"financial_year": year, "anchor": ALL_ANCHORS, **_measures_from_sums(src, sub[sub["g"] == 1].iloc[0])}
+        )
         per = sub[(sub["g"] == 0) & sub["anchor"].notna()].sort_values("anchor", kind="mergesort")
-        rows += [{"financial_year": year, "anchor": r["anchor"], **_measures_from_sums(r)} for _, r in per.iterrows()]
+        rows += [
+            {"financial_year": year, "anchor": r["anchor"], **_measures_from_sums(src, r)} for _, r in per.iterrows()
+        ]
     return _headline_frame(rows, ["financial_year", "anchor"])
 
 
@@ -196,7 +206,7 @@ def _geo_sums(src: SpendSource, key_sql: str, year: str | None) -> pd.DataFrame:
                CAST(COALESCE(SUM(amount_pence) FILTER (WHERE located AND in_wider), 0) AS BIGINT) AS wider_pence,
                CAST(COALESCE(SUM(amount_pence) FILTER (WHERE located AND NOT in_wider), 0) AS BIGINT) AS outside_pence,
                CAST(COALESCE(SUM(amount_pence) FILTER (WHERE NOT located), 0) AS BIGINT) AS unlocated_pence
-        FROM cube {where} GROUP BY 1 ORDER BY 1""",
+        FROM measured {where} GROUP BY 1 ORDER BY 1""",
         params,
     )
     agg = _with_suppliers(agg, _suppliers(src, {"k": key_sql}, where, params), ["k"])
@@ -252,7 +262,7 @@ def spend_by_lad(
         f"""
         SELECT {", ".join(f"{e} AS {a}" for a, e in keys.items())},
                CAST(SUM(amount_pence) AS BIGINT) AS spend_pence, CAST(SUM(payments) AS BIGINT) AS payments
-        FROM cube {where} GROUP BY ALL""",
+        FROM measured {where} GROUP BY ALL""",
         params,
     )
     out = _with_suppliers(out, _suppliers(src, keys, where, params), list(keys))
@@ -271,7 +281,7 @@ def spend_by_decile(src: SpendSource, year: str | None = None) -> pd.DataFrame:
     where, params = _where(year)
     cond = ("AND " + where[6:]) if where else ""
     agg = src.sql(
-        f"""SELECT imd_decile, CAST(SUM(amount_pence) AS BIGINT) AS spend_pence FROM cube
+        f"""SELECT imd_decile, CAST(SUM(amount_pence) AS BIGINT) AS spend_pence FROM measured
                       WHERE imd_decile IS NOT NULL AND {_FIRM} {cond} GROUP BY 1""",
         params,
     )
@@ -292,20 +302,29 @@ def spend_by_decile(src: SpendSource, year: str | None = None) -> pd.DataFrame:
 
 _IND = "((supplier_type = 'individual' OR COALESCE(individual, false)) IS TRUE)"
 _LABEL = INDIVIDUALS_LABEL.replace("'", "''")
-# The shown value of each supplier column, individuals collapsed to one unnamed line.
-_SHOWN = {
-    "supplier_name": f"CASE WHEN {_IND} THEN '{_LABEL}' ELSE COALESCE(supplier_name, '') END",
-    "supplier_type": f"CASE WHEN {_IND} THEN 'individual' ELSE COALESCE(supplier_type, 'unknown') END",
-    "geo": f"CASE WHEN {_IND} THEN 'various' ELSE COALESCE(geo, 'unlocated') END",
-    "lad_code": f"CASE WHEN {_IND} THEN '' ELSE COALESCE(lad_code, '') END",
-}
-_SHOWN_KEY = f"CASE WHEN {_IND} THEN '{INDIVIDUALS_KEY}' ELSE COALESCE(supplier_key, '') END"
+
+
+def _shown(src: SpendSource) -> tuple[dict[str, str], str]:
+    """The shown value of each supplier column, and the key shown: individuals, and with the
+    display rule's `name_shown` (cwbtools.privacy) every payee without evidence of an organisation,
+    collapsed to one unnamed line, typed `various` when it holds more than individuals (as
+    `concentration._supplier_totals`: the line's type is the max of `individual` and `various`)."""
+    hidden = f"({_IND} OR NOT COALESCE(name_shown, false))" if src.name_shown else _IND
+    return {
+        "supplier_name": f"CASE WHEN {hidden} THEN '{_LABEL}' ELSE COALESCE(supplier_name, '') END",
+        "supplier_type": f"""CASE WHEN {_IND} THEN 'individual' WHEN {hidden} THEN 'various'
+                                  ELSE COALESCE(supplier_type, 'unknown') END""",
+        "geo": f"CASE WHEN {hidden} THEN 'various' ELSE COALESCE(geo, 'unlocated') END",
+        "lad_code": f"CASE WHEN {hidden} THEN '' ELSE COALESCE(lad_code, '') END",
+    }, f"CASE WHEN {hidden} THEN '{INDIVIDUALS_KEY}' ELSE COALESCE(supplier_key, '') END"
 
 
 def top_suppliers(src: SpendSource, n: int = 300, year: str | None = None) -> pd.DataFrame:
-    """`baseline.top_suppliers`: the `n` largest suppliers, individuals as one unnamed line."""
+    """`concentration.top_suppliers`: the `n` largest suppliers, individuals (and payees the display
+    rule does not name) as one unnamed line."""
     _check_year(src, year)
     where, params = _where(year)
+    _SHOWN, _SHOWN_KEY = _shown(src)
     lo = dict(_SHOWN, supplier_name=_SHOWN["supplier_name"].replace("COALESCE(supplier_name, '')", "name_min"))
     hi = dict(_SHOWN, supplier_name=_SHOWN["supplier_name"].replace("COALESCE(supplier_name, '')", "name_max"))
     top = src.sql(
@@ -313,7 +332,7 @@ def top_suppliers(src: SpendSource, n: int = 300, year: str | None = None) -> pd
         SELECT {_SHOWN_KEY} AS supplier_key,
                {", ".join(f"min({lo[c]}) AS {c}, max({hi[c]}) AS {c}_max" for c in _SHOWN)},
                CAST(SUM(amount_pence) AS BIGINT) AS spend_pence, CAST(SUM(payments) AS BIGINT) AS payments
-        FROM cube {where} GROUP BY 1 ORDER BY spend_pence DESC, supplier_key ASC LIMIT ?""",
+        FROM measured {where} GROUP BY 1 ORDER BY spend_pence DESC, supplier_key ASC LIMIT ?""",
         params + [int(n)],
     )
     # A key's published names can differ (`ACME LTD`, `Acme Limited`). Analysis shows the one on
@@ -326,13 +345,19 @@ def top_suppliers(src: SpendSource, n: int = 300, year: str | None = None) -> pd
             f"""
             SELECT {_SHOWN_KEY} AS supplier_key,
                    {", ".join(f"arg_min({_SHOWN[c]}, _ord) AS {c}" for c in _SHOWN)}
-            FROM spend WHERE list_contains(?::VARCHAR[], {_SHOWN_KEY}) {cond} GROUP BY 1""",
+            FROM measured_rows WHERE list_contains(?::VARCHAR[], {_SHOWN_KEY}) {cond} GROUP BY 1""",
             [keys] + params,
         ).set_index("supplier_key")
         for c in _SHOWN:
             top.loc[varied, c] = top.loc[varied, "supplier_key"].map(first[c]).to_numpy()
+    unnamed = (top["supplier_key"] == INDIVIDUALS_KEY).to_numpy()
+    top.loc[unnamed, "supplier_type"] = top.loc[unnamed, "supplier_type_max"]
+    if src.name_shown:
+        top["name_shown"] = ~unnamed
     total = int(
-        src.sql(f"SELECT CAST(COALESCE(SUM(amount_pence), 0) AS BIGINT) AS t FROM cube {where}", params)["t"].iloc[0]
+        src.sql(f"SELECT CAST(COALESCE(SUM(amount_pence), 0) AS BIGINT) AS t FROM measured {where}", params)["t"].iloc[
+            0
+        ]
     )
     top = _int64(top, ["spend_pence", "payments"])
     for c in ["supplier_name", "supplier_type", "geo", "lad_code"]:
@@ -341,13 +366,13 @@ def top_suppliers(src: SpendSource, n: int = 300, year: str | None = None) -> pd
 
 
 def supplier_counts(src: SpendSource, year: str | None = None) -> pd.DataFrame:
-    """`baseline.supplier_counts`: suppliers and spend by place / wider / outside / unlocated."""
+    """`concentration.supplier_counts`: suppliers and spend by place / wider / outside / unlocated."""
     _check_year(src, year)
     where, params = _where(year)
     geo = "CASE WHEN located THEN COALESCE(geo, 'unlocated') ELSE 'unlocated' END"
     agg = src.sql(
         f"""SELECT {geo} AS geo, CAST(SUM(amount_pence) AS BIGINT) AS spend_pence
-                      FROM cube {where} GROUP BY 1""",
+                      FROM measured {where} GROUP BY 1""",
         params,
     )
     agg = _with_suppliers(agg, _suppliers(src, {"geo": geo}, where, params), ["geo"]).set_index("geo")
@@ -357,6 +382,25 @@ def supplier_counts(src: SpendSource, year: str | None = None) -> pd.DataFrame:
     out["share_of_suppliers"] = _safe_div(out["suppliers"], pd.Series(out["suppliers"].sum(), index=out.index))
     out["share_of_spend"] = _safe_div(out["spend_pence"], pd.Series(out["spend_pence"].sum(), index=out.index))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# What the base set aside
+
+
+def excluded_pence(src: SpendSource, year: str | None = None, anchor: str | None = None) -> dict[str, int]:
+    """`base.excluded_pence`: pence the base's rules set aside, by category (every one of
+    `base.BASE_CATEGORIES`, 0 when none), whatever the source's `base`."""
+    _check_year(src, year)
+    where, params = _where(year, anchor)
+    cond = ("AND " + where[6:]) if where else ""
+    got = src.sql(
+        f"""SELECT excluded_as, CAST(SUM(amount_pence) AS BIGINT) AS pence FROM cube
+            WHERE excluded_as IS NOT NULL {cond} GROUP BY 1""",
+        params,
+    )
+    found = dict(zip(got["excluded_as"], got["pence"]))
+    return {c: int(found.get(c, 0)) for c in BASE_CATEGORIES}
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,19 +7,12 @@ from typing import Any
 
 import pandas as pd
 
+# Money as every table, chart and sentence writes it (one format: a scenario's pounds read the same).
+from ...formats import gbp as _m
 from ...privacy import unnamed_rows
 from ._common import _table
 
 DEFAULT_LOT_THRESHOLD_PENCE = 100_000 * 100  # contracts above £100k are worth splitting into lots
-
-
-def _m(pence: int | float) -> str:
-    pounds = float(pence) / 100
-    if abs(pounds) >= 1e6:
-        return f"£{pounds / 1e6:.1f}m"
-    if abs(pounds) >= 1e3:
-        return f"£{pounds / 1e3:.0f}k"
-    return f"£{pounds:,.0f}"
 
 
 def _orgs(n: int) -> str:
@@ -44,13 +37,12 @@ def from_tables(
     (`leakage.suppliers`), the scenarios (`scenarios.uplift`), the influenceable measures
     (`influenceable.measures`) and, with contract notices, the contracts ending soon and the
     awards' SME share (`sme_awards`), which is compared with `sme_benchmark`
-    (`definitions.benchmark.sme_share`) and so needs it. A table that is not there (None, or a
+    (`definitions.benchmark.sme_share`; None when the anchors' kinds have no benchmark: no
+    verdict). A table that is not there (None, or a
     missing input's note) gives no recommendation."""
     gaps, leak_suppliers, scenario_table, measures_table, ending, sme_awards = map(
         _table, (gaps, leak_suppliers, scenario_table, measures_table, ending, sme_awards)
     )
-    if sme_awards is not None and len(sme_awards) and sme_benchmark is None:
-        raise ValueError("sme_awards are compared with sme_benchmark: give definitions.benchmark.sme_share")
     rows: list[dict[str, Any]] = []
 
     def add(text: str, table: str, pence: int | None = None):
@@ -120,7 +112,7 @@ def from_tables(
     if sme_awards is not None and len(sme_awards):
         s = sme_awards.iloc[0]
         share = s["sme_share_of_value"]
-        if pd.notna(share) and share < sme_benchmark:
+        if sme_benchmark is not None and pd.notna(share) and share < sme_benchmark:
             add(
                 f"SMEs won {share:.0%} of the value of published awards, below the {sme_benchmark:.0%} benchmark: "
                 f"simplify tenders and lots for small firms.",
@@ -134,8 +126,16 @@ def from_tables(
             area = place_name if r["measure"] == "place_share" else wider_name
             add(
                 f"'{r['name']}': moving the {area} share from {r['from_share']:.1%} to {r['to_share']:.1%} "
-                f"of {r['base_year']} spend would bring {_m(r['direct_uplift_pence'])} a year to suppliers in "
-                f"{area}, and {_m(r['indirect_low_pence'])} to {_m(r['indirect_high_pence'])} more as it is re-spent.",
+                f"of {r['base_year']} {r['scenario_base']} spend would bring {_m(r['direct_uplift_pence'])} a year "
+                f"to suppliers in {area}. Estimates from stated assumptions, not added together: "
+                f"{_m(r['respend_uplift_low_pence'])} to {_m(r['respend_uplift_high_pence'])} re-spent in {area} by "
+                f"those suppliers"
+                + (
+                    f"; {_m(r['io_indirect_uplift_pence'])} of supply-chain output (regional input-output multipliers)"
+                    if pd.notna(r["io_indirect_uplift_pence"])
+                    else ""
+                )
+                + ".",
                 "scenarios",
                 int(r["direct_uplift_pence"]),
             )

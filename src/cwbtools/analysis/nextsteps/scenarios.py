@@ -1,6 +1,8 @@
-"""Scenarios: direct uplift = (to_share - from_share) x the base year's total; indirect effects from
-the re-spend range and from ONS IOAT 2020 Type I output multipliers (national multipliers applied
-locally, an upper bound); a straight-line trajectory from the latest year to a target."""
+"""Scenarios on a stated base (`definitions.scenario_base`): direct uplift = (to_share - from_share)
+x the base year's total of that base, the one pound figure of a scenario; the net additional local
+spend after displacement; re-spend and input-output (FLQ regional multipliers) indirect effects as
+separate estimates from stated assumptions (docs/METHODS.md); a straight-line trajectory to a target
+that ends on the scenario's own pounds."""
 
 from __future__ import annotations
 
@@ -55,7 +57,8 @@ def measured_shares(spend: pd.DataFrame) -> dict[str, Any]:
 
 def specs(defs: AnalysisDefinitions, year: str) -> list[dict[str, Any]]:
     """The config's scenarios, then standard ones: +5 and +10 points on the place and wider-area
-    shares of `year`, and the national benchmark local share for the place."""
+    shares of `year`, and the benchmark local share for the place when the anchors have one
+    (`AnalysisDefinitions.local_benchmark`: none for kinds the benchmark is no average of)."""
     out = [{**asdict(s), "source": "config"} for s in defs.scenarios]
     bench = defs.local_benchmark
     for measure, label in (("place_share", "place"), ("wider_share", "wider area")):
@@ -69,25 +72,38 @@ def specs(defs: AnalysisDefinitions, year: str) -> list[dict[str, Any]]:
                     "source": "standard",
                 }
             )
-    out.append(
-        {
-            "name": f"place share to the national benchmark ({bench:.1%})",
-            "measure": "place_share",
-            "to_share": bench,
-            "base_year": year,
-            "source": "benchmark",
-        }
-    )
+    if bench is not None:
+        out.append(
+            {
+                "name": f"place share to the benchmark ({bench:.1%})",
+                "measure": "place_share",
+                "to_share": bench,
+                "base_year": year,
+                "source": "benchmark",
+            }
+        )
     return out
+
+
+def on_base(spend: pd.DataFrame, base: str) -> pd.DataFrame:
+    """The payments a scenario is stated on (`definitions.scenario_base`): `influenceable` spend or
+    the `procurement` base. A frame without the classifier's column is taken as all of it."""
+    column = {"influenceable": "influenceable", "procurement": "in_base"}.get(base)
+    if column is None:
+        raise ValueError(f"scenario base must be 'influenceable' or 'procurement', not {base!r}")
+    return spend[_flag(spend, column)] if column in spend.columns else spend
 
 
 def sector_mix(spend: pd.DataFrame, measure: str) -> pd.DataFrame:
     """Where new local spend would come from: the sector mix of located spend now outside the
     measured area (outside the place for `place_share`, outside the wider area for `wider_share`),
-    by SIC division, as weights summing to 1."""
+    by SIC division, as weights summing to 1. Influenceable spend only, when classified: utilities
+    and national frameworks are not where new local spend would come from."""
     located = _located(spend)
     inside = _flag(spend, "in_place" if measure == "place_share" else "in_wider")
     part = spend[located & ~inside]
+    if "influenceable" in part.columns:
+        part = part[_flag(part, "influenceable")]
     if part.empty:
         part = spend
     frame = pd.DataFrame(
@@ -132,13 +148,16 @@ def _allocate(total: int, weights: pd.Series) -> pd.Series:
     return base.astype("int64")
 
 
-def ioat_indirect_pence(direct_pence: int, mix: pd.DataFrame, multipliers: pd.DataFrame | None) -> int | None:
-    """Indirect output from `direct_pence` of new spend spread over `mix`'s sectors, with IOAT
-    2020 Type I output multipliers: national multipliers applied locally, an upper bound."""
-    if multipliers is None or mix is None or mix.empty or direct_pence <= 0:
-        return None if multipliers is None else 0
+def ioat_indirect_pence(net_pence: int, mix: pd.DataFrame, multipliers: pd.DataFrame | None) -> int | None:
+    """Indirect (supply-chain) output from `net_pence` of net additional local spend spread over
+    `mix`'s sectors: `net x (multiplier - 1)` by sector, with the table given (the place's FLQ
+    regional table, `multipliers.for_place`). None without a table."""
+    if multipliers is None:
+        return None
+    if mix is None or mix.empty or net_pence <= 0:
+        return 0
     with_m = mult.sector_multipliers(mix, multipliers)
-    parts = _allocate(direct_pence, with_m["weight"])
+    parts = _allocate(net_pence, with_m["weight"])
     return int(mult.indirect_pence(parts, with_m["output_multiplier"]).sum())
 
 
@@ -153,8 +172,8 @@ def respend_range(base: pd.DataFrame, measure: str, respend: Mapping[str, float]
         _respend.weighted_respend(base[firms & inside], respend),
         _respend.weighted_respend(base[firms & ~inside], respend),
     ]
-    rates = [r for r in rates if not pd.isna(r)] or [float(respend["unknown"])]
-    return min(rates), max(rates)
+    rates = [r if not pd.isna(r) else float(respend["unknown"]) for r in rates]
+    return rates[0], rates[1]
 
 
 def uplift(
@@ -164,43 +183,45 @@ def uplift(
     respend: Mapping[str, float],
     multipliers: pd.DataFrame | None = None,
     survey_rate: float | None = None,
+    base: str = "influenceable",
+    displacement: float = 0.0,
 ) -> pd.DataFrame:
-    """Each scenario's direct uplift a year and its indirect effects.
+    """Each scenario's direct uplift a year and its indirect effects, estimates from stated
+    assumptions, on separate lines and never combined.
 
-    from_share: the spec's own when it states one, else measured in the base year. base total: the
-    spec's `base_total_gbp` when stated, else the base year's total spend. Direct uplift =
-    (to_share - from_share) x base total (0 when the target is already met). Indirect: the re-spend
-    range (`respend_range` from the per-type rates `respend`, or a supplier survey's measured
-    `survey_rate`, first round) and IOAT 2020 Type I output multipliers by sector.
-    `indirect_low_pence` is the re-spend low; `indirect_high_pence` the larger of the re-spend high
-    and the IOAT figure. Without `multipliers` (the IOAT table) the IOAT figure is NA.
+    The scenario is stated on `base` (`on_base`: influenceable spend or the procurement base): the
+    share is measured on it and the pounds are its base-year total (or the spec's stated
+    `from_share` and `base_total_gbp`). Direct uplift = (to_share - from_share) x base total (0
+    when the target is met): the scenario's one pound figure, which every table, chart, sentence
+    and summary.json repeats. Net additional = direct x (1 - `displacement`). Of that:
+    `respend_uplift_pence` at the re-spend rate of the area's suppliers now (`respend_range`'s
+    first; a survey's measured rate when given), with `_low` / `_high` the two mixes' range; and
+    `io_indirect_uplift_pence` from the input-output table given (regional FLQ multipliers,
+    `multipliers.for_place`) over the sector mix of influenceable spend that would move.
     """
     multipliers = _table(multipliers)
     rows = []
     for spec in specs:
         measure = spec.get("measure") or "place_share"
         base_year = spec.get("base_year") or default_base_year
-        base = for_year(spend, base_year)
-        m = measured_shares(base)
+        year = on_base(for_year(spend, base_year), base)
+        m = measured_shares(year)
         from_share = spec.get("from_share")
         from_basis = "stated in config"
         if from_share is None:
             from_share = m[measure]
-            from_basis = f"measured, {base_year}"
+            from_basis = f"measured on {base} spend, {base_year}"
         to_share = spec.get("to_share")
         if to_share is None:
             to_share = float(_dec(from_share) + _dec(spec.get("points") or 0))
-        base_total = (
-            int(round(float(spec["base_total_gbp"]) * 100))
-            if spec.get("base_total_gbp") is not None
-            else m["total_pence"]
-        )
+        stated = spec.get("base_total_gbp") is not None
+        base_total = int(round(float(spec["base_total_gbp"]) * 100)) if stated else m["total_pence"]
         status = "ok"
-        if base.empty and spec.get("base_total_gbp") is None:
-            status = f"no spend in base year {base_year}"
+        if year.empty and not stated:
+            status = f"no {base} spend in base year {base_year}"
             direct = 0
         elif base_total <= 0:
-            status = f"net spend in {base_year} is zero or negative: no scenario"
+            status = f"net {base} spend in {base_year} is zero or negative: no scenario"
             direct = 0
         elif pd.isna(from_share):
             status = "no located spend to measure the share on"
@@ -210,37 +231,40 @@ def uplift(
             if direct < 0:
                 status = "target already met"
                 direct = 0
-        mix = sector_mix(base, measure) if not base.empty else None
-        ioat = ioat_indirect_pence(direct, mix, multipliers) if mix is not None else None
+        net = int((Decimal(direct) * (1 - _dec(displacement))).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+        mix = sector_mix(year, measure) if not year.empty else None
+        io = ioat_indirect_pence(net, mix, multipliers) if mix is not None else None
         if survey_rate is not None:
-            rate_low = rate_high = float(survey_rate)
+            rate = rate_low = rate_high = float(survey_rate)
         else:
-            rate_low, rate_high = respend_range(base, measure, respend)
-        low = int(round(direct * rate_low))
-        high_respend = int(round(direct * rate_high))
+            rate, moving = respend_range(year, measure, respend)
+            rate_low, rate_high = min(rate, moving), max(rate, moving)
         rows.append(
             {
                 "name": spec.get("name"),
                 "source": spec.get("source", ""),
                 "measure": measure,
+                "scenario_base": base,
                 "base_year": base_year,
                 "from_share": float(from_share) if not pd.isna(from_share) else np.nan,
                 "from_basis": from_basis,
                 "to_share": float(to_share),
                 "base_total_pence": int(base_total),
                 "direct_uplift_pence": direct,
+                "displacement": float(displacement),
+                "net_additional_pence": net,
+                "respend_rate": rate,
                 "respend_rate_low": rate_low,
                 "respend_rate_high": rate_high,
-                "indirect_respend_low_pence": low,
-                "indirect_respend_high_pence": high_respend,
-                "indirect_ioat_pence": ioat,
-                "indirect_low_pence": low,
-                "indirect_high_pence": max(high_respend, ioat or 0),
+                "respend_uplift_pence": int(round(net * rate)),
+                "respend_uplift_low_pence": int(round(net * rate_low)),
+                "respend_uplift_high_pence": int(round(net * rate_high)),
+                "io_indirect_uplift_pence": io,
                 "status": status,
             }
         )
     out = pd.DataFrame(rows)
-    out["indirect_ioat_pence"] = out["indirect_ioat_pence"].astype("Int64")
+    out["io_indirect_uplift_pence"] = out["io_indirect_uplift_pence"].astype("Int64")
     return out
 
 
@@ -253,17 +277,24 @@ def survey_rate(spend: pd.DataFrame, survey: pd.DataFrame | None) -> float | Non
 def target(table: pd.DataFrame, spend: pd.DataFrame, latest_year: str) -> pd.Series:
     """The scenario a trajectory heads for: the first (the config's first) whose target is above
     the latest year's measured share; a target already passed makes no path."""
-    latest = measured_shares(for_year(spend, latest_year))
+    base = table["scenario_base"].iloc[0] if len(table) else "influenceable"
+    latest = measured_shares(on_base(for_year(spend, latest_year), base))
     ahead = table[(table["status"] == "ok") & (table["to_share"] > table["measure"].map(latest))]
     return ahead.iloc[0] if len(ahead) else table.iloc[-1]
 
 
 def target_multipliers(spend: pd.DataFrame, goal: pd.Series, multipliers: pd.DataFrame) -> pd.DataFrame:
-    """The sector mix behind scenario `goal` (a `target` row) with each sector's IOAT 2020 output
-    multiplier, heaviest first."""
-    mix = sector_mix(for_year(spend, goal["base_year"]), goal["measure"])
-    table = mult.sector_multipliers(mix, multipliers)[MULTIPLIER_COLUMNS]
-    return table.sort_values("weight", ascending=False)
+    """The sector mix behind scenario `goal` (a `target` row, on its stated base) with each sector's
+    output multiplier from the table given (regional, with the national beside it when the table
+    has it), heaviest first."""
+    mix = sector_mix(on_base(for_year(spend, goal["base_year"]), goal["scenario_base"]), goal["measure"])
+    table = mult.sector_multipliers(mix, multipliers)
+    if "national_multiplier" in multipliers.columns:
+        table["national_multiplier"] = table["ioat_code"].map(
+            dict(zip(multipliers["ioat_code"], multipliers["national_multiplier"]))
+        )
+    cols = [c for c in [*MULTIPLIER_COLUMNS[:-1], "national_multiplier", "weight"] if c in table.columns]
+    return table[cols].sort_values("weight", ascending=False)
 
 
 def _next_fy(year: str, k: int) -> str:
@@ -271,26 +302,26 @@ def _next_fy(year: str, k: int) -> str:
     return f"{start}/{(start + 1) % 100:02d}"
 
 
-def trajectory(
-    spend: pd.DataFrame, latest_year: str, measure: str, to_share: float, years: int = DEFAULT_TRAJECTORY_YEARS
-) -> pd.DataFrame:
-    """A straight path from the latest year's measured share to `to_share` over `years` years, with
-    the spend it means at the latest year's total (pence) and the uplift over the latest year."""
-    m = measured_shares(for_year(spend, latest_year))
-    start = m[measure]
+def trajectory(goal: pd.Series, latest_year: str, years: int = DEFAULT_TRAJECTORY_YEARS) -> pd.DataFrame:
+    """A straight path over `years` years from the latest year, from scenario `goal`'s from_share to
+    its to_share (a `target` row), with the uplift each year on the scenario's own base total: the
+    last year's uplift is the scenario's direct uplift, to the penny."""
+    start, end, total = float(goal["from_share"]), float(goal["to_share"]), int(goal["base_total_pence"])
+    ok = goal["status"] == "ok"
     rows = []
     for k in range(years + 1):
-        share = start + (to_share - start) * k / years
-        pence = int(round(share * m["total_pence"])) if not pd.isna(share) else 0
+        share = start + (end - start) * k / years
+        # The last step uses the scenario's own shares: the same arithmetic, the same pence.
+        step = end if k == years else share
         rows.append(
             {
                 "financial_year": _next_fy(latest_year, k),
-                "kind": "measured" if k == 0 else "path",
+                "kind": "start" if k == 0 else "path",
                 "share": share,
-                "spend_in_area_pence": pence,
+                "uplift_pence": direct_uplift_pence(start, step, total) if ok and k else 0,
             }
         )
     out = pd.DataFrame(rows)
-    out["uplift_pence"] = (out["spend_in_area_pence"] - out["spend_in_area_pence"].iloc[0]).astype("int64")
-    out.insert(0, "measure", measure)
+    out["spend_in_area_pence"] = (out["uplift_pence"] + int(round(start * total))).astype("int64")
+    out.insert(0, "measure", goal["measure"])
     return out

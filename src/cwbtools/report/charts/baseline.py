@@ -323,47 +323,39 @@ MEASURE_LABELS = {
 }
 
 
-def share_intervals(boot: pd.DataFrame, head: pd.DataFrame, title: str | None = None) -> Chart:
-    """The main shares for all anchors: estimate, bootstrap 95% interval and bounds
-    (`uncertainty.bootstrap_shares` and `baseline.headline`)."""
-    b = boot[boot["anchor"] == ALL_ANCHORS].set_index("measure")
-    h = head[head["anchor"] == ALL_ANCHORS].iloc[0]
-    rows = []
-    for m, label in MEASURE_LABELS.items():
-        if m not in b.index:
-            continue
-        key = m.replace("_share", "")
-        rows.append(
-            {
-                "label": label,
-                "share": h[m],
-                "lo": h[f"{key}_share_lo"],
-                "hi": h[f"{key}_share_hi"],
-                "ci_lo": b.loc[m, "ci_lo"],
-                "ci_hi": b.loc[m, "ci_hi"],
-                "coverage": h[f"{key}_coverage"],
-            }
-        )
-    rows = pd.DataFrame(rows)
+def share_intervals(sens: pd.DataFrame, place_name: str = "the place", title: str | None = None) -> Chart:
+    """The place and wider-area shares for all anchors with their bounds (unlocated spend, and large
+    firms placed by a head office) and the share with the five suppliers that move it most left out
+    (`uncertainty.sensitivity`). A census: no confidence interval."""
+    s = sens[sens["anchor"] == ALL_ANCHORS]
+    top = max((c for c in s.columns if c.startswith("without_top_")), key=lambda c: int(c.rsplit("_", 1)[1]))
+    rows = pd.DataFrame(
+        {
+            "label": s["measure"].map(MEASURE_LABELS),
+            "share": s["share"],
+            "lo": s["bounds_lo"],
+            "hi": s["bounds_hi"],
+            "without_top": s[top],
+        }
+    )
     place = rows.iloc[0]
     title = title or (
-        f"The local share is {_pct(place['share'])} (95% interval {_pct(place['ci_lo'])} to "
-        f"{_pct(place['ci_hi'])}); {_pct(place['lo'])} to {_pct(place['hi'])} if all unlocated spend were outside or inside"
+        f"The share in {place_name} is {_pct(place['share'])}; {_pct(place['lo'])} to {_pct(place['hi'])} "
+        f"if all spend not placed for sure were outside or inside"
     )
     each = [
-        f"{r['label']}: {_pct(r['share'])} (95% interval {_pct(r['ci_lo'])} to {_pct(r['ci_hi'])}, "
-        f"bounds {_pct(r['lo'])} to {_pct(r['hi'])})"
+        f"{r['label']}: {_pct(r['share'])} (bounds {_pct(r['lo'])} to {_pct(r['hi'])}; "
+        f"{_pct(r['without_top'])} without the {top.rsplit('_', 1)[1]} suppliers that move it most)"
         for _, r in rows.iterrows()
     ]
-    alt = (
-        f"Interval chart of the {_plural(len(rows), 'main share')} for all anchors, each with its bootstrap 95% "
-        f"interval and its bounds: " + "; ".join(each) + "."
+    alt = "Dot chart of the local shares for all anchors with their bounds: " + "; ".join(each) + "."
+    return interval_chart(
+        rows, title, caption="Local shares with bounds, all anchors (a census: no sampling interval)", alt=alt
     )
-    return interval_chart(rows, title, caption="Main shares with 95% intervals and bounds, all anchors", alt=alt)
 
 
 def top_supplier_curve(top: pd.DataFrame, title: str | None = None) -> Chart:
-    """Cumulative share of spend over the top suppliers (`baseline.top_suppliers`)."""
+    """Cumulative share of spend over the top suppliers (`concentration.top_suppliers`)."""
     data = top[["rank", "cumulative_share"]].copy()
     with _style():
         fig, ax = _figure(9, 4)

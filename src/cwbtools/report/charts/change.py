@@ -233,6 +233,8 @@ def shift_share_chart(
 ) -> Chart:
     """Per sector, the composition and localisation effects in share points (`change.shift_share`);
     sectors named from `sic` (the SIC reference table, or a mapping section -> name)."""
+    if "in_shift_share" in shift.columns:  # no-SIC and unlocated spend are no sector: not drawn
+        shift = shift[shift["in_shift_share"]]
     data = shift.copy()
     data["size"] = data["composition_effect"].abs() + data["localisation_effect"].abs()
     data = data.sort_values(["size", "sector"], ascending=[False, True], kind="mergesort").head(top)
@@ -298,6 +300,7 @@ def trend_chart(trend, area_name: str = "the place", title: str | None = None) -
         ax.plot(data["start"], data["observed_share"], "o", color=OKABE_ITO["grey"], markersize=4, label="Observed")
         if "fitted_share" in data.columns:
             ax.plot(data["start"], data["fitted_share"], "-", color=OKABE_ITO["blue"], label="Model")
+        if "fitted_share" in data.columns and data["fitted_ci_lo"].notna().any():
             ax.fill_between(
                 data["start"],
                 data["fitted_ci_lo"].astype(float),
@@ -322,7 +325,12 @@ def trend_chart(trend, area_name: str = "the place", title: str | None = None) -
         ax.set_ylabel(f"Share of located spend in {area_name}")
         ax.legend(frameon=False, fontsize=8)
     if title is None:
-        if trend.slope:
+        if trend.slope and "ci_lo" not in trend.slope:  # descriptive: too few anchors for an interval
+            title = (
+                f"The share in {area_name} moved {trend.slope['points_per_year'] * 100:+.2f} points a year "
+                f"(descriptive: {trend.anchors} anchor{'' if trend.anchors == 1 else 's'}, no test)"
+            )
+        elif trend.slope:
             s = trend.slope
             direction = "rose" if s["ci_lo"] > 0 else ("fell" if s["ci_hi"] < 0 else "showed no clear trend")
             title = (
@@ -331,10 +339,10 @@ def trend_chart(trend, area_name: str = "the place", title: str | None = None) -
             )
         else:
             title = f"The share in {area_name} by {trend.frequency}: too few periods for a trend"
-    modelled = "fitted_share" in data.columns
+    modelled = "fitted_share" in data.columns and data["fitted_ci_lo"].notna().any()
     caption = (
         f"Share of located spend in {area_name}: observed"
-        + (", model and 95% interval" if modelled else "")
+        + (", model and 95% interval" if modelled else (", fitted line" if "fitted_share" in data.columns else ""))
         + (", with the policy start" if trend.policy else "")
     )
     alt = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ...formats import gbp
 from ._base import (
     OKABE_ITO,
     Chart,
@@ -53,13 +54,13 @@ def leakage_by_sector(table: pd.DataFrame, wider_name: str = "the wider area", n
 
 
 def trajectory(traj: pd.DataFrame, area_name: str, scenario_name: str) -> Chart:
-    """The share a year on the straight path from the latest year to a scenario's target
-    (`nextsteps.scenarios.trajectory`)."""
+    """The share a year on the straight path to a scenario's target (`nextsteps.scenarios.trajectory`):
+    its last uplift is the scenario's direct uplift, the same pounds as the scenarios table."""
     with _style():
         fig, ax = _figure(9, 4)
         x = np.arange(len(traj))
         ax.plot(x, traj["share"], "o-", color=OKABE_ITO["blue"])
-        ax.plot(x[:1], traj["share"].iloc[:1], "o", color=OKABE_ITO["black"], label="measured")
+        ax.plot(x[:1], traj["share"].iloc[:1], "o", color=OKABE_ITO["black"], label="start")
         ax.set_xticks(x, traj["financial_year"])
         pct_axis(ax.yaxis)
         ax.set_ylabel(f"Share of spend in {area_name}")
@@ -67,15 +68,15 @@ def trajectory(traj: pd.DataFrame, area_name: str, scenario_name: str) -> Chart:
     a, b = traj.iloc[0], traj.iloc[-1]
     title = (
         f"'{scenario_name}': from {a['share']:.1%} in {a['financial_year']} to {b['share']:.1%} by "
-        f"{b['financial_year']}, {gbp_label(b['uplift_pence'] / 100)} a year more in {area_name}"
+        f"{b['financial_year']}, {gbp(b['uplift_pence'])} a year more in {area_name}"
     )
     caption = (
-        f"Share of spend in {area_name}: measured in {a['financial_year']}, then a straight path to the "
-        f"target of '{scenario_name}' at that year's total spend"
+        f"Share of spend in {area_name}: from the scenario's starting share in {a['financial_year']}, a straight "
+        f"path to the target of '{scenario_name}', in pounds of the scenario's own base total"
     )
     alt = (
         f"Line chart of the share of spend in {area_name} by year, {a['financial_year']} to "
-        f"{b['financial_year']}: measured {_pct(a['share'])}, then a straight line to {_pct(b['share'])}, "
-        f"{gbp_label(b['uplift_pence'] / 100)} a year more in {area_name}."
+        f"{b['financial_year']}: starting at {_pct(a['share'])}, then a straight line to {_pct(b['share'])}, "
+        f"{gbp(b['uplift_pence'])} a year more in {area_name}."
     )
     return _finish(fig, ax, title, traj, caption, alt)
