@@ -440,3 +440,9 @@ def test_net_negative_spend_gets_no_share_but_keeps_bounds():
     # A positive year with net-negative located spend has no share of located spend either.
     lad = baseline.spend_by_lad(make_spend(rows))
     assert lad["spend_pence"].sum() == -3500
+
+
+def test_a_partial_year_says_so_in_the_headline(hand):
+    m = baseline.measures(hand, (1, 2))
+    assert "2019/20 (partial: 9 months, not annualised)" in headlines.headline_text(m, "P", "W", "2019/20", months=9)
+    assert "partial" not in headlines.headline_text(m, "P", "W", "2019/20")

@@ -371,6 +371,10 @@ def test_a_scenarios_pounds_are_the_same_everywhere():
     assert "£37.5m" in chart.title and int(chart.data["uplift_pence"].iloc[-1]) == pence
     assert summ["direct_uplift_gbp"] == pence / 100
     assert int(recs["figure_pence"].iloc[0]) == pence and "£37.5m" in recs["recommendation"].iloc[0]
+    assert "£37.5m a year" in recs["recommendation"].iloc[0]
+    # A partial base year's pounds are not a year's (issue 20: never annualised unless asked).
+    part = recommendations.from_tables(None, None, table, counts_partial=False, base_months=9)["recommendation"]
+    assert "a year" not in part.iloc[0] and "over the 9 months that spend covers (not annualised)" in part.iloc[0]
 
 
 def test_scenario_base_influenceable_or_procurement():

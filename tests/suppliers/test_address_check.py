@@ -201,11 +201,11 @@ def test_round_trip_a_filled_sheet_places_suppliers_first_and_the_report_says_so
     # An officer (here a SYNTHETIC one) fills two rows: Big Retail serves the place from a branch in
     # it; Northern Care's site is in the place too. The rest stay unchecked.
     filled = pd.read_csv(path, dtype=str, keep_default_na=False)
-    for name, postcode in (("Big Retail plc", "PR2 9ZZ"), ("Northern Care Ltd", "pr1 2ab")):
+    for name, postcode, sme in (("Big Retail plc", "PR2 9ZZ", "no"), ("Northern Care Ltd", "pr1 2ab", "yes")):
         row = filled["supplier_name"] == name
         filled.loc[row, ["branch_postcode", "sme", "vcse", "checked_by", "checked_on", "note"]] = [
             postcode,
-            "no",
+            sme,
             "no",
             SYNTHETIC,
             "2026-01-15",
@@ -219,6 +219,8 @@ def test_round_trip_a_filled_sheet_places_suppliers_first_and_the_report_says_so
     assert big["checked_by"] == SYNTHETIC and big["checked_on"] == "2026-01-15"
     assert big["company_number"] == "00000001"  # still matched for what it is
     assert after.loc["Northern Care Ltd", "postcode"] == "PR1 2AB"
+    # The officer's SME answers type the suppliers (a crosswalk's `supplier_type` would be beaten too).
+    assert (big["supplier_type"], after.loc["Northern Care Ltd", "supplier_type"]) == ("large", "sme")
     assert after.loc["Local Shop Ltd", "resolved_by"] == "ledger_postcode"
     assert pd.isna(after.loc["Local Shop Ltd", "checked_by"])
 

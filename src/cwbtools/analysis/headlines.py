@@ -233,10 +233,18 @@ def published_note(defs: AnalysisDefinitions) -> str:
 # Prose for the report
 
 
-def headline_text(m: Mapping[str, Any], place_name: str, wider_name: str, year: str, base: str = "procurement") -> str:
+def year_label(year: str, months: int = 12) -> str:
+    """A year as readers see it wherever a figure from it appears: `2019/20 (partial: 9 months)`."""
+    return year if months >= 12 else f"{year} (partial: {months} months, not annualised)"
+
+
+def headline_text(
+    m: Mapping[str, Any], place_name: str, wider_name: str, year: str, base: str = "procurement", months: int = 12
+) -> str:
     """The headline in two sentences of Markdown, every share with its bounds; when the spend is
-    not above zero, the pounds and why no share is given."""
+    not above zero, the pounds and why no share is given. A partial year says so."""
     what = "procurement spend" if base == "procurement" else "all kept spend"
+    year = year_label(year, months)
     if not m.get("meaningful", True):
         return (
             f"In {year} the anchors' net {what} was **{_gbp(m['total'])}**: {m['note']}. Of it, "

@@ -22,9 +22,9 @@ import pandas as pd
 from ..definitions import CONFIRM_FUZZY_ABOVE_GBP
 from ..errors import InputFileError
 from ..identifiers import postcode as normalise_postcode
-from ..publish import unguard_frame
 from ..schema import INDIVIDUAL_KEY, NAME_SHOWN, OFFICE_BASES
 from . import matching
+from .crosswalk import read_sheet
 from .keys import _names_norm
 
 TOP = 300
@@ -199,17 +199,7 @@ def read_checked(sheet: str | Path | pd.DataFrame | None) -> pd.DataFrame:
     half filled, a bad postcode or date is an error naming the row."""
     if sheet is None:
         return pd.DataFrame(columns=CHECKED_COLUMNS)
-    where = "address check"
-    if isinstance(sheet, pd.DataFrame):
-        raw = sheet.copy()
-    else:
-        where = str(sheet)
-        path = Path(sheet)
-        if not path.exists():
-            raise InputFileError(f"{path}: address-check sheet not found")
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    raw = unguard_frame(raw)
-    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    raw, where = read_sheet(sheet, "address check", "address-check sheet")
     missing = [
         c for c in ("supplier_key", "supplier_name", "branch_postcode", "checked_by", "checked_on") if c not in raw
     ]

@@ -34,6 +34,21 @@ REVIEW_COLUMNS = [
 CROSSWALK_COLUMNS = ["supplier_name", "company_number", "postcode", "supplier_type"]
 
 
+def read_sheet(sheet: str | Path | pd.DataFrame, name: str, file_name: str) -> tuple[pd.DataFrame, str]:
+    """A sheet a person filled in (a crosswalk, an address check) as text, with lower-case column
+    names and our own guard on formula-like cells undone; and what to call it in a message."""
+    if isinstance(sheet, pd.DataFrame):
+        raw, where = sheet.copy(), name
+    else:
+        path, where = Path(sheet), str(sheet)
+        if not path.exists():
+            raise InputFileError(f"{path}: {file_name} not found")
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    raw = unguard_frame(raw)  # a cell we wrote as `'=...` (publish.guard) means `=...`
+    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    return raw, where
+
+
 def read_crosswalk(crosswalk: str | Path | pd.DataFrame | None) -> pd.DataFrame:
     """A crosswalk CSV or frame -> `supplier_name, name_norm, company_number, postcode,
     supplier_type` (postcode and company number normalised, `cwbtools.identifiers`). Unknown types, bad
@@ -41,17 +56,7 @@ def read_crosswalk(crosswalk: str | Path | pd.DataFrame | None) -> pd.DataFrame:
     errors naming the row."""
     if crosswalk is None:
         return pd.DataFrame(columns=CROSSWALK_COLUMNS + ["name_norm"])
-    where = "crosswalk"
-    if isinstance(crosswalk, pd.DataFrame):
-        cw = crosswalk.copy()
-    else:
-        where = str(crosswalk)
-        path = Path(crosswalk)
-        if not path.exists():
-            raise InputFileError(f"{path}: crosswalk file not found")
-        cw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    cw = unguard_frame(cw)  # a cell we wrote as `'=...` (publish.guard) means `=...`
-    cw.columns = [str(c).strip().lower() for c in cw.columns]
+    cw, where = read_sheet(crosswalk, "crosswalk", "crosswalk file")
     if "supplier_name" not in cw.columns:
         raise InputFileError(f"{where}: crosswalk needs a `supplier_name` column (found: {', '.join(cw.columns)})")
     for col in CROSSWALK_COLUMNS:

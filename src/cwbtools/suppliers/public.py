@@ -493,29 +493,28 @@ def _one(
         if found:
             kind, cls, note = _decide(found[0], rules)
             return kind, cls, f"identifier {label + ' ' if label else ''}{found[1]}: {kind} [{note}]"
-    for which, value in (("name", name), ("registered name", registered)):
-        found = reg.by_name(value)
+    # The register by name, strongest first: how each looks, and what its evidence says.
+    lookups = [
+        (lambda: reg.by_name(name), "name: {}"),
+        (lambda: reg.by_name(registered), "registered name: {}"),
+        (lambda: reg.by_prefix(name), "name begins with the name of {}"),
+        (lambda: reg.by_family(name), "name of a family of bodies the guide classifies en bloc: {}"),
+        (lambda: reg.by_start(name), "name cut short: the start of the name of {}"),
+    ]
+    if rules.name_patterns:
+        lookups.append(
+            (
+                lambda: initials.get(initials_of(name) or ""),
+                "initials (last resort): a council of the place or wider area, {}",
+            )
+        )
+    for find, says in lookups:
+        found = find()
         if found:
             kind, cls, note = _decide(found, rules)
-            return kind, cls, f"{which}: {kind} [{note}]"
-    found = reg.by_prefix(name)
-    if found:
-        kind, cls, note = _decide(found, rules)
-        return kind, cls, f"name begins with the name of {kind} [{note}]"
-    found = reg.by_family(name)
-    if found:
-        kind, cls, note = _decide(found, rules)
-        return kind, cls, f"name of a family of bodies the guide classifies en bloc: {kind} [{note}]"
-    found = reg.by_start(name)
-    if found:
-        kind, cls, note = _decide(found, rules)
-        return kind, cls, f"name cut short: the start of the name of {kind} [{note}]"
+            return kind, cls, f"{says.format(kind)} [{note}]"
     if not rules.name_patterns:
         return None, None, None
-    found = initials.get(initials_of(name) or "")
-    if found:
-        kind, cls, note = _decide(found, rules)
-        return kind, cls, f"initials (last resort): a council of the place or wider area, {kind} [{note}]"
     # Patterns read a name without its annotations first: `(RE: OXFORD UNIVERSITY PRESS)` is not the payee.
     for value in (*name_variants(name)[::-1], *name_variants(registered)[::-1]):
         kind, why = pattern_kind(value)

@@ -345,6 +345,12 @@ def resolve_suppliers(
     cw_number = cw_hit.map(lambda d: d["company_number"] if isinstance(d, dict) else pd.NA).astype("string")
     cw_postcode = cw_hit.map(lambda d: d["postcode"] if isinstance(d, dict) else pd.NA).astype("string")
     cw_type = cw_hit.map(lambda d: d["supplier_type"] if isinstance(d, dict) else pd.NA).astype("string")
+    # An officer's SME / VCSE answer types the supplier as a crosswalk row would, and wins over it
+    # (a VCSE first: a charity may be small; `no` to SME says large).
+    sme, vcse = (checked[c].astype("boolean").fillna(pd.NA) for c in ("sme", "vcse"))
+    officer_type = pd.Series(pd.NA, index=sup.index, dtype="string")
+    officer_type = officer_type.mask(sme.eq(False).fillna(False), "large").mask(sme.fillna(False), "sme")
+    cw_type = officer_type.mask(vcse.fillna(False), "vcse").mask(person).fillna(cw_type)
 
     # Layer 2: a postcode from the ledger or the creditor file.
     ledger_pc = sup["ledger_postcode"].map(lambda v: normalise_postcode(v) if isinstance(v, str) else None)

@@ -32,6 +32,7 @@ def from_tables(
     sme_benchmark: float | None = None,
     lot_threshold_pence: int = DEFAULT_LOT_THRESHOLD_PENCE,
     top: int = 3,
+    base_months: int = 12,
 ) -> pd.DataFrame:
     """The recommendations, from the gap analysis (`gaps.opportunities`), the leaking suppliers
     (`leakage.suppliers`), the scenarios (`scenarios.uplift`), the influenceable measures
@@ -126,8 +127,13 @@ def from_tables(
             area = place_name if r["measure"] == "place_share" else wider_name
             add(
                 f"'{r['name']}': moving the {area} share from {r['from_share']:.1%} to {r['to_share']:.1%} "
-                f"of {r['base_year']} {r['scenario_base']} spend would bring {_m(r['direct_uplift_pence'])} a year "
-                f"to suppliers in {area}. Estimates from stated assumptions, not added together: "
+                f"of {r['base_year']} {r['scenario_base']} spend would bring {_m(r['direct_uplift_pence'])} "
+                + (
+                    "a year"
+                    if base_months >= 12
+                    else f"over the {base_months} months that spend covers (not annualised)"
+                )
+                + f" to suppliers in {area}. Estimates from stated assumptions, not added together: "
                 f"{_m(r['respend_uplift_low_pence'])} to {_m(r['respend_uplift_high_pence'])} re-spent in {area} by "
                 f"those suppliers"
                 + (
