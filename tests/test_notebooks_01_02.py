@@ -134,9 +134,12 @@ def test_demo_baseline_matches_cles(demo_reports):
     assert len(maps) == 12 and set(maps["payee_column"]) == {"Supplier Name (column 5)"}
     text = _outputs_text(nb01)
     assert "located to a postcode" in text
+    # The page opens with its summary (issue 22): before any section's table, three findings linked.
+    assert text.index('class="cwb-summary"') < text.index('class="cwb-figure"')
+    assert text.count('href="#') >= 3
     # Each chart shows with alt text and a caption computed from its data, its data beside it.
     figures = _figures(nb01)
-    assert len(figures) == 9
+    assert len(figures) == 11  # with the map and the ward chart (issue 23)
     for figure in figures:
         assert 'alt="' in figure and "<figcaption" in figure and 'href="data/' in figure
     assert 'alt="Bar chart of the 15 districts receiving most located spend' in text

@@ -47,3 +47,13 @@ def reports_dir() -> Path:
 
 def configs_dir() -> Path:
     return REPO_ROOT / "configs"
+
+
+def file_stat(path: Path) -> list:
+    """What a cache is keyed on for one file: its path, size and modification time (None when it is
+    missing), so a changed or removed input makes the cache stale."""
+    try:
+        st = path.stat()
+        return [str(path), st.st_size, st.st_mtime_ns]
+    except OSError:
+        return [str(path), None, None]

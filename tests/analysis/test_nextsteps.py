@@ -447,7 +447,10 @@ def test_missing_sources_are_explained_not_fatal(spend, tmp_path, monkeypatch):
     def missing(*args, **kwargs):
         raise CwbError("not built")
 
+    from cwbtools.report import cache
+
     monkeypatch.setattr(reference, "load_registers", missing)
+    monkeypatch.setattr(cache, "located_registers", missing)  # the reports read the registers through it
     monkeypatch.setattr(multipliers, "load_multipliers", missing)
     cfg = parse_config(
         {

@@ -414,6 +414,7 @@ def test_build_small_postcode_file_is_idempotent(tmp_path, shared_data, capsys):
     assert pcs.loc["AB1 0AA", "terminated"]
     assert pcs.loc["PR1 2RL", "ward_code"] == "E05012196" and pcs.loc["PR1 2RL", "county_code"] == "E10000017"
     assert pcs.loc["M1 1AD", "lad_code"] == "E08000003"
+    assert pcs.loc["PR1 2RL", "easting"] > 0 and pd.isna(pcs.loc["AB1 0AA", "easting"])  # terminated: no point
     sources = {s["name"]: s for s in json.loads((out / "sources.json").read_text())}
     pc_source = sources["Postcode lookup supplied by the user"]
     assert "BT) postcodes dropped (1 rows)" in pc_source["note"] and "1 non-standard" in pc_source["note"]
@@ -424,7 +425,7 @@ def test_build_small_postcode_file_is_idempotent(tmp_path, shared_data, capsys):
 
     build(postcodes_file=str(pcd), data_dir=shared_data, out_dir=out, raw=raw)
     said = capsys.readouterr().out
-    assert said.count("up to date") == 7, said
+    assert said.count("up to date") == 8, said
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.parquet")} == mtimes
     assert (out / ".built").exists()
 

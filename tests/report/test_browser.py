@@ -107,6 +107,45 @@ def read_as_a_reader(driver, page: Path, root: Path, shot: str) -> dict:
     return {"text": text, "images": images, "csv_links": csv_links}
 
 
+def summary_on_first_screen(driver, page: Path) -> None:
+    """A report page opens with its summary (issue 22): the whole box within the first screen."""
+    driver.get(page.as_uri())
+    box = driver.execute_script(
+        "const e = document.querySelector('.cwb-summary'); if (!e) return null;"
+        "const r = e.getBoundingClientRect(); return [r.bottom, window.innerHeight]"
+    )
+    assert box is not None, f"{page}: no summary"
+    assert box[0] <= box[1], f"{page}: the summary ends at {box[0]:.0f} px, below the first screen ({box[1]} px)"
+
+
+def text_before_method(driver, page: Path) -> int:
+    """Characters of visible text in the page's main column before the "Method and data" appendix."""
+    driver.get(page.as_uri())
+    main = driver.find_element("tag name", "main").text
+    cut = main.find("\nMethod and data\n")
+    assert cut > 0, f"{page}: no 'Method and data' appendix"
+    return cut
+
+
+REAL_CONFIGS = ["bolton", "hyndburn", "lancashire-blue-light", "oldham", "oxford", "salford"]
+BOLTON_TEXT_BEFORE = 70_662  # visible characters of the Bolton baseline before issue 22
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("slug", REAL_CONFIGS)
+def test_every_real_report_opens_with_its_summary(browser, slug):
+    """On the reports `make report` built (reports/<slug>/): each page's summary is on the first
+    screen, and the Bolton baseline's text before its appendix is at most a third of what it was."""
+    folder = reports_dir() / slug
+    pages = [folder / f"{stem}.html" for stem in ("01_baseline", "02_change_over_time", "03_next_steps")]
+    if not all(p.is_file() for p in pages):
+        pytest.skip(f"{slug}: reports not built (`cwb run configs/{slug}.yml`)")
+    for page in pages:
+        summary_on_first_screen(browser, page)
+    if slug == "bolton":
+        assert text_before_method(browser, pages[0]) <= BOLTON_TEXT_BEFORE / 3
+
+
 def test_standin_index_and_report_in_a_real_browser(browser):
     result = runs.standin_run()
     root = result["root"]
@@ -137,3 +176,5 @@ def test_demo_index_and_reports_in_a_real_browser(browser, built_reference):
         assert len(page["csv_links"]) >= 3, f"{stem}: tables not linked"
         assert page["images"], f"{stem}: no chart"
         assert "Synthetic data" in page["text"] and "Provenance" in page["text"]
+        summary_on_first_screen(browser, root / "preston-demo" / f"{stem}.html")
+        assert "\nMethod and data\n" in page["text"]

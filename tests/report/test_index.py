@@ -1,7 +1,10 @@
 """The index's change column (issue 20): a change compares like with like or reads n/a, and a
-partial year says so."""
+partial year says so; a one-year place reads n/a (issue 22; the rest of the comparison is
+tests/report/test_comparison.py)."""
 
 from __future__ import annotations
+
+import json
 
 import pandas as pd
 import pytest
@@ -41,6 +44,28 @@ def test_a_change_on_common_months_says_which():
     h = index.headline(_summary({**part, "compared": "compared on April to January"}))
     assert h["change"] == "-5.0 pp (2018/19 to 2019/20, April to January only)"
     assert h["change_note"] == "compared on April to January"
+
+
+def test_a_one_year_place_shows_n_a_for_change(tmp_path):
+    """A place with one year has no change: not "+0.0 pp (2024/25 to 2024/25)"."""
+    one = {"years": {"2024/25": {**BLOCK, "partial": False, "months_covered": 12}}}
+    same = {**one, "change": {"from": "2024/25", "to": "2024/25", "comparable": True, "place_share_change": 0.0}}
+    for summary in (one, same):
+        h = index.headline(summary)
+        assert h["change"] == "n/a" and h["change_note"] == "one year analysed: no change to measure"
+    (tmp_path / "one").mkdir()
+    (tmp_path / "one" / "summary.json").write_text(json.dumps({"city": "One", **same}))
+    page = index.write_index(tmp_path, population={}).read_text()
+    assert "n/a<br><small>one year analysed" in page and "+0.0 pp" not in page
+    assert 'href="comparison.html"' in page and (tmp_path / "comparison.html").is_file()
+
+
+def test_comparable_years_without_a_central_share_say_so():
+    """Head offices place most located spend: the years compare, the central share does not exist."""
+    summary = _summary({"comparable": True, "place_share_change": None})
+    for block in summary["years"].values():
+        block["place_share"] = None
+    assert index.change_cell(summary) == ("n/a", "no central place share in 2018/19 and 2019/20, only its range")
 
 
 def _built(slug: str):

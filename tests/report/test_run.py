@@ -164,6 +164,8 @@ def test_every_table_is_written_inside_the_city_folder_and_linked():
         "place-share-by-year.csv",
         "scenarios.csv",
         "suppliers-curve.csv",
+        "suppliers-curve.png",
+        "suppliers-curve.svg",
         "suppliers.csv",
     ]
     assert 'href="data/suppliers.csv"' in (alpha / "01_baseline.html").read_text()

@@ -28,7 +28,7 @@ from .. import __version__
 from ..config import CityConfig, load_config
 from ..errors import ConfigError
 from ..organisations import name_shown
-from ..paths import processed_dir, reference_dir
+from ..paths import file_stat, processed_dir, reference_dir
 from ..privacy import hide_individuals
 from ..publish import write_csv
 from ..schema import COLUMN_MAP_COLUMNS, NAME_SHOWN, SPEND_COLUMNS, SPEND_TRACE_COLUMNS
@@ -95,20 +95,12 @@ def _as_config(config: CityConfig | str | Path) -> CityConfig:
     return config if isinstance(config, CityConfig) else load_config(config)
 
 
-def _stat(path: Path) -> list:
-    try:
-        st = path.stat()
-        return [str(path), st.st_size, st.st_mtime_ns]
-    except OSError:
-        return [str(path), None, None]
-
-
 def fingerprint(config: CityConfig) -> str:
     """A hash of everything the cached spend depends on."""
     here = Path(__file__).resolve().parents[1]
     # Every module of the package: a list of the ones spend depends on went stale when modules
     # became packages (ingest/, reference/), and a stale cache is a wrong figure.
-    code = [_stat(p) for p in sorted(here.rglob("*.py"))]
+    code = [file_stat(p) for p in sorted(here.rglob("*.py"))]
     payload = {
         "version": __version__,
         # Only what the spend table depends on: editing a scenario or a note does not rebuild it.
@@ -121,8 +113,8 @@ def fingerprint(config: CityConfig) -> str:
         "location": config.definitions.location.model_dump(mode="json"),
         "place": config.place.lad_codes,
         "wider": config.wider_area.lad_codes,
-        "inputs": [_stat(p) for p in config.input_files()],
-        "reference": _stat(reference_dir() / ".built"),
+        "inputs": [file_stat(p) for p in config.input_files()],
+        "reference": file_stat(reference_dir() / ".built"),
         "code": code,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()

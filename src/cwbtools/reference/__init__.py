@@ -24,6 +24,8 @@ from .tables import build_lsoa, build_sic, build_wards
 __all__ = [
     "build",
     "load_postcodes",
+    "load_outline",
+    "load_postcode_districts",
     "lookup_postcodes",
     "load_geography",
     "load_lsoa",
@@ -53,6 +55,16 @@ def _table(name: str, columns: list[str] | None = None, filters=None) -> pd.Data
 def load_postcodes(columns: list[str] | None = None) -> pd.DataFrame:
     """The whole postcode table (2.6M rows); ask only for the columns you need."""
     return _table("postcodes", columns)
+
+
+def load_outline() -> pd.DataFrame:
+    """The 1 km squares holding postcodes, by LAD (`postcodes.build_outline`): the map's land and areas."""
+    return _table("outline")
+
+
+def load_postcode_districts() -> pd.DataFrame:
+    """Each postcode district's centre (mean of its live postcodes' grid references, metres)."""
+    return _table("postcode_districts")
 
 
 def load_geography() -> pd.DataFrame:

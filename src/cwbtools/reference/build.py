@@ -29,7 +29,8 @@ VERSIONS = {
     "lsoa": "1",
     "wards": "2",
     "sic": "1",
-    "postcodes": "2",
+    "postcodes": "3",  # 3: Code-Point's easting and northing
+    "outline": "1",
     "geography": "1",
     "registers": "2",
     "public_bodies": "2",  # 2: en-bloc families, GOV.UK agencies closed on a date
@@ -202,6 +203,12 @@ def build(
 
     run(pc_step, do_postcodes)
 
+    # The map's outline and postcode-district centres, from the postcodes' grid references.
+    outline_step = _Step("outline", out_dir / pc_mod.OUTLINE, [out_dir / "postcodes.parquet"], force, state)
+    if outline_step.fresh and not (out_dir / pc_mod.POSTCODE_DISTRICTS).exists():
+        outline_step.fresh = False
+    run(outline_step, lambda: (pc_mod.build_outline(out_dir / "postcodes.parquet"), {}))
+
     cpo_wards = out_dir / "_cpo_wards.parquet"
 
     def do_wards():
@@ -296,7 +303,7 @@ def sources(state: dict, ref: Path, raw: Path, companies: Path | None) -> list[d
             f"{pc_counts.get('terminated', 0):,} terminated postcodes kept and flagged",
         },
         {
-            "name": "OS Code-Point Open (ward and county of live postcodes)",
+            "name": "OS Code-Point Open (ward, county and grid reference of live postcodes)",
             "file": f"{raw / pc_mod.WHEEL_NAME}!{pc_mod.CPO_MEMBER}",
             "date": "2025-04",
             "licence": OGL,

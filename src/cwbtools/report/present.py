@@ -82,12 +82,14 @@ def table(
     )
 
 
-def figure(chart, based_on: str, csv_file: str | None = None):
+def figure(chart, based_on: str, csv_file: str | None = None, images: dict[str, str] | None = None):
     """A chart (`charts.Chart`) as readers see it: the image with its alt text, then its caption,
-    what it is based on and, when its data were saved, a link to them."""
+    what it is based on and, when saved, links to its `images` ({"PNG": file, ...}) and data."""
     from IPython.display import HTML
 
-    link = f' <a href="data/{html.escape(csv_file)}">Data (CSV)</a>' if csv_file else ""
+    files = [*(images or {}).items(), *([("Data (CSV)", csv_file)] if csv_file else [])]
+    links = " · ".join(f'<a href="data/{html.escape(f)}">{html.escape(label)}</a>' for label, f in files)
+    link = f" {links}" if links else ""
     caption = f"<strong>{html.escape(chart.caption)}.</strong> {html.escape(based_on)}{link}"
     return HTML(
         f'<figure class="cwb-chart-figure">{chart._repr_html_()}'

@@ -5,7 +5,8 @@ silently, so every name is checked against the notebook's `parameters` cell firs
 notebooks into a temporary folder beside `reports/<slug>`, render the HTML, and swap the folder in
 only when every notebook succeeded, so a failing run leaves the previous report in place. Cities
 run in parallel processes (`--jobs`); one failing city does not stop the others; the run ends with
-a summary of failures and a non-zero exit when any failed.
+a summary of failures and a non-zero exit when any failed. A city's notebooks share its kernels
+(`kernels.Kernel`, one per notebook run at a time), cleared between notebooks.
 
 The build folders' lifecycle (named for their process, swept when it is gone, swapped in, a
 failure kept stripped in `reports/.failed/<slug>/`) is `folders.py`; here SIGTERM unwinds like
@@ -34,8 +35,15 @@ import yaml
 from ..errors import ConfigError, CwbError
 from ..paths import configs_dir, repo_root, reports_dir
 from ..publish import write_csv
-from . import html, index, provenance
+from . import html, index, provenance, workbook
 from .folders import error_line, keep_failed, swap, sweep, temp_dir
+from .kernels import QUIET, Kernel
+
+# jsonschema (under nbformat, papermill and nbconvert) imports rfc3987_syntax when it is installed,
+# which builds a Lark grammar at import: 1.6 s of CPU in every runner process, for the IRI formats
+# no notebook schema uses. Marked absent, jsonschema leaves those two formats unchecked.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)
 
 DEFAULT_CONFIG = "preston-demo.yml"
 #: The parameters every notebook declares (docs/CONTRACTS.md §6) that the runner sets itself.
@@ -237,30 +245,34 @@ def default_and_available() -> tuple[list[Path], list[tuple[Path, str]]]:
 # One city
 
 
-def _execute(nb: Path, out: Path, params: dict, kernel: str) -> dict[str, float]:
-    """Run one notebook; time the kernel start and the cells apart (papermill records each
-    cell's duration in the executed notebook)."""
-    import nbformat
+def _execute(nb: Path, out: Path, params: dict, kernel: str | Kernel) -> dict[str, float]:
+    """Run one notebook, in a new kernel (`kernel` a kernel name) or in a `Kernel` kept for the
+    city's notebooks; time the kernel (start or clearing, and papermill's own work) and the cells
+    apart (papermill records each cell's duration in the executed notebook)."""
     import papermill
 
     # The runner checked every parameter name already; papermill's own warning would be noise.
     logging.getLogger("papermill").setLevel(logging.ERROR)
     start = time.perf_counter()
+    kept = kernel if isinstance(kernel, Kernel) else None
     try:
-        papermill.execute_notebook(
+        executed = papermill.execute_notebook(
             str(nb),
             str(out),
             parameters=params,
-            kernel_name=kernel,
+            kernel_name=kept.name if kept else kernel,
             progress_bar=False,
             log_output=False,
             cwd=str(repo_root()),
-            # The kernel's start-up warnings (transport, debugger) are not the reader's business.
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            # Written once at the end (and on a failure), not after every cell: saving the whole
+            # notebook, images and all, twice per cell cost the runner about a second per city.
+            request_save_on_cell_execute=False,
+            **({"km": kept.manager()} if kept else {"extra_arguments": list(QUIET)}),
         )
     finally:
         total = time.perf_counter() - start
-    executed = nbformat.read(str(out), as_version=4)
+        if kept:
+            kept.done()
     cells = sum(float(c.metadata.get("papermill", {}).get("duration") or 0) for c in executed.cells)
     return {"kernel": max(total - cells, 0.0), "analysis": cells, "total": total}
 
@@ -299,7 +311,8 @@ def run_city(
     notebook_jobs: int = 1,
 ) -> CityResult:
     """Run a city's notebooks into a temporary folder, render them and swap the folder in.
-    `notebook_jobs` > 1 runs that many of its notebooks at once (each in its own kernel)."""
+    `notebook_jobs` > 1 runs that many of its notebooks at once, in as many kernels; each kernel
+    runs the next notebook when free (`kernels.Kernel`)."""
     root = Path(root) if root is not None else reports_dir()
     root.mkdir(parents=True, exist_ok=True)
     root = root.resolve()
@@ -333,14 +346,14 @@ def run_city(
         parts = build / ".parts"
         jobs = [(nb, parts / nb.stem) for nb in notebooks]
 
-        def execute(job):
+        def execute(job, lane_kernel: Kernel):
             nb, part = job
             part.mkdir(parents=True)
             nb_params = {"config_path": str(plan.config_path), "report_dir": str(part), **params.get(nb.stem, {})}
             say(f"{nb.stem} running")
             n0 = time.perf_counter()
             try:
-                timing = _execute(nb, build / f"{nb.stem}.ipynb", nb_params, kernel)
+                timing = _execute(nb, build / f"{nb.stem}.ipynb", nb_params, lane_kernel)
             except Exception as exc:  # noqa: BLE001 - reported per notebook
                 say(f"{nb.stem} FAILED after {time.perf_counter() - n0:.1f} s")
                 return nb, None, exc
@@ -351,15 +364,30 @@ def run_city(
             )
             return nb, timing, None
 
-        if notebook_jobs > 1 and len(jobs) > 1:
-            with ThreadPoolExecutor(max_workers=notebook_jobs) as pool:
-                outcomes = list(pool.map(execute, jobs))
+        # A lane is one kernel running notebooks in turn, each taking the next in reading order
+        # when free (`kernels.Kernel`: one start and one set of imports serve several notebooks).
+        lanes = max(1, min(notebook_jobs, len(jobs)))
+        waiting, done_by_stem, taking = list(jobs), {}, threading.Lock()
+
+        def lane() -> None:
+            with Kernel(kernel, cwd=repo_root()) as lane_kernel:
+                while True:
+                    with taking:
+                        failed = any(exc is not None for _, _, exc in done_by_stem.values())
+                        if not waiting or (lanes == 1 and failed):  # one after another: stop at a failure
+                            return
+                        job = waiting.pop(0)
+                    outcome = execute(job, lane_kernel)
+                    with taking:
+                        done_by_stem[job[0].stem] = outcome
+
+        if lanes > 1:
+            with ThreadPoolExecutor(max_workers=lanes) as pool:
+                for finished in [pool.submit(lane) for _ in range(lanes)]:
+                    finished.result()
         else:
-            outcomes = []
-            for job in jobs:
-                outcomes.append(execute(job))
-                if outcomes[-1][2] is not None:
-                    break  # one after another: no point running the rest
+            lane()
+        outcomes = [done_by_stem[nb.stem] for nb, _ in jobs if nb.stem in done_by_stem]
         for nb, timing, exc in outcomes:
             current = nb.stem
             if exc is not None:
@@ -388,6 +416,8 @@ def run_city(
             plan.config_path, started, seconds, {r.stem: r.seconds for r in records}, config_sha256=config_sha256
         )
         prov.update({"city": plan.name, "slug": plan.slug, "synthetic": plan.synthetic})
+        # Before the pages: they link to the workbook and the data package.
+        workbook.write_downloads(build, plan.config_path, definitions, prov)
         city = html.City(plan.name, plan.slug, plan.synthetic)
         # Siblings: every notebook that has a record in the folder (others kept from an --only run).
         siblings = [

@@ -36,6 +36,7 @@ from .change import (
     trend_chart,
 )
 from .exclusions import where_every_pound
+from .map import ward_ranking, where_the_money_went
 from .nextsteps import leakage_by_sector, trajectory
 
 __all__ = [
@@ -64,5 +65,7 @@ __all__ = [
     "top_supplier_curve",
     "trajectory",
     "trend_chart",
+    "ward_ranking",
     "where_every_pound",
+    "where_the_money_went",
 ]

@@ -9,6 +9,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
@@ -30,6 +31,8 @@ OKABE_ITO = {
     "grey": "#999999",
 }
 PALETTE = [OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "sky", "purple", "yellow", "black")]
+#: Resolution of the PNG shown in pages and notebooks and offered for download.
+PNG_DPI = 100
 GEO_COLOURS = {
     "place": OKABE_ITO["blue"],
     "wider": OKABE_ITO["sky"],
@@ -72,17 +75,40 @@ def pct_axis(axis, decimals: int = 0) -> None:
 
 
 class Chart:
-    """A finished chart: the figure as PNG, the data it plots, its `title` (the finding), `caption`
-    (what it shows) and `alt` text (for screen readers; the title when not given). Shows as an image
-    with its alt text in notebooks and exported HTML."""
+    """A finished chart: the figure as PNG (and SVG, drawn when first asked for), the data it
+    plots, its `title` (the finding), `caption` (what it shows) and `alt` text (for screen readers;
+    the title when not given). Shows as an image with its alt text in notebooks and exported HTML;
+    `save_images` writes the PNG and SVG a reader downloads, each carrying the title and alt text."""
 
     def __init__(self, figure: Figure, title: str, data: pd.DataFrame, caption: str = "", alt: str = ""):
         self.figure, self.title, self.data = figure, title, data
         self.caption, self.alt = caption or title, alt or title
+        # The tight box is measured once and both formats are cut to it: `bbox_inches="tight"` made
+        # each savefig lay the whole figure out again before drawing it (two of five passes).
+        self._box = _tight_box(figure, PNG_DPI)
         buf = io.BytesIO()
-        figure.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+        figure.savefig(buf, format="png", dpi=PNG_DPI, bbox_inches=self._box, metadata=self._metadata("png"))
         self.png = buf.getvalue()
         plt.close(figure)
+        self._svg: bytes | None = None
+
+    def _metadata(self, fmt: str) -> dict:
+        # The alt text travels inside the downloaded image; no date, so a rerun writes the same bytes.
+        return {"Title": self.title, "Description": self.alt, **({"Date": None} if fmt == "svg" else {})}
+
+    @property
+    def svg(self) -> bytes:
+        """The figure as SVG: text kept as text (searchable, readable by screen readers, editable),
+        the title in `<title>` and the alt text in `<desc>`."""
+        if self._svg is None:
+            buf = io.BytesIO()
+            # A fixed salt: element ids, and so the file, are the same on every run.
+            with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "cwbtools"}):
+                self.figure.savefig(buf, format="svg", bbox_inches=self._box, metadata=self._metadata("svg"))
+            text = buf.getvalue().decode("utf-8")
+            desc = f"<desc>{html.escape(self.alt, quote=False)}</desc>"
+            self._svg = text.replace("</title>", "</title>\n " + desc, 1).encode("utf-8")
+        return self._svg
 
     def __repr__(self) -> str:
         # Plain-text viewers get the finding; no memory address, so executed notebooks stay stable.
@@ -96,6 +122,25 @@ class Chart:
         path = Path(path)
         path.write_bytes(self.png)
         return path
+
+    def save_images(self, folder: str | Path, stem: str) -> dict[str, str]:
+        """Write `<folder>/<stem>.png` and `.svg`; return their file names by format."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{stem}.png").write_bytes(self.png)
+        (folder / f"{stem}.svg").write_bytes(self.svg)
+        return {"PNG": f"{stem}.png", "SVG": f"{stem}.svg"}
+
+
+def _tight_box(figure: Figure, dpi: float):
+    """The box `savefig(bbox_inches="tight")` cuts to, measured as the PNG's renderer measures it."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    # As FigureCanvasAgg.get_renderer makes it; not through the canvas, which a figure made
+    # without pyplot does not have.
+    with mpl.cbook._setattr_cm(figure, dpi=dpi):
+        renderer = RendererAgg(*figure.bbox.size, dpi)
+        return figure.get_tightbbox(renderer).padded(mpl.rcParams["savefig.pad_inches"])
 
 
 def _figure(width: float = 9, height: float = 5) -> tuple[Figure, Any]:
