@@ -126,3 +126,19 @@ def test_the_opening_screen_links_each_finding_to_its_section(spread):
     svg = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)", page).group(1)).decode()
     assert svg.count("<rect") == 8 and "Placeton, bounds: 10.0% to 40.0%" in svg
     assert summary_page.anchor("8. Re-spend (LM3)") == "8.-Re-spend-(LM3)"
+
+
+def test_the_change_page_opens_with_the_change_in_pounds_on_the_months_compared(spread):
+    # 2013/14: the same suppliers a year on, one place supplier paid £400 more; only April to
+    # December covered, so 2012/13 is compared on those nine months too.
+    later = spread.copy()
+    later["payment_date"] = later["payment_date"] + pd.DateOffset(years=1)
+    later["financial_year"] = "2013/14"
+    later.loc[later.index[0], "amount_pence"] += 40_000
+    later = later[later["payment_date"].dt.month.isin([4, 5, 6, 7, 8, 9, 10, 11, 12])]
+    both = pd.concat([spread, later], ignore_index=True)
+    brief = findings.change_brief(both, both, _defs(), ["2012/13", "2013/14"], companies_house=False)
+    assert brief.findings[0].text == (
+        "2012/13 and 2013/14 are compared on the months covered in both: A on April to December (9 months) "
+        "of each year: spend placed in Placeton £800 in 2012/13, £1k in 2013/14."
+    )

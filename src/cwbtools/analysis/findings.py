@@ -301,9 +301,21 @@ def change_brief(spend, all_spend, defs, years, companies_house, sheet=None) -> 
         f" in {name}"
         for name, y in ((n, for_year(spend, n)) for n in shown)
     )
+    first = cmp.text or cmp.reason.rsplit(". ", 1)[-1]
+    if cmp.comparable:
+        # The change itself, in pounds placed in the place on the months compared (a share may be withheld).
+        same = change.comparable_spend(spend, cmp)
+        placed = [
+            _pence(y["amount_pence"][_located(y) & _flag(y, "in_place")].astype("int64"))
+            for y in (for_year(same, cmp.year_from), for_year(same, cmp.year_to))
+        ]
+        first = (
+            f"{first.rstrip('.')}: spend placed in {defs.place_name} {_gbp(placed[0])} in {cmp.year_from}, "
+            f"{_gbp(placed[1])} in {cmp.year_to}."
+        )
     found = [
         # Not compared: the reason's last sentence says so; the section gives the rest.
-        Link(cmp.text or cmp.reason.rsplit(". ", 1)[-1], "3. Why local spend changed"),
+        Link(first, "3. Why local spend changed"),
         Link(f"{b.base_name.capitalize()}: {by_year}.", "2. Every baseline measure by year"),
         Link(f"Share of the spend located: {located}.", "1. Are the years comparable?"),
     ]
