@@ -47,11 +47,22 @@ reference: $(STAMP)
 
 report: reference
 	$(BIN)/cwb run --default-and-available --jobs 2
+	touch $(REPORT_STAMP)
+
+# The tests read the built places (reports/, data/processed/<place>/), so `make test` builds them, again
+# only when the code, notebooks, configs or reference tables changed since the last build.
+REPORT_STAMP := reports/.built
+REPORT_INPUTS := $(shell find src notebooks configs -type f -not -path '*/__pycache__/*' \
+	-not -path '*/.ipynb_checkpoints/*' -not -name '*.pyc')
+$(REF_STAMP): | reference
+$(REPORT_STAMP): $(STAMP) $(REF_STAMP) $(REPORT_INPUTS)
+	$(BIN)/cwb run --default-and-available --jobs 2
+	touch $@
 
 # The browser test reads the reports in Debian's Chromium; the script installs it when missing.
-test: lint reference
+test: lint reference $(REPORT_STAMP)
 	bash scripts/install-browser.sh
 	$(BIN)/python -m pytest -q
 
 clean-reports:
-	rm -rf reports/*/ reports/index.html
+	rm -rf reports/*/ reports/index.html $(REPORT_STAMP)

@@ -14,12 +14,24 @@ import pytest
 from cwbtools.paths import reference_dir, shared_data_dir
 
 
+def _missing(msg: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(msg)
+    pytest.skip(msg)
+
+
 def _require(path: Path) -> Path:
     if not path.exists():
-        msg = f"shared data missing: {path} (set CWB_DATA to the shared data folder)"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
+        _missing(f"shared data missing: {path} (set CWB_DATA to the shared data folder)")
+    return path
+
+
+def require_built(path: Path, slug: str | None = None) -> Path:
+    """A file `make test` builds before pytest (its reports and processed tables, from `cwb run`).
+    Missing under CI is a failure: a green run must mean the built reports were read."""
+    if not path.exists():
+        how = f"cwb run configs/{slug}.yml" if slug else "make report"
+        _missing(f"not built: {path} (run `{how}`; `make test` builds it)")
     return path
 
 

@@ -457,9 +457,11 @@ def _cmd_run(args) -> int:
         jobs=args.jobs,
         root=root,
         kernel=args.kernel,
+        address_checks=True,
     )
-
-    _write_address_checks(config_paths, results)
+    for result in results:
+        for note in result.notes:
+            print(note, file=sys.stderr if note.startswith("address check not written") else sys.stdout)
     index = (root / "index.html").resolve()
     ran = sum(r.ok for r in results)
     print(f"{ran} of {len(results)} city report(s) written; index: {index}")
@@ -473,24 +475,6 @@ def _cmd_run(args) -> int:
             print(f"executed notebooks of failed runs are kept in {root.resolve() / '.failed'}", file=sys.stderr)
         return 1
     return 0
-
-
-def _write_address_checks(config_paths: list[Path], results) -> None:
-    """Each city reported gets its address-check sheet beside its processed tables (never under
-    reports/); a sheet that cannot be made is said, and does not fail the reports."""
-    from .config import load_config
-    from .report.address_check import write_address_check
-
-    done = {r.slug for r in results if r.ok}
-    for path in config_paths:
-        try:
-            config = load_config(path)
-            if config.slug in done:
-                done.discard(config.slug)
-                sheet_path, sheet = write_address_check(config)
-                print(f"address check: {len(sheet)} suppliers to check -> {sheet_path}")
-        except CwbError as exc:
-            print(f"address check not written for {path}: {one_line(exc)}", file=sys.stderr)
 
 
 def _add_run(subparsers) -> None:

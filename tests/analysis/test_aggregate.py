@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+from conftest import require_built
 
 from cwbtools.analysis import aggregate as agg
 from cwbtools.analysis import base, baseline, concentration, deprivation
@@ -468,8 +469,7 @@ def test_base_on_real_configs_equals_in_memory(slug, built_reference):
     from cwbtools.paths import processed_dir
 
     path = processed_dir() / slug / "spend.parquet"
-    if not path.exists():
-        pytest.skip(f"{slug} not built: {path}")
+    require_built(path, slug)
     defs = load_config(f"configs/{slug}.yml").analysis_definitions()
     bodies = reference.load_public_bodies()
     every = base.classify(pd.read_parquet(path), base.exclusion_rules(defs, bodies, influenceable=False))

@@ -9,6 +9,7 @@ import re
 
 import pandas as pd
 import pytest
+from conftest import require_built
 
 from cwbtools.analysis import base, baseline, ownership
 from cwbtools.config import load_config
@@ -222,8 +223,7 @@ def test_salford_processed_outputs(built_reference):
     from cwbtools import reference
 
     folder = processed_dir() / "salford"
-    if not (folder / "suppliers.parquet").exists():
-        pytest.skip(f"salford not built: {folder}")
+    require_built(folder / "suppliers.parquet", "salford")
     config = load_config(repo_root() / "configs" / "salford.yml")
     defs = config.analysis_definitions()
     bodies = reference.load_public_bodies()

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import require_built
 from test_baseline import make_spend
 
 from cwbtools.analysis import trend as trend_model
@@ -232,8 +233,7 @@ def test_series_frequency():
 def test_no_p_value_from_fewer_than_five_anchors_on_real_configs(slug):
     """Every real config has one or two anchors: its trends are descriptive, with no p-value."""
     path = processed_dir() / slug / "spend.parquet"
-    if not path.exists():
-        pytest.skip(f"{slug} not built (cwb run configs/{slug}.yml)")
+    require_built(path, slug)
     spend = pd.read_parquet(path)
     spend = spend[spend["in_base"].astype("boolean").fillna(False)] if "in_base" in spend else spend
     assert spend["anchor"].nunique() < 5

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
+from conftest import require_built
 
 from cwbtools.paths import reports_dir
 
@@ -138,8 +139,8 @@ def test_every_real_report_opens_with_its_summary(browser, slug):
     screen, and the Bolton baseline's text before its appendix is at most a third of what it was."""
     folder = reports_dir() / slug
     pages = [folder / f"{stem}.html" for stem in ("01_baseline", "02_change_over_time", "03_next_steps")]
-    if not all(p.is_file() for p in pages):
-        pytest.skip(f"{slug}: reports not built (`cwb run configs/{slug}.yml`)")
+    for page in pages:
+        require_built(page, slug)
     for page in pages:
         summary_on_first_screen(browser, page)
     if slug == "bolton":

@@ -8,6 +8,7 @@ import json
 
 import pandas as pd
 import pytest
+from conftest import require_built
 
 from cwbtools.analysis import change
 from cwbtools.config import load_config
@@ -70,8 +71,7 @@ def test_comparable_years_without_a_central_share_say_so():
 
 def _built(slug: str):
     folder = processed_dir() / slug
-    if not (folder / "spend.parquet").exists():
-        pytest.skip(f"{slug} not built: {folder}")
+    require_built(folder / "spend.parquet", slug)
     config = load_config(repo_root() / "configs" / f"{slug}.yml", check_inputs=False)
     return config, pd.read_parquet(folder / "spend.parquet")
 

@@ -8,6 +8,7 @@ import time
 
 import pandas as pd
 import pytest
+from conftest import require_built
 
 from cwbtools.analysis import base, baseline, districts
 from cwbtools.config import load_config
@@ -153,8 +154,7 @@ def test_salford_map_is_fast_small_and_of_districts_only(built_reference):
     from cwbtools import reference
 
     folder = processed_dir() / "salford"
-    if not (folder / "spend.parquet").exists():
-        pytest.skip(f"salford not built: {folder}")
+    require_built(folder / "spend.parquet", "salford")
     config = load_config(repo_root() / "configs" / "salford.yml")
     defs = config.analysis_definitions()
     spend = base.analysed(base.classify(pd.read_parquet(folder / "spend.parquet"), []), defs.base)

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import require_built
 
 from cwbtools.paths import repo_root, reports_dir
 from cwbtools.report import present
@@ -126,7 +127,7 @@ def test_a_built_report_reads_as_a_table_for_people():
     folder = reports_dir() / "oldham"
     pages = sorted(folder.glob("0*.html"))
     if not pages:
-        pytest.skip("no built Oldham report: run `cwb run configs/oldham.yml`")
+        require_built(folder / "01_baseline.html", "oldham")
     local = [str(repo_root()), str(repo_root().parent / "shared")]
     for page in pages:
         text = page.read_text(encoding="utf-8")

@@ -290,3 +290,19 @@ def test_no_real_config_ships_a_sheet_claiming_to_be_officer_checked():
         if sheet is None:
             continue
         assert raw.get("synthetic"), f"{path.name}: a real config names an officer-checked sheet"
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("slug", ["preston-demo", "oldham"])
+def test_cwb_run_writes_each_places_sheet_beside_its_processed_tables(slug):
+    """`cwb run` (run by `make test` before pytest) writes the sheet while the other notebooks run:
+    beside the place's processed tables, never under reports/, with the columns officers fill."""
+    from conftest import require_built
+
+    from cwbtools.paths import processed_dir, reports_dir
+
+    require_built(reports_dir() / slug / "summary.json", slug)
+    sheet = pd.read_csv(processed_dir() / slug / "address-check.csv", dtype=str, keep_default_na=False)
+    assert list(sheet.columns) == list(SHEET_COLUMNS)
+    assert len(sheet) > 0 or slug == "preston-demo"  # the demo's suppliers are all located
+    assert not list(reports_dir().rglob("address-check*"))

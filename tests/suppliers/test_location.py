@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import require_built
 
 from cwbtools.identifiers import supplier_name
 from cwbtools.schema import LOCATION_BASES
@@ -144,8 +145,7 @@ def test_salford_built_suppliers_all_carry_a_basis():
 @pytest.mark.parametrize("slug", REAL)
 def test_every_real_config_built_since_has_a_basis(slug):
     path = ROOT / "data" / "processed" / slug / "suppliers.parquet"
-    if not path.exists():
-        pytest.skip(f"{slug} not built")
+    require_built(path, slug)
     sup = pd.read_parquet(path)
     if "location_basis" not in sup.columns:
         pytest.skip(f"{slug} built before location_basis: run `cwb run configs/{slug}.yml`")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import require_built
 
 from cwbtools.city.inputs import area_of
 from cwbtools.config import load_config
@@ -370,8 +371,7 @@ def classified(public_bodies) -> pd.DataFrame:
     rows = []
     for slug, labels in LABELS.groupby("config"):
         folder = processed_dir() / slug
-        if not (folder / "suppliers.parquet").exists():
-            pytest.skip(f"{slug} not built: {folder}")
+        require_built(folder / "suppliers.parquet", slug)
         sup = pd.read_parquet(folder / "suppliers.parquet")
         sup["individual"] = sup["supplier_type"].eq("individual")
         area = area_of(load_config(TOP.parents[2] / "configs" / f"{slug}.yml"))

@@ -84,6 +84,8 @@ class CityResult:
     seconds: float = 0.0
     #: seconds per notebook and phase: {"01_baseline": {"kernel": .., "analysis": .., "render": ..}}
     timings: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: What else the run made for the city (its address-check sheet), one line each, for the terminal.
+    notes: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -109,22 +111,21 @@ def notebook_paths(folder: Path | None = None, only: list[str] | None = None) ->
 
 
 def notebook_parameters(path: Path) -> dict[str, dict]:
-    """The names declared in a notebook's `parameters` cell.
+    """The names declared in a notebook's `parameters` cell, read with Python's own parser.
 
-    papermill.inspect_notebook is asked first; its line parser misses annotated names whose type is
-    a union (`year: str | None = None`, as docs/CONTRACTS.md §6 writes them), so the cell is also
-    read with Python's own parser and the two are merged.
+    Not papermill.inspect_notebook: its line parser misses annotated names whose type is a union
+    (`year: str | None = None`, as docs/CONTRACTS.md §6 writes them), and it cost a third of a
+    second per notebook on every run.
     """
     import ast
 
     import nbformat
-    import papermill
 
     nb = nbformat.read(str(path), as_version=4)
     cells = [c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
     if not cells:
         raise CwbError(f"{path}: no cell tagged 'parameters' (see docs/CONTRACTS.md §6)")
-    params: dict[str, dict] = dict(papermill.inspect_notebook(str(path)))
+    params: dict[str, dict] = {}
     try:
         tree = ast.parse(cells[0].source)
     except SyntaxError as exc:
@@ -309,10 +310,12 @@ def run_city(
     kernel: str = "python3",
     progress=None,
     notebook_jobs: int = 1,
+    address_check: bool = False,
 ) -> CityResult:
     """Run a city's notebooks into a temporary folder, render them and swap the folder in.
     `notebook_jobs` > 1 runs that many of its notebooks at once, in as many kernels; each kernel
-    runs the next notebook when free (`kernels.Kernel`)."""
+    runs the next notebook when free (`kernels.Kernel`). `address_check`: write the city's
+    address-check sheet too (`cwb run` does; `result.notes` says where)."""
     root = Path(root) if root is not None else reports_dir()
     root.mkdir(parents=True, exist_ok=True)
     root = root.resolve()
@@ -366,8 +369,12 @@ def run_city(
 
         # A lane is one kernel running notebooks in turn, each taking the next in reading order
         # when free (`kernels.Kernel`: one start and one set of imports serve several notebooks).
+        # A lane with no notebook left stops its kernel and takes the city's chores, work that
+        # needs the city's tables built (the first notebook builds them) but not the reports: on
+        # two cores it then runs while the other lane's notebook does.
         lanes = max(1, min(notebook_jobs, len(jobs)))
         waiting, done_by_stem, taking = list(jobs), {}, threading.Lock()
+        chores = [lambda: result.notes.append(_address_check(plan))] if address_check else []
 
         def lane() -> None:
             with Kernel(kernel, cwd=repo_root()) as lane_kernel:
@@ -375,11 +382,17 @@ def run_city(
                     with taking:
                         failed = any(exc is not None for _, _, exc in done_by_stem.values())
                         if not waiting or (lanes == 1 and failed):  # one after another: stop at a failure
-                            return
+                            break
                         job = waiting.pop(0)
                     outcome = execute(job, lane_kernel)
                     with taking:
                         done_by_stem[job[0].stem] = outcome
+            while True:
+                with taking:
+                    if not chores or any(exc is not None for _, _, exc in done_by_stem.values()):
+                        return
+                    chore = chores.pop(0)
+                chore()
 
         if lanes > 1:
             with ThreadPoolExecutor(max_workers=lanes) as pool:
@@ -448,6 +461,18 @@ def run_city(
     return _finish(result, t0)
 
 
+def _address_check(plan: CityPlan) -> str:
+    """Write the city's address-check sheet beside its processed tables (never under reports/); a
+    sheet that cannot be made is said, and does not fail the reports."""
+    from .address_check import write_address_check
+
+    try:
+        path, sheet = write_address_check(plan.config_path)
+    except CwbError as exc:
+        return f"address check not written for {plan.config_path.name}: {error_line(str(exc))}"
+    return f"address check: {len(sheet)} suppliers to check -> {path}"
+
+
 def _finish(result: CityResult, t0: float) -> CityResult:
     result.seconds = time.perf_counter() - t0
     return result
@@ -483,9 +508,11 @@ def _print_progress(slug: str, text: str, done: bool = False) -> None:
 
 
 def _run_city_job(job: tuple) -> CityResult:
-    plan, notebooks, params, root, kernel, notebook_jobs, show = job
+    plan, notebooks, params, root, kernel, notebook_jobs, show, checks = job
     progress = _print_progress if show else None
-    return run_city(plan, notebooks, params, root, kernel, progress=progress, notebook_jobs=notebook_jobs)
+    return run_city(
+        plan, notebooks, params, root, kernel, progress=progress, notebook_jobs=notebook_jobs, address_check=checks
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -500,8 +527,10 @@ def run_cities(
     root: Path | None = None,
     kernel: str = "python3",
     show_progress: bool | None = None,
+    address_checks: bool = False,
 ) -> list[CityResult]:
-    """Run every city (in `jobs` processes), then rewrite `reports/index.html`."""
+    """Run every city (in `jobs` processes), then rewrite `reports/index.html`. `address_checks`:
+    write each city's address-check sheet too (`run_city`)."""
     from tqdm import tqdm
 
     root = Path(root) if root is not None else reports_dir()
@@ -521,7 +550,16 @@ def run_cities(
                     bar.update(1)
 
             for plan in plans:
-                result = run_city(plan, notebooks, params, root, kernel, progress=step, notebook_jobs=notebook_jobs)
+                result = run_city(
+                    plan,
+                    notebooks,
+                    params,
+                    root,
+                    kernel,
+                    progress=step,
+                    notebook_jobs=notebook_jobs,
+                    address_check=address_checks,
+                )
                 bar.update(len(notebooks) - len(result.timings))  # a failed city's remaining steps
                 results.append(result)
                 _print_result(result, bar)
@@ -533,7 +571,8 @@ def run_cities(
         ):
             futures = {
                 pool.submit(
-                    _run_city_job, (p, notebooks, params, root, kernel, notebook_jobs, show_progress is not False)
+                    _run_city_job,
+                    (p, notebooks, params, root, kernel, notebook_jobs, show_progress is not False, address_checks),
                 ): p
                 for p in plans
             }
@@ -590,6 +629,7 @@ def run_configs(
     jobs: int = 1,
     root: Path | None = None,
     kernel: str = "python3",
+    address_checks: bool = False,
 ) -> tuple[list[CityResult], list[Failure]]:
     """Run the report notebooks for every config named: the results, and every failure (a config
     that does not load, a slug used twice, a year the notebooks cannot take, a notebook that failed).
@@ -636,7 +676,9 @@ def run_configs(
     if main_thread:
         _exit_on_sigterm()
     try:
-        results = run_cities(plans, notebooks, per_notebook, jobs=max(1, jobs), root=root, kernel=kernel)
+        results = run_cities(
+            plans, notebooks, per_notebook, jobs=max(1, jobs), root=root, kernel=kernel, address_checks=address_checks
+        )
     finally:
         if main_thread:
             signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
