@@ -54,3 +54,33 @@ def test_notebooks_in_one_kernel_start_clean_and_a_dead_kernel_is_replaced(tmp_p
     assert timing["analysis"] >= 0 and timing["total"] >= timing["analysis"]
     pid_d = _outputs(tmp_path / "d.out.ipynb")[1]
     assert pid_d != pid_a, "the kernel that died was replaced"
+
+
+@pytest.mark.slow
+def test_a_warm_kernel_has_the_notebooks_imports_and_no_name_of_its_own(tmp_path):
+    """`cwb run` starts kernels while it reads the configs (`kernels.warm`): the notebook finds the
+    modules it imports already loaded, its namespace as a new kernel's, and In [1] first; a kernel no
+    lane took is stopped by `cool`."""
+    from cwbtools.report import kernels
+
+    nb = _notebook(
+        tmp_path / "a.ipynb",
+        "import sys\nfrom email import parser",
+        "print(sorted(n for n in dir() if not n.startswith('_') and n not in {'In', 'Out', 'exit', 'quit', "
+        "'get_ipython', 'open', 'sys', 'parser', 'config_path', 'report_dir'}), 'email.parser' in sys.modules)",
+    )
+    preload = kernels.preload_code([nb])
+    assert "'email.parser'" in preload
+    kernels.warm(2, "python3", tmp_path, preload)
+    kernel = kernels.take("python3", tmp_path)
+    with kernel:
+        assert kernel.runs == 0
+        kernel.execute_silently("import sys\nassert 'email.parser' in sys.modules, 'preloaded'")
+        run._execute(nb, tmp_path / "a.out.ipynb", {}, kernel)
+    assert _outputs(tmp_path / "a.out.ipynb")[-1] == "[] True"
+    counts = [c.execution_count for c in nbformat.read(str(tmp_path / "a.out.ipynb"), as_version=4).cells]
+    assert counts == [1, 2, 3]
+    left = list(kernels._WARM)
+    assert len(left) == 1
+    kernels.cool()
+    assert not kernels._WARM and left[0][0]._km is None

@@ -18,6 +18,7 @@ from ..errors import CwbError
 from ..publish import write_csv
 from ..suppliers.address_check import TOP, address_sheet
 from ..suppliers.resolve import default_public_bodies, default_registers
+from .folders import error_line
 
 FILE = "address-check.csv"
 
@@ -60,3 +61,14 @@ def write_address_check(config: CityConfig | str | Path, top: int = TOP) -> tupl
     write_csv(sheet, tmp)
     tmp.replace(path)
     return path, sheet
+
+
+def address_check_note(config: CityConfig | str | Path) -> str:
+    """Write the sheet (`write_address_check`) and say where, in one line for the terminal; a sheet
+    that cannot be made is said, and does not fail the reports `cwb run` writes with it."""
+    try:
+        path, sheet = write_address_check(config)
+    except CwbError as exc:
+        name = Path(config).name if not isinstance(config, CityConfig) else config.slug
+        return f"address check not written for {name}: {error_line(str(exc))}"
+    return f"address check: {len(sheet)} suppliers to check -> {path}"

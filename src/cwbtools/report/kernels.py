@@ -10,6 +10,7 @@ replaced by a fresh one. One city's notebooks only: a kernel never crosses citie
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 # Run silently (no history, no output) between two notebooks. Inside a function, so that it leaves
@@ -61,7 +62,8 @@ class Kernel:
             try:
                 if not run_sync(self._km.is_alive)():
                     raise RuntimeError("the kernel died")
-                self._clear()
+                if self.runs:
+                    self._clear()
             except Exception:  # noqa: BLE001 - a kernel that died or cannot be cleared is replaced
                 self.shutdown()
         if self._km is None:
@@ -80,15 +82,19 @@ class Kernel:
             self._km.opened.clear()
 
     def _clear(self) -> None:
+        self.execute_silently(_CLEAR, "the kernel's namespace was not cleared")
+
+    def execute_silently(self, code: str, failure: str = "the kernel could not run its set-up") -> None:
+        """Run `code` in the started kernel: no history, no output."""
         kc = self._km.blocking_client()
         kc.start_channels()
         try:
             kc.wait_for_ready(timeout=self.timeout)
-            reply = kc.execute_interactive(_CLEAR, silent=True, store_history=False, timeout=self.timeout)
+            reply = kc.execute_interactive(code, silent=True, store_history=False, timeout=self.timeout)
         finally:
             kc.stop_channels()
         if reply["content"]["status"] != "ok":
-            raise RuntimeError(f"the kernel's namespace was not cleared: {reply['content'].get('evalue')}")
+            raise RuntimeError(f"{failure}: {reply['content'].get('evalue')}")
 
     def shutdown(self) -> None:
         from jupyter_core.utils import run_sync
@@ -104,3 +110,92 @@ class Kernel:
 
     def __exit__(self, *exc) -> None:
         self.shutdown()
+
+
+# ---------------------------------------------------------------------------------------------
+# Kernels started early: while `cwb run` reads the configs, kernels start and import what the
+# notebooks import, on the other core. A lane takes a warm kernel when there is one.
+
+_WARM: list[tuple[Kernel, threading.Thread]] = []
+_WARM_LOCK = threading.Lock()
+
+
+def preload_code(notebooks: list[Path]) -> str:
+    """Code that imports every module the notebooks import, leaving no name behind (a module that
+    fails to import is left for the notebook to report in its own cell)."""
+    import ast
+
+    import nbformat
+
+    modules: list[str] = []
+    for path in notebooks:
+        for cell in nbformat.read(str(path), as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    modules += [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    # `from a import b`: b may be a module (a.b) or a name in a.
+                    modules += [node.module] + [f"{node.module}.{a.name}" for a in node.names if a.name != "*"]
+    wanted = list(dict.fromkeys(modules))
+    return (
+        "def _cwb_preload():\n"
+        "    import importlib, importlib.util\n"
+        f"    for name in {wanted!r}:\n"
+        "        try:\n"
+        "            importlib.import_module(name)\n"
+        "        except Exception:\n"
+        "            pass\n"
+        "_cwb_preload()\n"
+        "del _cwb_preload\n"
+    )
+
+
+def warm(n: int, name: str, cwd: str | Path | None, preload: str = "") -> None:
+    """Start `n` kernels now, each in a thread, running `preload` silently once started."""
+
+    def start(kernel: Kernel) -> None:
+        try:
+            kernel.manager()
+            if preload:
+                kernel.execute_silently(preload)
+        except Exception:  # noqa: BLE001 - a kernel that cannot start now is started again when taken
+            kernel.shutdown()
+
+    with _WARM_LOCK:
+        for _ in range(n):
+            kernel = Kernel(name, cwd=cwd)
+            thread = threading.Thread(target=start, args=(kernel,), daemon=True)
+            thread.start()
+            _WARM.append((kernel, thread))
+
+
+def take(name: str, cwd: str | Path | None) -> Kernel:
+    """A warm kernel of that name and folder (waiting for its start to finish), else a new one."""
+    with _WARM_LOCK:
+        found = next((i for i, (k, _) in enumerate(_WARM) if k.name == name and k.cwd == _cwd(cwd)), None)
+        kernel, thread = _WARM.pop(found) if found is not None else (None, None)
+    if kernel is None:
+        return Kernel(name, cwd=cwd)
+    thread.join()
+    kernel.runs = 0  # started and preloaded, but no notebook has run in it: nothing to clear
+    return kernel
+
+
+def cool() -> None:
+    """Stop every warm kernel no lane took."""
+    with _WARM_LOCK:
+        left = list(_WARM)
+        _WARM.clear()
+    for kernel, thread in left:
+        thread.join()
+        kernel.shutdown()
+
+
+def _cwd(cwd: str | Path | None) -> str | None:
+    return str(cwd) if cwd else None

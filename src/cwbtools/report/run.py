@@ -29,13 +29,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from ..errors import ConfigError, CwbError
 from ..paths import configs_dir, repo_root, reports_dir
 from ..publish import write_csv
-from . import html, index, provenance, workbook
+from . import html, index, kernels, provenance, workbook
+from .address_check import address_check_note
 from .folders import error_line, keep_failed, swap, sweep, temp_dir
 from .kernels import QUIET, Kernel
 
@@ -72,6 +74,8 @@ class CityPlan:
     slug: str
     synthetic: bool
     years: list[str] = field(default_factory=list)
+    #: The config as loaded when the run was planned (each load resolves its areas again).
+    config: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -212,6 +216,7 @@ def load_plan(path: Path, check_inputs: bool | None = None) -> CityPlan:
         slug=config.slug,
         synthetic=bool(config.synthetic),
         years=list(config.years),
+        config=config,
     )
 
 
@@ -278,10 +283,11 @@ def _execute(nb: Path, out: Path, params: dict, kernel: str | Kernel) -> dict[st
     return {"kernel": max(total - cells, 0.0), "analysis": cells, "total": total}
 
 
-def _definitions(config_path: Path):
+def _definitions(plan: CityPlan):
     from ..config import load_config
 
-    return load_config(config_path, check_inputs=False).definitions_table()
+    config = plan.config if plan.config is not None else load_config(plan.config_path, check_inputs=False)
+    return config.definitions_table()
 
 
 def _merge_part(part: Path, build: Path) -> list[str]:
@@ -338,7 +344,7 @@ def run_city(
 
     try:
         # Read once, before the notebooks, so the report states the config they ran on.
-        definitions = _definitions(plan.config_path)
+        definitions = _definitions(plan)
         config_sha256 = provenance.sha256_file(plan.config_path)
         if len(notebooks) < len(html.NOTEBOOKS) and final.is_dir():
             # Running some notebooks only: start from the current report so the others stay.
@@ -374,10 +380,12 @@ def run_city(
         # two cores it then runs while the other lane's notebook does.
         lanes = max(1, min(notebook_jobs, len(jobs)))
         waiting, done_by_stem, taking = list(jobs), {}, threading.Lock()
-        chores = [lambda: result.notes.append(_address_check(plan))] if address_check else []
+        chores = (
+            [lambda: result.notes.append(address_check_note(plan.config or plan.config_path))] if address_check else []
+        )
 
         def lane() -> None:
-            with Kernel(kernel, cwd=repo_root()) as lane_kernel:
+            with kernels.take(kernel, repo_root()) as lane_kernel:
                 while True:
                     with taking:
                         failed = any(exc is not None for _, _, exc in done_by_stem.values())
@@ -459,18 +467,6 @@ def run_city(
         shutil.rmtree(build, ignore_errors=True)
         raise
     return _finish(result, t0)
-
-
-def _address_check(plan: CityPlan) -> str:
-    """Write the city's address-check sheet beside its processed tables (never under reports/); a
-    sheet that cannot be made is said, and does not fail the reports."""
-    from .address_check import write_address_check
-
-    try:
-        path, sheet = write_address_check(plan.config_path)
-    except CwbError as exc:
-        return f"address check not written for {plan.config_path.name}: {error_line(str(exc))}"
-    return f"address check: {len(sheet)} suppliers to check -> {path}"
 
 
 def _finish(result: CityResult, t0: float) -> CityResult:
@@ -635,6 +631,25 @@ def run_configs(
     that does not load, a slug used twice, a year the notebooks cannot take, a notebook that failed).
     With one config named, its mistake is raised instead: its reason, in one line, is the answer.
     `skipped` configs (path, reason) are listed on stderr before the notebooks run."""
+    # Cities run in this process (one city, or one at a time): its kernels start now, on the other
+    # core, while the configs are read (`kernels.warm`).
+    if len(config_paths) == 1 or jobs <= 1:
+        try:
+            notebooks = notebook_paths(notebooks_folder, only)
+        except CwbError:
+            notebooks = []  # said below, in its turn
+        if notebooks:
+            lanes = min(max(1, jobs), len(notebooks))
+            kernels.warm(lanes, kernel, repo_root(), kernels.preload_code(notebooks))
+    try:
+        return _run_configs(
+            config_paths, skipped, notebooks_folder, only, parameters, jobs, root, kernel, address_checks
+        )
+    finally:
+        kernels.cool()
+
+
+def _run_configs(config_paths, skipped, notebooks_folder, only, parameters, jobs, root, kernel, address_checks):
     root = root if root is not None else reports_dir()
     skipped = skipped or []
     failures: list[Failure] = []
@@ -656,8 +671,6 @@ def run_configs(
             continue
         plans.append(plan)
 
-    # The notebooks are read after the configs (reading them takes seconds): a config's mistake
-    # is reported without that wait.
     notebooks = notebook_paths(notebooks_folder, only)
     per_notebook = check_parameters(notebooks, parse_parameters(parameters))
     for plan in list(plans):
