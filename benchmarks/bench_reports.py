@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cwbtools.report import run
+from cwbtools.report import parameters, run
 
 OUT = Path(__file__).resolve().parent / "out" / "reports"  # runs go beside it, in reports-*
 
@@ -29,7 +29,7 @@ def _load() -> str:
 
 def one_city(config: str, root: Path, notebook_jobs: int = 1) -> float:
     plan = run.load_plan(Path(config))
-    notebooks = run.notebook_paths()
+    notebooks = parameters.notebook_paths()
     # A warm-up would hide the first kernel's cold start, which a user does pay: measure it as is.
     result = run.run_city(plan, notebooks, {}, root, notebook_jobs=notebook_jobs)
     if not result.ok:
@@ -68,7 +68,7 @@ def batch(which: str, jobs: int, root: Path) -> None:
     for path, reason in skipped:
         print(f"skipped {path.name}: {reason}")
     started = time.perf_counter()
-    results = run.run_cities(plans, run.notebook_paths(), {}, jobs=jobs, root=root, show_progress=False)
+    results = run.run_cities(plans, parameters.notebook_paths(), {}, jobs=jobs, root=root, show_progress=False)
     wall = time.perf_counter() - started
     print(f"\nbatch of {len(plans)} config(s), --jobs {jobs}: {wall:.1f} s wall, load average {_load()}")
     for r in results:

@@ -23,7 +23,7 @@ import pytest
 from cwbtools.config import MAX_CONFIG_NODES, load_config
 from cwbtools.errors import ConfigError, InputFileError
 from cwbtools.paths import repo_root
-from cwbtools.report import folders, run
+from cwbtools.report import folders, parameters, run
 from cwbtools.report.index import write_index
 
 HERE = Path(__file__).parent
@@ -224,7 +224,7 @@ def test_even_when_allowed_a_system_file_leaves_no_trace_in_reports(system_file,
     """The author says allow_outside_data and points a ledger at a system file: the real notebooks
     fail on it, and neither the terminal nor reports/ (its .failed/ included) holds a line of it."""
     try:
-        run.notebook_paths()
+        parameters.notebook_paths()
     except Exception as exc:  # noqa: BLE001
         pytest.skip(f"the real notebooks are not there: {exc}")
     config = tmp_path / "city.yml"
@@ -367,7 +367,7 @@ def copying_runner(monkeypatch):
         return {"total": 0.0, "kernel": 0.0, "analysis": 0.0}
 
     monkeypatch.setattr(run, "_execute", execute)
-    return run.load_plan(STANDINS / "standin-a.yml"), run.notebook_paths(STANDINS)
+    return run.load_plan(STANDINS / "standin-a.yml"), parameters.notebook_paths(STANDINS)
 
 
 def test_a_dead_runs_folders_are_swept_by_the_next_run(copying_runner, tmp_path):

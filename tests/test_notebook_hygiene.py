@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from cwbtools.paths import repo_root
-from cwbtools.report import run
+from cwbtools.report import parameters
 
 ROOT = repo_root()
 REPORT_NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -90,7 +90,7 @@ def test_notebook_has_one_parameters_cell_with_the_contract_names(path):
     tagged = [c for c in cells if _is_params(c)]
     assert len(tagged) == 1, f"{path.name}: {len(tagged)} cells tagged 'parameters'"
     assert cells[0] is tagged[0], f"{path.name}: the parameters cell is not the first code cell"
-    assert set(run.notebook_parameters(path)) == CONTRACT[path.stem]
+    assert set(parameters.notebook_parameters(path)) == CONTRACT[path.stem]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))

@@ -18,7 +18,7 @@ from cwbtools.cli import main
 from cwbtools.config import load_config
 from cwbtools.errors import ConfigError, CwbError
 from cwbtools.report import html as report
-from cwbtools.report import provenance, run
+from cwbtools.report import parameters, provenance, run
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE / "data" / "bad"))
@@ -282,7 +282,7 @@ def previous_report(tmp_path, monkeypatch):
         return {"total": 0.0, "kernel": 0.0, "analysis": 0.0}
 
     monkeypatch.setattr(run, "_execute", execute)
-    return root, plan, run.notebook_paths(STANDINS), _tree(previous)
+    return root, plan, parameters.notebook_paths(STANDINS), _tree(previous)
 
 
 def _no_leftovers(root: Path) -> None:

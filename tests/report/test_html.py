@@ -199,6 +199,62 @@ def test_rendered_page_has_contents_tables_definitions_and_provenance(rendered):
     assert "Contains OS data © Crown copyright" in page, "attribution from NOTICE"
 
 
+def test_an_image_without_alt_text_is_given_one(rendered):
+    page, _ = rendered
+    png = re.search(r'<img[^>]*src="data:image/png;base64,[^"]*"[^>]*>', page).group(0)
+    assert 'alt="No description has been provided for this image"' in png
+    assert 'alt="chart"' in page, "an image with its own alt keeps it"
+    # Markup quoted inside another tag's attribute is that attribute's text, not an image.
+    quoted = '<a title="<img src=x onerror=y>" href="#a">t</a><img alt="" src="data/a.png">'
+    assert report._alt_for_every_image(quoted) == quoted
+    assert report._alt_for_every_image('<a title="<img x">t</a><IMG src=y>') == (
+        '<a title="<img x">t</a><IMG alt="No description has been provided for this image" src=y>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<B>x</B><Br/>", "<B>x</B><Br/>"),
+        ("<b<i>x", "&lt;b<i>x"),
+        ("</SCRIPT><h7>", "&lt;/SCRIPT>&lt;h7>"),
+        ("<tbodyx> <td\n>", "&lt;tbodyx> <td\n>"),
+        ("a < b <3 <", "a < b <3 <"),
+    ],
+)
+def test_only_allowed_tags_stay_tags(text, expected):
+    assert report._escape_unknown_tags(text) == expected
+
+
+def test_a_page_is_the_same_rendered_first_or_after_another(tmp_path):
+    """The exporter and its templates are made once per process (`html.warm`): no notebook's
+    page may carry anything of the one rendered before it."""
+    folder = tmp_path / "city"
+    other = new_notebook(
+        cells=[new_markdown_cell("# Other\n\n## Section"), new_code_cell("x", outputs=[])],
+        metadata={"language_info": {"name": "R", "pygments_lexer": "r"}},
+    )
+    nbformat.write(other, str(tmp_path / "other.ipynb"))
+    records = [
+        report.NotebookRecord("01_baseline", _executed_notebook(tmp_path / "01_baseline.ipynb")),
+        report.NotebookRecord("02_change_over_time", tmp_path / "other.ipynb"),
+    ]
+
+    config = tmp_path / "c.yml"
+    config.write_text("name: X\n")
+    prov = provenance.build_provenance(config, pd.Timestamp("2026-01-02", tz="UTC").to_pydatetime(), 1.0)
+
+    def page(record):
+        out = folder / f"{record.stem}.html"
+        report.render_notebook(record, out, city=report.City("X", "x"), siblings=records, provenance=prov)
+        return out.read_text()
+
+    first = page(records[0])
+    page(records[1])
+    report.warm()
+    assert page(records[0]) == first
+
+
 def test_provenance_lists_the_reference_sources_with_dates_and_licences(built_reference, tmp_path):
     config = tmp_path / "c.yml"
     config.write_text("x\n")

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from cwbtools.errors import ConfigError, CwbError
-from cwbtools.report import run
+from cwbtools.report import parameters, run
 from cwbtools.report.html import check_slug, inside
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data" / "notebooks"))
 import runs  # noqa: E402
 
 STANDINS = runs.HERE
-NOTEBOOKS = run.notebook_paths(STANDINS)
+NOTEBOOKS = parameters.notebook_paths(STANDINS)
 
 
 def test_parameters_are_read_from_the_cell_even_where_papermill_misses_them():
@@ -26,8 +26,8 @@ def test_parameters_are_read_from_the_cell_even_where_papermill_misses_them():
     path = STANDINS / "01_baseline.ipynb"
     # papermill's line parser skips `year: str | None = None`; the runner must not.
     assert "year" not in papermill.inspect_notebook(str(path))
-    assert set(run.notebook_parameters(path)) == {"config_path", "year", "report_dir"}
-    assert set(run.notebook_parameters(STANDINS / "02_change_over_time.ipynb")) == {
+    assert set(parameters.notebook_parameters(path)) == {"config_path", "year", "report_dir"}
+    assert set(parameters.notebook_parameters(STANDINS / "02_change_over_time.ipynb")) == {
         "config_path",
         "years",
         "report_dir",
@@ -36,11 +36,11 @@ def test_parameters_are_read_from_the_cell_even_where_papermill_misses_them():
 
 def test_a_misspelt_parameter_is_an_error_naming_the_nearest():
     with pytest.raises(CwbError, match=r"unknown notebook parameter 'yaer'; did you mean 'year'\?"):
-        run.check_parameters(NOTEBOOKS, {"yaer": "2019/20"})
+        parameters.check_parameters(NOTEBOOKS, {"yaer": "2019/20"})
 
 
 def test_each_parameter_goes_only_to_the_notebooks_that_declare_it():
-    routed = run.check_parameters(NOTEBOOKS, {"year": "2019/20", "years": ["2018/19", "2019/20"]})
+    routed = parameters.check_parameters(NOTEBOOKS, {"year": "2019/20", "years": ["2018/19", "2019/20"]})
     assert routed == {
         "01_baseline": {"year": "2019/20"},
         "02_change_over_time": {"years": ["2018/19", "2019/20"]},
@@ -50,17 +50,17 @@ def test_each_parameter_goes_only_to_the_notebooks_that_declare_it():
 
 def test_the_runner_sets_config_and_report_dir_itself():
     with pytest.raises(CwbError, match="report_dir"):
-        run.check_parameters(NOTEBOOKS, {"report_dir": "/etc"})
+        parameters.check_parameters(NOTEBOOKS, {"report_dir": "/etc"})
 
 
 def test_parameters_on_the_command_line_are_read_as_yaml():
-    assert run.parse_parameters(["year=2019/20", "years=[2018/19, 2019/20]", "flag=true"]) == {
+    assert parameters.parse_parameters(["year=2019/20", "years=[2018/19, 2019/20]", "flag=true"]) == {
         "year": "2019/20",
         "years": ["2018/19", "2019/20"],
         "flag": True,
     }
     with pytest.raises(CwbError, match="NAME=VALUE"):
-        run.parse_parameters(["year"])
+        parameters.parse_parameters(["year"])
 
 
 def test_a_year_the_config_does_not_have_is_an_error():
@@ -238,7 +238,7 @@ def test_an_invalid_config_fails_alone_with_its_key_named(tmp_path, capsys):
 
 def _real_notebooks_or_skip():
     try:
-        run.notebook_paths()
+        parameters.notebook_paths()
     except CwbError as exc:
         pytest.skip(f"the real notebooks have not landed: {exc}")
 

@@ -11,6 +11,7 @@ The workbook (`workbook.py`) is made from the same descriptions, so the two neve
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import re
@@ -51,10 +52,39 @@ def read_published(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
 
 
-def field_type(values: pd.Series) -> dict:
+#: A published table as its columns of text, in order: {column name: [cell, ...]}.
+Columns = dict[str, list[str]]
+
+
+def read_columns(path: Path) -> Columns:
+    """A published CSV as `read_published` reads it, as plain columns of text: the csv module reads
+    the place's tables in a twentieth of pandas' time. A file pandas would read differently (a
+    repeated or empty header, a ragged or blank-looking row) is left to pandas."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        rows = [row for row in csv.reader(handle) if row]  # pandas skips blank lines
+    header = rows[0] if rows else []
+    width = len(header)
+    plain = (
+        width > 0
+        and "" not in header
+        and len(set(header)) == width
+        and all(len(row) == width for row in rows)
+        and (width > 1 or all(row[0] == "" or row[0].strip() for row in rows))
+    )
+    if not plain:
+        frame = read_published(path)
+        return {str(c): frame[c].tolist() for c in frame.columns}
+    return {name: [row[i] for row in rows[1:]] for i, name in enumerate(header)}
+
+
+def _rows(columns: Columns) -> int:
+    return len(next(iter(columns.values()), []))
+
+
+def field_type(values: pd.Series | list[str]) -> dict:
     """The Table Schema type of a column of published text: integer, number, boolean, date,
     datetime (with its format) or string. Empty cells are missing values and say nothing."""
-    given = [v for v in values.tolist() if v != ""]
+    given = [v for v in (values if isinstance(values, list) else values.tolist()) if v != ""]
     if not given:
         return {"type": "string"}
     for kind, test in (
@@ -70,15 +100,25 @@ def field_type(values: pd.Series) -> dict:
     return {"type": "string"}
 
 
-def table_schema(frame: pd.DataFrame, place: str | None = None, wider: str | None = None) -> dict:
-    """The Table Schema of a published CSV (read with `read_published`): each field's name, its
-    title for readers, type and, for money and shares, unit (`unit`, and in words in `description`)."""
-    about_shares = present._about_shares(frame)
+def _about_shares(columns: Columns) -> bool:
+    """`present._about_shares` of published text (where no cell is missing, only empty)."""
+    if any(present.column_kind(c) == "share" for c in columns):
+        return True
+    measures = columns.get("measure")
+    return measures is not None and len(measures) > 0 and all(v.endswith("_share") for v in measures)
+
+
+def table_schema(frame: pd.DataFrame | Columns, place: str | None = None, wider: str | None = None) -> dict:
+    """The Table Schema of a published CSV (read with `read_published` or `read_columns`): each
+    field's name, its title for readers, type and, for money and shares, unit (`unit`, and in
+    words in `description`)."""
+    columns = frame if isinstance(frame, dict) else {str(c): frame[c].tolist() for c in frame.columns}
+    about_shares = _about_shares(columns)
     fields = []
-    for name in frame.columns:
+    for name, values in columns.items():
         kind = present.column_kind(name, None, about_shares)
-        field = {"name": str(name), "title": present.column_label(name, place, wider), **field_type(frame[name])}
-        if kind in UNITS and frame[name].eq("").all():
+        field = {"name": name, "title": present.column_label(name, place, wider), **field_type(values)}
+        if kind in UNITS and all(v == "" for v in values):
             field["type"] = "number"  # a measure not measured here is still a number where it is
         if field["type"] in ("integer", "number") and kind in UNITS:
             field["unit"] = kind
@@ -144,18 +184,29 @@ def _sources(config, provenance: dict) -> list[dict]:
     return ledgers + [{k: v for k, v in s.items() if v} for s in reference]
 
 
-def describe(folder: Path, config, definitions: pd.DataFrame, provenance: dict, notebooks: list[Path]) -> dict:
+def describe(
+    folder: Path,
+    config,
+    definitions: pd.DataFrame,
+    provenance: dict,
+    notebooks: list[Path],
+    tables: dict[str, Columns] | None = None,
+) -> dict:
     """The Data Package descriptor of the place's report folder: every CSV under `data/`, in the
-    order the report shows them."""
+    order the report shows them. `tables`: the CSVs already read (`read_columns`) by their path
+    in the package (`data/x.csv`); any other is read here."""
     folder = Path(folder)
     data_dir = folder / "data"
     place, wider = config.place.name, config.wider_area.name or "the wider area"
     shown = titles(notebooks)
+    tables = tables if tables is not None else {}
     resources = []
     # In the order a reader meets them, page by page; any not shown on a page last.
     order = {name: i for i, name in enumerate(shown)}
     for path in sorted(data_dir.glob("*.csv"), key=lambda p: (order.get(p.name, len(order)), p.name)):
-        frame = read_published(path)
+        frame = tables.get(f"data/{path.name}")
+        if frame is None:
+            frame = read_columns(path)
         about = shown.get(path.name, {})
         resource = {
             "name": path.stem,
@@ -172,7 +223,7 @@ def describe(folder: Path, config, definitions: pd.DataFrame, provenance: dict, 
         chart = chart_images(data_dir, path.stem)
         if chart:
             resource["chart"] = chart
-        resource["rows"] = len(frame)
+        resource["rows"] = _rows(frame)
         resources.append(resource)
     created = provenance.get("run_started")
     return {

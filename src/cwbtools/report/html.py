@@ -9,10 +9,12 @@ names and ledger text, which are not ours to trust.
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -57,6 +59,8 @@ class NotebookRecord:
     tables: list[str] | None = None
     title: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    #: The page's body (`page_body`), when made already (`cwb run` makes it while other notebooks run).
+    body: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,8 +152,6 @@ _ATTRIBUTES = {
 }
 _IMAGE_DATA = re.compile(r"^data:image/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=\s]+$")
 _SAFE_HREF = re.compile(r"^(https?://|mailto:|#|(?![a-z][a-z0-9+.-]*:)[^\s]*$)", re.IGNORECASE)
-# The start of a tag or end tag, and the character after its name (a `<` there is not an allowed tag).
-_TAG_START = re.compile(r"<(/?)([A-Za-z][^\s/<>]*)(?=(.?))", re.DOTALL)
 
 
 def _attribute_value(tag: str, name: str, value: str) -> str | None:
@@ -164,15 +166,20 @@ def _attribute_value(tag: str, name: str, value: str) -> str | None:
     return value
 
 
+# The `<` that starts a tag or end tag (a letter follows) that is not allowed: its name, up to a
+# space, `/`, `>` or the end, is not one of `_TAGS` (ASCII letters in either case), or it runs
+# straight into another `<` (`<b<script>`). One pattern, no callback.
+_UNKNOWN_TAG = re.compile(
+    r"<(?=/?[A-Za-z])(?!/?(?:"
+    + "|".join("".join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in t) for t in sorted(_TAGS))
+    + r")(?:[\s/>]|\Z))"
+)
+
+
 def _escape_unknown_tags(text: str) -> str:
     """`<script>` becomes `&lt;script>`: text, not a tag. nh3 would drop an unknown tag (and the
     content of `<script>`/`<style>`), and a supplier named `<script>...` must still be read as named."""
-
-    def escape(m: re.Match) -> str:
-        allowed = m.group(2).lower() in _TAGS and m.group(3) != "<"
-        return m.group(0) if allowed else "&lt;" + m.group(0)[1:]
-
-    return _TAG_START.sub(escape, text)
+    return _UNKNOWN_TAG.sub("&lt;", text)
 
 
 def clean_html(fragment: Any) -> str:
@@ -224,17 +231,83 @@ class _Headings(HTMLParser):
             self._current["text"] += data
 
 
+# A heading element, so only headings go through the parser: a page is mostly tables and images.
+_HEADING = re.compile(r"<h([1-4])(?=[\s/>]).*?</h\1\s*>", re.DOTALL | re.IGNORECASE)
+
+
 def headings(body_html: str) -> list[dict]:
     parser = _Headings()
-    parser.feed(body_html)
+    parser.feed("".join(m.group(0) for m in _HEADING.finditer(body_html)))
     return parser.items
 
 
+# Every tag (and comment), each read whole with its quoted attribute values: an `<img` written
+# inside another tag's attribute (a title quoting markup) is part of that tag, not an image.
+_TAG = re.compile(r"""<!--.*?-->|<[A-Za-z/!?](?:[^>"']++|"[^"]*+"|'[^']*+')*+>""", re.DOTALL)
+_IMG_NAME = re.compile(r"<img(?=[\s/>])", re.IGNORECASE)
+_ATTR_NAMES = re.compile(r"""(?<=\s)([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?""")
+_IMG_TAG = re.compile(r"""<img(?:[^>"']++|"[^"]*+"|'[^']*+')*+>""", re.IGNORECASE)
+_NO_ALT = "No description has been provided for this image"
+
+
+def _has_alt(tag: re.Match | None) -> bool:
+    # An unfinished tag (no `>`) is not a tag: nothing to add to it.
+    return tag is None or any(a.lower() == "alt" for a in _ATTR_NAMES.findall(tag.group(0)[4:]))
+
+
+def _alt_for_every_image(body: str) -> str:
+    """What nbconvert's HTMLExporter adds after rendering, without its parse of the whole page: an
+    `alt` on every image that has none (a notebook's image output without alt metadata)."""
+    # Each `<img` read on its own (one inside another tag's attribute too): when all have an alt,
+    # as on every page so far, there is nothing to add and no need to read every tag.
+    if all(_has_alt(_IMG_TAG.match(body, m.start())) for m in _IMG_NAME.finditer(body)):
+        return body
+
+    def one(m: re.Match) -> str:
+        tag = m.group(0)
+        if not _IMG_NAME.match(tag) or _has_alt(m):
+            return tag
+        return f'{tag[:4]} alt="{_NO_ALT}"{tag[4:]}'
+
+    return _TAG.sub(one, body)
+
+
+@functools.cache
 def _exporter():
+    """One exporter per process: building it and compiling its templates costs more than a page.
+    Called under `_EXPORTING` only: made once, and nbconvert registers each notebook's filters on it."""
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    exporter = HTMLExporter(
+    class BodyExporter(HTMLExporter):
+        """HTMLExporter without its last step, a BeautifulSoup parse and re-serialisation of the
+        whole page (a third of a page's time) that only adds image alt texts and focus to
+        JupyterLab cells (the classic template has none): `_alt_for_every_image` does the first."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            from nbconvert.filters.highlight import Highlight2HTML
+            from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            resources = self._init_resources(resources)
+            data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+            self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            self.register_filter("filter_data_type", data_type)
+            body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _alt_for_every_image(body), resources
+
+        def _preprocess(self, nb, resources):
+            """nbconvert's own, without its two deep copies of the notebook (a caller's copy is kept
+            intact: ours is read for this page only) and its checks after each preprocessor (the
+            notebook was normalised and validated when read, and nbconvert's preprocessors keep it
+            valid; the check would compile a second, relaxed schema)."""
+            for preprocessor in self._preprocessors:
+                nb, resources = preprocessor(nb, resources)
+            return nb, resources
+
+    exporter = BodyExporter(
         template_name="classic",
         template_file="cwb_body.html.j2",
         extra_template_paths=[str(TEMPLATES)],
@@ -254,16 +327,34 @@ def _exporter():
     return exporter
 
 
+_EXPORTING = threading.Lock()
+
+
+def warm() -> None:
+    """Make ready what every page needs (nbconvert imported, the exporter built, the templates
+    compiled: about half a second), so a caller can do it while the notebooks run rather than
+    after them. Safe from any thread; rendering does it anyway when not done."""
+    import nbformat
+
+    with _EXPORTING:
+        _exporter().from_notebook_node(nbformat.v4.new_notebook())  # compiles the template chain
+    _jinja().get_template("page.html.j2")
+
+
 def notebook_body(executed: Path) -> str:
     """The cells of an executed notebook as sanitised HTML, code hidden."""
     import nbformat
 
     nb = nbformat.read(str(executed), as_version=4)
-    body, _ = _exporter().from_notebook_node(nb)
+    with _EXPORTING:
+        body, _ = _exporter().from_notebook_node(nb)
     return body
 
 
+@functools.cache
 def _jinja():
+    """One environment per process, so each template is compiled once (jinja2 caches templates
+    per environment, and an environment is safe to share between threads)."""
     import jinja2
 
     return jinja2.Environment(
@@ -377,6 +468,11 @@ def accessible(body: str) -> str:
     return _HEADING_OR_SCROLL.sub(one, body)
 
 
+def page_body(executed: Path) -> str:
+    """What a page shows of an executed notebook: its outputs, a repeated note once, accessible."""
+    return accessible(once_per_page(notebook_body(executed)))
+
+
 def render_notebook(
     record: NotebookRecord,
     out_html: Path,
@@ -388,7 +484,7 @@ def render_notebook(
 ) -> Path:
     """Write one reader's page: the notebook's outputs (code hidden), a table of contents, links
     to its tables' CSVs, the definitions in force and the provenance block."""
-    body = accessible(once_per_page(notebook_body(record.executed)))
+    body = record.body if record.body is not None else page_body(record.executed)
     toc = headings(body)
     h1 = next((h for h in toc if h["level"] == 1), None)
     title = record.title or (h1["text"] if h1 else NOTEBOOKS.get(record.stem, record.stem))

@@ -15,7 +15,6 @@ Ctrl-C, so a run removes its own folder.
 
 from __future__ import annotations
 
-import difflib
 import logging
 import os
 import shutil
@@ -31,8 +30,6 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import ConfigError, CwbError
 from ..paths import configs_dir, repo_root, reports_dir
 from ..publish import write_csv
@@ -40,6 +37,7 @@ from . import html, index, kernels, provenance, workbook
 from .address_check import address_check_note
 from .folders import error_line, keep_failed, swap, sweep, temp_dir
 from .kernels import QUIET, Kernel
+from .parameters import check_parameters, notebook_paths, parse_parameters
 
 # jsonschema (under nbformat, papermill and nbconvert) imports rfc3987_syntax when it is installed,
 # which builds a Lark grammar at import: 1.6 s of CPU in every runner process, for the IRI formats
@@ -48,12 +46,6 @@ if "jsonschema" not in sys.modules:
     sys.modules.setdefault("rfc3987_syntax", None)
 
 DEFAULT_CONFIG = "preston-demo.yml"
-#: The parameters every notebook declares (docs/CONTRACTS.md §6) that the runner sets itself.
-RUNNER_PARAMETERS = ("config_path", "report_dir")
-
-
-def notebooks_dir() -> Path:
-    return repo_root() / "notebooks"
 
 
 @dataclass
@@ -93,98 +85,7 @@ class CityResult:
 
 
 # ---------------------------------------------------------------------------------------------
-# Notebooks and their parameters
-
-
-def notebook_paths(folder: Path | None = None, only: list[str] | None = None) -> list[Path]:
-    """The notebooks to run, in reading order. `only` picks some by stem or prefix (`01`)."""
-    folder = Path(folder) if folder is not None else notebooks_dir()
-    paths = [folder / f"{stem}.ipynb" for stem in html.NOTEBOOKS]
-    if only:
-        chosen = []
-        for item in only:
-            match = [p for p in paths if p.stem == item or p.stem.split("_")[0] == item]
-            if not match:
-                raise CwbError(f"--only {item!r}: no such notebook (choose from {', '.join(html.NOTEBOOKS)})")
-            chosen.extend(m for m in match if m not in chosen)
-        paths = [p for p in paths if p in chosen]
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        raise CwbError(f"notebook(s) not found: {', '.join(missing)}")
-    return paths
-
-
-def notebook_parameters(path: Path) -> dict[str, dict]:
-    """The names declared in a notebook's `parameters` cell, read with Python's own parser.
-
-    Not papermill.inspect_notebook: its line parser misses annotated names whose type is a union
-    (`year: str | None = None`, as docs/CONTRACTS.md §6 writes them), and it cost a third of a
-    second per notebook on every run.
-    """
-    import ast
-
-    import nbformat
-
-    nb = nbformat.read(str(path), as_version=4)
-    cells = [c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
-    if not cells:
-        raise CwbError(f"{path}: no cell tagged 'parameters' (see docs/CONTRACTS.md §6)")
-    params: dict[str, dict] = {}
-    try:
-        tree = ast.parse(cells[0].source)
-    except SyntaxError as exc:
-        raise CwbError(f"{path}: the parameters cell is not valid Python (line {exc.lineno}: {exc.msg})") from None
-    for node in tree.body:
-        targets = (
-            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
-        )
-        for target in targets:
-            if isinstance(target, ast.Name) and target.id not in params:
-                params[target.id] = {"name": target.id, "default": ast.unparse(node.value) if node.value else None}
-    return params
-
-
-def check_parameters(notebooks: list[Path], extra: dict) -> dict[str, dict]:
-    """Which of the user's parameters go to which notebook; an error for a name no notebook
-    declares (with the nearest valid name), and for a notebook missing the runner's own."""
-    declared = {nb.stem: notebook_parameters(nb) for nb in notebooks}
-    for nb in notebooks:
-        lacking = [p for p in RUNNER_PARAMETERS if p not in declared[nb.stem]]
-        if lacking:
-            raise CwbError(f"{nb}: the parameters cell lacks {', '.join(lacking)} (docs/CONTRACTS.md §6)")
-    valid = sorted({name for params in declared.values() for name in params} - set(RUNNER_PARAMETERS))
-    per_notebook: dict[str, dict] = {nb.stem: {} for nb in notebooks}
-    for name, value in extra.items():
-        if name in RUNNER_PARAMETERS:
-            raise CwbError(f"parameter {name!r} is set by `cwb run` itself; choose the config instead")
-        takers = [stem for stem, params in declared.items() if name in params]
-        if not takers:
-            near = difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
-            hint = f"; did you mean '{near[0]}'?" if near else ""
-            raise CwbError(
-                f"unknown notebook parameter {name!r}{hint} "
-                f"(parameters of {', '.join(declared)}: {', '.join(valid) or 'none'})"
-            )
-        for stem in takers:
-            per_notebook[stem][name] = value
-    return per_notebook
-
-
-def parse_parameters(items: list[str] | None) -> dict:
-    """`-p year=2019/20 -p years=[2018/19,2019/20]`: values read as YAML scalars or lists."""
-    out = {}
-    for item in items or []:
-        name, sep, text = item.partition("=")
-        name = name.strip()
-        if not sep or not name.isidentifier():
-            raise CwbError(f"-p {item!r}: write a parameter as NAME=VALUE, e.g. -p year=2019/20")
-        try:
-            value = yaml.safe_load(text) if text.strip() else None
-        except yaml.YAMLError as exc:
-            raise CwbError(f"-p {item!r}: value is not readable: {exc}") from None
-        # 2019/20 reads as a string already; a bare 2019 would be an int, which no year is
-        out[name] = value
-    return out
+# Notebooks and their parameters (`parameters.py`)
 
 
 def _check_years(plan: CityPlan, params: dict[str, dict]) -> None:
@@ -371,18 +272,22 @@ def run_city(
                 f"(kernel start {timing['kernel']:.1f} s, cells {timing['analysis']:.1f} s)",
                 done=True,
             )
+            with taking:
+                chores.append(lambda: bodies.update({nb.stem: html.page_body(build / f"{nb.stem}.ipynb")}))
             return nb, timing, None
 
         # A lane is one kernel running notebooks in turn, each taking the next in reading order
         # when free (`kernels.Kernel`: one start and one set of imports serve several notebooks).
         # A lane with no notebook left stops its kernel and takes the city's chores, work that
-        # needs the city's tables built (the first notebook builds them) but not the reports: on
-        # two cores it then runs while the other lane's notebook does.
+        # needs the city's tables built (the first notebook builds them) but not the reports, and
+        # each finished notebook's page body: on two cores it then runs while the other lane's
+        # notebook does.
         lanes = max(1, min(notebook_jobs, len(jobs)))
         waiting, done_by_stem, taking = list(jobs), {}, threading.Lock()
         chores = (
             [lambda: result.notes.append(address_check_note(plan.config or plan.config_path))] if address_check else []
         )
+        bodies: dict[str, str] = {}
 
         def lane() -> None:
             with kernels.take(kernel, repo_root()) as lane_kernel:
@@ -417,7 +322,11 @@ def run_city(
             tables = _merge_part(parts / nb.stem, build)
             records.append(
                 html.NotebookRecord(
-                    stem=nb.stem, executed=build / f"{nb.stem}.ipynb", seconds=timing["total"], tables=tables
+                    stem=nb.stem,
+                    executed=build / f"{nb.stem}.ipynb",
+                    seconds=timing["total"],
+                    tables=tables,
+                    body=bodies.get(nb.stem),
                 )
             )
             result.timings[nb.stem] = {"kernel": timing["kernel"], "analysis": timing["analysis"]}
