@@ -112,6 +112,28 @@ def test_field_types_are_read_from_the_published_text(values, expected):
     assert datapackage.field_type(pd.Series(values)) == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a,b\n1,2\n"x\ny","1,2"\n',
+        "a,b\r\n1,2\r\n\n3,4\n",  # Windows line ends, a blank line
+        "\ufeffa,b\nNA,nan\n",  # a byte order mark; no value is missing
+        'a\n""\nx\n',  # one column: an empty cell is kept
+        "a\n \nx\n",  # ... a blank-looking one is not
+        "a,a\n1,2\n",  # repeated and empty headers: pandas renames them
+        "a,\n1,2\n",
+        "a,b\n1\n",  # a short row
+        "a,b\n1,2\n   \n",
+        "a,b\n",
+    ],
+)
+def test_a_published_csv_is_read_as_pandas_reads_it(text, tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    frame = datapackage.read_published(path)
+    assert datapackage.read_columns(path) == {c: frame[c].tolist() for c in frame.columns}
+
+
 # ---------------------------------------------------------------------------------------------
 # A hand-made place: the package validates, the workbook holds every table as numbers
 
@@ -212,6 +234,54 @@ def test_the_workbook_has_contents_notes_and_every_table_as_numbers(place):
     assert contents == ["Notes", "top-suppliers", "churn-chart"]
     notes = "\n".join(str(v) for r in wb["Notes"].iter_rows(values_only=True) for v in r if v)
     assert "Place" in notes and "Made up" in notes and "Definition" in notes
+    first = (folder / "preston-demo-tables.xlsx").read_bytes()
+    assert workbook.write_workbook(folder, package).read_bytes() == first, "the same tables give the same file"
+
+
+def test_the_workbook_keeps_dates_booleans_spaces_and_markup(tmp_path):
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+
+    from cwbtools.publish import write_csv
+
+    (tmp_path / "data").mkdir()
+    write_csv(
+        pd.DataFrame(
+            {
+                "supplier_name": ["  padded  ", 'A & B <c> "q"', "#N/A", "", "   "],
+                "first_payment": pd.to_datetime(["2019-04-01", None, "1900-01-15", "1900-03-01", "2024-02-29"]),
+                "last_payment": pd.to_datetime(["2019-04-01 10:11:12", None, None, None, "2024-02-29 06:30:00"]),
+                "small": [True, False, None, True, False],
+                "ratio_lq": [1.5, None, 1e20, -0.5, 1 / 3],
+            }
+        ),
+        tmp_path / "data" / "t.csv",
+    )
+    config = load_config(DEMO, check_inputs=False)
+    workbook.write_downloads(tmp_path, DEMO, config.definitions_table(), {"sources": []})
+    ws = load_workbook(tmp_path / "preston-demo-tables.xlsx")["t"]
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
+    assert [r[0] for r in rows] == ["  padded  ", 'A & B <c> "q"', "#N/A", None, "   "]
+    assert ws["A6"].data_type == "s", "text that looks like an error stays text"
+    assert [r[1] for r in rows] == [datetime(2019, 4, 1), None, datetime(1900, 1, 15), datetime(1900, 3, 1)] + [
+        datetime(2024, 2, 29)
+    ]
+    assert ws["B4"].number_format == "yyyy-mm-dd" and ws["C4"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert rows[0][2] == datetime(2019, 4, 1, 10, 11, 12) and rows[4][2] == datetime(2024, 2, 29, 6, 30)
+    assert [r[3] for r in rows] == [True, False, None, True, False]
+    assert [r[4] for r in rows] == [1.5, None, 1e20, -0.5, pytest.approx(1 / 3)]
+    assert ws.freeze_panes == "A4" and ws["A3"].font.b and ws.tables["Table1"].ref == "A3:E8"
+    contents = load_workbook(tmp_path / "preston-demo-tables.xlsx")["Contents"]
+    assert contents["A5"].value == "t" and contents["A5"].hyperlink.location == "'t'!A1"
+
+
+def test_a_control_character_cannot_reach_the_workbook(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "t.csv").write_text("a\nbell \x07\n", encoding="utf-8")
+    config = load_config(DEMO, check_inputs=False)
+    with pytest.raises(ValueError, match="control character"):
+        workbook.write_downloads(tmp_path, DEMO, config.definitions_table(), {"sources": []})
 
 
 def test_sheet_names_fit_excel():
