@@ -1,19 +1,28 @@
-"""What every chart shares: the palette, money and share formats, and `Chart`, the finished figure
-with its data, title, caption and alt text."""
+"""What every chart shares: the palette, money and share formats, the look, and `Chart`, the finished
+figure with its data, title, caption and alt text.
+
+Seaborn's look without seaborn (why: the package's docstring): `WHITEGRID` is its "whitegrid" style
+as rcParams, `_tidy` despines as `seaborn.despine` did, `_grouped_bars` draws bars side by side as
+`seaborn.barplot` did. Each figure is laid out once, measured once and drawn once per format
+(`_tidy`, `Chart`); text layout is most of a chart's cost.
+"""
 
 from __future__ import annotations
 
 import base64
+import colorsys
 import html
 import io
+import sys
 from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
-import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import TightLayoutEngine
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from ...analysis.baseline import BUSINESS_TYPE_NAMES
@@ -38,6 +47,38 @@ GEO_COLOURS = {
     "wider": OKABE_ITO["sky"],
     "outside": OKABE_ITO["orange"],
     "unlocated": "#C8C8C8",
+}
+#: Axes titles sit on top of the axes. Given, not left to matplotlib, which otherwise measures both
+#: axes again at every layout and draw to check that nothing sits above the axes (nothing does here).
+TITLE_Y = 1.0
+#: seaborn's `axes_style("whitegrid")` with a paler grid, less its default colormap (no chart uses one).
+WHITEGRID = {
+    "axes.axisbelow": True,
+    "axes.edgecolor": ".8",
+    "axes.facecolor": "white",
+    "axes.grid": True,
+    "axes.labelcolor": ".15",
+    "axes.spines.bottom": True,
+    "axes.spines.left": True,
+    "axes.spines.right": True,
+    "axes.spines.top": True,
+    "figure.facecolor": "white",
+    "font.family": ["sans-serif"],
+    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans", "sans-serif"],
+    "grid.color": "#E6E6E6",
+    "grid.linestyle": "-",
+    "lines.solid_capstyle": "round",
+    "patch.edgecolor": "w",
+    "patch.force_edgecolor": True,
+    "text.color": ".15",
+    "xtick.bottom": False,
+    "xtick.color": ".15",
+    "xtick.direction": "out",
+    "xtick.top": False,
+    "ytick.color": ".15",
+    "ytick.direction": "out",
+    "ytick.left": False,
+    "ytick.right": False,
 }
 
 
@@ -84,12 +125,14 @@ class Chart:
         self.figure, self.title, self.data = figure, title, data
         self.caption, self.alt = caption or title, alt or title
         # The tight box is measured once and both formats are cut to it: `bbox_inches="tight"` made
-        # each savefig lay the whole figure out again before drawing it (two of five passes).
+        # each savefig lay the whole figure out again before drawing it.
         self._box = _tight_box(figure, PNG_DPI)
         buf = io.BytesIO()
         figure.savefig(buf, format="png", dpi=PNG_DPI, bbox_inches=self._box, metadata=self._metadata("png"))
         self.png = buf.getvalue()
-        plt.close(figure)
+        # The charts here never enter pyplot; a figure someone made with it must not be shown twice.
+        if (pyplot := sys.modules.get("matplotlib.pyplot")) is not None:
+            pyplot.close(figure)
         self._svg: bytes | None = None
 
     def _metadata(self, fmt: str) -> dict:
@@ -134,25 +177,39 @@ class Chart:
 
 def _tight_box(figure: Figure, dpi: float):
     """The box `savefig(bbox_inches="tight")` cuts to, measured as the PNG's renderer measures it."""
-    from matplotlib.backends.backend_agg import RendererAgg
-
-    # As FigureCanvasAgg.get_renderer makes it; not through the canvas, which a figure made
-    # without pyplot does not have.
+    # The figure's own Agg canvas keeps the renderer `_tidy` laid the figure out with (same size and
+    # dpi), and with it every text's measured size: measuring again costs no text layout.
+    canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
     with mpl.cbook._setattr_cm(figure, dpi=dpi):
-        renderer = RendererAgg(*figure.bbox.size, dpi)
-        return figure.get_tightbbox(renderer).padded(mpl.rcParams["savefig.pad_inches"])
+        return figure.get_tightbbox(canvas.get_renderer()).padded(mpl.rcParams["savefig.pad_inches"])
+
+
+def _new_figure(width: float, height: float) -> Figure:
+    """A figure outside pyplot (nothing for a notebook to show twice, nothing to close), at the PNG's
+    resolution, on an Agg canvas (see `_tight_box`)."""
+    fig = Figure(figsize=(width, height), dpi=PNG_DPI)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def _figure(width: float = 9, height: float = 5) -> tuple[Figure, Any]:
-    fig = plt.figure(figsize=(width, height))
-    ax = fig.add_subplot(1, 1, 1)
-    return fig, ax
+    fig = _new_figure(width, height)
+    return fig, fig.add_subplot(1, 1, 1)
+
+
+def _tidy(fig: Figure) -> None:
+    """No top or right spines (as `seaborn.despine`); the axes laid out to fit their labels."""
+    for ax in fig.axes:
+        ax.spines[["top", "right"]].set_visible(False)
+    # As `fig.tight_layout()`, which also leaves a placeholder layout engine on the figure that
+    # makes every savefig draw the whole figure once more before drawing it. No `rect`: with one
+    # (the engine's default) the axes are measured twice for the same layout.
+    TightLayoutEngine(rect=None).execute(fig)
 
 
 def _finish(fig: Figure, ax, title: str, data: pd.DataFrame, caption: str, alt: str) -> Chart:
-    ax.set_title("\n".join(_wrap(title, 80)), loc="left", fontsize=12, fontweight="bold")
-    sns.despine(fig=fig)
-    fig.tight_layout()
+    ax.set_title("\n".join(_wrap(title, 80)), loc="left", fontsize=12, fontweight="bold", y=TITLE_Y)
+    _tidy(fig)
     return Chart(fig, title, data, caption, alt)
 
 
@@ -163,7 +220,46 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def _style():
-    return sns.axes_style("whitegrid", {"grid.color": "#E6E6E6"})
+    return mpl.rc_context(WHITEGRID)
+
+
+def _desaturate(colour: str, prop: float = 0.75) -> tuple[float, float, float]:
+    """`colour` at `prop` of its saturation, as seaborn's bar charts fill their bars."""
+    hue, lightness, saturation = colorsys.rgb_to_hls(*to_rgb(colour))
+    return colorsys.hls_to_rgb(hue, lightness, saturation * prop)
+
+
+def _grouped_bars(
+    ax, long: pd.DataFrame, category: str, value: str, hue: str, colours: list[str], horizontal: bool = False
+) -> None:
+    """One bar of `value` per `category` and `hue` level (one row each), the levels side by side in
+    the order they first appear, as `seaborn.barplot(hue=...)` drew them: categories at 0, 1, ...
+    (numbers sorted, text in order of appearance; top to bottom when `horizontal`), 0.8 wide in
+    all, fills at 75% saturation, no grid lines between categories. Each level is labelled for the
+    legend."""
+    cats = [c for c in pd.unique(long[category]) if pd.notna(c)]
+    if pd.api.types.is_numeric_dtype(long[category]):
+        cats = sorted(cats)
+    levels = [lv for lv in pd.unique(long[hue]) if pd.notna(lv)]
+    width = 0.8 / max(len(levels), 1)
+    where = {c: i for i, c in enumerate(cats)}
+    for j, (level, colour) in enumerate(zip(levels, colours)):
+        rows = long[long[hue] == level]
+        at = rows[category].map(where).to_numpy(dtype=float) - 0.4 + width * (j + 0.5)
+        values = pd.to_numeric(rows[value]).astype(float).to_numpy()  # pd.NA as NaN: no bar, as seaborn
+        if horizontal:
+            ax.barh(at, values, height=width, color=_desaturate(colour), label=level)
+        else:
+            ax.bar(at, values, width=width, color=_desaturate(colour), label=level)
+    if not cats:
+        return
+    axis = ax.yaxis if horizontal else ax.xaxis
+    axis.set_ticks(range(len(cats)), [str(c) for c in cats])
+    axis.grid(False)
+    if horizontal:
+        ax.set_ylim(len(cats) - 0.5, -0.5)
+    else:
+        ax.set_xlim(-0.5, len(cats) - 0.5)
 
 
 def _listing(items: list[str]) -> str:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
+from matplotlib.patches import Rectangle
 
 from ...analysis.baseline import ALL_ANCHORS
 from ...schema import GEO_ORDER
@@ -15,6 +14,7 @@ from ._base import (
     Chart,
     _figure,
     _finish,
+    _grouped_bars,
     _listing,
     _pct,
     _plural,
@@ -85,7 +85,7 @@ def spend_by_lad(by_lad: pd.DataFrame, top: int = 15, title: str | None = None) 
         )
         gbp_axis(ax.xaxis)
         ax.set_xlabel("Spend")
-        handles = [plt.Rectangle((0, 0), 1, 1, color=GEO_COLOURS[g]) for g in ["place", "wider", "outside"]]
+        handles = [Rectangle((0, 0), 1, 1, color=GEO_COLOURS[g]) for g in ["place", "wider", "outside"]]
         ax.legend(handles, ["The place", "Rest of wider area", "Outside"], frameon=False, loc="lower right")
     first = data.iloc[0] if len(data) else None
     title = title or (
@@ -213,14 +213,7 @@ def deprivation_deciles(by_decile: pd.DataFrame, place_name: str, title: str | N
     )
     with _style():
         fig, ax = _figure(9, 4.5)
-        sns.barplot(
-            data=long,
-            x="imd_decile",
-            y="share",
-            hue="series",
-            palette=[OKABE_ITO["blue"], OKABE_ITO["orange"]][: long["series"].nunique()],
-            ax=ax,
-        )
+        _grouped_bars(ax, long, "imd_decile", "share", "series", [OKABE_ITO["blue"], OKABE_ITO["orange"]])
         pct_axis(ax.yaxis)
         ax.set_xlabel("IMD 2019 decile (1 = most deprived 10% of neighbourhoods in England)")
         ax.set_ylabel("Share")
@@ -359,7 +352,8 @@ def top_supplier_curve(top: pd.DataFrame, title: str | None = None) -> Chart:
     data = top[["rank", "cumulative_share"]].copy()
     with _style():
         fig, ax = _figure(9, 4)
-        sns.lineplot(data=data, x="rank", y="cumulative_share", color=OKABE_ITO["blue"], ax=ax)
+        line = data.sort_values("rank", kind="mergesort")
+        ax.plot(line["rank"], line["cumulative_share"], color=OKABE_ITO["blue"])
         pct_axis(ax.yaxis)
         ax.set_ylim(0, 1)
         ax.set_xlabel("Suppliers, largest first")

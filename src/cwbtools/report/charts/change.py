@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 
 from ...analysis.baseline import ALL_ANCHORS
 from ._base import (
     GEO_COLOURS,
     OKABE_ITO,
+    TITLE_Y,
     Chart,
     _figure,
     _finish,
+    _grouped_bars,
+    _new_figure,
     _pct,
     _plural,
     _points,
     _style,
+    _tidy,
     _wrap,
     gbp_axis,
     gbp_label,
@@ -120,7 +122,7 @@ def anchor_small_multiples(mby: pd.DataFrame, place_name: str = "the place", tit
     cols = min(3, n)
     rows_n = int(np.ceil(n / cols))
     with _style():
-        fig = plt.figure(figsize=(3.2 * cols + 0.5, 2.6 * rows_n + 0.8))
+        fig = _new_figure(3.2 * cols + 0.5, 2.6 * rows_n + 0.8)
         axes = fig.subplots(rows_n, cols, sharex=True, sharey=True, squeeze=False)
         for i, ax in enumerate(axes.flat):
             if i >= len(anchors):
@@ -136,7 +138,7 @@ def anchor_small_multiples(mby: pd.DataFrame, place_name: str = "the place", tit
                 alpha=0.15,
             )
             ax.plot(x, d["place_share"].astype(float), "o-", color=GEO_COLOURS["place"])
-            ax.set_title("\n".join(_wrap(anchors[i], 30)[:2]), fontsize=9)
+            ax.set_title("\n".join(_wrap(anchors[i], 30)[:2]), fontsize=9, y=TITLE_Y)
             ax.set_xticks(
                 x, [y if len(years) <= 5 or j % 2 == 0 else "" for j, y in enumerate(years)], fontsize=7, rotation=45
             )
@@ -155,8 +157,7 @@ def anchor_small_multiples(mby: pd.DataFrame, place_name: str = "the place", tit
         title = f"In {years[-1]}, {top['anchor']} spent the largest share in {place_name} ({_pct(top['place_share'])})"
     title = title or "Share in the place by anchor"
     fig.suptitle("\n".join(_wrap(title, 90)), x=0.02, ha="left", fontsize=12, fontweight="bold")
-    sns.despine(fig=fig)
-    fig.tight_layout()
+    _tidy(fig)
     caption = f"Share in {place_name} by anchor and year; the band is the bounds from unlocated spend"
     alt = (
         f"Small multiples, one line chart per anchor ({len(anchors)}): the share of located "
@@ -254,9 +255,7 @@ def shift_share_chart(
     )
     with _style():
         fig, ax = _figure(9, 1.5 + 0.45 * max(len(data), 1))
-        sns.barplot(
-            data=long, y="label", x="points", hue="effect", palette=[OKABE_ITO["orange"], OKABE_ITO["blue"]], ax=ax
-        )
+        _grouped_bars(ax, long, "label", "points", "effect", [OKABE_ITO["orange"], OKABE_ITO["blue"]], horizontal=True)
         pct_axis(ax.xaxis, decimals=1)
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_xlabel("Contribution to the change in local share (percentage points)")

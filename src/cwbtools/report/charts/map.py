@@ -8,12 +8,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from ...analysis.districts import squares
-from ._base import GEO_COLOURS, Chart, _figure, _finish, _pct, _plural, _style, gbp_axis, gbp_label
+from ._base import (
+    GEO_COLOURS,
+    TITLE_Y,
+    Chart,
+    _figure,
+    _finish,
+    _new_figure,
+    _pct,
+    _plural,
+    _style,
+    gbp_axis,
+    gbp_label,
+)
 
 LAND = "#E4E4E4"
 # Pale tints of the place and wider-area colours: the circles on top keep the full colours.
@@ -98,7 +109,7 @@ def where_the_money_went(
     gb = squares(land, km=GB_KM)
     wider_cells, place_cells = squares(land, WIDER), squares(land, ["place"])
     top_pence = float(data["spend_pence"].max()) if len(data) else 1.0
-    fig = Figure(figsize=(10, 6.6))
+    fig = _new_figure(10, 6.6)
     grid = fig.add_gridspec(1, 2, width_ratios=[1, 1.45], wspace=0.04)
     with _style():
         gb_ax = fig.add_subplot(grid[0])
@@ -116,7 +127,7 @@ def where_the_money_went(
             GB_KM,
         )
         _circles(gb_ax, data, top_pence, MAX_AREA["gb"])
-        gb_ax.set_title("Great Britain", fontsize=10, loc="left")
+        gb_ax.set_title("Great Britain", fontsize=10, loc="left", y=TITLE_Y)
         zoom_ax = fig.add_subplot(grid[1])
         area = wider_cells if len(wider_cells) else place_cells
         if len(area):
@@ -148,7 +159,7 @@ def where_the_money_went(
             gb_ax.add_patch(
                 Rectangle((box[0], box[1]), box[2] - box[0], box[3] - box[1], fill=False, ec="#333333", lw=0.8)
             )
-            zoom_ax.set_title(f"{wider_name}, close up", fontsize=10, loc="left")
+            zoom_ax.set_title(f"{wider_name}, close up", fontsize=10, loc="left", y=TITLE_Y)
         for ax in (gb_ax, zoom_ax):
             ax.set_aspect("equal")
             ax.set_xticks([])
