@@ -82,3 +82,25 @@ def test_a_chart_is_laid_out_once_and_drawn_once_per_format(monkeypatch):
     # No layout engine left behind: with one, each savefig draws the whole figure once more first.
     assert chart.figure.get_layout_engine() is None
     assert draws == ["RendererAgg", "MixedModeRenderer"]  # the PNG, the SVG
+
+
+def test_the_shares_title_gives_the_range_when_the_central_share_is_withheld():
+    """Oldham's headline chart read "n/a of located spend went to suppliers in Oldham": a withheld
+    central figure is said as its range instead."""
+    from cwbtools.analysis.baseline import ALL_ANCHORS
+    from cwbtools.report.charts.baseline import _shares_title
+
+    row = pd.Series(
+        {
+            "anchor": ALL_ANCHORS,
+            "place_share": None,
+            "wider_share": None,
+            "located_share": 0.254,
+            "place_share_lo": 0.074,
+            "place_share_hi": 0.998,
+        }
+    )
+    title = _shares_title(row, "Oldham", "Greater Manchester")
+    assert title.startswith("Between 7.4% and 99.8% of spend went to suppliers in Oldham") and "n/a" not in title
+    central = _shares_title(pd.Series({**row.to_dict(), "place_share": 0.1, "wider_share": 0.2}), "Oldham", "GM")
+    assert central.startswith("10.0% of located spend went to suppliers in Oldham, 20.0% in GM")

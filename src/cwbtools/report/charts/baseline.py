@@ -28,6 +28,23 @@ from ._base import (
 # Baseline charts
 
 
+def _shares_title(row: pd.Series, place_name: str, wider_name: str) -> str:
+    """The finding: the central shares where the data allow one, else the range they lie in (a
+    withheld central figure is never shown as n/a in a title)."""
+    located = f"{_pct(row['located_share'])} of spend could be located"
+    if pd.notna(row.get("place_share")) and pd.notna(row.get("wider_share")):
+        return (
+            f"{_pct(row['place_share'])} of located spend went to suppliers in {place_name}, "
+            f"{_pct(row['wider_share'])} in {wider_name}; {located}"
+        )
+    if "place_share_lo" in row and pd.notna(row["place_share_lo"]):
+        return (
+            f"Between {_pct(row['place_share_lo'])} and {_pct(row['place_share_hi'])} of spend went to suppliers "
+            f"in {place_name}, too uncertain for one figure; {located}"
+        )
+    return f"Too little spend located for a share in {place_name}; {located}"
+
+
 def geography_shares(head: pd.DataFrame, place_name: str, wider_name: str, title: str | None = None) -> Chart:
     """Stacked bars per anchor (all anchors first): share of total spend with suppliers in the
     place, the rest of the wider area, outside, and not located. Takes `baseline.headline`."""
@@ -51,11 +68,7 @@ def geography_shares(head: pd.DataFrame, place_name: str, wider_name: str, title
         ax.set_xlabel("Share of all spend")
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     allrow = head[head["anchor"] == ALL_ANCHORS].iloc[0]
-    title = title or (
-        f"{_pct(allrow['place_share'])} of located spend went to suppliers in {place_name}, "
-        f"{_pct(allrow['wider_share'])} in {wider_name}; "
-        f"{_pct(allrow['located_share'])} of spend could be located"
-    )
+    title = title or _shares_title(allrow, place_name, wider_name)
     n = len(data) - 1
     anchors = "the one anchor" if n == 1 else f"each of the {n} anchors"
     caption = f"Share of all spend by where suppliers are, for all anchors and {anchors}"
