@@ -1,11 +1,12 @@
 """A Jupyter kernel that runs a city's notebooks one after another (`cwb run`).
 
-Starting a kernel and importing pandas, matplotlib, seaborn and the package in it is 3 to 5 s of
-CPU, more than most notebooks' own cells. A `Kernel` is started when first needed and kept for the
-city's next notebook, with its namespace cleared in between (`IPython`'s `reset`: every name the
-notebook made is gone and `In [1]` starts again; imported modules stay, as they would in
-JupyterLab after "Restart kernel" and re-running imports, only faster). A kernel that died is
-replaced by a fresh one. One city's notebooks only: a kernel never crosses cities.
+Starting a kernel and importing pandas, matplotlib and the package in it is 2 to 3 s of CPU, as
+much as a notebook's own cells. A `Kernel` is started when first needed and kept for the city's
+next notebook, with its namespace cleared in between (`IPython`'s `reset`: every name the notebook
+made is gone and `In [1]` starts again; imported modules stay, as they would in JupyterLab after
+"Restart kernel" and re-running imports, only faster). A kernel that died is replaced by a fresh
+one. One city's notebooks only: a kernel never crosses cities. `warm` starts kernels before they
+are needed (while `cwb run` reads the configs) and imports in them what the notebooks import.
 """
 
 from __future__ import annotations
