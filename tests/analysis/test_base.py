@@ -431,3 +431,15 @@ def test_anchor_names_from_the_real_register(public_bodies):
 
 def test_published_note_says_when_there_are_none():
     assert "no published figures" in headlines.published_note(_defs())
+
+
+def test_classifying_part_of_the_spend_gives_that_part_of_the_whole():
+    """Each payment is classified alone (each distinct payee once): a year's or an anchor's payments
+    get what they get in all the spend (notebooks classify a year again for the influenceable rules)."""
+    other = [("Manchester City Council", "Salford City Council", "public", "wider", "Recharges", 5_000)]
+    spend = _spend(ROWS + other + [("Manchester City Council", *r[1:]) for r in ROWS[:4]])
+    rules = base.exclusion_rules(_defs(["Salford City Council", "Manchester City Council"]), BODIES)
+    whole = base.classify(spend, rules)
+    assert set(whole["excluded_as"].dropna()) >= {"self", "inter_anchor", "individual", "transfer", "public_body"}
+    for part in (spend.iloc[3:9], spend.iloc[[0, 5, len(spend) - 1]], spend.iloc[:0]):
+        pd.testing.assert_frame_equal(base.classify(part, rules), whole.loc[part.index])

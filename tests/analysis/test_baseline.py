@@ -446,3 +446,53 @@ def test_a_partial_year_says_so_in_the_headline(hand):
     m = baseline.measures(hand, (1, 2))
     assert "2019/20 (partial: 9 months, not annualised)" in headlines.headline_text(m, "P", "W", "2019/20", months=9)
     assert "partial" not in headlines.headline_text(m, "P", "W", "2019/20")
+
+
+# -- the fast paths give what the pandas idioms they replace give --------------------------------
+
+
+def test_payment_dates_read_arrow_dates_as_to_datetime_does():
+    import pyarrow as pa
+
+    dates = [pd.Timestamp("2019-04-01").date(), None, pd.Timestamp("2020-03-31").date()]
+    arrow = pd.DataFrame({"payment_date": pd.array(dates, dtype=pd.ArrowDtype(pa.date32()))})
+    text = pd.DataFrame({"payment_date": ["2019-04-01", None, "not a date"]})
+    chunks = pd.concat([arrow, arrow], ignore_index=True)  # two Arrow chunks
+    for frame in (arrow, chunks, text):
+        pd.testing.assert_series_equal(
+            baseline.payment_dates(frame), pd.to_datetime(frame["payment_date"], errors="coerce")
+        )
+
+
+def test_rows_of_a_block_are_the_rows_of_the_mask():
+    frame = pd.DataFrame({"x": range(6), "y": list("abcdef")}, index=[5, 3, 9, 1, 0, 7])
+    for mask in ([0, 1, 1, 1, 0, 0], [1, 0, 1, 0, 0, 1], [0] * 6, [1] * 6):
+        got = baseline._rows(frame, pd.Series(mask, index=frame.index).astype(bool))
+        pd.testing.assert_frame_equal(got, frame[pd.Series(mask, index=frame.index).astype(bool)])
+
+
+def test_group_sums_agree_with_groupby():
+    frame = pd.DataFrame(
+        {
+            "k1": pd.array(["b", "a", "b", "", "a", "b"], dtype="string"),
+            "k2": pd.array(["x", "y", "x", "x", "y", "z"], dtype="string"),
+            "pence": [10, -3, 5, 7, 2**40, 1],
+            "supplier_key": pd.array(["s1", None, "s1", "s2", "s3", None], dtype="string"),
+        }
+    )
+    for keys in (["k1"], ["k1", "k2"]):
+        got = baseline._group_sums(frame[keys], {"p": frame["pence"].to_numpy()}, frame["supplier_key"], payments=True)
+        want = (
+            frame.groupby(keys, sort=True, dropna=False)
+            .agg(p=("pence", "sum"), suppliers=("supplier_key", "nunique"), payments=("pence", "size"))
+            .reset_index()
+        )
+        pd.testing.assert_frame_equal(got, want)
+    empty = frame.iloc[:0]
+    got = baseline._group_sums(empty[["k1"]], {"p": empty["pence"].to_numpy()}, empty["supplier_key"])
+    assert list(got.columns) == ["k1", "p", "suppliers"] and got.empty
+
+
+def test_names_read_only_the_codes_asked_for():
+    table = pd.DataFrame({"code": ["A", "B", "A", "C"], "name": ["first", "bee", "last", "sea"]})
+    assert baseline._names(table, "code", "name", ["A", "C", "Z"]) == {"A": "last", "C": "sea"}

@@ -526,3 +526,27 @@ def test_cli_build_names_a_missing_companies_file(tmp_path, monkeypatch, capsys,
     err = capsys.readouterr().err
     assert "--companies" in err and "nope.zip" in err and "Traceback" not in err
     assert not (tmp_path / "processed" / "reference" / ".built").exists()
+
+
+def test_small_tables_are_read_once_and_each_caller_gets_its_own(tmp_path, monkeypatch):
+    """A notebook reads the geography for its areas, its context and its map: read once while the
+    file is unchanged, and a change a caller makes to its frame never reaches the next caller."""
+    from cwbtools import reference
+
+    monkeypatch.setenv("CWB_PROCESSED", str(tmp_path))
+    folder = tmp_path / "reference"
+    folder.mkdir()
+    table = pd.DataFrame({"lad_code": ["E1", "E2"], "lad_name": ["One", "Two"]})
+    table.to_parquet(folder / "geography.parquet", index=False)
+    first = load_geography()
+    first.loc[0, "lad_name"] = "Changed"
+    first["extra"] = 1
+    again = load_geography()
+    pd.testing.assert_frame_equal(again, table)
+    table.assign(lad_name=["Uno", "Dos", "Tres"][:2]).to_parquet(folder / "geography.parquet", index=False)
+    os.utime(folder / "geography.parquet", ns=(1, 1))  # a rewrite is seen even within the same second
+    assert load_geography()["lad_name"].tolist() == ["Uno", "Dos"]
+    lsoa = pd.DataFrame({"lsoa_code": ["L1"], "lad_code": ["E1"], "imd_decile": [3], "income_rank": [7]})
+    lsoa.to_parquet(folder / "lsoa.parquet", index=False)
+    assert list(reference.load_lsoa(["lsoa_code", "imd_decile"]).columns) == ["lsoa_code", "imd_decile"]
+    pd.testing.assert_frame_equal(reference.load_lsoa(), lsoa)

@@ -32,7 +32,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from ..definitions import AnalysisDefinitions
@@ -40,7 +42,7 @@ from ..formats import gbp
 from ..identifiers import supplier_name as normalise_name
 from ..reference.public_frames import public_name
 from ..suppliers.public import name_variants
-from .baseline import _flag, _is_individual, _pence
+from .baseline import _each_distinct, _flag, _is_individual, _pence, _pence_by
 
 # summary.json's `excluded_gbp` keys: every category a base rule can set aside, in this order.
 BASE_CATEGORIES = ("public_body", "public_corporation", "individual", "transfer", "self", "inter_anchor")
@@ -75,6 +77,13 @@ class ExclusionRule:
 def name_keys(name: object) -> frozenset[str]:
     """The keys a payee name is matched on (the register's: `reference.public_frames.public_name`
     of the name, of it without bracketed notes, and of its first `#` part)."""
+    return _name_keys(name) if isinstance(name, str) else frozenset()
+
+
+# A notebook classifies the same payees several times (each year, the influenceable rules, the
+# summary): each name is keyed once per process.
+@lru_cache(maxsize=1 << 16)
+def _name_keys(name: str) -> frozenset[str]:
     return frozenset(k for k in (public_name(v) for v in name_variants(name)) if k)
 
 
@@ -249,8 +258,7 @@ def _text(spend: pd.DataFrame, column: str) -> pd.Series:
 
 def _by_unique(values: pd.Series, func) -> pd.Series:
     """`func` of each distinct value, mapped back (names repeat thousands of times)."""
-    uniq = pd.unique(values.to_numpy())
-    return values.map(dict(zip(uniq, map(func, uniq))))
+    return pd.Series(_each_distinct(values, func), index=values.index)
 
 
 def _words_in(spend: pd.DataFrame, columns: Iterable[str], words: Iterable[str]) -> pd.Series:
@@ -260,21 +268,35 @@ def _words_in(spend: pd.DataFrame, columns: Iterable[str], words: Iterable[str])
         return mask
     for col in columns:
         text = _text(spend, col).str.replace("&", " and ", regex=False)
-        mask |= _by_unique(text, lambda t: bool(regex.search(t))).astype(bool)
+        mask |= _by_unique(text, lambda t: _found(regex, t)).astype(bool)
     return mask
+
+
+# A notebook classifies the same spend more than once (all kept spend, then a year of it for the
+# influenceable rules): each payee name is normalised, and each text searched, once per process.
+@lru_cache(maxsize=1 << 16)
+def _normalised(name: str) -> str:
+    return normalise_name(name)
+
+
+@lru_cache(maxsize=1 << 16)
+def _found(regex: re.Pattern, text: str) -> bool:
+    return bool(regex.search(text))
 
 
 def _anchor_match(spend: pd.DataFrame, names: Mapping[str, frozenset[str]], own: bool) -> pd.Series:
     """Payments to the paying anchor itself (`own`) or to another anchor of the config."""
-    pairs = pd.DataFrame({"anchor": _text(spend, "anchor"), "name": _text(spend, "supplier_name")})
-    uniq = pairs.drop_duplicates()
-    keys = uniq["name"].map(name_keys)
-    hits = [
-        bool(k & names.get(a, frozenset())) if own else any(k & v for b, v in names.items() if b != a)
-        for a, k in zip(uniq["anchor"], keys)
-    ]
-    found = uniq.assign(hit=hits)
-    return pairs.merge(found, on=["anchor", "name"], how="left")["hit"].fillna(False).astype(bool).set_axis(spend.index)
+    anchor_codes, anchors = pd.factorize(_text(spend, "anchor"))
+    name_codes, payees = pd.factorize(_text(spend, "supplier_name"))
+    anchors, payees = list(anchors), list(payees)
+    # Each distinct (anchor, payee) pair is tested once and the answer spread to its payments.
+    width = max(len(payees), 1)
+    pairs, rows = np.unique(anchor_codes.astype("int64") * width + name_codes, return_inverse=True)
+    hits = np.zeros(len(pairs), dtype=bool)
+    for i, pair in enumerate(pairs.tolist()):
+        a, k = anchors[pair // width], name_keys(payees[pair % width])
+        hits[i] = bool(k & names.get(a, frozenset())) if own else any(k & v for b, v in names.items() if b != a)
+    return pd.Series(hits[rows.reshape(-1)], index=spend.index)
 
 
 def _public_class(spend: pd.DataFrame, values: tuple[str, ...]) -> pd.Series:
@@ -324,7 +346,7 @@ def rule_mask(spend: pd.DataFrame, rule: ExclusionRule) -> pd.Series:
     if rule.kind == "sic_division":
         return _division(spend).isin(rule.values).fillna(False).astype(bool)
     if rule.kind == "supplier":
-        return _by_unique(_text(spend, "supplier_name"), normalise_name).isin(set(rule.values)).astype(bool)
+        return _by_unique(_text(spend, "supplier_name"), _normalised).isin(set(rule.values)).astype(bool)
     raise ValueError(f"unknown exclusion rule kind {rule.kind!r}")
 
 
@@ -337,12 +359,17 @@ def classify(spend: pd.DataFrame, rules: list[ExclusionRule]) -> pd.DataFrame:
     (its category), `exclusion_scope` (`base` or `influenceable`), `in_base`, `influenceable` and
     `grant` (the ledger's expense category or description says grant; kept in the base)."""
     out = spend.drop(columns=[c for c in CLASSIFIED_COLUMNS if c in spend.columns]).copy()
-    by = pd.Series(pd.NA, index=out.index, dtype="string")
-    category = by.copy()
-    scope = by.copy()
-    for rule in rules:
-        hit = rule_mask(out, rule) & by.isna()
-        by[hit], category[hit], scope[hit] = rule.name, rule.category, rule.scope
+    # Each payment's first rule as a number (len(rules): none), then the three text columns at once.
+    first = np.full(len(out), len(rules), dtype="int64")
+    for i, rule in enumerate(rules):
+        first[rule_mask(out, rule).to_numpy(dtype=bool) & (first == len(rules))] = i
+
+    def text(values: list[str]) -> pd.Series:
+        return pd.Series(np.array([*values, None], dtype=object)[first], index=out.index, dtype="string")
+
+    by = text([r.name for r in rules])
+    category = text([r.category for r in rules])
+    scope = text([r.scope for r in rules])
     out["excluded_by"] = by
     out["excluded_as"] = category
     out["exclusion_scope"] = scope
@@ -377,10 +404,9 @@ def analysed(spend: pd.DataFrame, base: str = "procurement") -> pd.DataFrame:
 
 def excluded_pence(spend: pd.DataFrame) -> dict[str, int]:
     """Pence the base's rules set aside, by category (`BASE_CATEGORIES`, every one, 0 when none)."""
-    amount = spend["amount_pence"].astype("int64")
     base_rule = (spend["exclusion_scope"] == "base").fillna(False).astype(bool)
-    category = spend["excluded_as"].astype("string")
-    return {c: _pence(amount[base_rule & (category == c).fillna(False)]) for c in BASE_CATEGORIES}
+    by = _pence_by(spend["amount_pence"], spend["excluded_as"].astype("string").where(base_rule))
+    return {c: by.get(c, 0) for c in BASE_CATEGORIES}
 
 
 # --------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from .baseline import (
     anchors_in,
     for_year,
     measures,
+    payment_dates,
     sme_measurable,
 )
 
@@ -134,14 +135,15 @@ def year_coverage(spend: pd.DataFrame, years: list[str] | None = None) -> pd.Dat
     located share. Shows at a glance which ledgers are partial or missing."""
     years = _years(spend, years)
     sub = spend[spend["financial_year"].astype(str).isin(years)]
-    dates = pd.to_datetime(sub["payment_date"], errors="coerce")
+    dates = payment_dates(sub)
     frame = pd.DataFrame(
         {
             "anchor": sub["anchor"].astype(str),
             "year": sub["financial_year"].astype(str),
             "amount_pence": sub["amount_pence"].astype("int64"),
             "located_pence": sub["amount_pence"].astype("int64").where(_located(sub), 0),
-            "month": dates.dt.to_period("M").astype(str),
+            # A number per calendar month (NaN undated, not counted).
+            "month": dates.dt.year * 12 + dates.dt.month,
             "date": dates,
         }
     )

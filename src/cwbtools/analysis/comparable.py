@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..formats import gbp as _gbp
-from .baseline import _flag, _is_individual, _located
+from .baseline import _flag, _is_individual, _located, payment_dates
 from .trend import LOCAL_MEASURES
 
 # --------------------------------------------------------------------------------------------
@@ -48,7 +48,7 @@ def row_months(spend: pd.DataFrame) -> pd.Series:
     """Each payment's months as a 12-bit mask (bit m-1 for calendar month m): its own month when
     dated (a month-only date is the first of its month), else the period its file or sheet name
     states (ingest's `file_period`), else 0 (a year-end period 13 to 16: the year, no month)."""
-    dates = pd.to_datetime(spend["payment_date"], errors="coerce")
+    dates = payment_dates(spend)
     out = pd.Series(0, index=spend.index, dtype="int64")
     dated = dates.notna()
     out[dated] = np.left_shift(1, dates[dated].dt.month.to_numpy() - 1)

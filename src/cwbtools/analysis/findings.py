@@ -21,6 +21,7 @@ from ..formats import gbp as _gbp
 from ..formats import pct as _pct
 from .baseline import (
     ALL_ANCHORS,
+    _each_distinct,
     _flag,
     _is_individual,
     _located,
@@ -128,9 +129,10 @@ def where_text(m: dict, place: str, wider: str, base_name: str) -> str:
 def registrable_unlocated(spend: pd.DataFrame) -> int:
     """Unlocated pence paid to names Companies House registers (limited companies, PLCs, LLPs,
     CICs): what its data would place."""
-    names = spend["supplier_name"].astype("string").fillna("")
-    mask = ~_located(spend) & ~_is_individual(spend) & names.str.contains(_REGISTRABLE).fillna(False)
-    return _pence(spend["amount_pence"].astype("int64")[mask])
+    unlocated = (~_located(spend) & ~_is_individual(spend)).to_numpy(dtype=bool)
+    names = spend["supplier_name"].astype("string").fillna("")[unlocated]
+    registrable = _each_distinct(names, lambda name: _REGISTRABLE.search(name) is not None).astype(bool)
+    return _pence(spend["amount_pence"].astype("int64")[unlocated][registrable])
 
 
 def raise_located(spend: pd.DataFrame, m: dict, companies_house: bool, sheet: pd.DataFrame | None, slug: str) -> str:
@@ -171,7 +173,8 @@ def caveats(spend: pd.DataFrame, m: dict, place: str, year: str) -> list[str]:
         out.append(f"A few suppliers dominate: the largest payee has {_pct(top)} of the spend.")
     elif m["place"] > 0:
         # In pounds, not as a share of located spend: that share is the central figure, often withheld.
-        placed = spend[_located(spend) & _flag(spend, "in_place") & ~_is_individual(spend)]
+        mask = _located(spend) & _flag(spend, "in_place") & ~_is_individual(spend)
+        placed = spend[["supplier_key", "amount_pence"]][mask.to_numpy(dtype=bool)]
         per = placed.groupby(placed["supplier_key"].astype("string"))["amount_pence"].sum()
         if len(per) and per.max() / m["place"] >= DOMINANT_PLACE_SHARE:
             out.append(
@@ -229,7 +232,7 @@ def several_anchors(table: pd.DataFrame) -> pd.DataFrame | None:
 
 
 def _top_share(spend: pd.DataFrame, n: int = 10) -> float:
-    named = spend[~_is_individual(spend)]
+    named = spend[["supplier_key", "amount_pence"]][(~_is_individual(spend)).to_numpy(dtype=bool)]
     per = named.groupby(named["supplier_key"].astype("string"))["amount_pence"].sum()
     total = _pence(spend["amount_pence"].astype("int64"))
     return float(per.nlargest(n).sum()) / total if total > 0 else np.nan
@@ -292,14 +295,15 @@ def change_brief(spend, all_spend, defs, years, companies_house, sheet=None) -> 
     cmp = change.comparison(all_spend, *change.comparison_years(defs, years))
     # The two years compared, not every year: the sections give the rest.
     shown = list(dict.fromkeys([cmp.year_from, cmp.year_to]))
+    parts = {n: for_year(spend, n) for n in shown}
     by_year = "; ".join(
         f"{_gbp(_pence(y['amount_pence'].astype('int64')))} in {name} ({months_covered(y)} months)"
-        for name, y in ((n, for_year(spend, n)) for n in shown)
+        for name, y in parts.items()
     )
     located = "; ".join(
         f"{_pct(_ratio(_pence(y['amount_pence'][_located(y)].astype('int64')), _pence(y['amount_pence'].astype('int64'))))}"
         f" in {name}"
-        for name, y in ((n, for_year(spend, n)) for n in shown)
+        for name, y in parts.items()
     )
     first = cmp.text or cmp.reason.rsplit(". ", 1)[-1]
     if cmp.comparable:

@@ -73,7 +73,7 @@ def top_supplier_share(spend: pd.DataFrame) -> float:
     """The largest single payee's share of the spend (individuals, many payees, left out): NaN when
     the spend is not above zero."""
     total = _pence(spend["amount_pence"])
-    named = spend[~_is_individual(spend)]
+    named = spend[["supplier_key", "amount_pence"]][(~_is_individual(spend)).to_numpy(dtype=bool)]
     per = named.groupby(named["supplier_key"].astype("string"))["amount_pence"].sum()
     return float(per.max()) / total if total > 0 and len(per) else float("nan")
 

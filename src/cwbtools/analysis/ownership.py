@@ -66,8 +66,25 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame[column].astype("string").str.strip().replace("", pd.NA)
 
 
+# The registers (23,000 rows) and public bodies (88,000) have a handful of sources: their text is
+# trimmed once per distinct value, not per row.
+def _distinct(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    return pd.DataFrame({column: frame[column].drop_duplicates()})
+
+
 def _sources(registers: pd.DataFrame) -> set[str]:
-    return set(_text(registers, "source").dropna())
+    if "source" not in registers.columns:
+        return set()
+    return set(_text(_distinct(registers, "source"), "source").dropna())
+
+
+def _is(frame: pd.DataFrame, column: str, value: str) -> pd.Series:
+    """`_text(frame, column).eq(value)`, missing as False."""
+    if column not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    distinct = _distinct(frame, column)
+    hits = distinct.loc[_text(distinct, column).eq(value).fillna(False).to_numpy(), column]
+    return frame[column].isin(hits).fillna(False).astype(bool)
 
 
 def not_measured(
@@ -86,7 +103,7 @@ def not_measured(
     from_ledger = _text(suppliers, "charity_number").notna() & _text(suppliers, "register_source").ne(
         "charity_commission"
     ).fillna(True)
-    charity_rows = int(_text(registers, "source").eq("charity_commission").fillna(False).sum())
+    charity_rows = int(_is(registers, "source", "charity_commission").sum())
     if not from_ledger.any() and charity_rows < FULL_CHARITY_REGISTER_ROWS:
         out["charities"] = NEEDS["charities"]
     return out
@@ -100,7 +117,7 @@ def _non_profit_housing(suppliers: pd.DataFrame, bodies: pd.DataFrame | None) ->
     named_only = evidence.str.startswith(_NAME_PATTERN).fillna(False)
     if bodies is None:
         return kind & ~named_only
-    rsh = bodies[_text(bodies, "source").eq("rsh").fillna(False).to_numpy()]
+    rsh = bodies[_is(bodies, "source", "rsh").to_numpy()]
     profit = set(rsh.loc[_text(rsh, "note").str.lower().str.contains(_FOR_PROFIT).fillna(False).to_numpy(), "body_id"])
     ids = evidence.fillna("").str.findall(r"\brsh:[\w-]+")
     for_profit = ids.map(lambda found: bool(profit.intersection(found))).astype(bool)
@@ -161,7 +178,7 @@ def plural_ownership(
     )
     evidence = (
         # Only the evidence of suppliers this spend paid.
-        owners[owners["supplier_key"].isin(set(frame["supplier_key"].astype("string")))]
+        owners[owners["supplier_key"].isin(set(frame["supplier_key"].astype("string").unique()))]
         .dropna(subset=["ownership"])
         .groupby("ownership")["ownership_evidence"]
         .agg(lambda e: "; ".join(sorted(set(e))))

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .baseline import _flag, _located
+from .baseline import _flag, _located, payment_dates
 
 # The flag column that makes a payment local, per measure (the wider area counts the place in, as
 # CLES does). Kept here, the lower of the two change-over-time modules: change.py imports it.
@@ -130,7 +130,7 @@ def series_frequency(spend: pd.DataFrame, min_quarters: int = 8) -> str:
     """`quarter` when the ledgers have payments in at least `min_quarters` quarters, else `year`.
     Quarterly rather than monthly by default: a small council's month often has only a handful of
     located suppliers, so monthly shares are mostly noise (ask for `frequency="month"` to see it)."""
-    dates = pd.to_datetime(spend["payment_date"], errors="coerce").dropna()
+    dates = payment_dates(spend).dropna()
     if dates.empty:
         return "year"
     if dates.dt.to_period("Q").nunique() >= min_quarters:
@@ -161,7 +161,7 @@ def trend_series(spend: pd.DataFrame, measure: str = "place", frequency: str = "
         months = 12
     else:
         code = "Q-MAR" if frequency == "quarter" else "M"
-        per = pd.to_datetime(spend["payment_date"], errors="coerce").dt.to_period(code)
+        per = payment_dates(spend).dt.to_period(code)
         frame["period"] = per.astype(str)
         frame["start"] = per.dt.start_time
         months = 3 if frequency == "quarter" else 1
@@ -233,8 +233,10 @@ def local_share_trend(
     five to nine anchors; cluster-robust errors from ten. Clusters are anchors, so serial
     correlation within an anchor's quarterly or monthly series is allowed for. `frequency` None
     picks the finest series the ledgers allow (`series_frequency`)."""
-    import statsmodels.api as sm
+    # The GLM module, not statsmodels.api: the API imports every model and costs a second per kernel.
     from scipy import stats
+    from statsmodels.genmod.families import Binomial
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     frequency = frequency or series_frequency(spend)
     series = trend_series(spend, measure, frequency)
@@ -303,7 +305,7 @@ def local_share_trend(
     weights = series["located"].astype(float)
     weights = weights / weights.mean()
     y = series["share"].astype(float)
-    model = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=weights)
+    model = GLM(y, X, family=Binomial(), var_weights=weights)
     groups = pd.Categorical(series["anchor"]).codes
     tested = ["trend_per_year"] + (["policy: step", "policy: slope change per year"] if policy else [])
     method = "fractional logit (GLM binomial)" + (", anchor fixed effects" if len(anchors) > 1 else "")
@@ -438,14 +440,15 @@ def wild_score_test(
     score for the term net of the other parameters' (the effective score e_g), and compare the
     studentised statistic sum(e_g) / sqrt(sum e_g^2) with its value under sign-and-scale flips
     e_g * v_g, v_g drawn from Webb's weights."""
-    import statsmodels.api as sm
+    from statsmodels.genmod.families import Binomial
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     k = list(X.columns).index(term)
     x = X.to_numpy(float)
     rest = np.delete(x, k, axis=1)
     offset = value * x[:, k]
-    restricted = sm.GLM(
-        y.to_numpy(float), rest, family=sm.families.Binomial(), var_weights=weights.to_numpy(float), offset=offset
+    restricted = GLM(
+        y.to_numpy(float), rest, family=Binomial(), var_weights=weights.to_numpy(float), offset=offset
     ).fit()
     scores, info = _scores(y, X, weights, rest @ restricted.params + offset)
     others = [j for j in range(x.shape[1]) if j != k]

@@ -17,8 +17,9 @@ from ..definitions import CONFIRM_FUZZY_ABOVE_GBP, OFFICE_SHARE_LIMIT, PublicBod
 
 
 class _Strict(BaseModel):
-    # A field's docstring is its description (docs/CONFIG.md is generated from them: config/docs.py).
-    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=False, use_attribute_docstrings=True)
+    # A field's docstring is its description, read by config/docs.py when it writes docs/CONFIG.md:
+    # not pydantic's `use_attribute_docstrings`, which reads every model's source at each import.
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=False)
 
 
 class Deprived(_Strict):

@@ -7,10 +7,13 @@ file and the models disagree, or when a key has no description.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import inspect
 import json
+import textwrap
 import types
+from functools import cache
 from typing import Any, Literal, Union, get_args, get_origin
 
 import yaml
@@ -107,6 +110,35 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     return [m for a in get_args(annotation) for m in _models_in(a)]
 
 
+@cache
+def _attribute_docstrings(cls: type) -> dict[str, str]:
+    """Each attribute `cls` annotates in its own body -> the string right after it (its docstring)."""
+    try:
+        source = textwrap.dedent("".join(inspect.getsourcelines(cls)[0]))
+    except (OSError, TypeError):
+        return {}
+    body = ast.parse(source).body[0].body
+    return {
+        node.target.id: inspect.cleandoc(after.value.value)
+        for node, after in zip(body, body[1:], strict=False)
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and isinstance(after, ast.Expr)
+        and isinstance(after.value, ast.Constant)
+        and isinstance(after.value.value, str)
+    }
+
+
+def description(model: type[BaseModel], name: str) -> str | None:
+    """A key's description: its `Field(description=...)`, else the docstring under it in the class
+    that declares it (the models' docstrings are read here, when the doc is made, not at import)."""
+    given = model.model_fields[name].description
+    if given is not None:
+        return given
+    declaring = next((c for c in model.__mro__ if name in c.__dict__.get("__annotations__", {})), None)
+    return None if declaring is None else _attribute_docstrings(declaring).get(name)
+
+
 def _is_list(annotation: Any) -> bool:
     if get_origin(annotation) is list:
         return True
@@ -132,8 +164,8 @@ def undescribed(model: type[BaseModel] = CityConfig) -> list[str]:
     return [
         f"{path + '.' if path else ''}{name}"
         for path, m in sections(model)
-        for name, field in m.model_fields.items()
-        if not (field.description or "").strip()
+        for name in m.model_fields
+        if not (description(m, name) or "").strip()
     ]
 
 
@@ -151,7 +183,7 @@ def config_reference(model: type[BaseModel] = CityConfig) -> str:
             parts.append(" ".join(doc.split()) + "\n")
         parts.append("| key | type | default | description |\n|---|---|---|---|")
         for name, field in m.model_fields.items():
-            row = [f"`{name}`", _type(field.annotation), _default(field), field.description or ""]
+            row = [f"`{name}`", _type(field.annotation), _default(field), description(m, name) or ""]
             parts.append("| " + " | ".join(_cell(c) for c in row) + " |")
         for name, field in m.model_fields.items():
             if (m, name) in _NOTES:

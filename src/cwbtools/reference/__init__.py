@@ -45,11 +45,27 @@ __all__ = [
 ]
 
 
+# Small tables a notebook reads more than once (the config's areas, the context, the map): kept
+# per process while the file is unchanged. The postcodes, registers and public bodies are too big
+# to keep, and read once per notebook anyway.
+_KEPT = frozenset({"geography", "wards", "sic", "lsoa", "outline", "postcode_districts"})
+_kept: dict[str, tuple[tuple, pd.DataFrame]] = {}
+
+
 def _table(name: str, columns: list[str] | None = None, filters=None) -> pd.DataFrame:
     path = paths.reference_dir() / f"{name}.parquet"
     if not path.exists():
         raise CwbError(f"reference table missing: {path}; run `cwb reference build` first")
-    return pd.read_parquet(path, columns=columns, filters=filters)
+    if name not in _KEPT or filters is not None:
+        return pd.read_parquet(path, columns=columns, filters=filters)
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size, tuple(columns) if columns is not None else None)
+    hit = _kept.get(f"{name}:{key[3]}")
+    if hit is None or hit[0] != key:
+        hit = (key, pd.read_parquet(path, columns=columns))
+        _kept[f"{name}:{key[3]}"] = hit
+    # A frame of its own for each caller (copy-on-write: a change to it never reaches the kept one).
+    return hit[1].copy(deep=False)
 
 
 def load_postcodes(columns: list[str] | None = None) -> pd.DataFrame:
@@ -71,8 +87,10 @@ def load_geography() -> pd.DataFrame:
     return _table("geography")
 
 
-def load_lsoa() -> pd.DataFrame:
-    return _table("lsoa")
+def load_lsoa(columns: list[str] | None = None) -> pd.DataFrame:
+    """LSOAs (2011) with their LAD, ward, IMD 2019 ranks and deciles and population; ask only for
+    the columns you need."""
+    return _table("lsoa", columns)
 
 
 def load_wards() -> pd.DataFrame:
@@ -141,18 +159,27 @@ def lookup_postcodes(postcodes: pd.Series) -> pd.DataFrame:
     return merged
 
 
+def _lads_by(geo: pd.DataFrame, column: str) -> dict[str, list[str]]:
+    """Each name in `column` (sorted, blanks left out) -> its LAD codes, sorted."""
+    groups: dict[str, list[str]] = {}
+    for name, code in zip(geo[column], geo["lad_code"], strict=True):
+        if not pd.isna(name):
+            groups.setdefault(name, []).append(code)
+    return {name: sorted(groups[name]) for name in sorted(groups)}
+
+
 def _area_names() -> dict[str, tuple[str, list[str]]]:
     """Lower-case area name -> (display name, LAD codes) for counties, combined authorities, regions, LADs."""
     geo = load_geography()
     names: dict[str, tuple[str, list[str]]] = {}
     # LAD names first so that a county or region of the same name (rare) wins.
     for kind in ("lad", "county", "cauth", "region"):
-        for name, group in geo.dropna(subset=[f"{kind}_name"]).groupby(f"{kind}_name"):
-            names[str(name).lower()] = (str(name), sorted(group["lad_code"]))
+        for name, codes in _lads_by(geo, f"{kind}_name").items():
+            names[str(name).lower()] = (str(name), codes)
     # "North East" is both a region and a combined authority: the region wins the bare name, and
     # every combined authority also answers to its full title.
-    for name, group in geo.dropna(subset=["cauth_name"]).groupby("cauth_name"):
-        names[f"{str(name).lower()} combined authority"] = (f"{name} Combined Authority", sorted(group["lad_code"]))
+    for name, codes in _lads_by(geo, "cauth_name").items():
+        names[f"{str(name).lower()} combined authority"] = (f"{name} Combined Authority", list(codes))
     return names
 
 

@@ -38,6 +38,11 @@ from ..reference import load_geography, load_lsoa, load_sic, load_wards
 from . import cache, present
 from .summary import update as update_summary
 
+#: The columns of the register of public bodies a report reads (`Report.public_bodies`: the
+#: anchors' other names, `analysis.base`; housing providers' designations, `analysis.ownership`).
+PUBLIC_BODY_COLUMNS = ["body_id", "source", "name_norm", "note"]
+#: The columns of the LSOA table a report reads (`Report.lsoa`).
+LSOA_COLUMNS = ["lsoa_code", "lsoa_name", "lad_code", "ward_code", "imd_decile", "population"]
 #: `years=` left out: a notebook about one year (01, 03), not about change between years (02).
 _ONE_YEAR: Any = object()
 DEFAULT_YEARS = ("baseline", "latest")
@@ -188,12 +193,13 @@ class Report:
 
     @cached_property
     def public_bodies(self) -> pd.DataFrame | None:
-        """The register of public bodies (anchors' other names), or None when not built."""
+        """The register of public bodies (anchors' other names, housing providers' designations:
+        `PUBLIC_BODY_COLUMNS`), or None when not built."""
         from .. import reference
         from ..errors import CwbError
 
         try:
-            return reference.load_public_bodies()
+            return reference.load_public_bodies(PUBLIC_BODY_COLUMNS)
         except (CwbError, OSError):
             return None
 
@@ -280,8 +286,9 @@ class Report:
 
     @cached_property
     def lsoa(self) -> pd.DataFrame:
-        """Neighbourhoods (LSOA 2011) with their IMD 2019 decile."""
-        return load_lsoa()
+        """Neighbourhoods (LSOA 2011) with their LAD, IMD 2019 decile and population: the columns the
+        analysis reads (the table's other 17, the IMD domains, are not read)."""
+        return load_lsoa(LSOA_COLUMNS)
 
     # -- optional inputs (notebook 03): a DataFrame, or `Missing` saying how to supply it ----------
     # Read here, never in cwbtools.analysis.nextsteps, which takes the tables.
@@ -308,7 +315,7 @@ class Report:
             regs = cache.located_registers()
         except (CwbError, OSError):
             return None, f"Registers not built: {how}."
-        sources = sorted(set(regs["source"].astype(str)))
+        sources = sorted(set(regs["source"].astype(str).unique()))
         ch_file = ""
         if FULL_REGISTER not in sources:
             file = self.config.companies_file
@@ -318,7 +325,7 @@ class Report:
                 found = reference.lookup_postcodes(extra["postcode"])
                 extra = extra.assign(lad_code=found["lad_code"].to_numpy(), ward_code=found["ward_code"].to_numpy())
                 regs = pd.concat([regs, extra], ignore_index=True)
-                sources = sorted(set(regs["source"].astype(str)))
+                sources = sorted(set(regs["source"].astype(str).unique()))
                 ch_file = f" (`companies_file` {path.name}" + (
                     ", synthetic demo companies)" if self.defs.synthetic else ")"
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..baseline import _flag, _located, _pence
+from ..baseline import _flag, _located, _pence, _rows
 from ..baseline import _is_individual as _individual
 
 __all__ = [
@@ -38,7 +38,7 @@ def _div(num, den):
 def for_year(spend: pd.DataFrame, year: str) -> pd.DataFrame:
     """One year's payments; empty when the year has none (a scenario's base year may be unmeasured:
     the baseline's `for_year` refuses that, the scenarios report it)."""
-    return spend[spend["financial_year"].astype("string") == str(year)]
+    return _rows(spend, (spend["financial_year"].astype("string") == str(year)).fillna(False).to_numpy(dtype=bool))
 
 
 def _division(spend: pd.DataFrame) -> pd.Series:

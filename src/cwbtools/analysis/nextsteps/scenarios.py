@@ -101,9 +101,12 @@ def sector_mix(spend: pd.DataFrame, measure: str) -> pd.DataFrame:
     and national frameworks are not where new local spend would come from."""
     located = _located(spend)
     inside = _flag(spend, "in_place" if measure == "place_share" else "in_wider")
-    part = spend[located & ~inside]
-    if "influenceable" in part.columns:
-        part = part[_flag(part, "influenceable")]
+    moving = located & ~inside
+    if "influenceable" in spend.columns:
+        moving &= _flag(spend, "influenceable")
+    # Only the columns read (the spend has forty): rows are taken from these alone.
+    spend = spend[[c for c in ("sic_division", "sic_section", "sic_code", "amount_pence") if c in spend.columns]]
+    part = spend[moving.to_numpy(dtype=bool)]
     if part.empty:
         part = spend
     frame = pd.DataFrame(
@@ -156,7 +159,11 @@ def ioat_indirect_pence(net_pence: int, mix: pd.DataFrame, multipliers: pd.DataF
         return None
     if mix is None or mix.empty or net_pence <= 0:
         return 0
-    with_m = mult.sector_multipliers(mix, multipliers)
+    return _indirect(net_pence, mult.sector_multipliers(mix, multipliers))
+
+
+def _indirect(net_pence: int, with_m: pd.DataFrame) -> int:
+    """`ioat_indirect_pence` over a mix whose multipliers are looked up (`sector_multipliers`)."""
     parts = _allocate(net_pence, with_m["weight"])
     return int(mult.indirect_pence(parts, with_m["output_multiplier"]).sum())
 
@@ -166,11 +173,12 @@ def respend_range(base: pd.DataFrame, measure: str, respend: Mapping[str, float]
     per-type rates (`definitions.respend`) weighted by the supplier-type mix of the anchors'
     suppliers in the area now, and by the mix of the spend that would move (located outside the area
     now); the lower and the higher. Individuals are left out of both mixes."""
-    firms = _located(base) & ~_individual(base)
-    inside = _flag(base, "in_place" if measure == "place_share" else "in_wider")
+    firms = (_located(base) & ~_individual(base)).to_numpy(dtype=bool)
+    inside = _flag(base, "in_place" if measure == "place_share" else "in_wider").to_numpy(dtype=bool)
+    read = base[["supplier_type", "amount_pence"]]
     rates = [
-        _respend.weighted_respend(base[firms & inside], respend),
-        _respend.weighted_respend(base[firms & ~inside], respend),
+        _respend.weighted_respend(read[firms & inside], respend),
+        _respend.weighted_respend(read[firms & ~inside], respend),
     ]
     rates = [r if not pd.isna(r) else float(respend["unknown"]) for r in rates]
     return rates[0], rates[1]
@@ -201,11 +209,17 @@ def uplift(
     """
     multipliers = _table(multipliers)
     rows = []
+    # Scenarios share base years and measures: each year's base, shares, sector mix (and its
+    # multipliers) and re-spend rates are worked out once, not once per scenario.
+    years: dict[str, tuple[pd.DataFrame, dict[str, Any]]] = {}
+    moving: dict[tuple[str, str], dict[str, Any]] = {}
     for spec in specs:
         measure = spec.get("measure") or "place_share"
         base_year = spec.get("base_year") or default_base_year
-        year = on_base(for_year(spend, base_year), base)
-        m = measured_shares(year)
+        if base_year not in years:
+            on = on_base(for_year(spend, base_year), base)
+            years[base_year] = (on, measured_shares(on))
+        year, m = years[base_year]
         from_share = spec.get("from_share")
         from_basis = "stated in config"
         if from_share is None:
@@ -232,13 +246,25 @@ def uplift(
                 status = "target already met"
                 direct = 0
         net = int((Decimal(direct) * (1 - _dec(displacement))).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
-        mix = sector_mix(year, measure) if not year.empty else None
-        io = ioat_indirect_pence(net, mix, multipliers) if mix is not None else None
+        what = moving.setdefault((base_year, measure), {})
+        if "mix" not in what:
+            what["mix"] = sector_mix(year, measure) if not year.empty else None
+        mix = what["mix"]
+        if mix is None or multipliers is None:
+            io = None
+        elif mix.empty or net <= 0:
+            io = 0
+        else:
+            if "with_m" not in what:
+                what["with_m"] = mult.sector_multipliers(mix, multipliers)
+            io = _indirect(net, what["with_m"])
         if survey_rate is not None:
             rate = rate_low = rate_high = float(survey_rate)
         else:
-            rate, moving = respend_range(year, measure, respend)
-            rate_low, rate_high = min(rate, moving), max(rate, moving)
+            if "rates" not in what:
+                what["rates"] = respend_range(year, measure, respend)
+            rate, other = what["rates"]
+            rate_low, rate_high = min(rate, other), max(rate, other)
         rows.append(
             {
                 "name": spec.get("name"),
