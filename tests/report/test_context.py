@@ -172,8 +172,13 @@ def test_a_single_anchor_is_not_counted_as_one_of_many():
     }
     head = pd.DataFrame([{"anchor": "All anchors", **row}, {"anchor": "Bolton Council", **row}])
     chart = charts.geography_shares(head, "Bolton", "Greater Manchester")
-    assert chart.caption.endswith("for all anchors and the one anchor")
+    # One anchor: one bar, named for it (a bar per anchor would repeat the total: issue 22).
+    assert list(chart.data["anchor"]) == ["All anchors"]
+    assert chart.caption.endswith("for the one anchor, Bolton Council")
     assert "1 anchor" not in chart.alt
     assert (
-        "All anchors: 10.0% in Bolton, 20.0% rest of Greater Manchester, 10.0% outside Greater Manchester" in chart.alt
+        "Bolton Council: 10.0% in Bolton, 20.0% rest of Greater Manchester, 10.0% outside Greater Manchester"
+        in chart.alt
     )
+    two = pd.concat([head, head.iloc[[1]].assign(anchor="Bolton Police")], ignore_index=True)
+    assert len(charts.geography_shares(two, "Bolton", "Greater Manchester").data) == 3

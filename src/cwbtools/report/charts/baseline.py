@@ -47,7 +47,11 @@ def _shares_title(row: pd.Series, place_name: str, wider_name: str) -> str:
 
 def geography_shares(head: pd.DataFrame, place_name: str, wider_name: str, title: str | None = None) -> Chart:
     """Stacked bars per anchor (all anchors first): share of total spend with suppliers in the
-    place, the rest of the wider area, outside, and not located. Takes `baseline.headline`."""
+    place, the rest of the wider area, outside, and not located. Takes `baseline.headline`. With
+    one anchor only its total is drawn (a bar per anchor would repeat it), named for the anchor."""
+    anchors_only = head.loc[head["anchor"] != ALL_ANCHORS, "anchor"].astype(str).tolist()
+    if len(anchors_only) == 1:
+        head = head[head["anchor"] == ALL_ANCHORS]
     data = pd.DataFrame({"anchor": head["anchor"]})
     total = head["total_pence"].astype(float).where(head["total_pence"] != 0)
     data[f"In {place_name}"] = head["place_pence"] / total
@@ -58,7 +62,7 @@ def geography_shares(head: pd.DataFrame, place_name: str, wider_name: str, title
     with _style():
         fig, ax = _figure(9, 1.2 + 0.55 * len(data))
         left = np.zeros(len(data))
-        labels = data["anchor"].tolist()[::-1]
+        labels = (anchors_only if len(anchors_only) == 1 else data["anchor"].tolist())[::-1]
         for col, colour in zip(data.columns[1:], colours):
             vals = data[col].fillna(0).to_numpy()[::-1]
             ax.barh(labels, vals, left=left, color=colour, label=col, edgecolor="white")
@@ -69,15 +73,20 @@ def geography_shares(head: pd.DataFrame, place_name: str, wider_name: str, title
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     allrow = head[head["anchor"] == ALL_ANCHORS].iloc[0]
     title = title or _shares_title(allrow, place_name, wider_name)
-    n = len(data) - 1
-    anchors = "the one anchor" if n == 1 else f"each of the {n} anchors"
-    caption = f"Share of all spend by where suppliers are, for all anchors and {anchors}"
+    n = len(anchors_only)
+    anchors = f"the one anchor, {anchors_only[0]}" if n == 1 else f"each of the {n} anchors"
+    caption = (
+        f"Share of all spend by where suppliers are, for {anchors}"
+        if n == 1
+        else f"Share of all spend by where suppliers are, for all anchors and {anchors}"
+    )
     everyone = data[data["anchor"] == ALL_ANCHORS].iloc[0]
     parts = [f"{_pct(everyone[c])} {c[0].lower() + c[1:]}" for c in data.columns[1:]]
+    bars = f"one bar for {anchors}" if n == 1 else f"one bar for all anchors and one for {anchors}"
     alt = (
-        f"Stacked bar chart, one bar for all anchors and one for {anchors}: the share of all "
-        f"spend with suppliers in {place_name}, in the rest of {wider_name}, outside {wider_name} and not "
-        f"located. All anchors: {_listing(parts)}."
+        f"Stacked bar chart, {bars}: the share of all spend with suppliers in {place_name}, in the rest "
+        f"of {wider_name}, outside {wider_name} and not located. "
+        f"{anchors_only[0] if n == 1 else 'All anchors'}: {_listing(parts)}."
     )
     return _finish(fig, ax, title, data, caption, alt)
 
