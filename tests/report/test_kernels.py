@@ -76,6 +76,8 @@ def test_a_warm_kernel_has_the_notebooks_imports_and_no_name_of_its_own(tmp_path
     with kernel:
         assert kernel.runs == 0
         kernel.execute_silently("import sys\nassert 'email.parser' in sys.modules, 'preloaded'")
+        # What the preload imported is kept out of the garbage collector's full passes.
+        kernel.execute_silently("assert __import__('gc').get_freeze_count() > 1000, 'frozen'")
         run._execute(nb, tmp_path / "a.out.ipynb", {}, kernel)
     assert _outputs(tmp_path / "a.out.ipynb")[-1] == "[] True"
     counts = [c.execution_count for c in nbformat.read(str(tmp_path / "a.out.ipynb"), as_version=4).cells]
@@ -84,3 +86,25 @@ def test_a_warm_kernel_has_the_notebooks_imports_and_no_name_of_its_own(tmp_path
     assert len(left) == 1
     kernels.cool()
     assert not kernels._WARM and left[0][0]._km is None
+
+
+@pytest.mark.slow
+def test_a_retired_kernel_is_stopped_in_the_background_and_settle_waits_for_it(tmp_path):
+    """A lane done with its notebooks hands its kernel to `retire` and goes on; `settle` (run at the
+    end of each city) returns only when the kernel process is gone."""
+    import os
+
+    from cwbtools.report import kernels
+
+    kernel = Kernel("python3", cwd=tmp_path)
+    km = kernel.manager()
+    # Both clients a notebook's run opens wait for the kernel the quick way (`kernels.READY_FLUSH`).
+    assert type(km.client()).wait_for_ready is kernels._wait_for_ready
+    kernel.done()
+    kernel.execute_silently("import os\nopen('pid', 'w').write(str(os.getpid()))")
+    pid = int((tmp_path / "pid").read_text())
+    kernels.retire(kernel)
+    kernels.settle()
+    assert kernel._km is None and not kernels._RETIRING
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)

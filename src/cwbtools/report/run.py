@@ -290,7 +290,8 @@ def run_city(
         bodies: dict[str, str] = {}
 
         def lane() -> None:
-            with kernels.take(kernel, repo_root()) as lane_kernel:
+            lane_kernel = kernels.take(kernel, repo_root())
+            try:
                 while True:
                     with taking:
                         failed = any(exc is not None for _, _, exc in done_by_stem.values())
@@ -300,6 +301,8 @@ def run_city(
                     outcome = execute(job, lane_kernel)
                     with taking:
                         done_by_stem[job[0].stem] = outcome
+            finally:
+                kernels.retire(lane_kernel)  # stopped while the chores and pages go on
             while True:
                 with taking:
                     if not chores or any(exc is not None for _, _, exc in done_by_stem.values()):
@@ -379,6 +382,7 @@ def run_city(
 
 
 def _finish(result: CityResult, t0: float) -> CityResult:
+    kernels.settle()  # the city's kernels, stopped in the background, are gone when it is done
     result.seconds = time.perf_counter() - t0
     return result
 
