@@ -50,6 +50,21 @@ def test_columns_are_read_by_their_names():
     assert present.column_label("outside_pence", "Bolton", "Greater Manchester") == "Spend outside Greater Manchester"
     assert present.column_label("place_share_hi", "Bolton") == "Share in Bolton, high bound"
     assert present.column_label("some_new_lad_thing") == "Some new district thing", "a tidy fallback"
+    # A unit suffix is the cell's to show (as £), so a bound of a known measure reads as one.
+    assert present.column_label("round2_lo_pence") == "Round 2, low bound"
+    assert present.column_label("round3_pence") == "Round 3"
+    assert present.column_label("lm3_hi") == "LM3, high bound"
+
+
+def test_a_caption_that_ends_a_sentence_is_not_given_a_second_full_stop():
+    class Drawn:
+        caption = "Payments to individuals are not drawn."
+
+        def _repr_html_(self):
+            return "<img alt='x'>"
+
+    shown = present.figure(Drawn(), "Based on 3 payments.").data
+    assert "not drawn.</strong>" in shown and ".." not in shown
 
 
 def test_a_table_for_people_keeps_exact_values_in_its_csv(tmp_path):

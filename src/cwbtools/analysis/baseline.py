@@ -270,8 +270,9 @@ def central_withheld(office: int, located: int, office_limit: float = OFFICE_SHA
     if share <= office_limit:
         return ""
     return (
-        f"{share * 100:.0f}% of located spend is placed by a head or registered office (more than "
-        f"{office_limit * 100:.0f}%): where firms are based, not where they trade, so only the bounds are given"
+        f"{share * 100:.0f}% of located spend is placed by a head or registered office, more than the "
+        f"{office_limit * 100:.0f}% limit; such an office says where firms are based, not where they trade, "
+        "so only the bounds are given"
     )
 
 

@@ -111,7 +111,9 @@ def sensitivity_text(table: pd.DataFrame, place: str, wider: str) -> str:
                 f"alone, wider by {_gbp(r['may_branch_pence'])} with large firms placed by a head office"
             )
         if pd.isna(r["share"]):
-            lines.append(f"- {what}: no central figure ({r['note'] or 'nothing located'}); {bounds}.")
+            lines.append(
+                f"- {what}: no central figure, as {r['note'] or 'nothing is located'}. {bounds[:1].upper() + bounds[1:]}."
+            )
             continue
         cols = sorted(
             (c for c in table.columns if c.startswith("without_top_")), key=lambda c: int(c.rsplit("_", 1)[1])

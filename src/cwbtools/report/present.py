@@ -90,7 +90,7 @@ def figure(chart, based_on: str, csv_file: str | None = None, images: dict[str, 
     files = [*(images or {}).items(), *([("Data (CSV)", csv_file)] if csv_file else [])]
     links = " · ".join(f'<a href="data/{html.escape(f)}">{html.escape(label)}</a>' for label, f in files)
     link = f" {links}" if links else ""
-    caption = f"<strong>{html.escape(chart.caption)}.</strong> {html.escape(based_on)}{link}"
+    caption = f"<strong>{html.escape(chart.caption.rstrip('.'))}.</strong> {html.escape(based_on)}{link}"
     return HTML(
         f'<figure class="cwb-chart-figure">{chart._repr_html_()}'
         f'<figcaption class="cwb-based-on">{caption}</figcaption></figure>'
@@ -354,9 +354,9 @@ LABELS = {
     "read_from": "Found by",
     "respend_rate": "Re-spend rate",
     "with_decile_pence": "Spend with a known decile",
-    "round1_pence": "Round 1",
-    "round2_pence": "Round 2",
-    "round3_pence": "Round 3",
+    "round1": "Round 1",
+    "round2": "Round 2",
+    "round3": "Round 3",
     "place_lsoas_in_deciles": "Share of {place}'s neighbourhoods in these deciles",
     "place_lsoa_share": "Share of {place}'s neighbourhoods",
     "pence_at_later_total": "Spend at the later total",
@@ -408,6 +408,10 @@ def _label_text(n: str) -> str | None:
     for end, words in _BOUND.items():
         if n.endswith(end) and (base := _label_text(n[: -len(end)])):
             return base + words
+    # The unit is the cell's business (money() writes the £), not the label's: round2_lo_pence.
+    for unit in ("_pence", "_gbp"):
+        if n.endswith(unit) and n[: -len(unit)] not in _AREAS and (base := _label_text(n[: -len(unit)])):
+            return base
     for end, template in (("_pence", "Spend {}"), ("_gbp", "Spend {}"), ("_share", "Share {}")):
         if n.endswith(end) and n[: -len(end)] in _AREAS:
             return template.format(_AREAS[n[: -len(end)]])
