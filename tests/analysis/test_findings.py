@@ -67,10 +67,17 @@ def test_the_lever_is_the_larger_of_companies_house_and_the_address_check(spread
     lever = findings.raise_located(spread, m, companies_house=False, sheet=None, slug="placeton")
     assert "Companies House" in lever and "£2k" in lever and "66.7% of unlocated spend" in lever
     # An address-check sheet of 25 unresolved suppliers (£2,500) beats it; located rows on it do not count.
-    sheet = pd.DataFrame({"resolved_by": ["unresolved"] * 25 + ["identifier"] * 5, "spend_gbp": [100.0] * 30})
+    keys = [f"k{i}" for i in range(70, 95)] + [f"k{i}" for i in range(5)]
+    sheet = pd.DataFrame({"supplier_key": keys, "resolved_by": ["unresolved"] * 25 + ["identifier"] * 5})
     lever = findings.raise_located(spread, m, companies_house=False, sheet=sheet, slug="placeton")
     assert "the 25 largest unlocated suppliers (£2k, 83.3% of unlocated spend)" in lever
     assert "data/processed/placeton/address-check.csv" in lever
+    # The sheet is of the baseline year: on another year's page its suppliers count that year's
+    # pounds (a sheet's own figures once made 110% of a later year's unlocated spend).
+    later = spread[~spread["supplier_key"].isin([f"k{i}" for i in range(85, 95)])]
+    assert findings.on_the_sheet(later, sheet) == (15, 150_000)
+    lever = findings.raise_located(later, findings.measures(later, [1, 2]), True, sheet, "placeton")
+    assert "the 15 largest unlocated suppliers (£2k, 75.0% of unlocated spend)" in lever
     # With Companies House already used, the sheet is the lever even when smaller.
     lever = findings.raise_located(spread, m, companies_house=True, sheet=sheet.head(3), slug="placeton")
     assert "the 3 largest unlocated suppliers" in lever

@@ -135,6 +135,18 @@ def registrable_unlocated(spend: pd.DataFrame) -> int:
     return _pence(spend["amount_pence"].astype("int64")[unlocated][registrable])
 
 
+def on_the_sheet(spend: pd.DataFrame, sheet: pd.DataFrame | None) -> tuple[int, int]:
+    """(suppliers, pence) of `spend`'s unlocated spend with the sheet's unresolved suppliers. The
+    sheet lists the baseline year's largest; a page of another year counts that year's pounds."""
+    if sheet is None or not len(sheet):
+        return 0, 0
+    open_keys = sheet.loc[sheet["resolved_by"].astype(str).eq("unresolved"), "supplier_key"].astype(str)
+    mask = (~_located(spend) & ~_is_individual(spend)).to_numpy(dtype=bool)
+    mask &= spend["supplier_key"].astype(str).isin(set(open_keys)).to_numpy(dtype=bool)
+    rows = spend[["supplier_key", "amount_pence"]][mask]
+    return int(rows["supplier_key"].nunique()), _pence(rows["amount_pence"].astype("int64"))
+
+
 def raise_located(spend: pd.DataFrame, m: dict, companies_house: bool, sheet: pd.DataFrame | None, slug: str) -> str:
     """The one thing that would raise the located share most, in pounds: supplying Companies House
     data (the unlocated spend with registrable names), or checking the addresses of the unlocated
@@ -143,10 +155,7 @@ def raise_located(spend: pd.DataFrame, m: dict, companies_house: bool, sheet: pd
     if unlocated <= 0:
         return "Every pound was located."
     ch = 0 if companies_house else registrable_unlocated(spend)
-    open_rows = pd.DataFrame() if sheet is None else sheet[sheet["resolved_by"].astype(str).eq("unresolved")]
-    checked = (
-        int(round(pd.to_numeric(open_rows.get("spend_gbp"), errors="coerce").sum() * 100)) if len(open_rows) else 0
-    )
+    n_open, checked = on_the_sheet(spend, sheet)
     if ch >= checked and ch > 0:
         return (
             f"What would raise it most: supplying Companies House data (`cwb reference build --companies FILE`), "
@@ -154,7 +163,7 @@ def raise_located(spend: pd.DataFrame, m: dict, companies_house: bool, sheet: pd
         )
     if checked > 0:
         return (
-            f"What would raise it most: checking the addresses of the {len(open_rows)} largest unlocated "
+            f"What would raise it most: checking the addresses of the {n_open} largest unlocated "
             f"suppliers ({_gbp(checked)}, {_pct(_ratio(checked, unlocated))} of unlocated spend) on the "
             f"address-check sheet, {ADDRESS_SHEET.format(slug=slug)}."
         )
@@ -221,10 +230,24 @@ def glance(
     )
 
 
+def _anchors(table: pd.DataFrame) -> set[str]:
+    return set(table["anchor"].astype(str)) - {ALL_ANCHORS}
+
+
 def several_anchors(table: pd.DataFrame) -> pd.DataFrame | None:
     """A per-anchor breakdown, or None when it has one anchor (it would repeat the table above)."""
-    anchors = set(table["anchor"].astype(str)) - {ALL_ANCHORS}
-    return table if len(anchors) > 1 else None
+    return table if len(_anchors(table)) > 1 else None
+
+
+def one_anchor_once(table: pd.DataFrame) -> pd.DataFrame:
+    """A table of `All anchors` rows and each anchor's: with one anchor, its rows repeat the
+    `All anchors` rows, so only those are kept, named for the anchor."""
+    anchors = _anchors(table)
+    if len(anchors) != 1:
+        return table
+    out = table[table["anchor"].astype(str) == ALL_ANCHORS].copy()
+    out["anchor"] = anchors.pop()
+    return out.reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------------
