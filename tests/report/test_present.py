@@ -43,7 +43,8 @@ def test_columns_are_read_by_their_names():
     kind = present.column_kind
     assert kind("spend_pence") == kind("pence_read") == "pence" and kind("leakage_gbp") == "gbp"
     assert kind("place_share_lo") == kind("share_of_total") == kind("wider_coverage") == "share"
-    assert kind("share_points") == kind("composition_effect") == "points"
+    assert kind("share_points") == kind("composition_effect") == kind("share_change") == "points"
+    assert kind("place_share_change") == "points"
     assert kind("company_number") == kind("lad_code") == kind("rank") == "id"
     assert kind("ci_lo") == "text" and kind("ci_lo", about_shares=True) == "share"
     assert present.column_label("place_share", "Bolton", "Greater Manchester") == "Share in Bolton"
@@ -153,3 +154,18 @@ def test_a_built_report_reads_as_a_table_for_people():
         pence = [c for cls, c in cells if cls != "id" and re.fullmatch(r"-?\d{5,}", c)]
         assert not pence, f"{page.name}: bare integers {pence[:5]}"
         assert not [p for p in local if p in text], f"{page.name} names the building machine's folders"
+
+
+def test_category_keys_read_as_words_and_a_key_beside_its_name_is_shown_once():
+    by_type = pd.DataFrame(
+        {
+            "supplier_type": ["large", "vcse"],
+            "business_type": ["Large business", "VCSE (voluntary, community, social enterprise)"],
+            "total_pence": [100, 200],
+        }
+    )
+    body, _ = present.table_html(by_type, "Bolton", "Greater Manchester")
+    assert "Supplier type" not in body and ">large<" not in body and body.count("Large business") == 1
+    suppliers = pd.DataFrame({"supplier_type": ["unknown"], "geo": ["wider"], "spend_pence": [5]})
+    body, _ = present.table_html(suppliers, "Bolton", "Greater Manchester")
+    assert ">Not classified<" in body and ">rest of Greater Manchester<" in body

@@ -129,7 +129,8 @@ def column_kind(name: str, series: pd.Series | None = None, about_shares: bool =
         return "gbp"
     if n.endswith("p_value"):
         return "p_value"
-    if n in _POINTS or n.endswith(("_points", "_pp")):
+    # A change in a share is in points: "-17.5%" would read as a relative fall.
+    if n in _POINTS or n.endswith(("_points", "_pp", "share_change")):
         return "points"
     if _SHARE.search(n) or (about_shares and _SHARE_IF_CONTEXT.match(n)):
         return "share"
@@ -454,11 +455,36 @@ def _html_table(shown: pd.DataFrame, kinds: list[str], labels: list[str]) -> str
     )
 
 
+def _value_words(place: str | None, wider: str | None) -> dict[str, dict[str, str]]:
+    """The analysis's category keys in words, by column (the CSV keeps the keys)."""
+    from ..analysis.baseline import BUSINESS_TYPE_NAMES
+
+    place, wider = place or "the place", wider or "the wider area"
+    where = {"place": place, "wider": f"rest of {wider}", "outside": f"outside {wider}", "unlocated": "not located"}
+    return {"supplier_type": BUSINESS_TYPE_NAMES, "geo": where}
+
+
+def _in_words(shown: pd.DataFrame, place: str | None, wider: str | None) -> pd.DataFrame:
+    """Category keys said in words; a key column that then repeats another column (the business
+    type beside its name) is shown once."""
+    out = shown.copy()
+    for col, words in _value_words(place, wider).items():
+        if col not in out.columns:
+            continue
+        out[col] = out[col].map(lambda v, w=words: w.get(v, v))
+        if any(out[col].equals(out[other]) for other in out.columns if other != col):
+            out = out.drop(columns=col)
+    return out
+
+
 def table_html(df: pd.DataFrame, place: str | None = None, wider: str | None = None, limit: int | None = ROWS_SHOWN):
     """`df` as readers see it: (the HTML table of its first `limit` rows, formatted; whether rows
     were left out). A table is cut only when more than `ROWS_SLACK` rows would be hidden."""
     cut = limit is not None and len(df) > limit + ROWS_SLACK
     shown, kinds = readable(df.head(limit) if cut else df)
+    worded = _in_words(shown, place, wider)
+    kinds = [k for c, k in zip(shown.columns, kinds, strict=True) if c in worded.columns]
+    shown, df = worded, df[list(worded.columns)]
     labels = [column_label(c, place, wider) for c in df.columns]
     # Two columns that read the same (a change in points and in pounds) say their unit.
     units = {"pence": " (£)", "gbp": " (£)", "points": " (points)", "share": " (%)"}
