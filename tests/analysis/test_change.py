@@ -169,3 +169,56 @@ def test_comparison_years_and_empty_balanced_panel(two_years):
     assert change.balanced_anchors(two_years, ["2016/17", "2016/17"]) == ["A"]
     empty = change.decompose_local_change(two_years, "2012/13", "2016/17", anchors=[])
     assert empty.empty and "share_effect_pence" in empty.columns
+
+
+def _placed_by_head_offices(rows: list[dict]) -> pd.DataFrame:
+    spend = make_spend(rows)
+    spend["location_basis"] = spend["located"].map({True: "head_office", False: "none"}).astype("string")
+    return spend
+
+
+def test_the_office_limit_in_force_governs_every_central_share_by_year():
+    """`definitions.location.office_share_limit` withholds the central share in the by-year table,
+    the sensitivity table and the change figures as in the headline (the default once hid it)."""
+    from cwbtools.analysis import uncertainty
+
+    spend = _placed_by_head_offices(TWO_YEARS)
+    strict = change.measures_by_year(spend, deprived_deciles=(1, 2), by_anchor=False)
+    loose = change.measures_by_year(spend, deprived_deciles=(1, 2), by_anchor=False, office_limit=1.0)
+    assert strict["place_share"].isna().all()
+    assert list(loose["place_share"]) == pytest.approx([0.1, 0.2])
+    year = spend[spend["financial_year"] == "2016/17"]
+    assert uncertainty.sensitivity(year, (1, 2))["share"].isna().all()
+    assert uncertainty.sensitivity(year, (1, 2), office_limit=1.0)["share"].notna().all()
+
+
+def test_readers_see_each_year_range_first_and_one_anchor_once(two_years):
+    from cwbtools.analysis import findings
+
+    mby = change.measures_by_year(two_years, deprived_deciles=(1, 2))
+    assert list(mby["anchor"]) == ["All anchors", "All anchors", "A", "A"]
+    once = findings.one_anchor_once(mby)
+    assert list(once["anchor"]) == ["A", "A"], "the one anchor's rows repeated the total's"
+    shown = change.shares_by_year(once)
+    assert list(shown.columns) == [
+        "year", "anchor", "months", "total_pence", "located_share",
+        "place_share_bounds", "place_share", "wider_share_bounds", "wider_share",
+    ]  # fmt: skip
+    # 2012/13: place 100 of 1000 all located; 2016/17: 300 of 1500.
+    assert list(shown["place_share_bounds"]) == ["10.0% to 10.0%", "20.0% to 20.0%"]
+    two = make_spend(TWO_YEARS + [dict(year="2012/13", anchor="B", key="b1", geo="place", pence=1000)])
+    both = change.measures_by_year(two, deprived_deciles=(1, 2))
+    assert findings.one_anchor_once(both).equals(both), "with two anchors every row stays"
+
+
+def test_the_balanced_view_is_shown_only_when_it_differs(two_years):
+    from test_change_comparable import _defs
+
+    defs = _defs(["2012/13", "2016/17"])
+    assert "Every anchor (A) has spend in every year" in change.balanced_text(two_years)
+    assert change.balanced_shares(two_years, defs) is None, "it would repeat the table above"
+    extra = make_spend(TWO_YEARS + [dict(year="2012/13", anchor="B", key="b1", geo="place", pence=1000)])
+    assert change.balanced_text(extra).endswith("joining or leaving: A.")
+    balanced = change.balanced_shares(extra, defs)
+    assert list(balanced["anchor"]) == ["All anchors", "All anchors"]
+    assert list(balanced["total_pence"]) == [1000, 1500], "B's 2012/13 pounds left out"

@@ -3,6 +3,8 @@ supplier drives it (leave-top-k, the coverage-constant view). Hand-made frames, 
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 from test_baseline import make_spend
@@ -78,6 +80,13 @@ def test_common_months_are_compared_and_named():
     cov = change.month_coverage(spend).set_index("year")
     assert cov.loc["2014/15", "covered"] == "July to August, February"
     assert cov.loc["2017/18", "covered"] == "every month"  # the whole-year file states every month
+    # The ledger table and the partial-year notes count the same months (an undated file's too).
+    ledgers = change.year_coverage(spend).set_index("year")
+    assert ledgers.loc["2014/15", "months"] == 3 and ledgers.loc["2017/18", "months"] == 12
+    assert ledgers.loc["2017/18", "last_payment"] == "2017-08-10", "first and last are of dated payments"
+    notes = change.comparability_notes(spend)
+    assert any("2014/15: payments in 3 of 12 months" in n for n in notes)
+    assert not any("2017/18: payments in" in n for n in notes)
     cmp = change.comparison(spend, "2014/15", "2017/18")
     # 2017/18's whole-year file covers every month, so the common months are 2014/15's three
     assert cmp.comparable and cmp.partial and change.month_text(cmp.months["A"]) == "July to August, February"
@@ -178,3 +187,14 @@ def test_measures_by_year_says_how_many_months_each_year_covers():
     mby = change.measures_by_year(_spend(CALENDAR_2019), deprived_deciles=(1, 2), by_anchor=False)
     assert list(mby["months"]) == [2, 2]  # January and March; April and December
     assert list(change.measures_by_year(_spend(PARTIAL), deprived_deciles=(1, 2), by_anchor=False)["months"]) == [3, 12]
+
+
+def test_the_change_figures_use_the_office_limit_in_force():
+    spend = _spend(PARTIAL)
+    spend["location_basis"] = spend["located"].map({True: "head_office", False: "none"}).astype("string")
+    cmp = change.comparison(spend, "2014/15", "2017/18")
+    strict = change.change_figures(spend, cmp, _defs(["2014/15", "2017/18"]))
+    assert strict["place_share_change"] != strict["place_share_change"], "withheld (NaN): offices place it all"
+    loose = _defs(["2014/15", "2017/18"])
+    loose = dataclasses.replace(loose, office_share_limit=1.0)
+    assert change.change_figures(spend, cmp, loose)["place_share_change"] == pytest.approx(150 / 450 - 600 / 700)

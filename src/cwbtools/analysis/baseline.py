@@ -360,6 +360,11 @@ def headline(
     return df
 
 
+def bounds_text(lo: pd.Series, hi: pd.Series) -> list[str]:
+    """Bounds as readers read them, range first: `1.1% to 99.8%` (the CSV keeps both numbers)."""
+    return [f"{a * 100:.1f}% to {b * 100:.1f}%" for a, b in zip(lo, hi, strict=True)]
+
+
 def headline_table(head: pd.DataFrame) -> pd.DataFrame:
     """The headline for readers: £ and % with bounds, one row per anchor (pounds as numbers)."""
     out = pd.DataFrame({"anchor": head["anchor"]})
@@ -367,9 +372,7 @@ def headline_table(head: pd.DataFrame) -> pd.DataFrame:
     for geo in ["place", "wider", "outside"]:
         out[f"{geo}_gbp"] = head[f"{geo}_pence"] / 100
         out[f"{geo}_share"] = head[f"{geo}_share"].round(4)
-        out[f"{geo}_share_bounds"] = [
-            f"{lo * 100:.1f}% to {hi * 100:.1f}%" for lo, hi in zip(head[f"{geo}_share_lo"], head[f"{geo}_share_hi"])
-        ]
+        out[f"{geo}_share_bounds"] = bounds_text(head[f"{geo}_share_lo"], head[f"{geo}_share_hi"])
     out["unlocated_gbp"] = head["unlocated_pence"] / 100
     out["located_share"] = head["located_share"].round(4)
     out["note"] = head.get("note", "")

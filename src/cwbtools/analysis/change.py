@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..definitions import AnalysisDefinitions
+from ..definitions import OFFICE_SHARE_LIMIT, AnalysisDefinitions
 from ..errors import CwbError
 from ..formats import gbp as _gbp
 from .base import analysed, classified
@@ -34,6 +34,7 @@ from .baseline import (
     _located,
     _pence,
     anchors_in,
+    bounds_text,
     for_year,
     measures,
     payment_dates,
@@ -88,11 +89,13 @@ def measures_by_year(
     deprived_deciles,
     anchors: list[str] | None = None,
     sme_measured: bool = True,
+    office_limit: float = OFFICE_SHARE_LIMIT,
 ) -> pd.DataFrame:
     """One row per year (and per anchor, with `All anchors` first): the months covered (fewer than
     12: a partial year, its figures not annualised), totals, place / wider / outside
     pence and shares with bounds, SME, VCSE and deprived-area shares, located coverage. With
-    `anchors`, only those (for example `balanced_anchors`)."""
+    `anchors`, only those (for example `balanced_anchors`). A central share is withheld above
+    `office_limit`, as in the headline."""
     if anchors is not None:
         spend = spend[spend["anchor"].astype(str).isin(list(anchors))]
     rows = []
@@ -104,7 +107,7 @@ def measures_by_year(
                 "anchor": ALL_ANCHORS,
                 "anchors": sub["anchor"].nunique(),
                 "months": _months(sub),
-                **measures(sub, deprived_deciles, sme_measured),
+                **measures(sub, deprived_deciles, sme_measured, office_limit),
             }
         )
         if by_anchor:
@@ -115,7 +118,9 @@ def measures_by_year(
                         "anchor": anchor,
                         "anchors": 1,
                         "months": _months(sub[sub["anchor"].astype(str) == anchor]),
-                        **measures(sub[sub["anchor"].astype(str) == anchor], deprived_deciles, sme_measured),
+                        **measures(
+                            sub[sub["anchor"].astype(str) == anchor], deprived_deciles, sme_measured, office_limit
+                        ),
                     }
                 )
     out = pd.DataFrame(rows)
@@ -130,9 +135,21 @@ def measures_by_year(
     return out.sort_values(["_a", "year"], kind="mergesort").drop(columns="_a").reset_index(drop=True)
 
 
+def shares_by_year(mby: pd.DataFrame) -> pd.DataFrame:
+    """`measures_by_year` for readers: per year (and anchor), the months covered, the spend, its
+    located share, and the place and wider shares as bounds first, the central figure where it is
+    given. Every other measure stays in the full table."""
+    out = mby[["year", "anchor", "months", "total_pence", "located_share"]].copy()
+    for geo in LOCAL_MEASURES:
+        out[f"{geo}_share_bounds"] = bounds_text(mby[f"{geo}_share_lo"], mby[f"{geo}_share_hi"])
+        out[f"{geo}_share"] = mby[f"{geo}_share"]
+    return out
+
+
 def year_coverage(spend: pd.DataFrame, years: list[str] | None = None) -> pd.DataFrame:
-    """Per anchor and year: spend, payments, months with payments, first and last payment date,
-    located share. Shows at a glance which ledgers are partial or missing."""
+    """Per anchor and year: spend, payments, months covered (`month_coverage`: a dated payment's
+    month or an undated one's stated period), first and last dated payment, located share. Shows
+    at a glance which ledgers are partial or missing."""
     years = _years(spend, years)
     sub = spend[spend["financial_year"].astype(str).isin(years)]
     dates = payment_dates(sub)
@@ -142,8 +159,6 @@ def year_coverage(spend: pd.DataFrame, years: list[str] | None = None) -> pd.Dat
             "year": sub["financial_year"].astype(str),
             "amount_pence": sub["amount_pence"].astype("int64"),
             "located_pence": sub["amount_pence"].astype("int64").where(_located(sub), 0),
-            # A number per calendar month (NaN undated, not counted).
-            "month": dates.dt.year * 12 + dates.dt.month,
             "date": dates,
         }
     )
@@ -153,7 +168,6 @@ def year_coverage(spend: pd.DataFrame, years: list[str] | None = None) -> pd.Dat
             total_pence=("amount_pence", "sum"),
             located_pence=("located_pence", "sum"),
             payments=("amount_pence", "size"),
-            months=("month", "nunique"),
             first_payment=("date", "min"),
             last_payment=("date", "max"),
         )
@@ -161,6 +175,11 @@ def year_coverage(spend: pd.DataFrame, years: list[str] | None = None) -> pd.Dat
     )
     full = pd.MultiIndex.from_product([sorted(frame["anchor"].unique()), years], names=["anchor", "year"])
     out = out.set_index(["anchor", "year"]).reindex(full).reset_index()
+    # The one count of months (the change section and the partial-year flags use it too): counting
+    # dated months here once called a year with an undated quarter "9 of 12 months" beside "12".
+    covered = month_coverage(sub)[["anchor", "year", "months"]]
+    out = out.merge(covered, on=["anchor", "year"], how="left")
+    out = out[["anchor", "year", "total_pence", "located_pence", "payments", "months", "first_payment", "last_payment"]]
     for c in ["total_pence", "located_pence", "payments", "months"]:
         out[c] = out[c].fillna(0).astype("int64")
     out["located_share"] = (out["located_pence"] / out["total_pence"].where(out["total_pence"] != 0)).astype("float64")
@@ -174,6 +193,43 @@ def balanced_anchors(spend: pd.DataFrame, years: list[str] | None = None) -> lis
     years = _years(spend, years)
     present = spend[spend["financial_year"].astype(str).isin(years)].groupby("anchor")["financial_year"].nunique()
     return sorted(str(a) for a, n in present.items() if n == len(set(years)))
+
+
+def _every_anchor(spend: pd.DataFrame, years: list[str] | None) -> list[str]:
+    return anchors_in(spend[spend["financial_year"].astype(str).isin(_years(spend, years))])
+
+
+def balanced_text(spend: pd.DataFrame, years: list[str] | None = None) -> str:
+    """What the balanced view (only the anchors with spend in every year) keeps, in words."""
+    balanced = balanced_anchors(spend, years)
+    if not balanced:
+        return "No anchor has spend in every year, so there is no balanced view."
+    if balanced == sorted(_every_anchor(spend, years)):
+        return f"Every anchor ({', '.join(balanced)}) has spend in every year: no anchor joins or leaves."
+    return (
+        "The balanced view keeps only the anchors with spend in every year, so that a change is not an anchor "
+        f"joining or leaving: {', '.join(balanced)}."
+    )
+
+
+def balanced_shares(
+    spend: pd.DataFrame, defs: AnalysisDefinitions, years: list[str] | None = None, sme_measured: bool = True
+) -> pd.DataFrame | None:
+    """`shares_by_year` of the balanced anchors together, measured by `defs`, or None when they
+    are every anchor or none (`balanced_text` says which)."""
+    balanced = balanced_anchors(spend, years)
+    if not balanced or balanced == sorted(_every_anchor(spend, years)):
+        return None
+    mby = measures_by_year(
+        spend,
+        years,
+        by_anchor=False,
+        anchors=balanced,
+        deprived_deciles=defs.deprived_deciles,
+        sme_measured=sme_measured,
+        office_limit=defs.office_share_limit,
+    )
+    return shares_by_year(mby)
 
 
 def comparability_notes(
@@ -492,7 +548,7 @@ def change_figures(spend: pd.DataFrame, cmp: Comparison, defs: AnalysisDefinitio
     same = comparable_spend(spend, cmp)
     a, b = cmp.year_from, cmp.year_to
     dec = decompose_local_change(same, a, b).set_index("measure")
-    m0, m1 = (measures(for_year(same, y), defs.deprived_deciles) for y in (a, b))
+    m0, m1 = (measures(for_year(same, y), defs.deprived_deciles, office_limit=defs.office_share_limit) for y in (a, b))
     held = coverage_constant(same, a, b).set_index(["measure", "view"])
     top = leave_top_k(same, a, b)
     return {

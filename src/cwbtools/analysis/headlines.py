@@ -190,7 +190,9 @@ def published_beside(
                 "ours": ours,
                 "ours_lo": lo,
                 "ours_hi": hi,
-                "ours_all_spend": _ours(measures(every, defs.deprived_deciles), p.measure)[0],
+                "ours_all_spend": _ours(
+                    measures(every, defs.deprived_deciles, office_limit=defs.office_share_limit), p.measure
+                )[0],
                 "note": m["note"],
             }
         )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..definitions import OFFICE_SHARE_LIMIT
 from ..formats import gbp as _gbp
 from .baseline import ALL_ANCHORS, _flag, _located, anchors_in, bounded_share, measures
 from .trend import LOCAL_MEASURES
@@ -67,15 +68,23 @@ def leave_top_k_share(spend: pd.DataFrame, measure: str = "place", ks=LEAVE_OUT)
     return out
 
 
-def sensitivity(spend: pd.DataFrame, deprived_deciles, sme_measured: bool = True, ks=LEAVE_OUT) -> pd.DataFrame:
+def sensitivity(
+    spend: pd.DataFrame,
+    deprived_deciles,
+    sme_measured: bool = True,
+    ks=LEAVE_OUT,
+    *,
+    office_limit: float = OFFICE_SHARE_LIMIT,
+) -> pd.DataFrame:
     """Per anchor group (all anchors, then each) and local measure (place, wider): the central
     share, the bounds from unlocated spend alone, the bounds once head-office placements of large
     firms count as unknown too, and the share with the k suppliers that move it most left out.
-    Counts and shares only: no supplier is named."""
+    Counts and shares only: no supplier is named. The central share is withheld as the headline's
+    is, above `office_limit` (`definitions.location.office_share_limit`)."""
     rows = []
     groups = [(ALL_ANCHORS, spend)] + [(a, spend[spend["anchor"].astype(str) == a]) for a in anchors_in(spend)]
     for anchor, sub in groups:
-        m = measures(sub, deprived_deciles, sme_measured)
+        m = measures(sub, deprived_deciles, sme_measured, office_limit)
         for measure in LOCAL_MEASURES:
             unlocated_only = bounded_share(m[measure], m["located"], m["total"])
             central = m[f"{measure}_share"]

@@ -464,7 +464,10 @@ class Report:
     def chart(self, chart, name: str, based_on: str | None = None) -> None:
         """Show a `charts.Chart` with its caption and alt text; write the data it plots to
         `<report_dir>/data/<name>.csv` through the same safe path as tables, and the figure beside
-        it as `<name>.png` and `<name>.svg`, linked under the chart."""
+        it as `<name>.png` and `<name>.svg`, linked under the chart. None shows nothing (a chart
+        that would repeat another)."""
+        if chart is None:
+            return None
         if isinstance(chart, Missing):
             return self.show(chart)
         stem = self._csv(name)

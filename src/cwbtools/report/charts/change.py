@@ -111,12 +111,15 @@ def shares_over_time(
     return _finish(fig, ax, title or "Local shares by year", data, caption, alt)
 
 
-def anchor_small_multiples(mby: pd.DataFrame, place_name: str = "the place", title: str | None = None) -> Chart:
-    """One small panel per anchor: share in the place by year, with the bounds as a band."""
+def anchor_small_multiples(mby: pd.DataFrame, place_name: str = "the place", title: str | None = None) -> Chart | None:
+    """One small panel per anchor: share in the place by year, with the bounds as a band. None
+    with one anchor: its one panel would repeat the chart of all anchors."""
     data = mby[mby["anchor"] != ALL_ANCHORS][
         ["anchor", "year", "place_share", "place_share_lo", "place_share_hi", "total_pence"]
     ].copy()
     anchors = sorted(data["anchor"].unique())
+    if len(anchors) < 2:
+        return None
     years = sorted(data["year"].unique())
     n = max(len(anchors), 1)
     cols = min(3, n)
