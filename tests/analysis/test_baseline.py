@@ -232,6 +232,9 @@ def test_supplier_concentration_by_hand():
     # shares .5, .3, .2 -> HHI = (.25 + .09 + .04) * 10000 = 3800; top-10 share 1.
     assert conc.loc["All anchors", "hhi"] == pytest.approx(3800)
     assert conc.loc["All anchors", "top10_share"] == pytest.approx(1.0)
+    assert "A" not in conc.index, "one anchor's row would repeat all anchors'"
+    two = concentration.supplier_concentration(make_spend([*rows, dict(anchor="B", key="b", pence=5)]), 1)
+    assert set(two.loc[two["group_kind"] == "anchor", "group"]) == {"A", "B"}
     small = concentration.supplier_concentration(make_spend(rows), min_suppliers=4).set_index("group")
     assert math.isnan(small.loc["All anchors", "hhi"]) and "fewer than 4" in small.loc["All anchors", "note"]
 

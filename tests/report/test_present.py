@@ -168,4 +168,4 @@ def test_category_keys_read_as_words_and_a_key_beside_its_name_is_shown_once():
     assert "Supplier type" not in body and ">large<" not in body and body.count("Large business") == 1
     suppliers = pd.DataFrame({"supplier_type": ["unknown"], "geo": ["wider"], "spend_pence": [5]})
     body, _ = present.table_html(suppliers, "Bolton", "Greater Manchester")
-    assert ">Not classified<" in body and ">rest of Greater Manchester<" in body
+    assert ">Not classified<" in body and ">wider area<" in body

@@ -128,7 +128,7 @@ def _concentration(amounts: pd.Series, min_suppliers: int) -> dict[str, Any]:
 
 def supplier_concentration(spend: pd.DataFrame, min_suppliers: int = 20) -> pd.DataFrame:
     """Top-10 share and Herfindahl-Hirschman index (0 to 10,000) of supplier spend, for all anchors,
-    each anchor and each geography. Groups with fewer than `min_suppliers` suppliers are not
+    each anchor (when there are several) and each geography. Groups with fewer than `min_suppliers` suppliers are not
     measured (a top-10 share of 12 suppliers says nothing about a market)."""
     sup_key = spend["supplier_key"].astype("string").fillna("")
     indiv = _is_individual(spend)
@@ -143,7 +143,9 @@ def supplier_concentration(spend: pd.DataFrame, min_suppliers: int = 20) -> pd.D
     )[~indiv.to_numpy()]
     rows = []
     groups: list[tuple[str, str, pd.DataFrame]] = [("all", ALL_ANCHORS, frame)]
-    groups += [("anchor", a, frame[frame["anchor"] == a]) for a in sorted(frame["anchor"].unique())]
+    anchors = sorted(frame["anchor"].unique())
+    # One anchor's row would repeat the row of all anchors.
+    groups += [("anchor", a, frame[frame["anchor"] == a]) for a in anchors] if len(anchors) > 1 else []
     groups += [("geo", g, frame[frame["geo"] == g]) for g in GEO_ORDER]
     for kind, name, sub in groups:
         per_supplier = sub.groupby("supplier_key")["amount_pence"].sum()

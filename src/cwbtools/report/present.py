@@ -460,7 +460,8 @@ def _value_words(place: str | None, wider: str | None) -> dict[str, dict[str, st
     from ..analysis.baseline import BUSINESS_TYPE_NAMES
 
     place, wider = place or "the place", wider or "the wider area"
-    where = {"place": place, "wider": f"rest of {wider}", "outside": f"outside {wider}", "unlocated": "not located"}
+    # Short: the column repeats down long tables whose title names the areas.
+    where = {"place": place, "wider": "wider area", "outside": "outside", "unlocated": "not located"}
     return {"supplier_type": BUSINESS_TYPE_NAMES, "geo": where}
 
 
