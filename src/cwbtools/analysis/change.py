@@ -195,16 +195,19 @@ def balanced_anchors(spend: pd.DataFrame, years: list[str] | None = None) -> lis
     return sorted(str(a) for a, n in present.items() if n == len(set(years)))
 
 
-def _every_anchor(spend: pd.DataFrame, years: list[str] | None) -> list[str]:
-    return anchors_in(spend[spend["financial_year"].astype(str).isin(_years(spend, years))])
+def _balanced_and_every(spend: pd.DataFrame, years: list[str] | None) -> tuple[list[str], bool]:
+    """The balanced anchors, and whether they are every anchor of `years`."""
+    balanced = balanced_anchors(spend, years)
+    every = anchors_in(spend[spend["financial_year"].astype(str).isin(_years(spend, years))])
+    return balanced, balanced == every
 
 
 def balanced_text(spend: pd.DataFrame, years: list[str] | None = None) -> str:
     """What the balanced view (only the anchors with spend in every year) keeps, in words."""
-    balanced = balanced_anchors(spend, years)
+    balanced, every = _balanced_and_every(spend, years)
     if not balanced:
         return "No anchor has spend in every year, so there is no balanced view."
-    if balanced == sorted(_every_anchor(spend, years)):
+    if every:
         return f"Every anchor ({', '.join(balanced)}) has spend in every year: no anchor joins or leaves."
     return (
         "The balanced view keeps only the anchors with spend in every year, so that a change is not an anchor "
@@ -217,8 +220,8 @@ def balanced_shares(
 ) -> pd.DataFrame | None:
     """`shares_by_year` of the balanced anchors together, measured by `defs`, or None when they
     are every anchor or none (`balanced_text` says which)."""
-    balanced = balanced_anchors(spend, years)
-    if not balanced or balanced == sorted(_every_anchor(spend, years)):
+    balanced, every = _balanced_and_every(spend, years)
+    if not balanced or every:
         return None
     mby = measures_by_year(
         spend,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..analysis.baseline import BUSINESS_TYPE_NAMES
 from ..formats import gbp, pct  # noqa: F401  (for notebooks and readers who format figures in prose)
 from ..privacy import for_readers
 from ..publish import write_csv
@@ -455,21 +456,13 @@ def _html_table(shown: pd.DataFrame, kinds: list[str], labels: list[str]) -> str
     )
 
 
-def _value_words(place: str | None, wider: str | None) -> dict[str, dict[str, str]]:
-    """The analysis's category keys in words, by column (the CSV keeps the keys)."""
-    from ..analysis.baseline import BUSINESS_TYPE_NAMES
-
-    place, wider = place or "the place", wider or "the wider area"
+def _in_words(shown: pd.DataFrame, place: str | None) -> pd.DataFrame:
+    """Category keys said in words (the CSV keeps the keys); a key column that then repeats another
+    column (the business type beside its name) is shown once."""
     # Short: the column repeats down long tables whose title names the areas.
-    where = {"place": place, "wider": "wider area", "outside": "outside", "unlocated": "not located"}
-    return {"supplier_type": BUSINESS_TYPE_NAMES, "geo": where}
-
-
-def _in_words(shown: pd.DataFrame, place: str | None, wider: str | None) -> pd.DataFrame:
-    """Category keys said in words; a key column that then repeats another column (the business
-    type beside its name) is shown once."""
+    where = {"place": place or "the place", "wider": "wider area", "outside": "outside", "unlocated": "not located"}
     out = shown.copy()
-    for col, words in _value_words(place, wider).items():
+    for col, words in {"supplier_type": BUSINESS_TYPE_NAMES, "geo": where}.items():
         if col not in out.columns:
             continue
         out[col] = out[col].map(lambda v, w=words: w.get(v, v))
@@ -483,7 +476,7 @@ def table_html(df: pd.DataFrame, place: str | None = None, wider: str | None = N
     were left out). A table is cut only when more than `ROWS_SLACK` rows would be hidden."""
     cut = limit is not None and len(df) > limit + ROWS_SLACK
     shown, kinds = readable(df.head(limit) if cut else df)
-    worded = _in_words(shown, place, wider)
+    worded = _in_words(shown, place)
     kinds = [k for c, k in zip(shown.columns, kinds, strict=True) if c in worded.columns]
     shown, df = worded, df[list(worded.columns)]
     labels = [column_label(c, place, wider) for c in df.columns]

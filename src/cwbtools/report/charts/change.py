@@ -121,7 +121,7 @@ def anchor_small_multiples(mby: pd.DataFrame, place_name: str = "the place", tit
     if len(anchors) < 2:
         return None
     years = sorted(data["year"].unique())
-    n = max(len(anchors), 1)
+    n = len(anchors)
     cols = min(3, n)
     rows_n = int(np.ceil(n / cols))
     with _style():
